@@ -1,0 +1,192 @@
+//! Who is calling: organizers sign in with a session cookie (pages) or a bearer token (API).
+//! `ApiOrganizer` refuses anonymous callers with 401; `PageOrganizer` sends them to the login page.
+
+pub mod throttle;
+
+use actix_web::dev::Payload;
+use actix_web::http::header::{self, AUTHORIZATION};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
+use chrono::Utc;
+use futures_util::future::LocalBoxFuture;
+
+use crate::db::credentials;
+use crate::db::organizers::Organizer;
+use crate::error::AppError;
+use crate::privacy::secrets::hash_token;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "umbrella_session";
+/// Sessions end this long after sign-in.
+pub const SESSION_HOURS: i64 = 12;
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// A session cookie; holds the session's stored hash.
+    Session(String),
+    ApiToken,
+}
+
+/// A signed-in organizer.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub organizer: Organizer,
+    pub credential: Credential,
+}
+
+enum Presented {
+    Bearer(String),
+    Cookie(String),
+    Nothing,
+}
+
+fn presented(request: &HttpRequest) -> Presented {
+    if let Some(value) = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        let token = value.strip_prefix("Bearer ").unwrap_or("").trim();
+        return Presented::Bearer(token.to_string());
+    }
+    match request.cookie(SESSION_COOKIE) {
+        Some(cookie) => Presented::Cookie(cookie.value().to_string()),
+        None => Presented::Nothing,
+    }
+}
+
+/// Look up the caller's credentials. `Ok(None)` means anonymous or not valid.
+pub async fn authenticate(request: &HttpRequest) -> Result<Option<SignedIn>, AppError> {
+    let state = request
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("application state missing")))?
+        .clone();
+    let presented = presented(request);
+    crate::db::run(&state.pool, move |conn| {
+        let signed_in = match presented {
+            Presented::Nothing => None,
+            Presented::Bearer(token) if token.is_empty() => None,
+            Presented::Bearer(token) => {
+                credentials::organizer_for_api_token(conn, &hash_token(&token))?.map(|organizer| {
+                    SignedIn {
+                        organizer,
+                        credential: Credential::ApiToken,
+                    }
+                })
+            }
+            Presented::Cookie(token) => {
+                let hash = hash_token(&token);
+                credentials::organizer_for_session(conn, &hash, Utc::now())?.map(|organizer| {
+                    SignedIn {
+                        organizer,
+                        credential: Credential::Session(hash),
+                    }
+                })
+            }
+        };
+        Ok(signed_in)
+    })
+    .await
+}
+
+/// An organizer calling the JSON API.
+pub struct ApiOrganizer(pub SignedIn);
+
+impl FromRequest for ApiOrganizer {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move {
+            let signed_in = authenticate(&request)
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            if signed_in.organizer.must_change_password
+                && matches!(signed_in.credential, Credential::Session(_))
+            {
+                return Err(AppError::Forbidden(
+                    "choose a new password at /organize/password first".into(),
+                ));
+            }
+            Ok(ApiOrganizer(signed_in))
+        })
+    }
+}
+
+/// An organizer using the web pages. Anyone else is sent to sign in; an organizer still on a
+/// one-time password is sent to choose a new one.
+pub struct PageOrganizer(pub SignedIn);
+
+/// Where a page sends someone who may not see it.
+#[derive(Debug, thiserror::Error)]
+pub enum PageRefusal {
+    #[error("sign in to continue")]
+    SignIn,
+    #[error("choose a new password to continue")]
+    ChoosePassword,
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+impl ResponseError for PageRefusal {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        match self {
+            PageRefusal::Failed(error) => error.status_code(),
+            _ => actix_web::http::StatusCode::SEE_OTHER,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let to = match self {
+            PageRefusal::SignIn => "/organize/login",
+            PageRefusal::ChoosePassword => "/organize/password",
+            PageRefusal::Failed(error) => return error.error_response(),
+        };
+        HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, to))
+            .finish()
+    }
+}
+
+impl PageOrganizer {
+    fn check(
+        signed_in: Option<SignedIn>,
+        allow_password_change: bool,
+    ) -> Result<SignedIn, PageRefusal> {
+        let signed_in = signed_in.ok_or(PageRefusal::SignIn)?;
+        if signed_in.organizer.must_change_password && !allow_password_change {
+            return Err(PageRefusal::ChoosePassword);
+        }
+        Ok(signed_in)
+    }
+}
+
+impl FromRequest for PageOrganizer {
+    type Error = PageRefusal;
+    type Future = LocalBoxFuture<'static, Result<Self, PageRefusal>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move {
+            let signed_in = authenticate(&request).await?;
+            PageOrganizer::check(signed_in, false).map(PageOrganizer)
+        })
+    }
+}
+
+/// A signed-in organizer who may still be on a one-time password (for the password page).
+pub struct PasswordChanger(pub SignedIn);
+
+impl FromRequest for PasswordChanger {
+    type Error = PageRefusal;
+    type Future = LocalBoxFuture<'static, Result<Self, PageRefusal>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move {
+            let signed_in = authenticate(&request).await?;
+            PageOrganizer::check(signed_in, true).map(PasswordChanger)
+        })
+    }
+}

@@ -1,0 +1,96 @@
+//! The `umbrella` command line: parse settings, then serve or run one admin command.
+//! Commands write to the given output so tests can read what an operator would see.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use chrono::Utc;
+use clap::Parser;
+
+use crate::config::{Cli, Command, OrganizerCommand, Settings, TokenCommand};
+use crate::db::{credentials, organizers};
+use crate::domain::organizer::{generate_password, hash_password, Handle};
+use crate::error::AppError;
+use crate::privacy::secrets::{hash_token, new_token, API_TOKEN_PREFIX};
+use crate::startup::{open_database, Application};
+
+/// The binary's entry point.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    crate::telemetry::init_tracing();
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(cli.settings),
+        command => run(&cli.settings, command, &mut std::io::stdout().lock()),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let application = Application::build(settings).await?;
+        application.run_until_stopped().await?;
+        Ok(())
+    })
+}
+
+fn app_error(error: AppError) -> anyhow::Error {
+    match error {
+        AppError::Internal(inner) => inner,
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+/// Run one non-serving command. Every command migrates the database first.
+pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow::Result<()> {
+    crate::privacy::keyfile::SecretKey::load_or_create(&settings.data_dir)?;
+    let pool = open_database(settings)?;
+    let mut conn = pool.get()?;
+    match command {
+        Command::Serve => anyhow::bail!("`serve` runs the server; it is not a one-off command"),
+        Command::Migrate => {
+            writeln!(out, "The database is up to date.")?;
+        }
+        Command::Organizer(OrganizerCommand::Create { handle, admin }) => {
+            let handle = Handle::parse(&handle).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            let password = generate_password();
+            let hash = hash_password(&password)?;
+            organizers::create(&mut conn, &handle, &hash, admin).map_err(app_error)?;
+            let role = if admin { "admin" } else { "organizer" };
+            writeln!(out, "Created {role} {}.", handle.as_str())?;
+            writeln!(
+                out,
+                "One-time password (shown once; a new one must be chosen at first sign-in):"
+            )?;
+            writeln!(out, "{password}")?;
+        }
+        Command::Token(TokenCommand::Create { handle }) => {
+            let handle = Handle::parse(&handle).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            let organizer = organizers::find_by_handle(&mut conn, handle.as_str())?
+                .ok_or_else(|| anyhow::anyhow!("no organizer is called {}", handle.as_str()))?;
+            let token = format!("{API_TOKEN_PREFIX}{}", new_token());
+            credentials::create_api_token(
+                &mut conn,
+                &hash_token(&token),
+                &organizer.id,
+                Utc::now(),
+            )?;
+            writeln!(
+                out,
+                "API token for {} (shown once; send it as Authorization: Bearer):",
+                organizer.handle
+            )?;
+            writeln!(out, "{token}")?;
+        }
+        Command::Demo => {
+            let count = crate::demo::load(&mut conn, Utc::now()).map_err(app_error)?;
+            writeln!(out, "Loaded {count} sample events.")?;
+        }
+    }
+    Ok(())
+}

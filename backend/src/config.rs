@@ -1,0 +1,257 @@
+//! Settings: command-line flags with `UMBRELLA_*` environment fallbacks, parsed and checked once.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono_tz::Tz;
+use clap::{Args, Parser, Subcommand};
+
+/// `umbrella [SETTINGS] [COMMAND]`; settings may stand before or after the subcommand.
+#[derive(Debug, Parser)]
+#[command(
+    name = "umbrella",
+    version,
+    about = "Umbrella: pseudonymous event and direct-action coordination.",
+    long_about = "Umbrella: pseudonymous event and direct-action coordination.\n\n\
+        With no command it serves the web pages, the API and the background workers."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve pages, API and background workers (the default).
+    Serve,
+    /// Apply database migrations, then exit.
+    Migrate,
+    /// Manage organizer accounts.
+    #[command(subcommand)]
+    Organizer(OrganizerCommand),
+    /// Manage organizer API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Load a handful of realistic sample events.
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrganizerCommand {
+    /// Create an organizer and print a one-time password (alone on the last line).
+    Create {
+        /// The organizer's handle: 2 to 32 letters, digits, '.', '_' or '-'.
+        handle: String,
+        /// Let this organizer manage other organizers.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API bearer token for an organizer and print it once (alone on the last line).
+    Create {
+        /// The organizer's handle.
+        handle: String,
+    },
+}
+
+/// Every setting the server reads. Each one is a flag and an environment variable.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "UMBRELLA_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: SocketAddr,
+
+    /// Database: `sqlite://PATH` or `postgres://USER@HOST/DB`. Default: a SQLite file in the data directory.
+    #[arg(long, env = "UMBRELLA_DATABASE_URL", value_parser = parse_database_url, global = true)]
+    pub database_url: Option<DatabaseUrl>,
+
+    /// Where email goes: `file:///PATH` (default: the outbox folder in the data directory), `smtp://` or `smtps://`.
+    #[arg(long, env = "UMBRELLA_MAIL_URL", value_parser = parse_mail_url, global = true)]
+    pub mail_url: Option<String>,
+
+    /// Sender of every email. Keep the display name neutral.
+    #[arg(
+        long,
+        env = "UMBRELLA_MAIL_FROM",
+        default_value = "Reminders <reminders@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// Folder for the SQLite database, the secret key file and the mail outbox. Created if missing.
+    #[arg(
+        long,
+        env = "UMBRELLA_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+
+    /// The address people use to reach this site, e.g. `https://events.example.org`. Default: from --bind.
+    #[arg(long, env = "UMBRELLA_PUBLIC_URL", value_parser = parse_public_url, global = true)]
+    pub public_url: Option<String>,
+
+    /// The group's time zone (IANA name): times are shown in it and typed in it.
+    #[arg(long, env = "UMBRELLA_TIMEZONE", default_value = "America/Chicago", value_parser = parse_timezone, global = true)]
+    pub timezone: Tz,
+
+    /// RSVPs and login attempts allowed per client per minute; 0 turns the limit off.
+    #[arg(
+        long,
+        env = "UMBRELLA_RATE_LIMIT_PER_MINUTE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub rate_limit_per_minute: u32,
+
+    /// Hours after an event ends before RSVP personal fields are purged.
+    #[arg(
+        long,
+        env = "UMBRELLA_RETENTION_HOURS",
+        default_value_t = 48,
+        global = true
+    )]
+    pub retention_hours: u32,
+}
+
+impl Settings {
+    /// The database to use: the configured one, or `umbrella.db` in the data directory.
+    pub fn database(&self) -> DatabaseUrl {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| DatabaseUrl::Sqlite(self.data_dir.join("umbrella.db")))
+    }
+
+    /// The site's public base URL without a trailing slash.
+    pub fn public_base(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.clone(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+
+    /// Whether the public URL is https, so cookies must be `Secure`.
+    pub fn is_https(&self) -> bool {
+        self.public_base().starts_with("https://")
+    }
+}
+
+/// Which database, decided by the URL scheme.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    // A PostgreSQL URL may carry a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(_) => write!(f, "postgres://…"),
+        }
+    }
+}
+
+fn parse_database_url(raw: &str) -> Result<DatabaseUrl, String> {
+    let raw = raw.trim();
+    if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+        return Ok(DatabaseUrl::Postgres(raw.to_string()));
+    }
+    let path = raw
+        .strip_prefix("sqlite://")
+        .or_else(|| raw.strip_prefix("sqlite:"))
+        .ok_or("expected sqlite://PATH or postgres://…")?;
+    if path.is_empty() {
+        return Err("the SQLite path is empty".into());
+    }
+    Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+}
+
+fn parse_mail_url(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    if ["file://", "smtp://", "smtps://"]
+        .iter()
+        .any(|scheme| raw.starts_with(scheme))
+    {
+        Ok(raw.to_string())
+    } else {
+        Err("expected file:///PATH, smtp://… or smtps://…".into())
+    }
+}
+
+fn parse_public_url(raw: &str) -> Result<String, String> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or("expected an http:// or https:// address")?;
+    if rest.is_empty() || rest.contains(char::is_whitespace) {
+        return Err("expected a host after the scheme".into());
+    }
+    Ok(trimmed.to_string())
+}
+
+fn parse_timezone(raw: &str) -> Result<Tz, String> {
+    raw.trim()
+        .parse::<Tz>()
+        .map_err(|_| "not an IANA time zone name such as America/Chicago".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("umbrella").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn settings_go_before_or_after_the_subcommand() {
+        let before = parse(&["--bind", "127.0.0.1:9000", "migrate"]).expect("parses");
+        let after = parse(&["migrate", "--bind", "127.0.0.1:9000"]).expect("parses");
+        assert_eq!(before.settings.bind, after.settings.bind);
+        assert!(matches!(after.command, Some(Command::Migrate)));
+    }
+
+    #[test]
+    fn database_url_picks_the_backend_by_scheme() {
+        assert_eq!(
+            parse_database_url("sqlite://data/x.db"),
+            Ok(DatabaseUrl::Sqlite(PathBuf::from("data/x.db")))
+        );
+        assert!(matches!(
+            parse_database_url("postgres://postgres@127.0.0.1/umbrella"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        assert!(parse_database_url("mysql://x").is_err());
+    }
+
+    #[test]
+    fn bad_settings_name_the_setting() {
+        let error = parse(&["--timezone", "Mars/Olympus"])
+            .expect_err("rejected")
+            .to_string();
+        assert!(error.contains("--timezone"), "{error}");
+        let error = parse(&["--bind", "nowhere"])
+            .expect_err("rejected")
+            .to_string();
+        assert!(error.contains("--bind"), "{error}");
+    }
+
+    #[test]
+    fn postgres_passwords_never_print() {
+        let url = parse_database_url("postgres://me:hunter2@db/x").expect("parses");
+        assert!(!format!("{url:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,311 @@
+//! Event rows and their queries: insert, find, update, cancel, and the listings with filters
+//! and keyset paging.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::{event_tags, events};
+use super::DbConnection;
+use crate::domain::event::{
+    from_naive, to_naive, CountDisplay, Event, EventDraft, EventKind, EventStatus, LocationPrivacy,
+    Role, Visibility,
+};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = events, treat_none_as_null = true)]
+struct EventRow {
+    id: String,
+    kind: String,
+    title: String,
+    cover_title: Option<String>,
+    description: String,
+    description_html: String,
+    starts_at: NaiveDateTime,
+    ends_at: NaiveDateTime,
+    location: String,
+    location_privacy: String,
+    location_reveal_at: Option<NaiveDateTime>,
+    capacity: Option<i32>,
+    accessibility: String,
+    language: String,
+    visibility: String,
+    status: String,
+    approval_required: bool,
+    roles: String,
+    reminder_offsets_minutes: String,
+    count_display: String,
+    sequence: i32,
+    created_by: Option<String>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl EventRow {
+    fn from_event(event: &Event, created_by: Option<String>) -> Result<Self, AppError> {
+        let d = &event.draft;
+        let roles: Vec<&str> = d.roles.iter().map(|r| r.as_str()).collect();
+        Ok(EventRow {
+            id: event.id.clone(),
+            kind: d.kind.as_str().into(),
+            title: d.title.clone(),
+            cover_title: d.cover_title.clone(),
+            description: d.description.clone(),
+            description_html: event.description_html.clone(),
+            starts_at: to_naive(d.starts_at),
+            ends_at: to_naive(d.ends_at),
+            location: d.location.clone(),
+            location_privacy: d.location_privacy.as_str().into(),
+            location_reveal_at: d.location_reveal_at.map(to_naive),
+            capacity: d.capacity,
+            accessibility: d.accessibility.clone(),
+            language: d.language.clone(),
+            visibility: d.visibility.as_str().into(),
+            status: event.status.as_str().into(),
+            approval_required: d.approval_required,
+            roles: serde_json::to_string(&roles).map_err(AppError::internal)?,
+            reminder_offsets_minutes: serde_json::to_string(&d.reminder_offsets_minutes)
+                .map_err(AppError::internal)?,
+            count_display: d.count_display.as_str().into(),
+            sequence: event.sequence,
+            created_by,
+            created_at: to_naive(event.created_at),
+            updated_at: to_naive(event.updated_at),
+        })
+    }
+
+    fn into_event(self, tags: Vec<String>) -> Result<Event, AppError> {
+        fn word<T>(parse: fn(&str) -> Option<T>, value: &str, column: &str) -> Result<T, AppError> {
+            parse(value).ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!("unexpected value in events.{column}"))
+            })
+        }
+        let role_words: Vec<String> =
+            serde_json::from_str(&self.roles).map_err(AppError::internal)?;
+        let roles = role_words
+            .iter()
+            .map(|w| word(Role::parse, w, "roles"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Event {
+            draft: EventDraft {
+                kind: word(EventKind::parse, &self.kind, "kind")?,
+                title: self.title,
+                cover_title: self.cover_title,
+                description: self.description,
+                starts_at: from_naive(self.starts_at),
+                ends_at: from_naive(self.ends_at),
+                location: self.location,
+                location_privacy: word(
+                    LocationPrivacy::parse,
+                    &self.location_privacy,
+                    "location_privacy",
+                )?,
+                location_reveal_at: self.location_reveal_at.map(from_naive),
+                capacity: self.capacity,
+                tags,
+                accessibility: self.accessibility,
+                language: self.language,
+                visibility: word(Visibility::parse, &self.visibility, "visibility")?,
+                approval_required: self.approval_required,
+                roles,
+                reminder_offsets_minutes: serde_json::from_str(&self.reminder_offsets_minutes)
+                    .map_err(AppError::internal)?,
+                count_display: word(CountDisplay::parse, &self.count_display, "count_display")?,
+            },
+            id: self.id,
+            description_html: self.description_html,
+            status: word(EventStatus::parse, &self.status, "status")?,
+            sequence: self.sequence,
+            created_at: from_naive(self.created_at),
+            updated_at: from_naive(self.updated_at),
+        })
+    }
+}
+
+fn save_tags(conn: &mut DbConnection, event_id: &str, tags: &[String]) -> QueryResult<()> {
+    diesel::delete(event_tags::table.filter(event_tags::event_id.eq(event_id))).execute(conn)?;
+    for tag in tags {
+        diesel::insert_into(event_tags::table)
+            .values((event_tags::event_id.eq(event_id), event_tags::tag.eq(tag)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Store a new event and its tags.
+pub fn insert(
+    conn: &mut DbConnection,
+    event: &Event,
+    created_by: Option<&str>,
+) -> Result<(), AppError> {
+    let row = EventRow::from_event(event, created_by.map(str::to_owned))?;
+    conn.transaction(|conn| {
+        diesel::insert_into(events::table)
+            .values(&row)
+            .execute(conn)?;
+        save_tags(conn, &event.id, &event.draft.tags)
+    })?;
+    Ok(())
+}
+
+/// Replace an event's fields and tags (the caller has bumped `sequence` and `updated_at`).
+pub fn update(conn: &mut DbConnection, event: &Event) -> Result<(), AppError> {
+    let mut row = EventRow::from_event(event, None)?;
+    conn.transaction(|conn| {
+        // Keep who created it: read it back rather than overwrite it.
+        row.created_by = events::table
+            .find(&event.id)
+            .select(events::created_by)
+            .first::<Option<String>>(conn)?;
+        diesel::update(events::table.find(&event.id))
+            .set(&row)
+            .execute(conn)?;
+        save_tags(conn, &event.id, &event.draft.tags)
+    })?;
+    Ok(())
+}
+
+/// Find one event by id, whatever its visibility.
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Event>, AppError> {
+    let row = events::table
+        .find(id)
+        .select(EventRow::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(row) = row else { return Ok(None) };
+    let tags = event_tags::table
+        .filter(event_tags::event_id.eq(id))
+        .select(event_tags::tag)
+        .order(event_tags::tag)
+        .load(conn)?;
+    Ok(Some(row.into_event(tags)?))
+}
+
+/// Where a listing page starts: after this event in (start time, id) order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub starts_at: DateTime<Utc>,
+    pub id: String,
+}
+
+/// What a listing shows.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub kind: Option<EventKind>,
+    pub tag: Option<String>,
+    pub include_unlisted: bool,
+    /// Events that end at or after this time.
+    pub ending_after: DateTime<Utc>,
+    pub after: Option<Cursor>,
+    pub limit: i64,
+}
+
+/// Events in start order, filtered and paged by a keyset cursor.
+pub fn list(conn: &mut DbConnection, listing: &Listing) -> Result<Vec<Event>, AppError> {
+    let mut query = events::table
+        .select(EventRow::as_select())
+        .filter(events::ends_at.ge(to_naive(listing.ending_after)))
+        .order((events::starts_at.asc(), events::id.asc()))
+        .limit(listing.limit)
+        .into_boxed();
+    if !listing.include_unlisted {
+        query = query.filter(events::visibility.eq(Visibility::Listed.as_str()));
+    }
+    if let Some(kind) = listing.kind {
+        query = query.filter(events::kind.eq(kind.as_str()));
+    }
+    if let Some(tag) = &listing.tag {
+        let tagged = event_tags::table
+            .filter(event_tags::tag.eq(tag.clone()))
+            .select(event_tags::event_id);
+        query = query.filter(events::id.eq_any(tagged));
+    }
+    if let Some(cursor) = &listing.after {
+        let start = to_naive(cursor.starts_at);
+        query = query.filter(
+            events::starts_at.gt(start).or(events::starts_at
+                .eq(start)
+                .and(events::id.gt(cursor.id.clone()))),
+        );
+    }
+    let rows = query.load(conn)?;
+    with_tags(conn, rows)
+}
+
+/// The most recent events that have already ended, newest first (for the organizer dashboard).
+pub fn list_past(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Event>, AppError> {
+    let rows = events::table
+        .select(EventRow::as_select())
+        .filter(events::ends_at.lt(to_naive(now)))
+        .order((events::starts_at.desc(), events::id.asc()))
+        .limit(limit)
+        .load(conn)?;
+    with_tags(conn, rows)
+}
+
+fn with_tags(conn: &mut DbConnection, rows: Vec<EventRow>) -> Result<Vec<Event>, AppError> {
+    let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
+    let pairs: Vec<(String, String)> = event_tags::table
+        .filter(event_tags::event_id.eq_any(&ids))
+        .select((event_tags::event_id, event_tags::tag))
+        .order(event_tags::tag)
+        .load(conn)?;
+    rows.into_iter()
+        .map(|row| {
+            let tags = pairs
+                .iter()
+                .filter(|(event_id, _)| *event_id == row.id)
+                .map(|(_, tag)| tag.clone())
+                .collect();
+            row.into_event(tags)
+        })
+        .collect()
+}
+
+/// Every tag on a listed event that has not ended, for the filter links.
+pub fn listed_tags(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Vec<String>, AppError> {
+    let upcoming = events::table
+        .filter(events::visibility.eq(Visibility::Listed.as_str()))
+        .filter(events::ends_at.ge(to_naive(now)))
+        .select(events::id);
+    let tags = event_tags::table
+        .filter(event_tags::event_id.eq_any(upcoming))
+        .select(event_tags::tag)
+        .distinct()
+        .order(event_tags::tag)
+        .load(conn)?;
+    Ok(tags)
+}
+
+/// Apply an organizer's edit to a stored event in one transaction. `change` receives the
+/// current event and returns the new validated draft.
+pub fn revise(
+    conn: &mut DbConnection,
+    id: &str,
+    now: DateTime<Utc>,
+    change: impl FnOnce(&Event) -> Result<EventDraft, AppError>,
+) -> Result<Event, AppError> {
+    conn.transaction(|conn| {
+        let mut event = find(conn, id)?.ok_or(AppError::NotFound)?;
+        let draft = change(&event)?;
+        event.revise(draft, now);
+        update(conn, &event)?;
+        Ok(event)
+    })
+}
+
+/// Cancel an event. Cancelling twice changes nothing the second time.
+pub fn cancel(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<Event, AppError> {
+    conn.transaction(|conn| {
+        let mut event = find(conn, id)?.ok_or(AppError::NotFound)?;
+        if !event.is_cancelled() {
+            event.cancel(now);
+            update(conn, &event)?;
+        }
+        Ok(event)
+    })
+}

@@ -1,0 +1,184 @@
+//! The database: one connection type over SQLite or PostgreSQL, its pool, and migrations.
+//!
+//! The backend is picked from the URL scheme. Queries live in the model files beside this one
+//! (`events.rs`, `organizers.rs`, `credentials.rs`) as plain `fn(&mut DbConnection, …)`.
+
+pub mod credentials;
+pub mod events;
+pub mod organizers;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::R2D2Connection;
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::config::DatabaseUrl;
+
+/// A connection to whichever database this instance runs on.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// Any fixed number shared by every instance: they queue on it while one migrates.
+const MIGRATION_LOCK_KEY: i64 = 0x756d_6272_656c;
+
+/// SQLite waits this long for a competing writer before reporting "busy".
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+
+/// Every SQLite connection: wait for writers, write-ahead log, enforce foreign keys, and
+/// overwrite deleted content so purged personal data is not left in free pages.
+fn sqlite_pragmas() -> String {
+    format!(
+        "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+         PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;"
+    )
+}
+
+/// Why a connection could not be made or checked. The derive's own `establish` tries each
+/// backend in turn and hides the real reason; this keeps it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("could not connect to the database: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("could not create the database folder {path}: {source}")]
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Opens connections for the pool, choosing the backend from the URL.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl) -> Self {
+        Self { url }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self.url, DatabaseUrl::Sqlite(_))
+    }
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectError> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => Ok(DbConnection::Postgres(PgConnection::establish(url)?)),
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|source| ConnectError::Folder {
+                        path: parent.display().to_string(),
+                        source,
+                    })?;
+                }
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+                conn.batch_execute(&sqlite_pragmas())?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
+        conn.ping().map(|_| ()).map_err(ConnectError::from)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Build the pool and check that one connection can be made, reporting the real error if not.
+pub fn connect(url: &DatabaseUrl) -> anyhow::Result<Pool> {
+    let manager = ConnectionManager::new(url.clone());
+    // SQLite has one writer at a time; a few connections serve readers without queueing writers.
+    let max_size = if manager.is_sqlite() { 8 } else { 16 };
+    // Try once by hand first: r2d2 only says "timed out" when every attempt fails.
+    let first = r2d2::ManageConnection::connect(&manager)?;
+    drop(first);
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)?;
+    Ok(pool)
+}
+
+/// Apply pending migrations. On PostgreSQL this holds an advisory lock so that several
+/// instances starting together migrate one after another.
+pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<()> {
+    let outcome = match conn {
+        DbConnection::Sqlite(conn) => conn.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+        DbConnection::Postgres(conn) => {
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+            let outcome = conn.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
+            conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
+            outcome
+        }
+    };
+    outcome.map_err(|error| anyhow::anyhow!("database migration failed: {error}"))
+}
+
+/// Run blocking database work on the thread pool made for it, with a pooled connection.
+pub async fn run<T, F>(pool: &Pool, work: F) -> Result<T, crate::error::AppError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, crate::error::AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        work(&mut conn)
+    })
+    .await?
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    fn migration_names(backend: &str) -> BTreeSet<String> {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../migrations")
+            .join(backend);
+        std::fs::read_dir(&folder)
+            .unwrap_or_else(|e| panic!("{}: {e}", folder.display()))
+            .filter_map(|entry| entry.ok())
+            .filter(|entry| entry.path().is_dir())
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn migration_names_match_across_backends() {
+        let sqlite = migration_names("sqlite");
+        let postgres = migration_names("postgres");
+        assert!(!sqlite.is_empty(), "no migrations found");
+        assert_eq!(
+            sqlite, postgres,
+            "every migration needs a twin of the same name in both folders"
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! The tables, as Diesel sees them: one schema for both SQLite and PostgreSQL.
+
+diesel::table! {
+    organizers (id) {
+        id -> Text,
+        handle -> Text,
+        password_hash -> Text,
+        is_admin -> Bool,
+        must_change_password -> Bool,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    organizer_sessions (token_hash) {
+        token_hash -> Text,
+        organizer_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (token_hash) {
+        token_hash -> Text,
+        organizer_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Text,
+        kind -> Text,
+        title -> Text,
+        cover_title -> Nullable<Text>,
+        description -> Text,
+        description_html -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        location -> Text,
+        location_privacy -> Text,
+        location_reveal_at -> Nullable<Timestamp>,
+        capacity -> Nullable<Integer>,
+        accessibility -> Text,
+        language -> Text,
+        visibility -> Text,
+        status -> Text,
+        approval_required -> Bool,
+        roles -> Text,
+        reminder_offsets_minutes -> Text,
+        count_display -> Text,
+        sequence -> Integer,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    event_tags (event_id, tag) {
+        event_id -> Text,
+        tag -> Text,
+    }
+}
+
+diesel::joinable!(organizer_sessions -> organizers (organizer_id));
+diesel::joinable!(api_tokens -> organizers (organizer_id));
+diesel::joinable!(event_tags -> events (event_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organizers,
+    organizer_sessions,
+    api_tokens,
+    events,
+    event_tags
+);

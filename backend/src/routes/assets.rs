@@ -1,0 +1,49 @@
+//! Static files (stylesheet, icon, small scripts) embedded in the binary, served with a
+//! content hash as `ETag`. Only embedded files exist here, so no path can reach the disk.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{web, HttpRequest, HttpResponse};
+use rust_embed::RustEmbed;
+
+use crate::error::AppError;
+
+#[derive(RustEmbed)]
+#[folder = "../frontend/static"]
+struct Assets;
+
+pub async fn asset(
+    request: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let file = Assets::get(path.as_str()).ok_or(AppError::NotFound)?;
+    let etag: String = format!(
+        "\"{}\"",
+        file.metadata
+            .sha256_hash()
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let matches = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag));
+    let mut response = if matches {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"));
+    if matches {
+        return Ok(response.finish());
+    }
+    let mime = mime_guess::from_path(path.as_str()).first_or_octet_stream();
+    let content_type = HeaderValue::from_str(mime.as_ref()).map_err(AppError::internal)?;
+    Ok(response
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .body(file.data.into_owned()))
+}

@@ -1,0 +1,156 @@
+//! `/api/v1/events`: list and read (public; organizers also see unlisted events and every
+//! location), create, edit and cancel (organizers only).
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use serde::Deserialize;
+
+use crate::auth::{authenticate, ApiOrganizer};
+use crate::db::events::{self as event_queries, Listing};
+use crate::domain::event::Event;
+use crate::error::AppError;
+use crate::extract::{kind_filter, tag_filter, ApiJson};
+use crate::privacy::location::Viewer;
+use crate::state::AppState;
+use crate::views::event_json::{
+    decode_cursor, encode_cursor, EventInput, EventJson, EventListJson, EventPatch,
+};
+
+const DEFAULT_LIMIT: i64 = 50;
+const MAX_LIMIT: i64 = 200;
+/// Until RSVPs exist, no places are taken.
+const NO_PLACES_TAKEN: i64 = 0;
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    kind: Option<String>,
+    tag: Option<String>,
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
+fn parse_limit(raw: Option<&str>) -> Result<i64, AppError> {
+    let Some(raw) = raw else {
+        return Ok(DEFAULT_LIMIT);
+    };
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|limit| (1..=MAX_LIMIT).contains(limit))
+        .ok_or_else(|| {
+            AppError::invalid(
+                "limit",
+                format!("limit is a whole number from 1 to {MAX_LIMIT}"),
+            )
+        })
+}
+
+async fn viewer(request: &HttpRequest) -> Result<Viewer, AppError> {
+    Ok(match authenticate(request).await? {
+        Some(_) => Viewer::Organizer,
+        None => Viewer::Public,
+    })
+}
+
+fn event_json(state: &AppState, event: &Event, viewer: Viewer) -> EventJson {
+    EventJson::new(event, viewer, NO_PLACES_TAKEN, &state.public_base())
+}
+
+/// `GET /api/v1/events`: upcoming events in start order, `limit` a page, `cursor` for the next.
+pub async fn list(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let limit = parse_limit(query.limit.as_deref())?;
+    let viewer = viewer(&request).await?;
+    let listing = Listing {
+        kind: kind_filter(query.kind.as_deref())?,
+        tag: tag_filter(query.tag.as_deref()),
+        include_unlisted: viewer == Viewer::Organizer,
+        ending_after: Utc::now(),
+        after: query.cursor.as_deref().map(decode_cursor).transpose()?,
+        limit: limit + 1,
+    };
+    let mut events =
+        crate::db::run(&state.pool, move |conn| event_queries::list(conn, &listing)).await?;
+    let next_cursor = if events.len() as i64 > limit {
+        events.truncate(limit as usize);
+        events.last().map(encode_cursor)
+    } else {
+        None
+    };
+    let events = events
+        .iter()
+        .map(|event| event_json(&state, event, viewer))
+        .collect();
+    Ok(HttpResponse::Ok().json(EventListJson {
+        events,
+        next_cursor,
+    }))
+}
+
+/// `GET /api/v1/events/{id}`
+pub async fn get(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let viewer = viewer(&request).await?;
+    let id = path.into_inner();
+    let event = crate::db::run(&state.pool, move |conn| event_queries::find(conn, &id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok().json(event_json(&state, &event, viewer)))
+}
+
+/// `POST /api/v1/events`: `201 Created` with the event and its `Location`.
+pub async fn create(
+    organizer: ApiOrganizer,
+    state: web::Data<AppState>,
+    ApiJson(input): ApiJson<EventInput>,
+) -> Result<HttpResponse, AppError> {
+    let event = Event::new(input.into_draft()?, Utc::now());
+    let organizer_id = organizer.0.organizer.id;
+    let stored = event.clone();
+    crate::db::run(&state.pool, move |conn| {
+        event_queries::insert(conn, &stored, Some(&organizer_id))
+    })
+    .await?;
+    tracing::info!(event = %event.id, "event created");
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/events/{}", event.id)))
+        .json(event_json(&state, &event, Viewer::Organizer)))
+}
+
+/// `PATCH /api/v1/events/{id}`: change any fields; the result is validated as a whole.
+pub async fn update(
+    _organizer: ApiOrganizer,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    ApiJson(patch): ApiJson<EventPatch>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let event = crate::db::run(&state.pool, move |conn| {
+        event_queries::revise(conn, &id, Utc::now(), |event| {
+            Ok(patch.apply_to(&event.draft)?)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(event_json(&state, &event, Viewer::Organizer)))
+}
+
+/// `POST /api/v1/events/{id}/cancel`
+pub async fn cancel(
+    _organizer: ApiOrganizer,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let event = crate::db::run(&state.pool, move |conn| {
+        event_queries::cancel(conn, &id, Utc::now())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(event_json(&state, &event, Viewer::Organizer)))
+}

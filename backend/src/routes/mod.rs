@@ -1,0 +1,23 @@
+//! HTTP handlers, one file an area. They are wired to paths in one place: `startup::routes`.
+
+pub mod assets;
+pub mod events_api;
+pub mod operations;
+pub mod organize;
+pub mod public;
+
+use actix_web::HttpResponse;
+
+use crate::error::AppError;
+
+/// The answer for any path nothing else matched.
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// `303 See Other`: where a successful form post sends the browser.
+pub fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, to))
+        .finish()
+}

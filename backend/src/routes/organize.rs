@@ -1,0 +1,433 @@
+//! The organizer's web pages under `/organize`: sign in and out, choose a password, the
+//! dashboard, and the event editor (create, edit, cancel). Every page but login needs a session.
+
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{Duration, Utc};
+use diesel::Connection;
+use serde::Deserialize;
+
+use super::see_other;
+use crate::auth::{
+    authenticate, Credential, PageOrganizer, PasswordChanger, SESSION_COOKIE, SESSION_HOURS,
+};
+use crate::db::events::{self as event_queries, Listing};
+use crate::db::{credentials, organizers};
+use crate::domain::event::Event;
+use crate::domain::organizer::{
+    check_new_password, decoy_hash, hash_password, verify_password, Handle, MIN_PASSWORD_CHARS,
+};
+use crate::domain::FieldError;
+use crate::error::AppError;
+use crate::extract::WebForm;
+use crate::privacy::location::Viewer;
+use crate::privacy::secrets::{hash_token, new_token};
+use crate::state::AppState;
+use crate::views::event_form::EventFormValues;
+use crate::views::pages::{DashboardPage, EventFormPage, FormError, LoginPage, PasswordPage};
+use crate::views::{Chrome, EventCard};
+
+/// Organizer pages hold private details: never cache them.
+fn private(mut response: HttpResponse) -> HttpResponse {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+fn page<T: askama::Template>(status: StatusCode, page: &T) -> Result<HttpResponse, AppError> {
+    Ok(private(
+        HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(page.render()?),
+    ))
+}
+
+fn session_cookie(state: &AppState, value: String, max_age: CookieDuration) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.settings.is_https())
+        .max_age(max_age)
+        .finish()
+}
+
+pub async fn login_form(request: HttpRequest) -> Result<HttpResponse, AppError> {
+    if authenticate(&request).await?.is_some() {
+        return Ok(see_other("/organize"));
+    }
+    page(
+        StatusCode::OK,
+        &LoginPage {
+            chrome: Chrome::public("Sign in"),
+            handle: String::new(),
+            error: None,
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    handle: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn login(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    WebForm(form): WebForm<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let address = request.peer_addr().map(|peer| peer.ip());
+    if let Err(wait) = state
+        .login_throttle
+        .check(&state.client_keys, address, &form.handle)
+    {
+        let mut response = page(
+            StatusCode::TOO_MANY_REQUESTS,
+            &LoginPage {
+                chrome: Chrome::public("Sign in"),
+                handle: form.handle.clone(),
+                error: Some(format!(
+                    "Too many attempts. Wait {wait} seconds, then try again."
+                )),
+            },
+        )?;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(wait));
+        return Ok(response);
+    }
+    let handle = form.handle.clone();
+    let password = form.password;
+    let now = Utc::now();
+    let session = crate::db::run(&state.pool, move |conn| {
+        let organizer = match Handle::parse(&handle) {
+            Ok(handle) => organizers::find_by_handle(conn, handle.as_str())?,
+            Err(_) => None,
+        };
+        // Verify against a decoy when the handle is unknown, so both take as long.
+        let stored = organizer
+            .as_ref()
+            .map_or(decoy_hash(), |o| o.password_hash.as_str());
+        let verified = verify_password(&password, stored);
+        let Some(organizer) = organizer.filter(|o| verified && !o.disabled) else {
+            return Ok(None);
+        };
+        let token = new_token();
+        let expires = now + Duration::hours(SESSION_HOURS);
+        credentials::create_session(conn, &hash_token(&token), &organizer.id, now, expires)?;
+        Ok(Some((token, organizer.must_change_password)))
+    })
+    .await?;
+    let Some((token, must_change_password)) = session else {
+        return page(
+            StatusCode::UNAUTHORIZED,
+            &LoginPage {
+                chrome: Chrome::public("Sign in"),
+                handle: form.handle,
+                error: Some("That handle and password do not match.".into()),
+            },
+        );
+    };
+    let to = if must_change_password {
+        "/organize/password"
+    } else {
+        "/organize"
+    };
+    let mut response = see_other(to);
+    response
+        .add_cookie(&session_cookie(
+            &state,
+            token,
+            CookieDuration::hours(SESSION_HOURS),
+        ))
+        .map_err(AppError::internal)?;
+    Ok(response)
+}
+
+pub async fn logout(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(cookie) = request.cookie(SESSION_COOKIE) {
+        let hash = hash_token(cookie.value());
+        crate::db::run(&state.pool, move |conn| {
+            Ok(credentials::delete_session(conn, &hash)?)
+        })
+        .await?;
+    }
+    let mut response = see_other("/");
+    response
+        .add_cookie(&session_cookie(&state, String::new(), CookieDuration::ZERO))
+        .map_err(AppError::internal)?;
+    Ok(response)
+}
+
+fn password_page(who: &PasswordChanger, error: Option<String>) -> PasswordPage {
+    PasswordPage {
+        chrome: Chrome::organizer("Choose a new password", &who.0.organizer.handle),
+        first_time: who.0.organizer.must_change_password,
+        error,
+        min_chars: MIN_PASSWORD_CHARS,
+    }
+}
+
+pub async fn password_form(who: PasswordChanger) -> Result<HttpResponse, AppError> {
+    page(StatusCode::OK, &password_page(&who, None))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Save a new password and end the organizer's other sessions.
+pub async fn change_password(
+    who: PasswordChanger,
+    state: web::Data<AppState>,
+    WebForm(form): WebForm<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let problem = match check_new_password(&form.password) {
+        Err(error) => Some(error.message),
+        Ok(()) if form.password != form.confirm => {
+            Some("The two passwords are not the same.".to_string())
+        }
+        Ok(()) => None,
+    };
+    if let Some(message) = problem {
+        return page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &password_page(&who, Some(message)),
+        );
+    }
+    let organizer_id = who.0.organizer.id.clone();
+    let keep = match &who.0.credential {
+        Credential::Session(hash) => hash.clone(),
+        Credential::ApiToken => String::new(),
+    };
+    crate::db::run(&state.pool, move |conn| {
+        let hash = hash_password(&form.password).map_err(AppError::Internal)?;
+        conn.transaction(|conn| {
+            organizers::set_password(conn, &organizer_id, &hash)?;
+            credentials::delete_other_sessions(conn, &organizer_id, &keep)
+        })?;
+        Ok(())
+    })
+    .await?;
+    Ok(see_other("/organize"))
+}
+
+const DASHBOARD_PAST_EVENTS: i64 = 20;
+const DASHBOARD_UPCOMING_EVENTS: i64 = 200;
+
+pub async fn dashboard(
+    who: PageOrganizer,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let now = Utc::now();
+    let (upcoming, past) = crate::db::run(&state.pool, move |conn| {
+        let listing = Listing {
+            kind: None,
+            tag: None,
+            include_unlisted: true,
+            ending_after: now,
+            after: None,
+            limit: DASHBOARD_UPCOMING_EVENTS,
+        };
+        Ok((
+            event_queries::list(conn, &listing)?,
+            event_queries::list_past(conn, now, DASHBOARD_PAST_EVENTS)?,
+        ))
+    })
+    .await?;
+    let tz = state.timezone();
+    let cards = |events: &[Event]| {
+        events
+            .iter()
+            .map(|e| EventCard::new(e, Viewer::Organizer, tz))
+            .collect()
+    };
+    page(
+        StatusCode::OK,
+        &DashboardPage {
+            chrome: Chrome::organizer("Dashboard", &who.0.organizer.handle),
+            upcoming: cards(&upcoming),
+            past: cards(&past),
+        },
+    )
+}
+
+struct Editor<'a> {
+    who: &'a PageOrganizer,
+    state: &'a AppState,
+    saved: bool,
+}
+
+impl Editor<'_> {
+    fn render(
+        &self,
+        status: StatusCode,
+        event: Option<&Event>,
+        form: EventFormValues,
+        errors: Vec<FieldError>,
+    ) -> Result<HttpResponse, AppError> {
+        let (heading, action) = match event {
+            Some(event) => (
+                format!("Edit: {}", event.draft.title),
+                format!("/organize/events/{}", event.id),
+            ),
+            None => ("New event".to_string(), "/organize/events".to_string()),
+        };
+        page(
+            status,
+            &EventFormPage {
+                chrome: Chrome::organizer(heading.clone(), &self.who.0.organizer.handle),
+                heading,
+                action,
+                event_id: event.map(|e| e.id.clone()),
+                cancelled: event.is_some_and(Event::is_cancelled),
+                form,
+                errors: errors
+                    .into_iter()
+                    .map(|e| FormError {
+                        field: e.field.to_string(),
+                        message: e.message,
+                    })
+                    .collect(),
+                timezone: self.state.timezone().name().to_string(),
+                saved: self.saved,
+            },
+        )
+    }
+}
+
+pub async fn new_event_form(
+    who: PageOrganizer,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    Editor {
+        who: &who,
+        state: &state,
+        saved: false,
+    }
+    .render(StatusCode::OK, None, EventFormValues::blank(), Vec::new())
+}
+
+pub async fn create_event(
+    who: PageOrganizer,
+    state: web::Data<AppState>,
+    WebForm(form): WebForm<EventFormValues>,
+) -> Result<HttpResponse, AppError> {
+    let draft = match form.to_draft(state.timezone()) {
+        Ok(draft) => draft,
+        Err(error) => {
+            return Editor {
+                who: &who,
+                state: &state,
+                saved: false,
+            }
+            .render(StatusCode::UNPROCESSABLE_ENTITY, None, form, vec![error])
+        }
+    };
+    let event = Event::new(draft, Utc::now());
+    let id = event.id.clone();
+    let organizer_id = who.0.organizer.id.clone();
+    crate::db::run(&state.pool, move |conn| {
+        event_queries::insert(conn, &event, Some(&organizer_id))
+    })
+    .await?;
+    tracing::info!(event = %id, "event created");
+    Ok(see_other(&format!("/organize/events/{id}/edit?saved=1")))
+}
+
+async fn find_event(state: &AppState, id: String) -> Result<Event, AppError> {
+    crate::db::run(&state.pool, move |conn| event_queries::find(conn, &id))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EditQuery {
+    saved: Option<String>,
+}
+
+pub async fn edit_event_form(
+    who: PageOrganizer,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<EditQuery>,
+) -> Result<HttpResponse, AppError> {
+    let event = find_event(&state, path.into_inner()).await?;
+    let form = EventFormValues::from_event(&event, state.timezone());
+    Editor {
+        who: &who,
+        state: &state,
+        saved: query.saved.is_some(),
+    }
+    .render(StatusCode::OK, Some(&event), form, Vec::new())
+}
+
+pub async fn update_event(
+    who: PageOrganizer,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    WebForm(form): WebForm<EventFormValues>,
+) -> Result<HttpResponse, AppError> {
+    let event = find_event(&state, path.into_inner()).await?;
+    let draft = match form.to_draft(state.timezone()) {
+        Ok(draft) => draft,
+        Err(error) => {
+            return Editor {
+                who: &who,
+                state: &state,
+                saved: false,
+            }
+            .render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&event),
+                form,
+                vec![error],
+            )
+        }
+    };
+    let id = event.id.clone();
+    crate::db::run(&state.pool, move |conn| {
+        event_queries::revise(conn, &event.id, Utc::now(), move |_| Ok(draft))
+    })
+    .await?;
+    Ok(see_other(&format!("/organize/events/{id}/edit?saved=1")))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CancelForm {
+    confirm: Option<String>,
+}
+
+pub async fn cancel_event(
+    _who: PageOrganizer,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    WebForm(form): WebForm<CancelForm>,
+) -> Result<HttpResponse, AppError> {
+    if form.confirm.as_deref() != Some("yes") {
+        return Err(AppError::invalid(
+            "confirm",
+            "Tick the box to confirm the cancellation.",
+        ));
+    }
+    let id = path.into_inner();
+    let event = crate::db::run(&state.pool, move |conn| {
+        event_queries::cancel(conn, &id, Utc::now())
+    })
+    .await?;
+    tracing::info!(event = %event.id, "event cancelled");
+    Ok(see_other(&format!("/organize/events/{}/edit", event.id)))
+}

@@ -1,0 +1,165 @@
+//! `Application`: builds everything from `Settings` (key file, database, migrations), binds
+//! the listener (port 0 in tests), wires every route in one place, and runs until stopped.
+//! The server stops gracefully on SIGTERM or SIGINT.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{from_fn, Compress, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+
+use crate::auth::throttle::LoginThrottle;
+use crate::config::Settings;
+use crate::db::{self, Pool};
+use crate::privacy::client_key::ClientKeys;
+use crate::privacy::keyfile::SecretKey;
+use crate::routes::{assets, events_api, operations, organize, public};
+use crate::state::AppState;
+use crate::telemetry::{observe_requests, Metrics};
+
+/// How often expired organizer sessions are removed.
+const SESSION_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
+/// How long in-flight requests get to finish after a stop signal.
+const SHUTDOWN_GRACE_SECONDS: u64 = 10;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: Pool,
+}
+
+/// Open the database named by the settings and bring its schema up to date.
+pub fn open_database(settings: &Settings) -> anyhow::Result<Pool> {
+    let pool = db::connect(&settings.database())?;
+    let mut conn = pool.get()?;
+    db::migrate(&mut conn)?;
+    Ok(pool)
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let key = SecretKey::load_or_create(&settings.data_dir)?;
+        let for_database = settings.clone();
+        let pool = tokio::task::spawn_blocking(move || open_database(&for_database)).await??;
+        let listener = TcpListener::bind(settings.bind).map_err(|error| {
+            anyhow::anyhow!("could not listen on {} (--bind): {error}", settings.bind)
+        })?;
+        let port = listener.local_addr()?.port();
+        let state = AppState {
+            pool: pool.clone(),
+            login_throttle: Arc::new(LoginThrottle::new(settings.rate_limit_per_minute)),
+            settings: Arc::new(settings),
+            key: Arc::new(key),
+            client_keys: Arc::new(ClientKeys::default()),
+            metrics: Arc::new(Metrics::new()?),
+        };
+        tracing::info!(
+            port,
+            public_url = %state.public_base(),
+            database = ?state.settings.database(),
+            "Umbrella is serving"
+        );
+        let https = state.settings.is_https();
+        let data = web::Data::new(state);
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .app_data(web::QueryConfig::default().error_handler(|error, _| {
+                    crate::error::AppError::BadRequest(format!(
+                        "the query string could not be read: {error}"
+                    ))
+                    .into()
+                }))
+                .app_data(
+                    web::PathConfig::default()
+                        .error_handler(|_, _| crate::error::AppError::NotFound.into()),
+                )
+                .configure(routes)
+                .wrap(from_fn(crate::security::refuse_cross_site_posts))
+                .wrap(ErrorHandlers::new().default_handler(crate::views::error_page::render))
+                .wrap(crate::security::default_headers(https))
+                .wrap(Compress::default())
+                .wrap(from_fn(observe_requests))
+        })
+        .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server, pool })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server from elsewhere (tests, signal handlers).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let sweeper = tokio::spawn(sweep_expired_sessions(self.pool.clone()));
+        let outcome = self.server.await;
+        sweeper.abort();
+        tracing::info!("Umbrella stopped");
+        outcome
+    }
+}
+
+async fn sweep_expired_sessions(pool: Pool) {
+    let mut every = tokio::time::interval(SESSION_SWEEP_INTERVAL);
+    loop {
+        every.tick().await;
+        let pool = pool.clone();
+        let swept = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+            let mut conn = pool.get()?;
+            Ok(db::credentials::delete_expired_sessions(
+                &mut conn,
+                chrono::Utc::now(),
+            )?)
+        })
+        .await;
+        if let Ok(Err(error)) = swept {
+            tracing::warn!(error = %error, "could not remove expired sessions");
+        }
+    }
+}
+
+/// Every path the server answers, in one place.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(public::home))
+        .route("/events/{id}", web::get().to(public::event_page))
+        .route("/healthz", web::get().to(operations::healthz))
+        .route("/metrics", web::get().to(operations::metrics))
+        .route("/static/{path:.*}", web::get().to(assets::asset))
+        .service(
+            web::scope("/organize")
+                .route("", web::get().to(organize::dashboard))
+                .route("/login", web::get().to(organize::login_form))
+                .route("/login", web::post().to(organize::login))
+                .route("/logout", web::post().to(organize::logout))
+                .route("/password", web::get().to(organize::password_form))
+                .route("/password", web::post().to(organize::change_password))
+                .route("/events/new", web::get().to(organize::new_event_form))
+                .route("/events", web::post().to(organize::create_event))
+                .route(
+                    "/events/{id}/edit",
+                    web::get().to(organize::edit_event_form),
+                )
+                .route("/events/{id}", web::post().to(organize::update_event))
+                .route(
+                    "/events/{id}/cancel",
+                    web::post().to(organize::cancel_event),
+                ),
+        )
+        .service(
+            web::scope("/api/v1")
+                .route("/events", web::get().to(events_api::list))
+                .route("/events", web::post().to(events_api::create))
+                .route("/events/{id}", web::get().to(events_api::get))
+                .route("/events/{id}", web::patch().to(events_api::update))
+                .route("/events/{id}/cancel", web::post().to(events_api::cancel)),
+        )
+        .default_service(web::to(crate::routes::not_found));
+}

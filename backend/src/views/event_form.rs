@@ -1,0 +1,277 @@
+//! The organizer's event form: its values as typed (so a rejected form comes back as it was
+//! sent), their conversion to an `EventDraft`, and the choices its selects offer.
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use super::time::{from_input, to_input};
+use crate::domain::event::{
+    CountDisplay, Event, EventDraft, EventKind, LocationPrivacy, Role, Visibility,
+    DEFAULT_REMINDER_OFFSETS,
+};
+use crate::domain::FieldError;
+
+/// Every field as the browser sends it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct EventFormValues {
+    pub kind: String,
+    pub title: String,
+    pub cover_title: String,
+    pub description: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub location: String,
+    pub location_privacy: String,
+    pub location_reveal_at: String,
+    pub capacity: String,
+    pub tags: String,
+    pub accessibility: String,
+    pub language: String,
+    pub visibility: String,
+    pub approval_required: Option<String>,
+    pub roles: Vec<String>,
+    pub reminder_hours: String,
+    pub count_display: String,
+}
+
+/// One `<option>` or checkbox.
+pub struct SelectOption {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+fn hours(minutes: &[i32]) -> String {
+    minutes
+        .iter()
+        .map(|m| {
+            if m % 60 == 0 {
+                (m / 60).to_string()
+            } else {
+                format!("{:.2}", f64::from(*m) / 60.0)
+                    .trim_end_matches('0')
+                    .to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl EventFormValues {
+    /// A blank form with the usual defaults.
+    pub fn blank() -> Self {
+        EventFormValues {
+            kind: EventKind::Workshop.as_str().into(),
+            location_privacy: LocationPrivacy::Public.as_str().into(),
+            visibility: Visibility::Listed.as_str().into(),
+            count_display: CountDisplay::Exact.as_str().into(),
+            language: "en".into(),
+            reminder_hours: hours(&DEFAULT_REMINDER_OFFSETS),
+            ..Default::default()
+        }
+    }
+
+    /// The form filled in from a stored event.
+    pub fn from_event(event: &Event, tz: Tz) -> Self {
+        let d = &event.draft;
+        EventFormValues {
+            kind: d.kind.as_str().into(),
+            title: d.title.clone(),
+            cover_title: d.cover_title.clone().unwrap_or_default(),
+            description: d.description.clone(),
+            starts_at: to_input(d.starts_at, tz),
+            ends_at: to_input(d.ends_at, tz),
+            location: d.location.clone(),
+            location_privacy: d.location_privacy.as_str().into(),
+            location_reveal_at: d
+                .location_reveal_at
+                .map(|at| to_input(at, tz))
+                .unwrap_or_default(),
+            capacity: d.capacity.map(|c| c.to_string()).unwrap_or_default(),
+            tags: d.tags.join(", "),
+            accessibility: d.accessibility.clone(),
+            language: d.language.clone(),
+            visibility: d.visibility.as_str().into(),
+            approval_required: d.approval_required.then(|| "on".into()),
+            roles: d.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            reminder_hours: hours(&d.reminder_offsets_minutes),
+            count_display: d.count_display.as_str().into(),
+        }
+    }
+
+    /// Read the form into a validated draft; times are typed in the group's time zone.
+    pub fn to_draft(&self, tz: Tz) -> Result<EventDraft, FieldError> {
+        fn choice<T>(
+            parse: fn(&str) -> Option<T>,
+            value: &str,
+            field: &'static str,
+        ) -> Result<T, FieldError> {
+            parse(value)
+                .ok_or_else(|| FieldError::new(field, format!("choose one of the {field} options")))
+        }
+        let location_privacy = choice(
+            LocationPrivacy::parse,
+            &self.location_privacy,
+            "location_privacy",
+        )?;
+        let location_reveal_at = match (location_privacy, self.location_reveal_at.trim()) {
+            (LocationPrivacy::RevealAt, "") => None,
+            (LocationPrivacy::RevealAt, value) => {
+                Some(from_input(value, tz, "location_reveal_at")?)
+            }
+            _ => None,
+        };
+        let capacity = match self.capacity.trim() {
+            "" => None,
+            value => Some(value.parse::<i32>().map_err(|_| {
+                FieldError::new(
+                    "capacity",
+                    "capacity is a whole number, or empty for no limit",
+                )
+            })?),
+        };
+        let roles = self
+            .roles
+            .iter()
+            .map(|r| choice(Role::parse, r, "roles"))
+            .collect::<Result<Vec<_>, _>>()?;
+        EventDraft {
+            kind: choice(EventKind::parse, &self.kind, "kind")?,
+            title: self.title.clone(),
+            cover_title: Some(self.cover_title.clone()),
+            description: self.description.clone(),
+            starts_at: from_input(&self.starts_at, tz, "starts_at")?,
+            ends_at: from_input(&self.ends_at, tz, "ends_at")?,
+            location: self.location.clone(),
+            location_privacy,
+            location_reveal_at,
+            capacity,
+            tags: self.tags.split(',').map(str::to_owned).collect(),
+            accessibility: self.accessibility.clone(),
+            language: self.language.clone(),
+            visibility: choice(Visibility::parse, &self.visibility, "visibility")?,
+            approval_required: self.approval_required.is_some(),
+            roles,
+            reminder_offsets_minutes: parse_reminder_hours(&self.reminder_hours)?,
+            count_display: choice(CountDisplay::parse, &self.count_display, "count_display")?,
+        }
+        .validate()
+    }
+
+    pub fn kinds(&self) -> Vec<SelectOption> {
+        options(EventKind::ALL, &self.kind, |k| k.label())
+    }
+
+    pub fn privacy_modes(&self) -> Vec<SelectOption> {
+        options(LocationPrivacy::ALL, &self.location_privacy, |p| p.label())
+    }
+
+    pub fn visibilities(&self) -> Vec<SelectOption> {
+        options(Visibility::ALL, &self.visibility, |v| match v {
+            Visibility::Listed => "Listed: on the home page and in the calendar",
+            Visibility::Unlisted => "Unlisted: only people with the link",
+        })
+    }
+
+    pub fn count_displays(&self) -> Vec<SelectOption> {
+        options(CountDisplay::ALL, &self.count_display, |c| match c {
+            CountDisplay::Exact => "The exact number",
+            CountDisplay::Rounded => "A rounded number (10+, 20+)",
+            CountDisplay::Hidden => "Nothing",
+        })
+    }
+
+    pub fn role_choices(&self) -> Vec<SelectOption> {
+        Role::ALL
+            .iter()
+            .map(|role| SelectOption {
+                value: role.as_str(),
+                label: role.label(),
+                selected: self.roles.iter().any(|r| r == role.as_str()),
+            })
+            .collect()
+    }
+}
+
+trait Word: Copy {
+    fn word(self) -> &'static str;
+}
+macro_rules! word_impl {
+    ($($t:ty),+) => { $(impl Word for $t { fn word(self) -> &'static str { self.as_str() } })+ };
+}
+word_impl!(EventKind, LocationPrivacy, Visibility, CountDisplay);
+
+fn options<T: Word>(all: &[T], current: &str, label: fn(T) -> &'static str) -> Vec<SelectOption> {
+    all.iter()
+        .map(|item| SelectOption {
+            value: item.word(),
+            label: label(*item),
+            selected: item.word() == current,
+        })
+        .collect()
+}
+
+/// "24, 2" (hours before the start) into minutes.
+fn parse_reminder_hours(raw: &str) -> Result<Vec<i32>, FieldError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<f64>()
+                .ok()
+                .filter(|h| h.is_finite() && *h > 0.0 && *h < 10_000.0)
+                .map(|h| (h * 60.0).round() as i32)
+                .ok_or_else(|| {
+                    FieldError::new(
+                        "reminder_offsets_minutes",
+                        "reminders are hours before the start, e.g. 24, 2",
+                    )
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::America::Chicago;
+
+    #[test]
+    fn a_filled_form_becomes_a_draft_and_back() {
+        let mut form = EventFormValues::blank();
+        form.title = "Know your rights".into();
+        form.starts_at = "2026-12-04T18:00".into();
+        form.ends_at = "2026-12-04T20:00".into();
+        form.tags = "legal, Know Your Rights".into();
+        form.roles = vec!["medic".into()];
+        form.reminder_hours = "24, 1.5".into();
+        let draft = form.to_draft(Chicago).expect("valid");
+        assert_eq!(
+            draft.tags,
+            vec!["legal".to_string(), "know-your-rights".to_string()]
+        );
+        assert_eq!(draft.reminder_offsets_minutes, vec![1440, 90]);
+        assert_eq!(draft.cover_title, None);
+        let event = Event::new(draft, chrono::Utc::now());
+        let again = EventFormValues::from_event(&event, Chicago);
+        assert_eq!(again.starts_at, "2026-12-04T18:00");
+        assert_eq!(again.reminder_hours, "24, 1.5");
+    }
+
+    #[test]
+    fn bad_values_name_their_field() {
+        let mut form = EventFormValues::blank();
+        form.title = "x".into();
+        form.starts_at = "2026-12-04T18:00".into();
+        form.ends_at = "2026-12-04T20:00".into();
+        form.capacity = "lots".into();
+        assert_eq!(
+            form.to_draft(Chicago).expect_err("invalid").field,
+            "capacity"
+        );
+        form.capacity = String::new();
+        form.kind = "party".into();
+        assert_eq!(form.to_draft(Chicago).expect_err("invalid").field, "kind");
+    }
+}

@@ -1,0 +1,110 @@
+//! Times as people read and type them: stored in UTC, shown and entered in the group's time zone.
+
+use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::domain::FieldError;
+
+/// "6:00 PM"
+pub fn time_of_day(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%-I:%M %p").to_string()
+}
+
+/// "Saturday 5 December 2026"
+pub fn day_heading(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%A %-d %B %Y").to_string()
+}
+
+/// "Sat 5 Dec, 6:00 PM – 8:00 PM CST", or both dates when it runs past midnight.
+pub fn span(starts: DateTime<Utc>, ends: DateTime<Utc>, tz: Tz) -> String {
+    let (s, e) = (starts.with_timezone(&tz), ends.with_timezone(&tz));
+    if s.date_naive() == e.date_naive() {
+        format!(
+            "{}, {} – {}",
+            s.format("%a %-d %b %Y"),
+            s.format("%-I:%M %p"),
+            e.format("%-I:%M %p %Z")
+        )
+    } else {
+        format!(
+            "{} – {}",
+            s.format("%a %-d %b %Y, %-I:%M %p"),
+            e.format("%a %-d %b %Y, %-I:%M %p %Z")
+        )
+    }
+}
+
+/// "4:00 PM on Sat 5 Dec"
+pub fn moment(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz)
+        .format("%-I:%M %p on %a %-d %b (%Z)")
+        .to_string()
+}
+
+/// The value of an `<input type="datetime-local">` in the group's time zone.
+pub fn to_input(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// Read a `datetime-local` value typed in the group's time zone. In the hour that repeats when
+/// clocks go back the earlier one is meant; a time skipped when clocks go forward is refused.
+pub fn from_input(value: &str, tz: Tz, field: &'static str) -> Result<DateTime<Utc>, FieldError> {
+    let value = value.trim();
+    let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| FieldError::new(field, "enter a date and time, e.g. 2026-12-05T18:00"))?;
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(at) | LocalResult::Ambiguous(at, _) => Ok(at.with_timezone(&Utc)),
+        LocalResult::None => Err(FieldError::new(
+            field,
+            "that time does not exist in the group's time zone (the clocks skip it)",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::America::Chicago;
+
+    #[test]
+    fn shows_local_time_across_daylight_saving() {
+        let summer = Utc
+            .with_ymd_and_hms(2026, 7, 4, 23, 0, 0)
+            .single()
+            .expect("valid");
+        let winter = Utc
+            .with_ymd_and_hms(2026, 12, 5, 0, 0, 0)
+            .single()
+            .expect("valid");
+        assert_eq!(time_of_day(summer, Chicago), "6:00 PM");
+        assert_eq!(time_of_day(winter, Chicago), "6:00 PM");
+        assert_eq!(
+            span(winter, winter + chrono::Duration::hours(2), Chicago),
+            "Fri 4 Dec 2026, 6:00 PM – 8:00 PM CST"
+        );
+    }
+
+    #[test]
+    fn reads_typed_times_in_the_group_zone() {
+        let at = from_input("2026-12-04T18:00", Chicago, "starts_at").expect("valid");
+        assert_eq!(
+            at,
+            Utc.with_ymd_and_hms(2026, 12, 5, 0, 0, 0)
+                .single()
+                .expect("valid")
+        );
+        assert_eq!(to_input(at, Chicago), "2026-12-04T18:00");
+        // 2:30 AM on 8 March 2026 does not happen in Chicago.
+        assert!(from_input("2026-03-08T02:30", Chicago, "starts_at").is_err());
+        // 1:30 AM on 1 November 2026 happens twice; the first (CDT) is meant.
+        let repeated = from_input("2026-11-01T01:30", Chicago, "starts_at").expect("valid");
+        assert_eq!(
+            repeated,
+            Utc.with_ymd_and_hms(2026, 11, 1, 6, 30, 0)
+                .single()
+                .expect("valid")
+        );
+        assert!(from_input("tomorrow", Chicago, "starts_at").is_err());
+    }
+}

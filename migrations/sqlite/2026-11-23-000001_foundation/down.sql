@@ -1,0 +1,5 @@
+DROP TABLE event_tags;
+DROP TABLE events;
+DROP TABLE api_tokens;
+DROP TABLE organizer_sessions;
+DROP TABLE organizers;
