@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "umbrella",
     version,
+    args_override_self = true,
     about = "Umbrella: pseudonymous event and direct-action coordination.",
     long_about = "Umbrella: pseudonymous event and direct-action coordination.\n\n\
         With no command it serves the web pages, the API and the background workers."
@@ -20,6 +21,17 @@ pub struct Cli {
     pub settings: Settings,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// Parse a full argument list (the program name first), as the binary does.
+    pub fn from_args<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        Cli::try_parse_from(args)
+    }
 }
 
 #[derive(Debug, Subcommand)]

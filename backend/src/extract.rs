@@ -13,9 +13,6 @@ use crate::error::AppError;
 /// The largest body any endpoint accepts.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// A JSON API body.
-pub struct ApiJson<T>(pub T);
-
 /// A form posted by one of our pages (`application/x-www-form-urlencoded`, repeated keys allowed).
 pub struct WebForm<T>(pub T);
 
@@ -56,6 +53,13 @@ async fn read_body(mut payload: Payload, declared: Option<usize>) -> Result<Vec<
 
 /// Parse JSON, naming the field at fault when the shape is wrong.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    // Syntax first: a body that is not JSON at all is a 400, whatever its first value looks like.
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
+        .map_err(|error| AppError::BadRequest(format!("the body is not valid JSON: {error}")))?;
+    // Every request body is an object; serde would also read a struct from an array.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(AppError::invalid("body", "the body must be a JSON object"));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let parsed = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -91,23 +95,36 @@ fn json_error(path: &str, error: &serde_json::Error) -> AppError {
     AppError::invalid(field, message)
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+/// A JSON body not read yet. Handlers that check credentials first call `parse` afterwards,
+/// so an anonymous caller learns nothing about the body and is told 401.
+pub struct JsonBody {
+    media_type: String,
+    declared: Option<usize>,
+    payload: Payload,
+}
+
+impl JsonBody {
+    pub async fn parse<T: DeserializeOwned>(self) -> Result<T, AppError> {
+        if self.media_type != "application/json" {
+            return Err(AppError::UnsupportedMediaType(
+                "send the body as JSON with Content-Type: application/json".into(),
+            ));
+        }
+        let body = read_body(self.payload, self.declared).await?;
+        parse_json(&body)
+    }
+}
+
+impl FromRequest for JsonBody {
     type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+    type Future = std::future::Ready<Result<Self, AppError>>;
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let media_type = media_type(request);
-        let declared = declared_length(request);
-        let payload = payload.take();
-        Box::pin(async move {
-            if media_type != "application/json" {
-                return Err(AppError::UnsupportedMediaType(
-                    "send the body as JSON with Content-Type: application/json".into(),
-                ));
-            }
-            let body = read_body(payload, declared).await?;
-            parse_json(&body).map(ApiJson)
-        })
+        std::future::ready(Ok(JsonBody {
+            media_type: media_type(request),
+            declared: declared_length(request),
+            payload: payload.take(),
+        }))
     }
 }
 

@@ -39,7 +39,7 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<Pool> {
 }
 
 impl Application {
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         let key = SecretKey::load_or_create(&settings.data_dir)?;
         let for_database = settings.clone();
         let pool = tokio::task::spawn_blocking(move || open_database(&for_database)).await??;
@@ -47,6 +47,10 @@ impl Application {
             anyhow::anyhow!("could not listen on {} (--bind): {error}", settings.bind)
         })?;
         let port = listener.local_addr()?.port();
+        if settings.public_url.is_none() {
+            // With `--bind …:0` the real port is only known now.
+            settings.public_url = Some(format!("http://{}:{port}", settings.bind.ip()));
+        }
         let state = AppState {
             pool: pool.clone(),
             login_throttle: Arc::new(LoginThrottle::new(settings.rate_limit_per_minute)),

@@ -1,7 +1,7 @@
 //! Events: their kinds and modes, and `EventDraft`, the validated shape every create and edit
 //! (API or web form) passes through before it reaches the database.
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, SubsecRound, Utc};
 
 use super::{bounded_text, word_enum, FieldError};
 
@@ -138,6 +138,10 @@ impl EventDraft {
             Some(cover) => Some(bounded_text("cover_title", cover, 1, MAX_TITLE)?),
         };
         self.description = bounded_text("description", &self.description, 0, MAX_DESCRIPTION)?;
+        // Whole seconds: what the API shows is exactly what is stored and compared.
+        self.starts_at = self.starts_at.trunc_subsecs(0);
+        self.ends_at = self.ends_at.trunc_subsecs(0);
+        self.location_reveal_at = self.location_reveal_at.map(|at| at.trunc_subsecs(0));
         if self.ends_at <= self.starts_at {
             return Err(FieldError::new(
                 "ends_at",

@@ -10,7 +10,7 @@ use crate::auth::{authenticate, ApiOrganizer};
 use crate::db::events::{self as event_queries, Listing};
 use crate::domain::event::Event;
 use crate::error::AppError;
-use crate::extract::{kind_filter, tag_filter, ApiJson};
+use crate::extract::{kind_filter, tag_filter, JsonBody};
 use crate::privacy::location::Viewer;
 use crate::state::AppState;
 use crate::views::event_json::{
@@ -109,8 +109,9 @@ pub async fn get(
 pub async fn create(
     organizer: ApiOrganizer,
     state: web::Data<AppState>,
-    ApiJson(input): ApiJson<EventInput>,
+    body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
+    let input: EventInput = body.parse().await?;
     let event = Event::new(input.into_draft()?, Utc::now());
     let organizer_id = organizer.0.organizer.id;
     let stored = event.clone();
@@ -129,8 +130,9 @@ pub async fn update(
     _organizer: ApiOrganizer,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    ApiJson(patch): ApiJson<EventPatch>,
+    body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
+    let patch: EventPatch = body.parse().await?;
     let id = path.into_inner();
     let event = crate::db::run(&state.pool, move |conn| {
         event_queries::revise(conn, &id, Utc::now(), |event| {

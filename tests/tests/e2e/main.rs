@@ -1,0 +1,9 @@
+//! End-to-end stories against the real server, each on SQLite and on PostgreSQL.
+
+mod bad_input;
+mod command_line;
+mod events_api;
+mod operations;
+mod organizer_web;
+mod privacy;
+mod public_pages;

@@ -1,0 +1,94 @@
+//! Safety rules 3, 4 and 8 as far as the foundation reaches: secrets are stored only hashed,
+//! and the server log never records who a visitor is.
+
+use serde_json::json;
+use umbrella_tests::{event_fields, location, logs, on_both_databases, Backend, TestApp};
+
+/// The raw bytes a seized server would give up: the SQLite files, or a dump of PostgreSQL.
+fn raw_database(app: &TestApp) -> Vec<u8> {
+    match app.backend {
+        Backend::Sqlite => ["umbrella.db", "umbrella.db-wal", "umbrella.db-shm"]
+            .iter()
+            .filter_map(|name| std::fs::read(app.data_dir.join(name)).ok())
+            .flatten()
+            .collect(),
+        Backend::Postgres => {
+            let url = match app.settings.database() {
+                umbrella::config::DatabaseUrl::Postgres(url) => url,
+                other => panic!("expected PostgreSQL, got {other:?}"),
+            };
+            let dump = std::process::Command::new("pg_dump").arg(&url).output().expect("pg_dump runs");
+            assert!(dump.status.success(), "pg_dump: {}", String::from_utf8_lossy(&dump.stderr));
+            dump.stdout
+        }
+    }
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle.as_bytes())
+}
+
+async fn secrets_are_stored_only_as_hashes(app: TestApp) {
+    let token = app.organizer_token().await;
+    app.create_event(&token, event_fields("Stored", 2, json!({}))).await;
+    let one_time = app.create_organizer("keeper").await;
+    let browser = app.browser();
+    let response = app.post_form(&browser, "/organize/login", &[("handle", "keeper"), ("password", &one_time)]).await;
+    let session = response
+        .cookies()
+        .find(|c| c.name() == "umbrella_session")
+        .map(|c| c.value().to_string())
+        .expect("a session cookie");
+    assert_eq!(location(&response), "/organize/password");
+    let raw = raw_database(&app);
+    assert!(contains(&raw, "keeper"), "the search works: the handle is there");
+    for secret in [&token, &token["umb_".len()..].to_string(), &session, &one_time] {
+        assert!(!contains(&raw, secret), "a secret is stored in the clear");
+    }
+}
+
+async fn the_session_cookie_is_locked_down(app: TestApp) {
+    let one_time = app.create_organizer("cookie").await;
+    let response = app
+        .post_form(&app.browser(), "/organize/login", &[("handle", "cookie"), ("password", &one_time)])
+        .await;
+    let header = response.headers()["set-cookie"].to_str().expect("ascii").to_string();
+    assert!(header.contains("HttpOnly"), "{header}");
+    assert!(header.contains("SameSite=Strict"), "{header}");
+    assert!(!header.contains("Secure"), "plain http in tests: {header}");
+    let page = app.get(&app.browser(), "/organize/login").await;
+    assert!(page.headers().get("cache-control").is_some_and(|v| v == "no-store"));
+}
+
+on_both_databases!(secrets_are_stored_only_as_hashes, the_session_cookie_is_locked_down);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_never_records_who_visits() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
+    let user_agent = format!("CanaryBrowser/{}", uuid::Uuid::new_v4().simple());
+    let referrer = format!("https://referrer-{}.example/", uuid::Uuid::new_v4().simple());
+    let token = app.organizer_token().await;
+    let event = app.create_event(&token, event_fields("Logged", 2, json!({}))).await;
+    let browser = app.signed_in_browser("watcher").await;
+    let client = app.client();
+    let secret_path = format!("/events/path-canary-{}", uuid::Uuid::new_v4().simple());
+    for path in ["/", &format!("/events/{}", event["id"].as_str().expect("id")), "/api/v1/events", &secret_path] {
+        let response = client
+            .get(app.url(path))
+            .header("User-Agent", &user_agent)
+            .header("Referer", &referrer)
+            .header("X-Forwarded-For", "198.51.100.23")
+            .send()
+            .await
+            .expect("sent");
+        assert!(response.status().as_u16() < 500);
+    }
+    app.get(&browser, "/organize").await;
+    let log = logs::captured();
+    assert!(log.contains(r#"route="/events/{id}""#), "the log is captured: {log}");
+    let client_ip = app.client_ip.to_string();
+    for canary in [client_ip.as_str(), &user_agent, &referrer, "198.51.100.23", &token] {
+        assert!(!log.contains(canary), "the log holds {canary}");
+    }
+    assert!(!log.contains(&secret_path), "paths (which will carry manage tokens) are not logged, routes are");
+}

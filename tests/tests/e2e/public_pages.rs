@@ -1,0 +1,95 @@
+//! What the public sees: the home page, event pages, unlisted events, hidden locations.
+
+use serde_json::json;
+use umbrella_tests::{event_fields, on_both_databases, TestApp};
+
+async fn the_public_sees_listed_events(app: TestApp) {
+    let (status, empty) = app.get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(empty.contains("No upcoming events yet"));
+
+    let token = app.organizer_token().await;
+    let event = app
+        .create_event(
+            &token,
+            event_fields(
+                "Harm reduction supplies",
+                2,
+                json!({"description": "**Free** kits.\n\n<script>alert('x')</script>\n\n![p](https://tracker.example/p.png)",
+                       "accessibility": "Step-free entrance", "tags": ["health"]}),
+            ),
+        )
+        .await;
+    let id = event["id"].as_str().expect("id");
+    let (_, home) = app.get_text("/").await;
+    assert!(home.contains("Harm reduction supplies"));
+    assert!(home.contains(&format!("/events/{id}")));
+
+    let (status, page) = app.get_text(&format!("/events/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<strong>Free</strong> kits."), "markdown is rendered");
+    assert!(!page.contains("<script>alert"), "scripts are stripped");
+    assert!(!page.contains("tracker.example"), "remote images are stripped");
+    assert!(page.contains("Step-free entrance"));
+    assert!(page.contains("Community room, 12 Main St"), "a public location is shown");
+    assert!(page.contains("CST") || page.contains("CDT"), "times in the group's time zone");
+
+    let (_, by_kind) = app.get_text("/?kind=action").await;
+    assert!(!by_kind.contains("Harm reduction supplies"));
+    let (_, by_tag) = app.get_text("/?tag=health").await;
+    assert!(by_tag.contains("Harm reduction supplies"));
+    let (status, _) = app.get_text("/?kind=party").await;
+    assert_eq!(status, 422);
+}
+
+async fn an_unlisted_event_is_reachable_by_link_only(app: TestApp) {
+    let token = app.organizer_token().await;
+    let event = app.create_event(&token, event_fields("Private planning call", 4, json!({"visibility": "unlisted"}))).await;
+    let id = event["id"].as_str().expect("id");
+    let (_, home) = app.get_text("/").await;
+    assert!(!home.contains("Private planning call"));
+    let (_, listing) = app.get_json("/api/v1/events", None).await;
+    assert!(!listing.to_string().contains("Private planning call"));
+    let (status, page) = app.get_text(&format!("/events/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Private planning call"));
+    assert!(app.all_event_ids(&token).await.contains(&id.to_string()), "organizers still list it");
+}
+
+async fn a_hidden_location_never_reaches_the_public(app: TestApp) {
+    let token = app.organizer_token().await;
+    let secret = "Back room behind the laundromat";
+    let starts = chrono::Utc::now() + chrono::Duration::days(2);
+    let mut ids = Vec::new();
+    for privacy in ["attendees", "reveal_at", "approved"] {
+        let event = app
+            .create_event(
+                &token,
+                event_fields(
+                    &format!("Hidden {privacy}"),
+                    2,
+                    json!({"location": secret, "location_privacy": privacy,
+                           "location_reveal_at": (starts - chrono::Duration::hours(1)).to_rfc3339()}),
+                ),
+            )
+            .await;
+        ids.push(event["id"].as_str().expect("id").to_string());
+    }
+    let mut outputs = vec![app.get_text("/").await.1, app.get_json("/api/v1/events", None).await.1.to_string()];
+    for id in &ids {
+        outputs.push(app.get_text(&format!("/events/{id}")).await.1);
+        outputs.push(app.get_json(&format!("/api/v1/events/{id}"), None).await.1.to_string());
+    }
+    for output in &outputs {
+        assert!(!output.contains(secret), "the location leaked: {output}");
+    }
+    assert!(outputs[2].contains("Location shared with attendees"));
+    let (_, organizer_view) = app.get_json(&format!("/api/v1/events/{}", ids[0]), Some(&token)).await;
+    assert_eq!(organizer_view["location"], secret, "organizers see it");
+}
+
+on_both_databases!(
+    the_public_sees_listed_events,
+    an_unlisted_event_is_reachable_by_link_only,
+    a_hidden_location_never_reaches_the_public,
+);
