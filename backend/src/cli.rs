@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use chrono::Utc;
-use clap::Parser;
+use clap::Parser as _;
 
 use crate::config::{Cli, Command, OrganizerCommand, Settings, TokenCommand};
 use crate::db::{credentials, organizers};
@@ -16,7 +16,16 @@ use crate::startup::{open_database, Application};
 
 /// The binary's entry point.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => error.exit(),
+        Err(error) => {
+            // One line that names the setting, not a page of usage.
+            let rendered = error.to_string();
+            eprintln!("{}", rendered.lines().next().unwrap_or("error: bad arguments"));
+            return ExitCode::from(2);
+        }
+    };
     crate::telemetry::init_tracing();
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.settings),

@@ -43,7 +43,8 @@ impl TestApp {
     /// Start a server with extra settings, e.g. `["--rate-limit-per-minute", "3"]`.
     pub async fn spawn_with(backend: Backend, extra: &[&str]) -> Option<TestApp> {
         logs::capture();
-        let data_dir = std::env::temp_dir().join(format!("umbrella-test-{}", uuid::Uuid::new_v4().simple()));
+        let data_dir =
+            std::env::temp_dir().join(format!("umbrella-test-{}", uuid::Uuid::new_v4().simple()));
         let database = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => Some(postgres::TestDatabase::create()?),
@@ -65,12 +66,19 @@ impl TestApp {
         ];
         args.extend(extra.iter().map(|s| s.to_string()));
         let settings = Cli::from_args(&args).expect("test settings parse").settings;
-        let application = Application::build(settings.clone()).await.expect("the server starts");
+        let application = Application::build(settings.clone())
+            .await
+            .expect("the server starts");
         let port = application.port();
         let handle = application.handle();
         tokio::spawn(application.run_until_stopped());
         let mut rng = rand::rng();
-        let client_ip = IpAddr::V4(Ipv4Addr::new(127, rng.random_range(1..=254), rng.random_range(1..=254), rng.random_range(2..=254)));
+        let client_ip = IpAddr::V4(Ipv4Addr::new(
+            127,
+            rng.random_range(1..=254),
+            rng.random_range(1..=254),
+            rng.random_range(2..=254),
+        ));
         Some(TestApp {
             backend,
             address: format!("http://127.0.0.1:{port}"),
@@ -114,14 +122,20 @@ impl TestApp {
             self.settings.data_dir.display().to_string(),
             "--database-url".to_string(),
             match self.settings.database() {
-                umbrella::config::DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+                umbrella::config::DatabaseUrl::Sqlite(path) => {
+                    format!("sqlite://{}", path.display())
+                }
                 umbrella::config::DatabaseUrl::Postgres(url) => url,
             },
         ]);
         tokio::task::spawn_blocking(move || {
             let cli = Cli::from_args(&full)?;
             let mut out = Vec::new();
-            umbrella::cli::run(&cli.settings, cli.command.unwrap_or(Command::Migrate), &mut out)?;
+            umbrella::cli::run(
+                &cli.settings,
+                cli.command.unwrap_or(Command::Migrate),
+                &mut out,
+            )?;
             Ok(String::from_utf8(out)?)
         })
         .await?
@@ -129,7 +143,10 @@ impl TestApp {
 
     /// `umbrella organizer create HANDLE`: returns the one-time password.
     pub async fn create_organizer(&self, handle: &str) -> String {
-        let out = self.cli(&["organizer", "create", handle]).await.expect("organizer created");
+        let out = self
+            .cli(&["organizer", "create", handle])
+            .await
+            .expect("organizer created");
         last_line(&out)
     }
 
@@ -137,7 +154,10 @@ impl TestApp {
     pub async fn organizer_token(&self) -> String {
         let handle = format!("org-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
         self.create_organizer(&handle).await;
-        let out = self.cli(&["token", "create", &handle]).await.expect("token created");
+        let out = self
+            .cli(&["token", "create", &handle])
+            .await
+            .expect("token created");
         last_line(&out)
     }
 
@@ -145,19 +165,34 @@ impl TestApp {
     pub async fn signed_in_browser(&self, handle: &str) -> Client {
         let one_time = self.create_organizer(handle).await;
         let browser = self.browser();
-        let response = self.post_form(&browser, "/organize/login", &[("handle", handle), ("password", &one_time)]).await;
+        let response = self
+            .post_form(
+                &browser,
+                "/organize/login",
+                &[("handle", handle), ("password", &one_time)],
+            )
+            .await;
         assert_eq!(response.status(), 303);
         assert_eq!(location(&response), "/organize/password");
         let new_password = "a long and private passphrase";
         let response = self
-            .post_form(&browser, "/organize/password", &[("password", new_password), ("confirm", new_password)])
+            .post_form(
+                &browser,
+                "/organize/password",
+                &[("password", new_password), ("confirm", new_password)],
+            )
             .await;
         assert_eq!(response.status(), 303, "password accepted");
         browser
     }
 
     /// Post a form as the site's own page would (same-origin).
-    pub async fn post_form(&self, client: &Client, path: &str, fields: &[(&str, &str)]) -> Response {
+    pub async fn post_form(
+        &self,
+        client: &Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
         client
             .post(self.url(path))
             .header("Sec-Fetch-Site", "same-origin")
@@ -168,7 +203,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, client: &Client, path: &str) -> Response {
-        client.get(self.url(path)).send().await.expect("request sent")
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn get_text(&self, path: &str) -> (u16, String) {
@@ -188,7 +227,13 @@ impl TestApp {
     }
 
     /// Send JSON with a bearer token and return the status and JSON answer.
-    pub async fn send_json(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> (u16, Value) {
         let mut request = self.client().request(method, self.url(path)).json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -200,7 +245,14 @@ impl TestApp {
 
     /// Create an event through the API; panics unless it is created.
     pub async fn create_event(&self, token: &str, fields: Value) -> Value {
-        let (status, body) = self.send_json(reqwest::Method::POST, "/api/v1/events", Some(token), &fields).await;
+        let (status, body) = self
+            .send_json(
+                reqwest::Method::POST,
+                "/api/v1/events",
+                Some(token),
+                &fields,
+            )
+            .await;
         assert_eq!(status, 201, "event created: {body}");
         body
     }
@@ -209,7 +261,15 @@ impl TestApp {
     pub async fn all_event_ids(&self, token: &str) -> Vec<String> {
         let (status, body) = self.get_json("/api/v1/events?limit=200", Some(token)).await;
         assert_eq!(status, 200);
-        body["events"].as_array().map(|events| events.iter().map(|e| e["id"].as_str().unwrap_or_default().to_string()).collect()).unwrap_or_default()
+        body["events"]
+            .as_array()
+            .map(|events| {
+                events
+                    .iter()
+                    .map(|e| e["id"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 

@@ -6,7 +6,8 @@ use diesel::{Connection, PgConnection};
 
 /// The server to create test databases on (`UMBRELLA_TEST_POSTGRES_URL` overrides).
 pub fn server_url() -> String {
-    std::env::var("UMBRELLA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
+    std::env::var("UMBRELLA_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
 }
 
 pub struct TestDatabase {
@@ -25,7 +26,10 @@ impl TestDatabase {
             Ok(conn) => conn,
             Err(error) => {
                 if std::env::var("CI").is_ok_and(|v| v == "true") {
-                    panic!("PostgreSQL is required under CI=true but is unreachable at {}: {error}", server_url());
+                    panic!(
+                        "PostgreSQL is required under CI=true but is unreachable at {}: {error}",
+                        server_url()
+                    );
                 }
                 eprintln!(
                     "\n!!! SKIPPED a PostgreSQL test: no server at {} ({error}).\n\
@@ -39,7 +43,10 @@ impl TestDatabase {
         admin
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .expect("test database created");
-        Some(TestDatabase { url: format!("{}/{name}", server_url()), name })
+        Some(TestDatabase {
+            url: format!("{}/{name}", server_url()),
+            name,
+        })
     }
 
     pub fn drop_now(self) {
@@ -47,7 +54,8 @@ impl TestDatabase {
         // Dropped on a thread of its own: this runs inside async drops.
         let _ = std::thread::spawn(move || {
             if let Ok(mut admin) = admin_connection() {
-                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         })
         .join();

@@ -2,7 +2,7 @@
 //! Later features seal personal data and sign links with it; it never enters the database.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 use rand::RngCore;
@@ -34,7 +34,7 @@ impl SecretKey {
         }
     }
 
-    fn from_bytes(bytes: &[u8], path: &PathBuf) -> anyhow::Result<Self> {
+    fn from_bytes(bytes: &[u8], path: &Path) -> anyhow::Result<Self> {
         let key: [u8; KEY_BYTES] = bytes.try_into().map_err(|_| {
             anyhow::anyhow!(
                 "the key file {} is damaged (expected {KEY_BYTES} bytes); restore it from a backup",
@@ -44,7 +44,7 @@ impl SecretKey {
         Ok(SecretKey(key))
     }
 
-    fn create(path: &PathBuf) -> anyhow::Result<Self> {
+    fn create(path: &Path) -> anyhow::Result<Self> {
         let mut key = [0u8; KEY_BYTES];
         rand::rng().fill_bytes(&mut key);
         let mut options = std::fs::OpenOptions::new();

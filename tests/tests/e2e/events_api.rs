@@ -7,14 +7,28 @@ use umbrella_tests::{event_fields, on_both_databases, TestApp};
 async fn organizer_creates_edits_and_cancels_an_event(app: TestApp) {
     let token = app.organizer_token().await;
     let created = app
-        .create_event(&token, event_fields("Know your rights", 3, json!({"cover_title": "Tuesday meetup", "capacity": 20})))
+        .create_event(
+            &token,
+            event_fields(
+                "Know your rights",
+                3,
+                json!({"cover_title": "Tuesday meetup", "capacity": 20}),
+            ),
+        )
         .await;
     let id = created["id"].as_str().expect("id").to_string();
     assert_eq!(created["status"], "scheduled");
     assert_eq!(created["reminder_offsets_minutes"], json!([1440, 120]));
-    assert!(created["starts_at"].as_str().expect("time").ends_with('Z'), "the API answers in UTC");
+    assert!(
+        created["starts_at"].as_str().expect("time").ends_with('Z'),
+        "the API answers in UTC"
+    );
     assert_eq!(created["url"], app.url(&format!("/events/{id}")));
-    assert_eq!(uuid::Uuid::parse_str(&id).map(|u| u.get_version_num()).ok(), Some(4), "ids are random");
+    assert_eq!(
+        uuid::Uuid::parse_str(&id).map(|u| u.get_version_num()).ok(),
+        Some(4),
+        "ids are random"
+    );
 
     let (status, public) = app.get_json(&format!("/api/v1/events/{id}"), None).await;
     assert_eq!(status, 200);
@@ -37,7 +51,12 @@ async fn organizer_creates_edits_and_cancels_an_event(app: TestApp) {
 
     // An edit that fails validation names the field and changes nothing.
     let (status, refused) = app
-        .send_json(Method::PATCH, &format!("/api/v1/events/{id}"), Some(&token), &json!({"ends_at": "2000-01-01T00:00:00Z"}))
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/events/{id}"),
+            Some(&token),
+            &json!({"ends_at": "2000-01-01T00:00:00Z"}),
+        )
         .await;
     assert_eq!(status, 422);
     assert_eq!(refused["field"], "ends_at");
@@ -45,7 +64,12 @@ async fn organizer_creates_edits_and_cancels_an_event(app: TestApp) {
     assert_eq!(unchanged["ends_at"], edited["ends_at"]);
 
     let (status, cancelled) = app
-        .send_json(Method::POST, &format!("/api/v1/events/{id}/cancel"), Some(&token), &json!({}))
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/events/{id}/cancel"),
+            Some(&token),
+            &json!({}),
+        )
         .await;
     assert_eq!(status, 200);
     assert_eq!(cancelled["status"], "cancelled");
@@ -61,27 +85,52 @@ async fn unknown_events_are_not_found(app: TestApp) {
     assert_eq!(status, 404);
     assert_eq!(body["error"], "not found");
     let (status, _) = app
-        .send_json(Method::PATCH, "/api/v1/events/no-such-event", Some(&token), &json!({"title": "x"}))
+        .send_json(
+            Method::PATCH,
+            "/api/v1/events/no-such-event",
+            Some(&token),
+            &json!({"title": "x"}),
+        )
         .await;
     assert_eq!(status, 404);
-    let (status, _) = app.send_json(Method::POST, "/api/v1/events/no-such-event/cancel", Some(&token), &json!({})).await;
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            "/api/v1/events/no-such-event/cancel",
+            Some(&token),
+            &json!({}),
+        )
+        .await;
     assert_eq!(status, 404);
 }
 
 async fn listing_pages_with_a_cursor_and_filters(app: TestApp) {
     let token = app.organizer_token().await;
-    for (days, title, kind, tag) in
-        [(1, "First", "workshop", "legal"), (2, "Second", "action", "rally"), (3, "Third", "training", "legal")]
-    {
-        app.create_event(&token, event_fields(title, days, json!({"kind": kind, "tags": [tag]}))).await;
+    for (days, title, kind, tag) in [
+        (1, "First", "workshop", "legal"),
+        (2, "Second", "action", "rally"),
+        (3, "Third", "training", "legal"),
+    ] {
+        app.create_event(
+            &token,
+            event_fields(title, days, json!({"kind": kind, "tags": [tag]})),
+        )
+        .await;
     }
     let (_, page_one) = app.get_json("/api/v1/events?limit=2", None).await;
     let titles = |page: &serde_json::Value| -> Vec<String> {
-        page["events"].as_array().expect("events").iter().map(|e| e["title"].as_str().unwrap_or("").to_string()).collect()
+        page["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|e| e["title"].as_str().unwrap_or("").to_string())
+            .collect()
     };
     assert_eq!(titles(&page_one), ["First", "Second"]);
     let cursor = page_one["next_cursor"].as_str().expect("a next page");
-    let (_, page_two) = app.get_json(&format!("/api/v1/events?limit=2&cursor={cursor}"), None).await;
+    let (_, page_two) = app
+        .get_json(&format!("/api/v1/events?limit=2&cursor={cursor}"), None)
+        .await;
     assert_eq!(titles(&page_two), ["Third"]);
     assert!(page_two["next_cursor"].is_null());
 
@@ -90,7 +139,13 @@ async fn listing_pages_with_a_cursor_and_filters(app: TestApp) {
     let (_, legal) = app.get_json("/api/v1/events?tag=LEGAL", None).await;
     assert_eq!(titles(&legal), ["First", "Third"]);
 
-    for bad in ["limit=0", "limit=201", "limit=lots", "kind=party", "cursor=forged"] {
+    for bad in [
+        "limit=0",
+        "limit=201",
+        "limit=lots",
+        "kind=party",
+        "cursor=forged",
+    ] {
         let (status, body) = app.get_json(&format!("/api/v1/events?{bad}"), None).await;
         assert_eq!(status, 422, "{bad}: {body}");
     }

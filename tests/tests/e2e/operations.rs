@@ -8,40 +8,81 @@ async fn health_and_metrics_report_the_service(app: TestApp) {
     assert_eq!(status, 200);
     assert_eq!(health["database"], "ok");
     let token = app.organizer_token().await;
-    let event = app.create_event(&token, event_fields("Counted", 2, json!({}))).await;
-    app.get_text(&format!("/events/{}", event["id"].as_str().expect("id"))).await;
+    let event = app
+        .create_event(&token, event_fields("Counted", 2, json!({})))
+        .await;
+    app.get_text(&format!("/events/{}", event["id"].as_str().expect("id")))
+        .await;
     let (status, metrics) = app.get_text("/metrics").await;
     assert_eq!(status, 200);
     assert!(
-        metrics.contains(r#"umbrella_http_requests_total{method="GET",route="/events/{id}",status="200"} 1"#),
+        metrics.contains(
+            r#"umbrella_http_requests_total{method="GET",route="/events/{id}",status="200"} 1"#
+        ),
         "{metrics}"
     );
     assert!(metrics.contains("umbrella_http_request_duration_seconds_bucket"));
     assert!(metrics.contains("umbrella_db_pool_connections"));
-    assert!(!metrics.contains(event["id"].as_str().expect("id")), "routes, not paths with ids");
+    assert!(
+        !metrics.contains(event["id"].as_str().expect("id")),
+        "routes, not paths with ids"
+    );
 }
 
 async fn every_response_carries_the_privacy_headers(app: TestApp) {
     let client = app.client();
-    for path in ["/", "/organize/login", "/events/missing", "/api/v1/events", "/static/umbrella.css", "/healthz"] {
+    for path in [
+        "/",
+        "/organize/login",
+        "/events/missing",
+        "/api/v1/events",
+        "/static/umbrella.css",
+        "/healthz",
+    ] {
         let response = app.get(&client, path).await;
         let headers = response.headers();
-        let csp = headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
-        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
-        assert_eq!(headers.get("referrer-policy").map(|v| v.as_bytes()), Some(&b"no-referrer"[..]), "{path}");
-        assert_eq!(headers.get("x-content-type-options").map(|v| v.as_bytes()), Some(&b"nosniff"[..]), "{path}");
+        let csp = headers
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
+        assert_eq!(
+            headers.get("referrer-policy").map(|v| v.as_bytes()),
+            Some(&b"no-referrer"[..]),
+            "{path}"
+        );
+        assert_eq!(
+            headers.get("x-content-type-options").map(|v| v.as_bytes()),
+            Some(&b"nosniff"[..]),
+            "{path}"
+        );
         assert!(headers.get("permissions-policy").is_some(), "{path}");
     }
     let (_, home) = app.get_text("/").await;
     for foreign in ["http://", "https://", "//"] {
-        let outside = home.matches(&format!("src=\"{foreign}")).count() + home.matches(&format!("href=\"{foreign}")).count();
+        let outside = home.matches(&format!("src=\"{foreign}")).count()
+            + home.matches(&format!("href=\"{foreign}")).count();
         assert_eq!(outside, 0, "no request to another origin ({foreign})");
     }
     let css = app.get(&client, "/static/umbrella.css").await;
-    assert!(css.headers()["content-type"].to_str().expect("ascii").starts_with("text/css"));
+    assert!(css.headers()["content-type"]
+        .to_str()
+        .expect("ascii")
+        .starts_with("text/css"));
     let etag = css.headers()["etag"].clone();
-    let again = client.get(app.url("/static/umbrella.css")).header("If-None-Match", etag).send().await.expect("sent");
+    let again = client
+        .get(app.url("/static/umbrella.css"))
+        .header("If-None-Match", etag)
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(again.status(), 304);
 }
 
-on_both_databases!(health_and_metrics_report_the_service, every_response_carries_the_privacy_headers);
+on_both_databases!(
+    health_and_metrics_report_the_service,
+    every_response_carries_the_privacy_headers
+);

@@ -17,23 +17,39 @@ fn raw_database(app: &TestApp) -> Vec<u8> {
                 umbrella::config::DatabaseUrl::Postgres(url) => url,
                 other => panic!("expected PostgreSQL, got {other:?}"),
             };
-            let dump = std::process::Command::new("pg_dump").arg(&url).output().expect("pg_dump runs");
-            assert!(dump.status.success(), "pg_dump: {}", String::from_utf8_lossy(&dump.stderr));
+            let dump = std::process::Command::new("pg_dump")
+                .arg(&url)
+                .output()
+                .expect("pg_dump runs");
+            assert!(
+                dump.status.success(),
+                "pg_dump: {}",
+                String::from_utf8_lossy(&dump.stderr)
+            );
             dump.stdout
         }
     }
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle.as_bytes())
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle.as_bytes())
 }
 
 async fn secrets_are_stored_only_as_hashes(app: TestApp) {
     let token = app.organizer_token().await;
-    app.create_event(&token, event_fields("Stored", 2, json!({}))).await;
+    app.create_event(&token, event_fields("Stored", 2, json!({})))
+        .await;
     let one_time = app.create_organizer("keeper").await;
     let browser = app.browser();
-    let response = app.post_form(&browser, "/organize/login", &[("handle", "keeper"), ("password", &one_time)]).await;
+    let response = app
+        .post_form(
+            &browser,
+            "/organize/login",
+            &[("handle", "keeper"), ("password", &one_time)],
+        )
+        .await;
     let session = response
         .cookies()
         .find(|c| c.name() == "umbrella_session")
@@ -41,8 +57,16 @@ async fn secrets_are_stored_only_as_hashes(app: TestApp) {
         .expect("a session cookie");
     assert_eq!(location(&response), "/organize/password");
     let raw = raw_database(&app);
-    assert!(contains(&raw, "keeper"), "the search works: the handle is there");
-    for secret in [&token, &token["umb_".len()..].to_string(), &session, &one_time] {
+    assert!(
+        contains(&raw, "keeper"),
+        "the search works: the handle is there"
+    );
+    for secret in [
+        &token,
+        &token["umb_".len()..].to_string(),
+        &session,
+        &one_time,
+    ] {
         assert!(!contains(&raw, secret), "a secret is stored in the clear");
     }
 }
@@ -50,29 +74,54 @@ async fn secrets_are_stored_only_as_hashes(app: TestApp) {
 async fn the_session_cookie_is_locked_down(app: TestApp) {
     let one_time = app.create_organizer("cookie").await;
     let response = app
-        .post_form(&app.browser(), "/organize/login", &[("handle", "cookie"), ("password", &one_time)])
+        .post_form(
+            &app.browser(),
+            "/organize/login",
+            &[("handle", "cookie"), ("password", &one_time)],
+        )
         .await;
-    let header = response.headers()["set-cookie"].to_str().expect("ascii").to_string();
+    let header = response.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
     assert!(header.contains("HttpOnly"), "{header}");
     assert!(header.contains("SameSite=Strict"), "{header}");
     assert!(!header.contains("Secure"), "plain http in tests: {header}");
     let page = app.get(&app.browser(), "/organize/login").await;
-    assert!(page.headers().get("cache-control").is_some_and(|v| v == "no-store"));
+    assert!(page
+        .headers()
+        .get("cache-control")
+        .is_some_and(|v| v == "no-store"));
 }
 
-on_both_databases!(secrets_are_stored_only_as_hashes, the_session_cookie_is_locked_down);
+on_both_databases!(
+    secrets_are_stored_only_as_hashes,
+    the_session_cookie_is_locked_down
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_log_never_records_who_visits() {
-    let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
     let user_agent = format!("CanaryBrowser/{}", uuid::Uuid::new_v4().simple());
-    let referrer = format!("https://referrer-{}.example/", uuid::Uuid::new_v4().simple());
+    let referrer = format!(
+        "https://referrer-{}.example/",
+        uuid::Uuid::new_v4().simple()
+    );
     let token = app.organizer_token().await;
-    let event = app.create_event(&token, event_fields("Logged", 2, json!({}))).await;
+    let event = app
+        .create_event(&token, event_fields("Logged", 2, json!({})))
+        .await;
     let browser = app.signed_in_browser("watcher").await;
     let client = app.client();
     let secret_path = format!("/events/path-canary-{}", uuid::Uuid::new_v4().simple());
-    for path in ["/", &format!("/events/{}", event["id"].as_str().expect("id")), "/api/v1/events", &secret_path] {
+    for path in [
+        "/",
+        &format!("/events/{}", event["id"].as_str().expect("id")),
+        "/api/v1/events",
+        &secret_path,
+    ] {
         let response = client
             .get(app.url(path))
             .header("User-Agent", &user_agent)
@@ -85,10 +134,35 @@ async fn the_log_never_records_who_visits() {
     }
     app.get(&browser, "/organize").await;
     let log = logs::captured();
-    assert!(log.contains(r#"route="/events/{id}""#), "the log is captured: {log}");
+    assert!(
+        log.contains(r#"route="/events/{id}""#),
+        "the log is captured: {log}"
+    );
     let client_ip = app.client_ip.to_string();
-    for canary in [client_ip.as_str(), &user_agent, &referrer, "198.51.100.23", &token] {
+    for canary in [
+        client_ip.as_str(),
+        &user_agent,
+        &referrer,
+        "198.51.100.23",
+        &token,
+    ] {
         assert!(!log.contains(canary), "the log holds {canary}");
     }
-    assert!(!log.contains(&secret_path), "paths (which will carry manage tokens) are not logged, routes are");
+    assert!(
+        !log.contains(&secret_path),
+        "paths (which will carry manage tokens) are not logged, routes are"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookies_are_secure_behind_https() {
+    let Some(app) = TestApp::spawn_with(Backend::Sqlite, &["--public-url", "https://events.example.org/"]).await else {
+        return;
+    };
+    let one_time = app.create_organizer("tls").await;
+    let response = app.post_form(&app.browser(), "/organize/login", &[("handle", "tls"), ("password", &one_time)]).await;
+    let cookie = response.headers()["set-cookie"].to_str().expect("ascii").to_string();
+    assert!(cookie.contains("Secure"), "{cookie}");
+    let home = app.get(&app.client(), "/").await;
+    assert!(home.headers().get("strict-transport-security").is_some(), "HSTS over https");
 }

@@ -27,12 +27,24 @@ async fn the_public_sees_listed_events(app: TestApp) {
 
     let (status, page) = app.get_text(&format!("/events/{id}")).await;
     assert_eq!(status, 200);
-    assert!(page.contains("<strong>Free</strong> kits."), "markdown is rendered");
+    assert!(
+        page.contains("<strong>Free</strong> kits."),
+        "markdown is rendered"
+    );
     assert!(!page.contains("<script>alert"), "scripts are stripped");
-    assert!(!page.contains("tracker.example"), "remote images are stripped");
+    assert!(
+        !page.contains("tracker.example"),
+        "remote images are stripped"
+    );
     assert!(page.contains("Step-free entrance"));
-    assert!(page.contains("Community room, 12 Main St"), "a public location is shown");
-    assert!(page.contains("CST") || page.contains("CDT"), "times in the group's time zone");
+    assert!(
+        page.contains("Community room, 12 Main St"),
+        "a public location is shown"
+    );
+    assert!(
+        page.contains("CST") || page.contains("CDT"),
+        "times in the group's time zone"
+    );
 
     let (_, by_kind) = app.get_text("/?kind=action").await;
     assert!(!by_kind.contains("Harm reduction supplies"));
@@ -44,7 +56,16 @@ async fn the_public_sees_listed_events(app: TestApp) {
 
 async fn an_unlisted_event_is_reachable_by_link_only(app: TestApp) {
     let token = app.organizer_token().await;
-    let event = app.create_event(&token, event_fields("Private planning call", 4, json!({"visibility": "unlisted"}))).await;
+    let event = app
+        .create_event(
+            &token,
+            event_fields(
+                "Private planning call",
+                4,
+                json!({"visibility": "unlisted"}),
+            ),
+        )
+        .await;
     let id = event["id"].as_str().expect("id");
     let (_, home) = app.get_text("/").await;
     assert!(!home.contains("Private planning call"));
@@ -53,7 +74,10 @@ async fn an_unlisted_event_is_reachable_by_link_only(app: TestApp) {
     let (status, page) = app.get_text(&format!("/events/{id}")).await;
     assert_eq!(status, 200);
     assert!(page.contains("Private planning call"));
-    assert!(app.all_event_ids(&token).await.contains(&id.to_string()), "organizers still list it");
+    assert!(
+        app.all_event_ids(&token).await.contains(&id.to_string()),
+        "organizers still list it"
+    );
 }
 
 async fn a_hidden_location_never_reaches_the_public(app: TestApp) {
@@ -75,16 +99,26 @@ async fn a_hidden_location_never_reaches_the_public(app: TestApp) {
             .await;
         ids.push(event["id"].as_str().expect("id").to_string());
     }
-    let mut outputs = vec![app.get_text("/").await.1, app.get_json("/api/v1/events", None).await.1.to_string()];
+    let mut outputs = vec![
+        app.get_text("/").await.1,
+        app.get_json("/api/v1/events", None).await.1.to_string(),
+    ];
     for id in &ids {
         outputs.push(app.get_text(&format!("/events/{id}")).await.1);
-        outputs.push(app.get_json(&format!("/api/v1/events/{id}"), None).await.1.to_string());
+        outputs.push(
+            app.get_json(&format!("/api/v1/events/{id}"), None)
+                .await
+                .1
+                .to_string(),
+        );
     }
     for output in &outputs {
         assert!(!output.contains(secret), "the location leaked: {output}");
     }
     assert!(outputs[2].contains("Location shared with attendees"));
-    let (_, organizer_view) = app.get_json(&format!("/api/v1/events/{}", ids[0]), Some(&token)).await;
+    let (_, organizer_view) = app
+        .get_json(&format!("/api/v1/events/{}", ids[0]), Some(&token))
+        .await;
     assert_eq!(organizer_view["location"], secret, "organizers see it");
 }
 
