@@ -22,7 +22,10 @@ pub fn main() -> ExitCode {
         Err(error) => {
             // One line that names the setting, not a page of usage.
             let rendered = error.to_string();
-            eprintln!("{}", rendered.lines().next().unwrap_or("error: bad arguments"));
+            eprintln!(
+                "{}",
+                rendered.lines().next().unwrap_or("error: bad arguments")
+            );
             return ExitCode::from(2);
         }
     };
@@ -95,6 +98,10 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                 organizer.handle
             )?;
             writeln!(out, "{token}")?;
+        }
+        Command::Purge => {
+            let count = crate::privacy::purge::purge_now(&pool, settings.retention_hours)?;
+            writeln!(out, "Purged the personal fields of {count} RSVPs.")?;
         }
         Command::Demo => {
             let count = crate::demo::load(&mut conn, Utc::now()).map_err(app_error)?;

@@ -48,6 +48,8 @@ pub enum Command {
     Token(TokenCommand),
     /// Load a handful of realistic sample events.
     Demo,
+    /// Purge RSVP personal fields of events that ended more than --retention-hours ago.
+    Purge,
 }
 
 #[derive(Debug, Subcommand)]

@@ -164,6 +164,15 @@ pub fn kind_filter(
     }
 }
 
+/// An organizer's decision on an RSVP, from the path: `approve` or `decline`.
+pub fn decision(word: &str) -> Result<bool, AppError> {
+    match word {
+        "approve" => Ok(true),
+        "decline" => Ok(false),
+        _ => Err(AppError::NotFound),
+    }
+}
+
 /// The `?tag=` filter: tags are stored lower-case, so filters are too.
 pub fn tag_filter(tag: Option<&str>) -> Option<String> {
     tag.map(|t| t.trim().to_lowercase())

@@ -13,9 +13,11 @@ use actix_web::{web, App, HttpServer};
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::db::{self, Pool};
-use crate::privacy::client_key::ClientKeys;
+use crate::privacy::client_key::{ClientKeys, Limiter};
 use crate::privacy::keyfile::SecretKey;
-use crate::routes::{assets, events_api, operations, organize, public};
+use crate::routes::{
+    assets, events_api, operations, organize, organize_rsvps, public, rsvp, rsvps_api,
+};
 use crate::state::AppState;
 use crate::telemetry::{observe_requests, Metrics};
 
@@ -28,6 +30,7 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: Pool,
+    retention_hours: u32,
 }
 
 /// Open the database named by the settings and bring its schema up to date.
@@ -54,6 +57,7 @@ impl Application {
         let state = AppState {
             pool: pool.clone(),
             login_throttle: Arc::new(LoginThrottle::new(settings.rate_limit_per_minute)),
+            rsvp_limiter: Arc::new(Limiter::per_minute(settings.rate_limit_per_minute)),
             settings: Arc::new(settings),
             key: Arc::new(key),
             client_keys: Arc::new(ClientKeys::default()),
@@ -66,6 +70,7 @@ impl Application {
             "Umbrella is serving"
         );
         let https = state.settings.is_https();
+        let retention_hours = state.settings.retention_hours;
         let data = web::Data::new(state);
         let server = HttpServer::new(move || {
             App::new()
@@ -90,7 +95,12 @@ impl Application {
         .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
         .listen(listener)?
         .run();
-        Ok(Self { port, server, pool })
+        Ok(Self {
+            port,
+            server,
+            pool,
+            retention_hours,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -104,8 +114,13 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let sweeper = tokio::spawn(sweep_expired_sessions(self.pool.clone()));
+        let purger = tokio::spawn(crate::privacy::purge::run_periodically(
+            self.pool.clone(),
+            self.retention_hours,
+        ));
         let outcome = self.server.await;
         sweeper.abort();
+        purger.abort();
         tracing::info!("Umbrella stopped");
         outcome
     }
@@ -133,7 +148,10 @@ async fn sweep_expired_sessions(pool: Pool) {
 /// Every path the server answers, in one place.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(public::home))
-        .route("/events/{id}", web::get().to(public::event_page))
+        .route("/events/{id}", web::get().to(rsvp::event_page))
+        .route("/events/{id}/rsvp", web::post().to(rsvp::create))
+        .route("/r/{token}", web::get().to(rsvp::manage))
+        .route("/r/{token}", web::post().to(rsvp::manage_post))
         .route("/healthz", web::get().to(operations::healthz))
         .route("/metrics", web::get().to(operations::metrics))
         .route("/static/{path:.*}", web::get().to(assets::asset))
@@ -155,6 +173,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(
                     "/events/{id}/cancel",
                     web::post().to(organize::cancel_event),
+                )
+                .route("/events/{id}/rsvps", web::get().to(organize_rsvps::list))
+                .route(
+                    "/events/{id}/rsvps/{rsvp_id}/{decision}",
+                    web::post().to(organize_rsvps::decide),
                 ),
         )
         .service(
@@ -163,7 +186,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/events", web::post().to(events_api::create))
                 .route("/events/{id}", web::get().to(events_api::get))
                 .route("/events/{id}", web::patch().to(events_api::update))
-                .route("/events/{id}/cancel", web::post().to(events_api::cancel)),
+                .route("/events/{id}/cancel", web::post().to(events_api::cancel))
+                .route("/events/{id}/rsvps", web::post().to(rsvps_api::create))
+                .route("/events/{id}/rsvps", web::get().to(rsvps_api::list))
+                .route(
+                    "/events/{id}/rsvps/{rsvp_id}/{decision}",
+                    web::post().to(rsvps_api::decide),
+                )
+                .route("/rsvps/{token}", web::get().to(rsvps_api::get))
+                .route("/rsvps/{token}", web::patch().to(rsvps_api::update))
+                .route("/rsvps/{token}", web::delete().to(rsvps_api::delete)),
         )
         .default_service(web::to(crate::routes::not_found));
 }

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::db::Pool;
-use crate::privacy::client_key::ClientKeys;
+use crate::error::AppError;
+use crate::privacy::client_key::{ClientKey, ClientKeys, Limiter};
 use crate::privacy::keyfile::SecretKey;
 use crate::telemetry::Metrics;
 
@@ -16,6 +17,8 @@ pub struct AppState {
     pub key: Arc<SecretKey>,
     pub client_keys: Arc<ClientKeys>,
     pub login_throttle: Arc<LoginThrottle>,
+    /// RSVPs a client may make per minute, keyed by the salted in-memory client key.
+    pub rsvp_limiter: Arc<Limiter<ClientKey>>,
     pub metrics: Arc<Metrics>,
 }
 
@@ -26,5 +29,13 @@ impl AppState {
 
     pub fn timezone(&self) -> chrono_tz::Tz {
         self.settings.timezone
+    }
+
+    /// Refuse (429) a client that has made too many RSVPs this minute.
+    pub fn check_rsvp_rate(&self, request: &actix_web::HttpRequest) -> Result<(), AppError> {
+        let key = self
+            .client_keys
+            .key_for(request.peer_addr().map(|peer| peer.ip()));
+        self.rsvp_limiter.check(&key).map_err(AppError::RateLimited)
     }
 }

@@ -74,7 +74,7 @@ impl EventRow {
         })
     }
 
-    fn into_event(self, tags: Vec<String>) -> Result<Event, AppError> {
+    fn into_event(self, places_taken: i32, tags: Vec<String>) -> Result<Event, AppError> {
         fn word<T>(parse: fn(&str) -> Option<T>, value: &str, column: &str) -> Result<T, AppError> {
             parse(value).ok_or_else(|| {
                 AppError::internal(anyhow::anyhow!("unexpected value in events.{column}"))
@@ -116,6 +116,7 @@ impl EventRow {
             description_html: self.description_html,
             status: word(EventStatus::parse, &self.status, "status")?,
             sequence: self.sequence,
+            places_taken,
             created_at: from_naive(self.created_at),
             updated_at: from_naive(self.updated_at),
         })
@@ -169,16 +170,18 @@ pub fn update(conn: &mut DbConnection, event: &Event) -> Result<(), AppError> {
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Event>, AppError> {
     let row = events::table
         .find(id)
-        .select(EventRow::as_select())
-        .first(conn)
+        .select((EventRow::as_select(), events::places_taken))
+        .first::<(EventRow, i32)>(conn)
         .optional()?;
-    let Some(row) = row else { return Ok(None) };
+    let Some((row, places_taken)) = row else {
+        return Ok(None);
+    };
     let tags = event_tags::table
         .filter(event_tags::event_id.eq(id))
         .select(event_tags::tag)
         .order(event_tags::tag)
         .load(conn)?;
-    Ok(Some(row.into_event(tags)?))
+    Ok(Some(row.into_event(places_taken, tags)?))
 }
 
 /// Where a listing page starts: after this event in (start time, id) order.
@@ -203,7 +206,7 @@ pub struct Listing {
 /// Events in start order, filtered and paged by a keyset cursor.
 pub fn list(conn: &mut DbConnection, listing: &Listing) -> Result<Vec<Event>, AppError> {
     let mut query = events::table
-        .select(EventRow::as_select())
+        .select((EventRow::as_select(), events::places_taken))
         .filter(events::ends_at.ge(to_naive(listing.ending_after)))
         .order((events::starts_at.asc(), events::id.asc()))
         .limit(listing.limit)
@@ -239,7 +242,7 @@ pub fn list_past(
     limit: i64,
 ) -> Result<Vec<Event>, AppError> {
     let rows = events::table
-        .select(EventRow::as_select())
+        .select((EventRow::as_select(), events::places_taken))
         .filter(events::ends_at.lt(to_naive(now)))
         .order((events::starts_at.desc(), events::id.asc()))
         .limit(limit)
@@ -247,21 +250,21 @@ pub fn list_past(
     with_tags(conn, rows)
 }
 
-fn with_tags(conn: &mut DbConnection, rows: Vec<EventRow>) -> Result<Vec<Event>, AppError> {
-    let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
+fn with_tags(conn: &mut DbConnection, rows: Vec<(EventRow, i32)>) -> Result<Vec<Event>, AppError> {
+    let ids: Vec<String> = rows.iter().map(|(row, _)| row.id.clone()).collect();
     let pairs: Vec<(String, String)> = event_tags::table
         .filter(event_tags::event_id.eq_any(&ids))
         .select((event_tags::event_id, event_tags::tag))
         .order(event_tags::tag)
         .load(conn)?;
     rows.into_iter()
-        .map(|row| {
+        .map(|(row, places_taken)| {
             let tags = pairs
                 .iter()
                 .filter(|(event_id, _)| *event_id == row.id)
                 .map(|(_, tag)| tag.clone())
                 .collect();
-            row.into_event(tags)
+            row.into_event(places_taken, tags)
         })
         .collect()
 }

@@ -1,11 +1,12 @@
 //! The database: one connection type over SQLite or PostgreSQL, its pool, and migrations.
 //!
 //! The backend is picked from the URL scheme. Queries live in the model files beside this one
-//! (`events.rs`, `organizers.rs`, `credentials.rs`) as plain `fn(&mut DbConnection, …)`.
+//! (`events.rs`, `rsvps.rs`, `organizers.rs`, `credentials.rs`) as plain `fn(&mut DbConnection, …)`.
 
 pub mod credentials;
 pub mod events;
 pub mod organizers;
+pub mod rsvps;
 pub mod schema;
 
 use std::time::Duration;
@@ -138,6 +139,16 @@ pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<()> {
         }
     };
     outcome.map_err(|error| anyhow::anyhow!("database migration failed: {error}"))
+}
+
+/// Make deleted personal data unrecoverable from the raw files. SQLite already overwrites
+/// deleted content (`secure_delete`); this also empties the write-ahead log, which still holds
+/// old page images. PostgreSQL keeps no such copy in a dump; its vacuum reclaims dead rows.
+pub fn forget_deleted(conn: &mut DbConnection) -> Result<(), crate::error::AppError> {
+    if let DbConnection::Sqlite(sqlite) = conn {
+        sqlite.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    }
+    Ok(())
 }
 
 /// Run blocking database work on the thread pool made for it, with a pooled connection.

@@ -55,6 +55,25 @@ diesel::table! {
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        places_taken -> Integer,
+    }
+}
+
+diesel::table! {
+    rsvps (id) {
+        id -> Text,
+        event_id -> Text,
+        token_hash -> Nullable<Text>,
+        pseudonym -> Nullable<Text>,
+        guests -> Integer,
+        role -> Nullable<Text>,
+        needs -> Nullable<Text>,
+        email_sealed -> Nullable<Text>,
+        status -> Text,
+        approved -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        purged -> Bool,
     }
 }
 
@@ -68,11 +87,13 @@ diesel::table! {
 diesel::joinable!(organizer_sessions -> organizers (organizer_id));
 diesel::joinable!(api_tokens -> organizers (organizer_id));
 diesel::joinable!(event_tags -> events (event_id));
+diesel::joinable!(rsvps -> events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizers,
     organizer_sessions,
     api_tokens,
     events,
-    event_tags
+    event_tags,
+    rsvps
 );

@@ -298,6 +298,8 @@ pub struct Event {
     pub description_html: String,
     pub status: EventStatus,
     pub sequence: i32,
+    /// Places taken by going RSVPs (each is 1 + guests).
+    pub places_taken: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -311,6 +313,7 @@ impl Event {
             draft,
             status: EventStatus::Scheduled,
             sequence: 0,
+            places_taken: 0,
             created_at: now,
             updated_at: now,
         }

@@ -1,9 +1,10 @@
-//! The product's own types, validated at the edge: events, organizers, markdown.
+//! The product's own types, validated at the edge: events, RSVPs, organizers, markdown.
 //! Anything past these constructors is known to be well-formed.
 
 pub mod event;
 pub mod markdown;
 pub mod organizer;
+pub mod rsvp;
 
 /// A field that failed validation, named as the API names it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -60,6 +60,11 @@ impl SecretKey {
         Ok(SecretKey(key))
     }
 
+    /// A key from raw bytes (tests and tools; the server reads the key file).
+    pub fn from_raw(bytes: [u8; KEY_BYTES]) -> Self {
+        SecretKey(bytes)
+    }
+
     pub fn bytes(&self) -> &[u8; KEY_BYTES] {
         &self.0
     }

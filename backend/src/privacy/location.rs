@@ -4,12 +4,27 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::event::{Event, LocationPrivacy};
+use crate::domain::rsvp::{Rsvp, RsvpStatus};
 
-/// Who is looking. RSVP holders join this when RSVPs exist.
+/// Who is looking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Viewer {
     Public,
     Organizer,
+    /// Someone holding a manage link for an RSVP to this event.
+    Attendee {
+        going: bool,
+        approved: bool,
+    },
+}
+
+impl Viewer {
+    pub fn attendee(rsvp: &Rsvp) -> Self {
+        Viewer::Attendee {
+            going: rsvp.status == RsvpStatus::Going,
+            approved: rsvp.approved,
+        }
+    }
 }
 
 /// What a viewer is told about where an event is.
@@ -26,22 +41,27 @@ pub enum LocationView<'a> {
     ForApproved,
 }
 
-pub fn location_for<'a>(event: &'a Event, viewer: Viewer) -> LocationView<'a> {
+pub fn location_for<'a>(event: &'a Event, viewer: Viewer, now: DateTime<Utc>) -> LocationView<'a> {
     let location = event.draft.location.as_str();
     if location.is_empty() {
         return LocationView::NotYetSet;
     }
-    if viewer == Viewer::Organizer {
-        return LocationView::Shown(location);
-    }
+    let (going, approved) = match viewer {
+        Viewer::Organizer => return LocationView::Shown(location),
+        Viewer::Public => (false, false),
+        Viewer::Attendee { going, approved } => (going, approved),
+    };
     match event.draft.location_privacy {
         LocationPrivacy::Public => LocationView::Shown(location),
+        LocationPrivacy::Attendees if going => LocationView::Shown(location),
         LocationPrivacy::Attendees => LocationView::ForAttendees,
-        // Even after the reveal time only attendees see it: the public never does.
+        // Even after the reveal time only going attendees see it: the public never does.
         LocationPrivacy::RevealAt => match event.draft.location_reveal_at {
+            Some(at) if going && now >= at => LocationView::Shown(location),
             Some(at) => LocationView::RevealedAt(at),
             None => LocationView::ForAttendees,
         },
+        LocationPrivacy::Approved if going && approved => LocationView::Shown(location),
         LocationPrivacy::Approved => LocationView::ForApproved,
     }
 }
@@ -53,5 +73,80 @@ impl LocationView<'_> {
             LocationView::Shown(text) => Some(text),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::{CountDisplay, EventDraft, EventKind, Visibility};
+    use chrono::Duration;
+
+    fn event(privacy: LocationPrivacy, reveal_in: Duration) -> Event {
+        let now = Utc::now();
+        Event::new(
+            EventDraft {
+                kind: EventKind::Action,
+                title: "Rally".into(),
+                cover_title: None,
+                description: String::new(),
+                starts_at: now + Duration::days(1),
+                ends_at: now + Duration::days(1) + Duration::hours(2),
+                location: "The secret corner".into(),
+                location_privacy: privacy,
+                location_reveal_at: Some(now + reveal_in),
+                capacity: None,
+                tags: vec![],
+                accessibility: String::new(),
+                language: "en".into(),
+                visibility: Visibility::Listed,
+                approval_required: false,
+                roles: vec![],
+                reminder_offsets_minutes: vec![],
+                count_display: CountDisplay::Exact,
+            },
+            now,
+        )
+    }
+
+    const GOING: Viewer = Viewer::Attendee {
+        going: true,
+        approved: false,
+    };
+    const WAITING: Viewer = Viewer::Attendee {
+        going: false,
+        approved: false,
+    };
+    const APPROVED: Viewer = Viewer::Attendee {
+        going: true,
+        approved: true,
+    };
+
+    #[test]
+    fn each_mode_shows_the_location_only_to_whom_it_may() {
+        let now = Utc::now();
+        let shown = |e: &Event, v: Viewer| location_for(e, v, now).text().is_some();
+        let attendees = event(LocationPrivacy::Attendees, Duration::zero());
+        assert!(!shown(&attendees, Viewer::Public));
+        assert!(!shown(&attendees, WAITING));
+        assert!(shown(&attendees, GOING));
+        assert!(shown(&attendees, Viewer::Organizer));
+
+        let later = event(LocationPrivacy::RevealAt, Duration::hours(3));
+        assert!(!shown(&later, GOING), "not before the reveal time");
+        let revealed = event(LocationPrivacy::RevealAt, -Duration::minutes(1));
+        assert!(shown(&revealed, GOING));
+        assert!(!shown(&revealed, Viewer::Public), "never to the public");
+        assert!(!shown(&revealed, WAITING));
+
+        let approved = event(LocationPrivacy::Approved, Duration::zero());
+        assert!(!shown(&approved, GOING));
+        assert!(shown(&approved, APPROVED));
+        assert!(!shown(&approved, Viewer::Public));
+
+        assert!(shown(
+            &event(LocationPrivacy::Public, Duration::zero()),
+            Viewer::Public
+        ));
     }
 }

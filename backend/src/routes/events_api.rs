@@ -19,8 +19,6 @@ use crate::views::event_json::{
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
-/// Until RSVPs exist, no places are taken.
-const NO_PLACES_TAKEN: i64 = 0;
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
@@ -54,7 +52,7 @@ async fn viewer(request: &HttpRequest) -> Result<Viewer, AppError> {
 }
 
 fn event_json(state: &AppState, event: &Event, viewer: Viewer) -> EventJson {
-    EventJson::new(event, viewer, NO_PLACES_TAKEN, &state.public_base())
+    EventJson::new(event, viewer, &state.public_base(), Utc::now())
 }
 
 /// `GET /api/v1/events`: upcoming events in start order, `limit` a page, `cursor` for the next.

@@ -4,7 +4,10 @@ pub mod assets;
 pub mod events_api;
 pub mod operations;
 pub mod organize;
+pub mod organize_rsvps;
 pub mod public;
+pub mod rsvp;
+pub mod rsvps_api;
 
 use actix_web::HttpResponse;
 

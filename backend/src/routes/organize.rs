@@ -252,7 +252,7 @@ pub async fn dashboard(
     let cards = |events: &[Event]| {
         events
             .iter()
-            .map(|e| EventCard::new(e, Viewer::Organizer, tz))
+            .map(|e| EventCard::new(e, Viewer::Organizer, tz, now))
             .collect()
     };
     page(

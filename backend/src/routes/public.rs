@@ -1,5 +1,5 @@
-//! Public pages: `GET /` (upcoming listed events, filters by kind and tag, paging) and
-//! `GET /events/{id}` (one event, listed or unlisted, as the public may see it).
+//! The public home page: `GET /`, upcoming listed events with filters by kind and tag, and
+//! paging. (The event page, with its RSVP form, is in `rsvp.rs`.)
 
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
@@ -12,8 +12,8 @@ use crate::extract::{kind_filter, tag_filter};
 use crate::privacy::location::Viewer;
 use crate::state::AppState;
 use crate::views::event_json::{decode_cursor, encode_cursor};
-use crate::views::pages::{EventPage, HomePage};
-use crate::views::{group_by_day, render_html, Chrome, EventDetail, FilterLink};
+use crate::views::pages::HomePage;
+use crate::views::{group_by_day, render_html, Chrome, FilterLink};
 
 const EVENTS_PER_PAGE: i64 = 30;
 
@@ -97,27 +97,10 @@ pub async fn home(
         .collect();
     render_html(&HomePage {
         chrome: Chrome::public("Upcoming events"),
-        days: group_by_day(&events, Viewer::Public, state.timezone()),
+        days: group_by_day(&events, Viewer::Public, state.timezone(), now),
         kinds,
         tags,
         filtered: kind.is_some() || tag.is_some(),
         next_page,
-    })
-}
-
-pub async fn event_page(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let event = crate::db::run(&state.pool, move |conn| event_queries::find(conn, &id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    // RSVPs arrive with their own feature; until then nobody has taken a place.
-    let going = 0;
-    let detail = EventDetail::new(&event, Viewer::Public, going, state.timezone(), Utc::now());
-    render_html(&EventPage {
-        chrome: Chrome::public(event.draft.title.clone()),
-        event: detail,
     })
 }

@@ -47,13 +47,14 @@ pub struct EventJson {
 }
 
 impl EventJson {
-    /// `going` is the number of places taken; it is shown as the event's `count_display` allows
-    /// (organizers always see the exact number).
-    pub fn new(event: &Event, viewer: Viewer, going: i64, public_base: &str) -> Self {
+    /// The going count is shown as the event's `count_display` allows (organizers always see
+    /// the exact number); the location only to a viewer who may see it at `now`.
+    pub fn new(event: &Event, viewer: Viewer, public_base: &str, now: DateTime<Utc>) -> Self {
         let d = &event.draft;
+        let going = i64::from(event.places_taken);
         let going_count = match viewer {
             Viewer::Organizer => Some(going),
-            Viewer::Public => d.count_display.shown(going),
+            _ => d.count_display.shown(going),
         };
         EventJson {
             id: event.id.clone(),
@@ -63,7 +64,7 @@ impl EventJson {
             description: d.description.clone(),
             starts_at: rfc3339(d.starts_at),
             ends_at: rfc3339(d.ends_at),
-            location: location_for(event, viewer).text().map(str::to_owned),
+            location: location_for(event, viewer, now).text().map(str::to_owned),
             location_privacy: d.location_privacy,
             location_reveal_at: d.location_reveal_at.map(rfc3339),
             capacity: d.capacity,
@@ -266,7 +267,7 @@ mod tests {
     #[test]
     fn defaults_and_times_in_utc() {
         let event = sample();
-        let json = EventJson::new(&event, Viewer::Public, 3, "https://x.org");
+        let json = EventJson::new(&event, Viewer::Public, "https://x.org", Utc::now());
         assert_eq!(json.starts_at, "2026-12-06T00:00:00Z");
         assert_eq!(json.reminder_offsets_minutes, vec![1440, 120]);
         assert_eq!(
@@ -280,12 +281,13 @@ mod tests {
     #[test]
     fn hidden_location_is_absent_for_the_public() {
         let event = sample();
-        let public =
-            serde_json::to_string(&EventJson::new(&event, Viewer::Public, 0, "")).expect("json");
+        let public = serde_json::to_string(&EventJson::new(&event, Viewer::Public, "", Utc::now()))
+            .expect("json");
         assert!(!public.contains("Secret corner"));
         assert!(!public.contains("\"location\":"));
         let organizer =
-            serde_json::to_string(&EventJson::new(&event, Viewer::Organizer, 0, "")).expect("json");
+            serde_json::to_string(&EventJson::new(&event, Viewer::Organizer, "", Utc::now()))
+                .expect("json");
         assert!(organizer.contains("Secret corner"));
     }
 

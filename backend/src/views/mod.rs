@@ -6,12 +6,13 @@ pub mod error_page;
 pub mod event_form;
 pub mod event_json;
 pub mod pages;
+pub mod rsvp_view;
 pub mod time;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::domain::event::Event;
+use crate::domain::event::{CountDisplay, Event};
 use crate::privacy::location::{location_for, LocationView, Viewer};
 
 /// The frame around every page.
@@ -66,7 +67,7 @@ pub struct EventCard {
 }
 
 impl EventCard {
-    pub fn new(event: &Event, viewer: Viewer, tz: Tz) -> Self {
+    pub fn new(event: &Event, viewer: Viewer, tz: Tz, now: DateTime<Utc>) -> Self {
         let d = &event.draft;
         EventCard {
             id: event.id.clone(),
@@ -77,7 +78,7 @@ impl EventCard {
             span: time::span(d.starts_at, d.ends_at, tz),
             cancelled: event.is_cancelled(),
             unlisted: d.visibility == crate::domain::event::Visibility::Unlisted,
-            location_line: location_line(&location_for(event, viewer), tz),
+            location_line: location_line(&location_for(event, viewer, now), tz),
             tags: d.tags.clone(),
         }
     }
@@ -89,11 +90,11 @@ pub struct DayGroup {
     pub events: Vec<EventCard>,
 }
 
-pub fn group_by_day(events: &[Event], viewer: Viewer, tz: Tz) -> Vec<DayGroup> {
+pub fn group_by_day(events: &[Event], viewer: Viewer, tz: Tz, now: DateTime<Utc>) -> Vec<DayGroup> {
     let mut days: Vec<DayGroup> = Vec::new();
     for event in events {
         let heading = time::day_heading(event.draft.starts_at, tz);
-        let card = EventCard::new(event, viewer, tz);
+        let card = EventCard::new(event, viewer, tz, now);
         match days.last_mut() {
             Some(day) if day.heading == heading => day.events.push(card),
             _ => days.push(DayGroup {
@@ -130,26 +131,33 @@ pub struct EventDetail {
     pub going_line: Option<String>,
     pub tags: Vec<String>,
     pub roles: Vec<&'static str>,
+    /// Places left, when the event has a capacity.
+    pub places_left: Option<i32>,
+    /// Whether people can still RSVP (scheduled and not ended).
+    pub rsvp_open: bool,
 }
 
 impl EventDetail {
-    pub fn new(event: &Event, viewer: Viewer, going: i64, tz: Tz, now: DateTime<Utc>) -> Self {
+    pub fn new(event: &Event, viewer: Viewer, tz: Tz, now: DateTime<Utc>) -> Self {
         let d = &event.draft;
-        let location = location_for(event, viewer);
-        let shown = match viewer {
-            Viewer::Organizer => Some(going),
-            Viewer::Public => d.count_display.shown(going),
+        let location = location_for(event, viewer, now);
+        let going = i64::from(event.places_taken);
+        let rounded = d.count_display == CountDisplay::Rounded && viewer != Viewer::Organizer;
+        let shown = if viewer == Viewer::Organizer {
+            Some(going)
+        } else {
+            d.count_display.shown(going)
         };
-        let going_line = shown.map(|count| match (d.count_display, viewer) {
-            (crate::domain::event::CountDisplay::Rounded, Viewer::Public) if count > 0 => {
-                format!("{count}+ going")
-            }
-            (crate::domain::event::CountDisplay::Rounded, Viewer::Public) => {
-                "A few people going".into()
-            }
-            _ if count == 1 => "1 person going".into(),
+        let going_line = shown.map(|count| match count {
+            0 if rounded && going > 0 => "A few people going".to_string(),
+            0 => "Nobody yet: be the first".to_string(),
+            _ if rounded => format!("{count}+ going"),
+            1 => "1 person going".to_string(),
             _ => format!("{count} people going"),
         });
+        let places_left = d
+            .capacity
+            .map(|capacity| (capacity - event.places_taken).max(0));
         EventDetail {
             id: event.id.clone(),
             title: d.title.clone(),
@@ -167,6 +175,8 @@ impl EventDetail {
             going_line,
             tags: d.tags.clone(),
             roles: d.roles.iter().map(|role| role.label()).collect(),
+            places_left,
+            rsvp_open: !event.is_cancelled() && !event.has_ended(now),
         }
     }
 }

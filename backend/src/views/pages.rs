@@ -1,8 +1,15 @@
 //! The askama templates, one struct a page. Templates live in `frontend/templates`.
 
 use askama::Template;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
-use super::event_form::EventFormValues;
+use crate::domain::event::Event;
+use crate::domain::rsvp::{Rsvp, MAX_GUESTS};
+use crate::privacy::location::Viewer;
+
+use super::event_form::{EventFormValues, SelectOption};
+use super::rsvp_view::{RsvpCounts, RsvpFormValues, RsvpLine, RsvpSummary};
 use super::{Chrome, DayGroup, EventCard, EventDetail, FilterLink};
 
 #[derive(Template)]
@@ -21,6 +28,97 @@ pub struct HomePage {
 pub struct EventPage {
     pub chrome: Chrome,
     pub event: EventDetail,
+    pub form: RsvpFormValues,
+    pub roles: Vec<SelectOption>,
+    pub errors: Vec<FormError>,
+    pub max_guests: i32,
+}
+
+impl EventPage {
+    /// The public event page, with the RSVP form as last sent (empty at first).
+    pub fn new(
+        event: &Event,
+        form: RsvpFormValues,
+        errors: Vec<FormError>,
+        tz: Tz,
+        now: DateTime<Utc>,
+    ) -> Self {
+        EventPage {
+            chrome: Chrome::public(event.draft.title.clone()),
+            roles: form.role_choices(&event.draft),
+            event: EventDetail::new(event, Viewer::Public, tz, now),
+            form,
+            errors,
+            max_guests: MAX_GUESTS,
+        }
+    }
+
+    pub fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+/// The private page behind a manage link. Its title is neutral: it may sit in a shared
+/// phone's history.
+#[derive(Template)]
+#[template(path = "manage.html")]
+pub struct ManagePage {
+    pub chrome: Chrome,
+    pub manage_url: String,
+    pub manage_path: String,
+    pub just_created: bool,
+    pub notice: Option<&'static str>,
+    pub rsvp: RsvpSummary,
+    pub event: EventDetail,
+    pub form: RsvpFormValues,
+    pub roles: Vec<SelectOption>,
+    pub errors: Vec<FormError>,
+    pub max_guests: i32,
+}
+
+impl ManagePage {
+    /// The manage page of `rsvp`; `form` is the edit form as last sent, or the RSVP as stored.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        rsvp: &Rsvp,
+        event: &Event,
+        manage_url: String,
+        manage_path: String,
+        form: Option<RsvpFormValues>,
+        errors: Vec<FormError>,
+        tz: Tz,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let form = form.unwrap_or_else(|| RsvpFormValues::from_rsvp(rsvp));
+        ManagePage {
+            chrome: Chrome::public("Your RSVP"),
+            manage_url,
+            manage_path,
+            just_created: false,
+            notice: None,
+            rsvp: RsvpSummary::new(rsvp),
+            event: EventDetail::new(event, Viewer::attendee(rsvp), tz, now),
+            roles: form.role_choices(&event.draft),
+            form,
+            errors,
+            max_guests: MAX_GUESTS,
+        }
+    }
+
+    pub fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "organize/rsvps.html")]
+pub struct OrganizerRsvpsPage {
+    pub chrome: Chrome,
+    pub event_id: String,
+    pub event_title: String,
+    pub lines: Vec<RsvpLine>,
+    pub counts: RsvpCounts,
+    pub capacity: Option<i32>,
 }
 
 #[derive(Template)]
@@ -80,9 +178,22 @@ pub struct EventFormPage {
 impl EventFormPage {
     /// The message for a field, if the last submission got it wrong.
     pub fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        error_for(&self.errors, field)
+    }
+}
+
+fn error_for<'a>(errors: &'a [FormError], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.as_str())
+}
+
+impl From<crate::domain::FieldError> for FormError {
+    fn from(error: crate::domain::FieldError) -> Self {
+        FormError {
+            field: error.field.to_string(),
+            message: error.message,
+        }
     }
 }

@@ -117,14 +117,31 @@ async fn an_unreachable_database_is_reported_plainly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_starting_together_migrate_one_at_a_time() {
-    let Some(database) = umbrella_tests::postgres::TestDatabase::create() else { return };
+    let Some(database) = umbrella_tests::postgres::TestDatabase::create() else {
+        return;
+    };
     let starts = (0..3).map(|n| {
         let url = database.url.clone();
         tokio::spawn(async move {
-            let dir = std::env::temp_dir().join(format!("umbrella-race-{n}-{}", uuid::Uuid::new_v4().simple()));
-            let args = ["umbrella", "--bind", "127.0.0.1:0", "--data-dir", dir.to_str().expect("utf-8"), "--database-url", &url];
-            let settings = umbrella::config::Cli::from_args(args).expect("parses").settings;
-            let started = umbrella::startup::Application::build(settings).await.map(|app| app.handle());
+            let dir = std::env::temp_dir().join(format!(
+                "umbrella-race-{n}-{}",
+                uuid::Uuid::new_v4().simple()
+            ));
+            let args = [
+                "umbrella",
+                "--bind",
+                "127.0.0.1:0",
+                "--data-dir",
+                dir.to_str().expect("utf-8"),
+                "--database-url",
+                &url,
+            ];
+            let settings = umbrella::config::Cli::from_args(args)
+                .expect("parses")
+                .settings;
+            let started = umbrella::startup::Application::build(settings)
+                .await
+                .map(|app| app.handle());
             let _ = std::fs::remove_dir_all(dir);
             started
         })

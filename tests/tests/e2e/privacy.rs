@@ -156,13 +156,30 @@ async fn the_log_never_records_who_visits() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cookies_are_secure_behind_https() {
-    let Some(app) = TestApp::spawn_with(Backend::Sqlite, &["--public-url", "https://events.example.org/"]).await else {
+    let Some(app) = TestApp::spawn_with(
+        Backend::Sqlite,
+        &["--public-url", "https://events.example.org/"],
+    )
+    .await
+    else {
         return;
     };
     let one_time = app.create_organizer("tls").await;
-    let response = app.post_form(&app.browser(), "/organize/login", &[("handle", "tls"), ("password", &one_time)]).await;
-    let cookie = response.headers()["set-cookie"].to_str().expect("ascii").to_string();
+    let response = app
+        .post_form(
+            &app.browser(),
+            "/organize/login",
+            &[("handle", "tls"), ("password", &one_time)],
+        )
+        .await;
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
     assert!(cookie.contains("Secure"), "{cookie}");
     let home = app.get(&app.client(), "/").await;
-    assert!(home.headers().get("strict-transport-security").is_some(), "HSTS over https");
+    assert!(
+        home.headers().get("strict-transport-security").is_some(),
+        "HSTS over https"
+    );
 }

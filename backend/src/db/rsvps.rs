@@ -1,0 +1,447 @@
+//! RSVP rows and the transactions that keep places honest. Every change to an event's RSVPs
+//! first locks the event (`lock_event`), so concurrent changes queue up on both databases and
+//! no event is ever overbooked; waitlist promotion happens in the same transaction (`settle`).
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::events as event_queries;
+use super::schema::{events, rsvps};
+use super::DbConnection;
+use crate::domain::event::{from_naive, to_naive, Event, Role};
+use crate::domain::rsvp::{Rsvp, RsvpDraft, RsvpStatus};
+use crate::error::AppError;
+use crate::privacy::crypto::seal;
+use crate::privacy::keyfile::SecretKey;
+use crate::privacy::secrets::{hash_token, new_token};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rsvps)]
+struct RsvpRow {
+    id: String,
+    event_id: String,
+    token_hash: Option<String>,
+    pseudonym: Option<String>,
+    guests: i32,
+    role: Option<String>,
+    needs: Option<String>,
+    email_sealed: Option<String>,
+    status: String,
+    approved: bool,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    purged: bool,
+}
+
+impl RsvpRow {
+    fn into_rsvp(self) -> Result<Rsvp, AppError> {
+        let unexpected = |column: &str| {
+            AppError::internal(anyhow::anyhow!("unexpected value in rsvps.{column}"))
+        };
+        Ok(Rsvp {
+            status: RsvpStatus::parse(&self.status).ok_or_else(|| unexpected("status"))?,
+            role: match self.role.as_deref() {
+                None => None,
+                Some(word) => Some(Role::parse(word).ok_or_else(|| unexpected("role"))?),
+            },
+            has_email: self.email_sealed.is_some(),
+            id: self.id,
+            event_id: self.event_id,
+            pseudonym: self.pseudonym,
+            guests: self.guests,
+            needs: self.needs,
+            approved: self.approved,
+            created_at: from_naive(self.created_at),
+        })
+    }
+
+    fn places(&self) -> i32 {
+        1 + self.guests
+    }
+}
+
+/// A new RSVP and its manage token, which exists only in this value and the answer to the person.
+pub struct NewRsvp {
+    pub rsvp: Rsvp,
+    pub token: String,
+}
+
+/// Take the event's lock for an RSVP change: a no-op write as the transaction's first statement
+/// (a row lock on PostgreSQL, the write lock on SQLite), then read the event as it now is.
+pub fn lock_event(conn: &mut DbConnection, event_id: &str) -> Result<Event, AppError> {
+    let touched = diesel::update(events::table.find(event_id))
+        .set(events::places_taken.eq(events::places_taken))
+        .execute(conn)?;
+    if touched == 0 {
+        return Err(AppError::NotFound);
+    }
+    event_queries::find(conn, event_id)?.ok_or(AppError::NotFound)
+}
+
+fn rows_with_status(
+    conn: &mut DbConnection,
+    event_id: &str,
+    status: RsvpStatus,
+) -> QueryResult<Vec<RsvpRow>> {
+    rsvps::table
+        .filter(rsvps::event_id.eq(event_id))
+        .filter(rsvps::status.eq(status.as_str()))
+        .order((rsvps::created_at.asc(), rsvps::id.asc()))
+        .select(RsvpRow::as_select())
+        .load(conn)
+}
+
+fn set_status(
+    conn: &mut DbConnection,
+    id: &str,
+    status: RsvpStatus,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(rsvps::table.find(id))
+        .set((
+            rsvps::status.eq(status.as_str()),
+            rsvps::updated_at.eq(to_naive(now)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Promote waitlisted RSVPs in order, each that fits, and store the places taken. Call inside
+/// the transaction that holds the event's lock. Returns the ids promoted.
+pub fn settle(
+    conn: &mut DbConnection,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, AppError> {
+    let mut taken: i32 = rows_with_status(conn, &event.id, RsvpStatus::Going)?
+        .iter()
+        .map(RsvpRow::places)
+        .sum();
+    let mut promoted = Vec::new();
+    if !event.is_cancelled() && !event.draft.approval_required {
+        for waiting in rows_with_status(conn, &event.id, RsvpStatus::Waitlisted)? {
+            if event
+                .draft
+                .capacity
+                .is_none_or(|capacity| taken + waiting.places() <= capacity)
+            {
+                set_status(conn, &waiting.id, RsvpStatus::Going, now)?;
+                taken += waiting.places();
+                promoted.push(waiting.id);
+            }
+        }
+    }
+    diesel::update(events::table.find(&event.id))
+        .set(events::places_taken.eq(taken))
+        .execute(conn)?;
+    Ok(promoted)
+}
+
+fn fits(event: &Event, taken: i32, places: i32) -> bool {
+    event
+        .draft
+        .capacity
+        .is_none_or(|capacity| taken + places <= capacity)
+}
+
+fn taken_now(conn: &mut DbConnection, event_id: &str) -> QueryResult<i32> {
+    Ok(rows_with_status(conn, event_id, RsvpStatus::Going)?
+        .iter()
+        .map(RsvpRow::places)
+        .sum())
+}
+
+/// Refuse RSVPs to events that will not happen.
+fn check_open(event: &Event, now: DateTime<Utc>) -> Result<(), AppError> {
+    if event.is_cancelled() {
+        return Err(AppError::Conflict(
+            "this event was cancelled, so it takes no RSVPs".into(),
+        ));
+    }
+    if event.has_ended(now) {
+        return Err(AppError::Conflict(
+            "this event has ended, so it takes no RSVPs".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// RSVP to an event: going if it fits, waitlisted if not, pending when organizers approve.
+pub fn create(
+    conn: &mut DbConnection,
+    key: &SecretKey,
+    event_id: &str,
+    draft: RsvpDraft,
+    now: DateTime<Utc>,
+) -> Result<NewRsvp, AppError> {
+    conn.transaction(|conn| {
+        let event = lock_event(conn, event_id)?;
+        check_open(&event, now)?;
+        let draft = draft.validate(&event.draft)?;
+        let taken = taken_now(conn, event_id)?;
+        let places = 1 + draft.guests;
+        let status = if event.draft.approval_required {
+            RsvpStatus::Pending
+        } else if fits(&event, taken, places) {
+            RsvpStatus::Going
+        } else {
+            RsvpStatus::Waitlisted
+        };
+        let id = uuid::Uuid::new_v4().to_string();
+        let token = new_token();
+        let email_sealed = match &draft.email {
+            Some(email) => Some(seal(key, &id, email).map_err(AppError::Internal)?),
+            None => None,
+        };
+        let row = RsvpRow {
+            id,
+            event_id: event_id.to_string(),
+            token_hash: Some(hash_token(&token)),
+            pseudonym: Some(draft.pseudonym),
+            guests: draft.guests,
+            role: draft.role.map(|r| r.as_str().to_string()),
+            needs: Some(draft.needs),
+            email_sealed,
+            status: status.as_str().to_string(),
+            approved: false,
+            created_at: to_naive(now),
+            updated_at: to_naive(now),
+            purged: false,
+        };
+        diesel::insert_into(rsvps::table)
+            .values(&row)
+            .execute(conn)?;
+        if status == RsvpStatus::Going {
+            diesel::update(events::table.find(event_id))
+                .set(events::places_taken.eq(taken + places))
+                .execute(conn)?;
+        }
+        Ok(NewRsvp {
+            rsvp: row.into_rsvp()?,
+            token,
+        })
+    })
+}
+
+fn row_by_token(conn: &mut DbConnection, token: &str) -> QueryResult<Option<RsvpRow>> {
+    rsvps::table
+        .filter(rsvps::token_hash.eq(hash_token(token)))
+        .select(RsvpRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The RSVP behind a manage token, with its event.
+pub fn find_by_token(
+    conn: &mut DbConnection,
+    token: &str,
+) -> Result<Option<(Rsvp, Event)>, AppError> {
+    let Some(row) = row_by_token(conn, token)? else {
+        return Ok(None);
+    };
+    let event = event_queries::find(conn, &row.event_id)?.ok_or(AppError::NotFound)?;
+    Ok(Some((row.into_rsvp()?, event)))
+}
+
+/// What a person may change through their manage link. `None` leaves a field as it is.
+#[derive(Debug, Default, Clone)]
+pub struct RsvpChange {
+    pub pseudonym: Option<String>,
+    pub guests: Option<i32>,
+    pub role: Option<Option<Role>>,
+    pub needs: Option<String>,
+    /// `Some(None)` removes the email.
+    pub email: Option<Option<String>>,
+    pub cancel: bool,
+}
+
+/// Apply a change made through a manage link.
+pub fn update(
+    conn: &mut DbConnection,
+    key: &SecretKey,
+    token: &str,
+    change: RsvpChange,
+    now: DateTime<Utc>,
+) -> Result<(Rsvp, Event), AppError> {
+    conn.transaction(|conn| {
+        let event_id = row_by_token(conn, token)?
+            .ok_or(AppError::NotFound)?
+            .event_id;
+        let event = lock_event(conn, &event_id)?;
+        let row = row_by_token(conn, token)?.ok_or(AppError::NotFound)?;
+        let status = RsvpStatus::parse(&row.status).unwrap_or(RsvpStatus::Cancelled);
+        if change.cancel {
+            if status != RsvpStatus::Cancelled {
+                // A cancelled RSVP gets no reminders, so its address goes at once.
+                diesel::update(rsvps::table.find(&row.id))
+                    .set((
+                        rsvps::status.eq(RsvpStatus::Cancelled.as_str()),
+                        rsvps::email_sealed.eq(None::<String>),
+                        rsvps::updated_at.eq(to_naive(now)),
+                    ))
+                    .execute(conn)?;
+            }
+        } else {
+            apply_edit(conn, key, &event, &row, status, change, now)?;
+        }
+        let event = settled(conn, &event, now)?;
+        let row = rsvps::table
+            .find(&row.id)
+            .select(RsvpRow::as_select())
+            .first(conn)?;
+        Ok((row.into_rsvp()?, event))
+    })
+}
+
+fn settled(conn: &mut DbConnection, event: &Event, now: DateTime<Utc>) -> Result<Event, AppError> {
+    settle(conn, event, now)?;
+    event_queries::find(conn, &event.id)?.ok_or(AppError::NotFound)
+}
+
+fn apply_edit(
+    conn: &mut DbConnection,
+    key: &SecretKey,
+    event: &Event,
+    row: &RsvpRow,
+    status: RsvpStatus,
+    change: RsvpChange,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let current_role = row.role.as_deref().and_then(Role::parse);
+    let draft = RsvpDraft {
+        pseudonym: change
+            .pseudonym
+            .unwrap_or_else(|| row.pseudonym.clone().unwrap_or_default()),
+        guests: change.guests.unwrap_or(row.guests),
+        role: change.role.unwrap_or(current_role),
+        needs: change
+            .needs
+            .unwrap_or_else(|| row.needs.clone().unwrap_or_default()),
+        email: change.email.clone().flatten(),
+    }
+    .validate(&event.draft)?;
+    if status == RsvpStatus::Going && draft.guests > row.guests {
+        let others = taken_now(conn, &event.id)? - row.places();
+        if !fits(event, others, 1 + draft.guests) {
+            return Err(AppError::Conflict(
+                "there are not enough places left for more guests".into(),
+            ));
+        }
+    }
+    let email_sealed = match (&change.email, &draft.email) {
+        (None, _) => row.email_sealed.clone(),
+        (Some(_), Some(email)) => Some(seal(key, &row.id, email).map_err(AppError::Internal)?),
+        (Some(_), None) => None,
+    };
+    diesel::update(rsvps::table.find(&row.id))
+        .set((
+            rsvps::pseudonym.eq(&draft.pseudonym),
+            rsvps::guests.eq(draft.guests),
+            rsvps::role.eq(draft.role.map(|r| r.as_str())),
+            rsvps::needs.eq(&draft.needs),
+            rsvps::email_sealed.eq(email_sealed),
+            rsvps::updated_at.eq(to_naive(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// "Delete me now": the row and everything in it, at once; freed places go to the waitlist.
+pub fn delete(conn: &mut DbConnection, token: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+    conn.transaction(|conn| {
+        let event_id = row_by_token(conn, token)?
+            .ok_or(AppError::NotFound)?
+            .event_id;
+        let event = lock_event(conn, &event_id)?;
+        let row = row_by_token(conn, token)?.ok_or(AppError::NotFound)?;
+        diesel::delete(rsvps::table.find(&row.id)).execute(conn)?;
+        settle(conn, &event, now)?;
+        Ok::<(), AppError>(())
+    })?;
+    super::forget_deleted(conn)
+}
+
+/// Every RSVP to an event, oldest first (for organizers).
+pub fn list_for_event(conn: &mut DbConnection, event_id: &str) -> Result<Vec<Rsvp>, AppError> {
+    rsvps::table
+        .filter(rsvps::event_id.eq(event_id))
+        .order((rsvps::created_at.asc(), rsvps::id.asc()))
+        .select(RsvpRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(RsvpRow::into_rsvp)
+        .collect()
+}
+
+/// An organizer approves or declines an RSVP. Approval makes a pending RSVP going when it fits
+/// (waitlisted otherwise) and marks it approved, which `approved` locations require.
+pub fn decide(
+    conn: &mut DbConnection,
+    event_id: &str,
+    rsvp_id: &str,
+    approve: bool,
+    now: DateTime<Utc>,
+) -> Result<Rsvp, AppError> {
+    conn.transaction(|conn| {
+        let event = lock_event(conn, event_id)?;
+        let row: RsvpRow = rsvps::table
+            .filter(rsvps::id.eq(rsvp_id))
+            .filter(rsvps::event_id.eq(event_id))
+            .select(RsvpRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(AppError::NotFound)?;
+        let status = RsvpStatus::parse(&row.status).unwrap_or(RsvpStatus::Cancelled);
+        if row.purged || status == RsvpStatus::Cancelled {
+            return Err(AppError::Conflict("this RSVP was cancelled".into()));
+        }
+        let new_status = match (approve, status) {
+            (false, _) => RsvpStatus::Declined,
+            (true, RsvpStatus::Pending | RsvpStatus::Declined) => {
+                if fits(&event, taken_now(conn, event_id)?, row.places()) {
+                    RsvpStatus::Going
+                } else {
+                    RsvpStatus::Waitlisted
+                }
+            }
+            (true, other) => other,
+        };
+        diesel::update(rsvps::table.find(&row.id))
+            .set((
+                rsvps::status.eq(new_status.as_str()),
+                rsvps::approved.eq(approve),
+                rsvps::updated_at.eq(to_naive(now)),
+            ))
+            .execute(conn)?;
+        settle(conn, &event, now)?;
+        let row = rsvps::table
+            .find(&row.id)
+            .select(RsvpRow::as_select())
+            .first(conn)?;
+        row.into_rsvp()
+    })
+}
+
+/// Remove the personal fields of RSVPs to events that ended before `cutoff`: pseudonym, role,
+/// needs, sealed email and token hash. Status and guests stay, so counts survive anonymously.
+pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<usize, AppError> {
+    let ended = events::table
+        .filter(events::ends_at.lt(to_naive(cutoff)))
+        .select(events::id);
+    let purged = diesel::update(
+        rsvps::table
+            .filter(rsvps::purged.eq(false))
+            .filter(rsvps::event_id.eq_any(ended)),
+    )
+    .set((
+        rsvps::token_hash.eq(None::<String>),
+        rsvps::pseudonym.eq(None::<String>),
+        rsvps::role.eq(None::<String>),
+        rsvps::needs.eq(None::<String>),
+        rsvps::email_sealed.eq(None::<String>),
+        rsvps::purged.eq(true),
+    ))
+    .execute(conn)?;
+    super::forget_deleted(conn)?;
+    Ok(purged)
+}

@@ -1,0 +1,61 @@
+//! The organizer's RSVP list for one event (`/organize/events/{id}/rsvps`): pseudonyms, guests,
+//! roles, needs, status and whether an email is saved (never the address); approve or decline.
+
+use actix_web::{web, HttpResponse};
+use chrono::Utc;
+
+use super::see_other;
+use crate::auth::PageOrganizer;
+use crate::db::{events as event_queries, rsvps};
+use crate::error::AppError;
+use crate::extract::decision;
+use crate::state::AppState;
+use crate::views::pages::OrganizerRsvpsPage;
+use crate::views::rsvp_view::{RsvpCounts, RsvpLine};
+use crate::views::{render_html, Chrome};
+
+pub async fn list(
+    who: PageOrganizer,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let event_id = path.into_inner();
+    let (event, rsvps) = crate::db::run(&state.pool, move |conn| {
+        let event = event_queries::find(conn, &event_id)?.ok_or(AppError::NotFound)?;
+        Ok((event, rsvps::list_for_event(conn, &event_id)?))
+    })
+    .await?;
+    let tz = state.timezone();
+    let mut response = render_html(&OrganizerRsvpsPage {
+        chrome: Chrome::organizer(
+            format!("RSVPs: {}", event.draft.title),
+            &who.0.organizer.handle,
+        ),
+        event_id: event.id.clone(),
+        event_title: event.draft.title.clone(),
+        counts: RsvpCounts::of(&rsvps),
+        lines: rsvps.iter().map(|rsvp| RsvpLine::new(rsvp, tz)).collect(),
+        capacity: event.draft.capacity,
+    })?;
+    response.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+/// `POST /organize/events/{id}/rsvps/{rsvp_id}/approve` or `.../decline`.
+pub async fn decide(
+    _who: PageOrganizer,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (event_id, rsvp_id, word) = path.into_inner();
+    let approve = decision(&word)?;
+    let back = format!("/organize/events/{event_id}/rsvps");
+    crate::db::run(&state.pool, move |conn| {
+        rsvps::decide(conn, &event_id, &rsvp_id, approve, Utc::now())
+    })
+    .await?;
+    Ok(see_other(&back))
+}

@@ -1,0 +1,186 @@
+//! RSVPs on the web: the form on the event page (`POST /events/{id}/rsvp`, then `303` to the
+//! manage page) and the manage page behind the private link (`GET|POST /r/{token}`: edit,
+//! cancel, delete now). Manage pages are never cached.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+
+use super::see_other;
+use crate::db::{events as event_queries, rsvps};
+use crate::error::AppError;
+use crate::extract::WebForm;
+use crate::state::AppState;
+use crate::views::pages::{EventPage, FormError, ManagePage};
+use crate::views::render_html;
+use crate::views::rsvp_view::RsvpFormValues;
+
+fn no_store(mut response: HttpResponse) -> HttpResponse {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+fn with_status(mut response: HttpResponse, status: StatusCode) -> HttpResponse {
+    *response.status_mut() = status;
+    response
+}
+
+pub async fn event_page(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let event = crate::db::run(&state.pool, move |conn| event_queries::find(conn, &id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    render_html(&EventPage::new(
+        &event,
+        RsvpFormValues::default(),
+        Vec::new(),
+        state.timezone(),
+        Utc::now(),
+    ))
+}
+
+/// `POST /events/{id}/rsvp`: the RSVP form. Field errors come back on the event page (422).
+pub async fn create(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    WebForm(form): WebForm<RsvpFormValues>,
+) -> Result<HttpResponse, AppError> {
+    state.check_rsvp_rate(&request)?;
+    let id = path.into_inner();
+    let draft = form.to_draft();
+    let key = state.key.clone();
+    let event_id = id.clone();
+    let created = crate::db::run(&state.pool, move |conn| {
+        Ok(rsvps::create(conn, &key, &event_id, draft?, Utc::now())?.token)
+    })
+    .await;
+    match created {
+        Ok(token) => Ok(see_other(&format!("/r/{token}?new=1"))),
+        Err(AppError::Invalid { field, message }) => {
+            let event = crate::db::run(&state.pool, move |conn| event_queries::find(conn, &id))
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let errors = vec![FormError { field, message }];
+            let page = EventPage::new(&event, form, errors, state.timezone(), Utc::now());
+            Ok(with_status(
+                render_html(&page)?,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ManageQuery {
+    new: Option<String>,
+    done: Option<String>,
+}
+
+fn manage_page(
+    state: &AppState,
+    token: &str,
+    rsvp_event: &(crate::domain::rsvp::Rsvp, crate::domain::event::Event),
+) -> ManagePage {
+    let (rsvp, event) = rsvp_event;
+    let path = format!("/r/{token}");
+    ManagePage::new(
+        rsvp,
+        event,
+        format!("{}{path}", state.public_base()),
+        path,
+        None,
+        Vec::new(),
+        state.timezone(),
+        Utc::now(),
+    )
+}
+
+/// `GET /r/{token}`
+pub async fn manage(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<ManageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let lookup = token.clone();
+    let found = crate::db::run(&state.pool, move |conn| rsvps::find_by_token(conn, &lookup))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut page = manage_page(&state, &token, &found);
+    page.just_created = query.new.is_some();
+    page.notice = match query.done.as_deref() {
+        Some("saved") => Some("Your changes are saved."),
+        Some("cancelled") => {
+            Some("Your RSVP is cancelled. You can still delete it and your data below.")
+        }
+        _ => None,
+    };
+    Ok(no_store(render_html(&page)?))
+}
+
+/// `POST /r/{token}`: `action` is `save`, `cancel` or `delete`.
+pub async fn manage_post(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    WebForm(form): WebForm<RsvpFormValues>,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let key = state.key.clone();
+    let now = Utc::now();
+    match form.action.as_str() {
+        "delete" => {
+            let token = token.clone();
+            crate::db::run(&state.pool, move |conn| rsvps::delete(conn, &token, now)).await?;
+            Ok(no_store(see_other("/?deleted=1")))
+        }
+        "cancel" => {
+            let change = crate::db::rsvps::RsvpChange {
+                cancel: true,
+                ..Default::default()
+            };
+            let lookup = token.clone();
+            crate::db::run(&state.pool, move |conn| {
+                rsvps::update(conn, &key, &lookup, change, now)
+            })
+            .await?;
+            Ok(no_store(see_other(&format!("/r/{token}?done=cancelled"))))
+        }
+        "save" => {
+            let change = form.to_change();
+            let lookup = token.clone();
+            let saved = crate::db::run(&state.pool, move |conn| {
+                rsvps::update(conn, &key, &lookup, change?, now).map(|_| ())
+            })
+            .await;
+            match saved {
+                Ok(()) => Ok(no_store(see_other(&format!("/r/{token}?done=saved")))),
+                Err(AppError::Invalid { field, message }) => {
+                    let lookup = token.clone();
+                    let found = crate::db::run(&state.pool, move |conn| {
+                        rsvps::find_by_token(conn, &lookup)
+                    })
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                    let mut page = manage_page(&state, &token, &found);
+                    page.roles = form.role_choices(&found.1.draft);
+                    page.form = form;
+                    page.errors = vec![FormError { field, message }];
+                    Ok(no_store(with_status(
+                        render_html(&page)?,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    )))
+                }
+                Err(other) => Err(other),
+            }
+        }
+        _ => Err(AppError::BadRequest("unknown action".into())),
+    }
+}

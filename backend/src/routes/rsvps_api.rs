@@ -1,0 +1,141 @@
+//! The RSVP API: anyone RSVPs (`POST /api/v1/events/{id}/rsvps`, rate-limited) and manages it
+//! with the token (`GET|PATCH|DELETE /api/v1/rsvps/{token}`); organizers list and decide.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+
+use crate::auth::ApiOrganizer;
+use crate::db::{events as event_queries, rsvps};
+use crate::error::AppError;
+use crate::extract::{decision, JsonBody};
+use crate::privacy::location::Viewer;
+use crate::state::AppState;
+use crate::views::event_json::EventJson;
+use crate::views::rsvp_view::{RsvpCounts, RsvpInput, RsvpJson, RsvpListJson, RsvpPatch};
+
+/// `201` with the token (shown this once), the manage URL and the status.
+pub async fn create(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: JsonBody,
+) -> Result<HttpResponse, AppError> {
+    state.check_rsvp_rate(&request)?;
+    let input: RsvpInput = body.parse().await?;
+    let event_id = path.into_inner();
+    let key = state.key.clone();
+    let new = crate::db::run(&state.pool, move |conn| {
+        rsvps::create(conn, &key, &event_id, input.into_draft(), Utc::now())
+    })
+    .await?;
+    let manage_url = format!("{}/r/{}", state.public_base(), new.token);
+    let mut json = RsvpJson::new(&new.rsvp);
+    json.token = Some(new.token);
+    json.manage_url = Some(manage_url.clone());
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", manage_url))
+        .insert_header(("Cache-Control", "no-store"))
+        .json(json))
+}
+
+fn with_event(
+    state: &AppState,
+    rsvp: &crate::domain::rsvp::Rsvp,
+    event: &crate::domain::event::Event,
+) -> HttpResponse {
+    let mut json = RsvpJson::new(rsvp);
+    json.event = Some(EventJson::new(
+        event,
+        Viewer::attendee(rsvp),
+        &state.public_base(),
+        Utc::now(),
+    ));
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(json)
+}
+
+/// `GET /api/v1/rsvps/{token}`: the RSVP and its event as this RSVP may see it.
+pub async fn get(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let (rsvp, event) = crate::db::run(&state.pool, move |conn| rsvps::find_by_token(conn, &token))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(with_event(&state, &rsvp, &event))
+}
+
+/// `PATCH /api/v1/rsvps/{token}`
+pub async fn update(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: JsonBody,
+) -> Result<HttpResponse, AppError> {
+    let patch: RsvpPatch = body.parse().await?;
+    let change = patch.into_change()?;
+    let token = path.into_inner();
+    let key = state.key.clone();
+    let (rsvp, event) = crate::db::run(&state.pool, move |conn| {
+        rsvps::update(conn, &key, &token, change, Utc::now())
+    })
+    .await?;
+    Ok(with_event(&state, &rsvp, &event))
+}
+
+/// `DELETE /api/v1/rsvps/{token}`: gone at once; `204`.
+pub async fn delete(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    crate::db::run(&state.pool, move |conn| {
+        rsvps::delete(conn, &token, Utc::now())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /api/v1/events/{id}/rsvps` (organizers): every RSVP with its `id`, and counts.
+pub async fn list(
+    _organizer: ApiOrganizer,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let event_id = path.into_inner();
+    let rsvps = crate::db::run(&state.pool, move |conn| {
+        event_queries::find(conn, &event_id)?.ok_or(AppError::NotFound)?;
+        rsvps::list_for_event(conn, &event_id)
+    })
+    .await?;
+    let counts = RsvpCounts::of(&rsvps);
+    let rsvps = rsvps
+        .iter()
+        .map(|rsvp| {
+            let mut json = RsvpJson::new(rsvp);
+            json.id = Some(rsvp.id.clone());
+            json
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(RsvpListJson { rsvps, counts }))
+}
+
+/// `POST /api/v1/events/{id}/rsvps/{rsvp_id}/approve` and `.../decline` (organizers).
+pub async fn decide(
+    _organizer: ApiOrganizer,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (event_id, rsvp_id, word) = path.into_inner();
+    let approve = decision(&word)?;
+    let rsvp = crate::db::run(&state.pool, move |conn| {
+        rsvps::decide(conn, &event_id, &rsvp_id, approve, Utc::now())
+    })
+    .await?;
+    let mut json = RsvpJson::new(&rsvp);
+    json.id = Some(rsvp.id.clone());
+    Ok(HttpResponse::Ok().json(json))
+}

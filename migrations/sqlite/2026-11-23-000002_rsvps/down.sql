@@ -1,0 +1,2 @@
+DROP TABLE rsvps;
+ALTER TABLE events DROP COLUMN places_taken;
