@@ -293,11 +293,13 @@ pub fn revise(
     change: impl FnOnce(&Event) -> Result<EventDraft, AppError>,
 ) -> Result<Event, AppError> {
     conn.transaction(|conn| {
-        let mut event = find(conn, id)?.ok_or(AppError::NotFound)?;
+        let mut event = super::rsvps::lock_event(conn, id)?;
         let draft = change(&event)?;
         event.revise(draft, now);
         update(conn, &event)?;
-        Ok(event)
+        // More capacity frees places for the waitlist, in the same transaction.
+        super::rsvps::settle(conn, &event, now)?;
+        find(conn, id)?.ok_or(AppError::NotFound)
     })
 }
 

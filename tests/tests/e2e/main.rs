@@ -7,3 +7,4 @@ mod operations;
 mod organizer_web;
 mod privacy;
 mod public_pages;
+mod rsvps;

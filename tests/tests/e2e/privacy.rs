@@ -133,6 +133,18 @@ async fn the_log_never_records_who_visits() {
         assert!(response.status().as_u16() < 500);
     }
     app.get(&browser, "/organize").await;
+    let (_, rsvp) = app
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/events/{}/rsvps", event["id"].as_str().expect("id")),
+            None,
+            &json!({"pseudonym": "Logged person", "email": "logged@example.org"}),
+        )
+        .await;
+    let manage_token = rsvp["token"].as_str().expect("token").to_string();
+    app.get(&client, &format!("/r/{manage_token}")).await;
+    app.get(&client, &format!("/api/v1/rsvps/{manage_token}"))
+        .await;
     let log = logs::captured();
     assert!(
         log.contains(r#"route="/events/{id}""#),
@@ -182,4 +194,107 @@ async fn cookies_are_secure_behind_https() {
         home.headers().get("strict-transport-security").is_some(),
         "HSTS over https"
     );
+}
+
+/// The seized-server test: a copy of the database links no pseudonym to an email, holds no
+/// manage token, and after "delete me" and after purge no longer holds the pseudonym either.
+async fn a_seized_database_gives_nobody_away(app: TestApp) {
+    let organizer = app.organizer_token().await;
+    let canary = uuid::Uuid::new_v4().simple().to_string();
+    let (email, kept_name, deleted_name, deleted_email) = (
+        format!("canary-{canary}@example.org"),
+        format!("Kept-{canary}"),
+        format!("Deleted-{canary}"),
+        format!("gone-{canary}@example.org"),
+    );
+    let now = chrono::Utc::now();
+    let ending_soon = app
+        .create_event(
+            &organizer,
+            json!({"title": "Ending soon", "kind": "workshop", "starts_at": (now - chrono::Duration::hours(1)).to_rfc3339(),
+                   "ends_at": (now + chrono::Duration::seconds(3)).to_rfc3339(), "location": "Hall"}),
+        )
+        .await;
+    let upcoming = app
+        .create_event(&organizer, event_fields("Later", 3, json!({})))
+        .await;
+    let server = &app;
+    let rsvp = |event: &serde_json::Value, name: &str, email: &str| {
+        let path = format!("/api/v1/events/{}/rsvps", event["id"].as_str().expect("id"));
+        let body = json!({"pseudonym": name, "email": email, "needs": format!("needs-{name}")});
+        async move {
+            server
+                .send_json(reqwest::Method::POST, &path, None, &body)
+                .await
+        }
+    };
+    let (status, kept) = rsvp(&ending_soon, &kept_name, &email).await;
+    assert_eq!(status, 201, "{kept}");
+    let (_, deleted) = rsvp(&upcoming, &deleted_name, &deleted_email).await;
+    let kept_token = kept["token"].as_str().expect("token").to_string();
+    let deleted_token = deleted["token"].as_str().expect("token").to_string();
+
+    let raw = raw_database(&app);
+    assert!(
+        contains(&raw, &kept_name),
+        "the search works: the pseudonym is there before purge"
+    );
+    for secret in [&email, &deleted_email, &kept_token, &deleted_token] {
+        assert!(!contains(&raw, secret), "the database holds {secret}");
+    }
+
+    let response = app
+        .client()
+        .delete(app.url(&format!("/api/v1/rsvps/{deleted_token}")))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 204);
+    let raw = raw_database(&app);
+    assert!(
+        !contains(&raw, &deleted_name),
+        "a deleted pseudonym is gone from the raw files"
+    );
+    assert!(!contains(&raw, &format!("needs-{deleted_name}")));
+
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let out = app
+        .cli(&["purge", "--retention-hours", "0"])
+        .await
+        .expect("purge runs");
+    assert!(
+        out.contains("Purged the personal fields of 1 RSVPs"),
+        "{out}"
+    );
+    let raw = raw_database(&app);
+    assert!(
+        !contains(&raw, &kept_name),
+        "a purged pseudonym is gone from the raw files"
+    );
+    assert!(!contains(&raw, &format!("needs-{kept_name}")));
+    let (status, _) = app
+        .get_json(&format!("/api/v1/rsvps/{kept_token}"), None)
+        .await;
+    assert_eq!(status, 404, "the manage link ends with the purge");
+    let (_, event) = app
+        .get_json(
+            &format!("/api/v1/events/{}", ending_soon["id"].as_str().expect("id")),
+            None,
+        )
+        .await;
+    assert_eq!(event["going_count"], 1, "the anonymous count survives");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seized_sqlite_database_gives_nobody_away() {
+    if let Some(app) = TestApp::spawn_with(Backend::Sqlite, &["--retention-hours", "0"]).await {
+        a_seized_database_gives_nobody_away(app).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seized_postgres_database_gives_nobody_away() {
+    if let Some(app) = TestApp::spawn_with(Backend::Postgres, &["--retention-hours", "0"]).await {
+        a_seized_database_gives_nobody_away(app).await;
+    }
 }
