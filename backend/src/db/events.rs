@@ -140,11 +140,11 @@ pub fn insert(
     created_by: Option<&str>,
 ) -> Result<(), AppError> {
     let row = EventRow::from_event(event, created_by.map(str::to_owned))?;
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         diesel::insert_into(events::table)
             .values(&row)
             .execute(conn)?;
-        save_tags(conn, &event.id, &event.draft.tags)
+        Ok(save_tags(conn, &event.id, &event.draft.tags)?)
     })?;
     Ok(())
 }
@@ -292,7 +292,7 @@ pub fn revise(
     now: DateTime<Utc>,
     change: impl FnOnce(&Event) -> Result<EventDraft, AppError>,
 ) -> Result<Event, AppError> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         let mut event = super::rsvps::lock_event(conn, id)?;
         let draft = change(&event)?;
         event.revise(draft, now);
@@ -305,7 +305,7 @@ pub fn revise(
 
 /// Cancel an event. Cancelling twice changes nothing the second time.
 pub fn cancel(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<Event, AppError> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         let mut event = find(conn, id)?.ok_or(AppError::NotFound)?;
         if !event.is_cancelled() {
             event.cancel(now);

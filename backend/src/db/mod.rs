@@ -141,6 +141,43 @@ pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<()> {
     outcome.map_err(|error| anyhow::anyhow!("database migration failed: {error}"))
 }
 
+/// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write lock
+/// at once (waiting up to the busy timeout): a deferred transaction that reads and then writes
+/// fails at once with "database is locked" when another connection wrote in between.
+/// On PostgreSQL it is an ordinary transaction.
+pub fn write_transaction<T, F>(
+    conn: &mut DbConnection,
+    work: F,
+) -> Result<T, crate::error::AppError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, crate::error::AppError>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    fn sqlite(conn: &mut DbConnection) -> Option<&mut SqliteConnection> {
+        match conn {
+            DbConnection::Sqlite(sqlite) => Some(sqlite),
+            DbConnection::Postgres(_) => None,
+        }
+    }
+    let Some(inner) = sqlite(conn) else {
+        return conn.transaction(work);
+    };
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    let outcome = work(conn);
+    let sqlite = sqlite(conn)
+        .ok_or_else(|| crate::error::AppError::internal(anyhow::anyhow!("backend changed")))?;
+    match outcome {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(sqlite)?;
+            Ok(value)
+        }
+        Err(error) => {
+            AnsiTransactionManager::rollback_transaction(sqlite)?;
+            Err(error)
+        }
+    }
+}
+
 /// Make deleted personal data unrecoverable from the raw files. SQLite already overwrites
 /// deleted content (`secure_delete`); this also empties the write-ahead log, which still holds
 /// old page images. PostgreSQL keeps no such copy in a dump; its vacuum reclaims dead rows.

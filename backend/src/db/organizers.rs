@@ -27,7 +27,7 @@ pub fn create(
     password_hash: &str,
     is_admin: bool,
 ) -> Result<Organizer, AppError> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         if find_by_handle(conn, handle.as_str())?.is_some() {
             return Err(AppError::Conflict(format!(
                 "an organizer called {} already exists",

@@ -174,7 +174,7 @@ pub fn create(
     draft: RsvpDraft,
     now: DateTime<Utc>,
 ) -> Result<NewRsvp, AppError> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         let event = lock_event(conn, event_id)?;
         check_open(&event, now)?;
         let draft = draft.validate(&event.draft)?;
@@ -263,7 +263,7 @@ pub fn update(
     change: RsvpChange,
     now: DateTime<Utc>,
 ) -> Result<(Rsvp, Event), AppError> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         let event_id = row_by_token(conn, token)?
             .ok_or(AppError::NotFound)?
             .event_id;
@@ -348,7 +348,7 @@ fn apply_edit(
 
 /// "Delete me now": the row and everything in it, at once; freed places go to the waitlist.
 pub fn delete(conn: &mut DbConnection, token: &str, now: DateTime<Utc>) -> Result<(), AppError> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         let event_id = row_by_token(conn, token)?
             .ok_or(AppError::NotFound)?
             .event_id;
@@ -382,7 +382,7 @@ pub fn decide(
     approve: bool,
     now: DateTime<Utc>,
 ) -> Result<Rsvp, AppError> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         let event = lock_event(conn, event_id)?;
         let row: RsvpRow = rsvps::table
             .filter(rsvps::id.eq(rsvp_id))

@@ -5,7 +5,6 @@ use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
-use diesel::Connection;
 use serde::Deserialize;
 
 use super::see_other;
@@ -215,9 +214,13 @@ pub async fn change_password(
     };
     crate::db::run(&state.pool, move |conn| {
         let hash = hash_password(&form.password).map_err(AppError::Internal)?;
-        conn.transaction(|conn| {
+        crate::db::write_transaction(conn, |conn| {
             organizers::set_password(conn, &organizer_id, &hash)?;
-            credentials::delete_other_sessions(conn, &organizer_id, &keep)
+            Ok(credentials::delete_other_sessions(
+                conn,
+                &organizer_id,
+                &keep,
+            )?)
         })?;
         Ok(())
     })
