@@ -231,6 +231,17 @@ fn row_by_token(conn: &mut DbConnection, token: &str) -> QueryResult<Option<Rsvp
         .optional()
 }
 
+/// The RSVP behind a token with its event locked. The row is read again under the lock, since a
+/// concurrent change may have landed in between.
+fn lock_by_token(conn: &mut DbConnection, token: &str) -> Result<(Event, RsvpRow), AppError> {
+    let event_id = row_by_token(conn, token)?
+        .ok_or(AppError::NotFound)?
+        .event_id;
+    let event = lock_event(conn, &event_id)?;
+    let row = row_by_token(conn, token)?.ok_or(AppError::NotFound)?;
+    Ok((event, row))
+}
+
 /// The RSVP behind a manage token, with its event.
 pub fn find_by_token(
     conn: &mut DbConnection,
@@ -264,11 +275,7 @@ pub fn update(
     now: DateTime<Utc>,
 ) -> Result<(Rsvp, Event), AppError> {
     super::write_transaction(conn, |conn| {
-        let event_id = row_by_token(conn, token)?
-            .ok_or(AppError::NotFound)?
-            .event_id;
-        let event = lock_event(conn, &event_id)?;
-        let row = row_by_token(conn, token)?.ok_or(AppError::NotFound)?;
+        let (event, row) = lock_by_token(conn, token)?;
         let status = RsvpStatus::parse(&row.status).unwrap_or(RsvpStatus::Cancelled);
         if change.cancel {
             if status != RsvpStatus::Cancelled {
@@ -349,11 +356,7 @@ fn apply_edit(
 /// "Delete me now": the row and everything in it, at once; freed places go to the waitlist.
 pub fn delete(conn: &mut DbConnection, token: &str, now: DateTime<Utc>) -> Result<(), AppError> {
     super::write_transaction(conn, |conn| {
-        let event_id = row_by_token(conn, token)?
-            .ok_or(AppError::NotFound)?
-            .event_id;
-        let event = lock_event(conn, &event_id)?;
-        let row = row_by_token(conn, token)?.ok_or(AppError::NotFound)?;
+        let (event, row) = lock_by_token(conn, token)?;
         diesel::delete(rsvps::table.find(&row.id)).execute(conn)?;
         settle(conn, &event, now)?;
         Ok::<(), AppError>(())

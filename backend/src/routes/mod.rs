@@ -18,6 +18,15 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 
+/// Pages with private details (manage links, organizer pages) must never be cached.
+pub fn no_store(mut response: HttpResponse) -> HttpResponse {
+    response.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
 /// `303 See Other`: where a successful form post sends the browser.
 pub fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()

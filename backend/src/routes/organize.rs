@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use super::see_other;
+use super::{no_store, see_other};
 use crate::auth::{
     authenticate, Credential, PageOrganizer, PasswordChanger, SESSION_COOKIE, SESSION_HOURS,
 };
@@ -27,17 +27,8 @@ use crate::views::event_form::EventFormValues;
 use crate::views::pages::{DashboardPage, EventFormPage, FormError, LoginPage, PasswordPage};
 use crate::views::{Chrome, EventCard};
 
-/// Organizer pages hold private details: never cache them.
-fn private(mut response: HttpResponse) -> HttpResponse {
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    response
-}
-
 fn page<T: askama::Template>(status: StatusCode, page: &T) -> Result<HttpResponse, AppError> {
-    Ok(private(
+    Ok(no_store(
         HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
             .body(page.render()?),

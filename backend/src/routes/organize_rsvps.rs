@@ -4,7 +4,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
 
-use super::see_other;
+use super::{no_store, see_other};
 use crate::auth::PageOrganizer;
 use crate::db::{events as event_queries, rsvps};
 use crate::error::AppError;
@@ -26,7 +26,7 @@ pub async fn list(
     })
     .await?;
     let tz = state.timezone();
-    let mut response = render_html(&OrganizerRsvpsPage {
+    let page = render_html(&OrganizerRsvpsPage {
         chrome: Chrome::organizer(
             format!("RSVPs: {}", event.draft.title),
             &who.0.organizer.handle,
@@ -37,11 +37,7 @@ pub async fn list(
         lines: rsvps.iter().map(|rsvp| RsvpLine::new(rsvp, tz)).collect(),
         capacity: event.draft.capacity,
     })?;
-    response.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("no-store"),
-    );
-    Ok(response)
+    Ok(no_store(page))
 }
 
 /// `POST /organize/events/{id}/rsvps/{rsvp_id}/approve` or `.../decline`.

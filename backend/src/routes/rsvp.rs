@@ -2,11 +2,11 @@
 //! manage page) and the manage page behind the private link (`GET|POST /r/{token}`: edit,
 //! cancel, delete now). Manage pages are never cached.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
-use super::see_other;
+use super::{no_store, see_other};
 use crate::db::{events as event_queries, rsvps};
 use crate::error::AppError;
 use crate::extract::WebForm;
@@ -14,14 +14,6 @@ use crate::state::AppState;
 use crate::views::pages::{EventPage, FormError, ManagePage};
 use crate::views::render_html;
 use crate::views::rsvp_view::RsvpFormValues;
-
-fn no_store(mut response: HttpResponse) -> HttpResponse {
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    response
-}
 
 fn with_status(mut response: HttpResponse, status: StatusCode) -> HttpResponse {
     *response.status_mut() = status;
