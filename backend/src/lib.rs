@@ -5,13 +5,14 @@
 //! - `routes/`: one file per area (public pages, organizer pages, events API, operations, assets).
 //! - `domain/`: validated product types (events, organizers, markdown).
 //! - `db/`: one connection type over SQLite or PostgreSQL, migrations, and the queries.
-//! - `views/`: page templates, JSON shapes, time formatting.
+//! - `views/`: page templates, JSON shapes, time formatting; `calendar/`: iCalendar feeds.
 //! - `auth/`: organizer sessions, API tokens, login throttling.
 //! - `privacy/`: key file, secret tokens, rate-limit keys, who may see a location.
 //! - `security`: response headers and cross-site post refusal; `telemetry`: logs and metrics.
 //! - `error`: `AppError`, the one error type of request handlers.
 
 pub mod auth;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod db;

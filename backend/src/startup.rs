@@ -16,7 +16,7 @@ use crate::db::{self, Pool};
 use crate::privacy::client_key::{ClientKeys, Limiter};
 use crate::privacy::keyfile::SecretKey;
 use crate::routes::{
-    assets, events_api, operations, organize, organize_rsvps, public, rsvp, rsvps_api,
+    assets, calendar, events_api, operations, organize, organize_rsvps, public, rsvp, rsvps_api,
 };
 use crate::state::AppState;
 use crate::telemetry::{observe_requests, Metrics};
@@ -62,6 +62,7 @@ impl Application {
             key: Arc::new(key),
             client_keys: Arc::new(ClientKeys::default()),
             metrics: Arc::new(Metrics::new()?),
+            feed_cache: Arc::default(),
         };
         tracing::info!(
             port,
@@ -150,6 +151,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(public::home))
         .route("/events/{id}", web::get().to(rsvp::event_page))
         .route("/events/{id}/rsvp", web::post().to(rsvp::create))
+        .route(
+            "/events/{id}/event.ics",
+            web::get().to(calendar::event_file),
+        )
+        .route("/calendar.ics", web::get().to(calendar::feed))
+        .route(
+            "/r/{token}/calendar.ics",
+            web::get().to(calendar::private_feed),
+        )
         .route("/r/{token}", web::get().to(rsvp::manage))
         .route("/r/{token}", web::post().to(rsvp::manage_post))
         .route("/healthz", web::get().to(operations::healthz))

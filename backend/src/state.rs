@@ -20,6 +20,8 @@ pub struct AppState {
     /// RSVPs a client may make per minute, keyed by the salted in-memory client key.
     pub rsvp_limiter: Arc<Limiter<ClientKey>>,
     pub metrics: Arc<Metrics>,
+    /// The public calendar feed, built once per change.
+    pub feed_cache: Arc<crate::calendar::feed_cache::FeedCache>,
 }
 
 impl AppState {

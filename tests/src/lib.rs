@@ -341,3 +341,46 @@ macro_rules! on_both_databases {
         }
     )+};
 }
+
+/// Parse iCalendar bytes with the independent Python `icalendar` package (`calendar_check.py`).
+/// `None` when it is not installed outside CI (a loud skip); under `CI=true` its absence fails.
+pub fn parse_calendar(bytes: &[u8]) -> Option<Value> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/calendar_check.py");
+    let available = Command::new("python3")
+        .args(["-c", "import icalendar"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !available {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!(
+                "the Python icalendar package is required under CI=true (pip install icalendar)"
+            );
+        }
+        eprintln!(
+            "\n!!! SKIPPED a calendar check: install Python's icalendar (pip install icalendar).\n"
+        );
+        return None;
+    }
+    let mut child = Command::new("python3")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(bytes)
+        .expect("written");
+    let out = child.wait_with_output().expect("finished");
+    assert!(
+        out.status.success(),
+        "the calendar does not parse: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).expect("the checker prints JSON"))
+}

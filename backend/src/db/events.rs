@@ -314,3 +314,14 @@ pub fn cancel(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<E
         Ok(event)
     })
 }
+
+/// The latest change to any event and the number of events: together they change whenever
+/// any feed could.
+pub fn change_stamp(conn: &mut DbConnection) -> Result<(Option<NaiveDateTime>, i64), AppError> {
+    Ok(events::table
+        .select((
+            diesel::dsl::max(events::updated_at),
+            diesel::dsl::count_star(),
+        ))
+        .first(conn)?)
+}

@@ -1,6 +1,7 @@
 //! HTTP handlers, one file an area. They are wired to paths in one place: `startup::routes`.
 
 pub mod assets;
+pub mod calendar;
 pub mod events_api;
 pub mod operations;
 pub mod organize;

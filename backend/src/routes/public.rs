@@ -12,7 +12,7 @@ use crate::extract::{kind_filter, tag_filter};
 use crate::privacy::location::Viewer;
 use crate::state::AppState;
 use crate::views::event_json::{decode_cursor, encode_cursor};
-use crate::views::pages::HomePage;
+use crate::views::pages::{HomePage, Subscription};
 use crate::views::{group_by_day, render_html, Chrome, FilterLink};
 
 const EVENTS_PER_PAGE: i64 = 30;
@@ -102,5 +102,24 @@ pub async fn home(
         tags,
         filtered: kind.is_some() || tag.is_some(),
         next_page,
+        subscriptions: subscriptions(&state.public_base(), kind_word, tag.as_deref()),
     })
+}
+
+/// The feed for what is shown (when filtered), all events, and each kind.
+fn subscriptions(base: &str, kind: Option<&str>, tag: Option<&str>) -> Vec<Subscription> {
+    let mut feeds = Vec::new();
+    if kind.is_some() || tag.is_some() {
+        let query = href(kind, tag).trim_start_matches('/').to_string();
+        feeds.push(Subscription::new("These events", base, &query));
+    }
+    feeds.push(Subscription::new("All events", base, ""));
+    feeds.extend(EventKind::ALL.iter().map(|k| {
+        Subscription::new(
+            format!("{}s", k.label()),
+            base,
+            &format!("?kind={}", k.as_str()),
+        )
+    }));
+    feeds
 }

@@ -21,6 +21,30 @@ pub struct HomePage {
     pub tags: Vec<FilterLink>,
     pub filtered: bool,
     pub next_page: Option<String>,
+    /// Calendar subscriptions: the feed for this filter, then one per kind.
+    pub subscriptions: Vec<Subscription>,
+}
+
+/// A calendar feed to subscribe to, as `webcal://` (opens the calendar app) and `https://`.
+pub struct Subscription {
+    pub label: String,
+    pub webcal: String,
+    pub https: String,
+}
+
+impl Subscription {
+    pub fn new(label: impl Into<String>, public_base: &str, query: &str) -> Self {
+        let https = format!("{public_base}/calendar.ics{query}");
+        let webcal = match https.split_once("://") {
+            Some((_, rest)) => format!("webcal://{rest}"),
+            None => https.clone(),
+        };
+        Subscription {
+            label: label.into(),
+            webcal,
+            https,
+        }
+    }
 }
 
 #[derive(Template)]

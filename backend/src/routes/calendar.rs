@@ -1,0 +1,213 @@
+//! Calendar files: `GET /events/{id}/event.ics`, the public feed `GET /calendar.ics` (`?kind=`,
+//! `?tag=`; built once per change, answered with `304` when the app already has it) and an
+//! RSVP's private feed `GET /r/{token}/calendar.ics` (its location once it may see it, the
+//! manage link, alarms at the event's reminder offsets).
+
+use std::time::SystemTime;
+
+use actix_web::http::header::{self, HttpDate};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+
+use crate::calendar::feed_cache::{hour_of, Feed, Stamp};
+use crate::calendar::{
+    calendar, calendar_title, in_public_feed, render, vevent, PrivateDetails, FEED_HISTORY_DAYS,
+};
+use crate::db::events::{self as event_queries, Listing};
+use crate::db::rsvps;
+use crate::domain::rsvp::RsvpStatus;
+use crate::error::AppError;
+use crate::extract::{kind_filter, tag_filter};
+use crate::privacy::location::Viewer;
+use crate::state::AppState;
+
+const CALENDAR_TYPE: &str = "text/calendar; charset=utf-8";
+
+fn accepts_gzip(request: &HttpRequest) -> bool {
+    request
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|coding| coding.trim().starts_with("gzip") && !coding.contains("q=0"))
+        })
+}
+
+fn not_modified(request: &HttpRequest, feed: &Feed) -> bool {
+    let headers = request.headers();
+    if let Some(tags) = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
+        return tags
+            .split(',')
+            .any(|tag| tag.trim() == feed.etag || tag.trim() == "*");
+    }
+    let since = headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<HttpDate>().ok())
+        .map(SystemTime::from);
+    since.is_some_and(|since| {
+        SystemTime::from(feed.last_modified) <= since + std::time::Duration::from_secs(1)
+    })
+}
+
+/// Answer with the feed: `304` when the client's copy is current, gzip when it accepts it.
+fn respond(request: &HttpRequest, feed: &Feed, cache_control: &'static str) -> HttpResponse {
+    let mut response = if not_modified(request, feed) {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, feed.etag.clone()))
+        .insert_header((
+            header::LAST_MODIFIED,
+            HttpDate::from(SystemTime::from(feed.last_modified)),
+        ))
+        .insert_header((header::CACHE_CONTROL, cache_control))
+        .insert_header((header::VARY, "Accept-Encoding"));
+    if not_modified(request, feed) {
+        return response.finish();
+    }
+    response.insert_header((header::CONTENT_TYPE, CALENDAR_TYPE));
+    if accepts_gzip(request) {
+        response
+            .insert_header((header::CONTENT_ENCODING, "gzip"))
+            .body(feed.gzip.clone())
+    } else {
+        response.body(feed.body.clone())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FeedQuery {
+    kind: Option<String>,
+    tag: Option<String>,
+}
+
+async fn current_stamp(state: &AppState) -> Result<Stamp, AppError> {
+    if let Some(stamp) = state.feed_cache.recent_stamp() {
+        return Ok(stamp);
+    }
+    let (last_change, events) = crate::db::run(&state.pool, event_queries::change_stamp).await?;
+    let stamp = Stamp {
+        last_change,
+        events,
+        hour: hour_of(Utc::now()),
+    };
+    state.feed_cache.remember_stamp(stamp);
+    Ok(stamp)
+}
+
+/// `GET /calendar.ics`: every listed event from 30 days ago on, filtered by kind and tag.
+pub async fn feed(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<FeedQuery>,
+) -> Result<HttpResponse, AppError> {
+    let kind = kind_filter(query.kind.as_deref())?;
+    let tag = tag_filter(query.tag.as_deref());
+    let key = format!(
+        "kind={}&tag={}",
+        kind.map_or("", |k| k.as_str()),
+        tag.as_deref().unwrap_or("")
+    );
+    let stamp = current_stamp(&state).await?;
+    if let Some(feed) = state.feed_cache.get(&key, stamp) {
+        return Ok(respond(&request, &feed, "public, max-age=300"));
+    }
+    let now = Utc::now();
+    let listing = Listing {
+        kind,
+        tag: tag.clone(),
+        include_unlisted: false,
+        ending_after: now - Duration::days(FEED_HISTORY_DAYS),
+        after: None,
+        limit: i64::MAX,
+    };
+    let events =
+        crate::db::run(&state.pool, move |conn| event_queries::list(conn, &listing)).await?;
+    let name = match (kind, &tag) {
+        (Some(kind), _) => format!("Umbrella: {}s", kind.label()),
+        (None, Some(tag)) => format!("Umbrella: #{tag}"),
+        (None, None) => "Umbrella events".to_string(),
+    };
+    let mut ical = calendar(&name);
+    let base = state.public_base();
+    for event in events.iter().filter(|event| in_public_feed(event, now)) {
+        ical.push(vevent(event, Viewer::Public, &base, now, None));
+    }
+    let feed = Feed::new(stamp, render(&ical)).map_err(AppError::internal)?;
+    let feed = state.feed_cache.put(key, feed);
+    Ok(respond(&request, &feed, "public, max-age=300"))
+}
+
+fn single(stamp_of: &crate::domain::event::Event, body: String) -> Result<Feed, AppError> {
+    let stamp = Stamp {
+        last_change: Some(stamp_of.updated_at.naive_utc()),
+        events: 1,
+        hour: 0,
+    };
+    Feed::new(stamp, body).map_err(AppError::internal)
+}
+
+/// `GET /events/{id}/event.ics`: one event to add to a calendar.
+pub async fn event_file(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let event = crate::db::run(&state.pool, move |conn| event_queries::find(conn, &id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut ical = calendar(calendar_title(&event));
+    ical.push(vevent(
+        &event,
+        Viewer::Public,
+        &state.public_base(),
+        Utc::now(),
+        None,
+    ));
+    let feed = single(&event, render(&ical))?;
+    let mut response = respond(&request, &feed, "public, max-age=300");
+    response.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        header::HeaderValue::from_static("attachment; filename=\"event.ics\""),
+    );
+    Ok(response)
+}
+
+/// `GET /r/{token}/calendar.ics`: this RSVP's own feed. Private: never stored by shared caches.
+pub async fn private_feed(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let lookup = token.clone();
+    let (rsvp, event) =
+        crate::db::run(&state.pool, move |conn| rsvps::find_by_token(conn, &lookup))
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let manage_url = format!("{}/r/{token}", state.public_base());
+    let private = PrivateDetails {
+        manage_url: &manage_url,
+        still_going: !matches!(rsvp.status, RsvpStatus::Cancelled | RsvpStatus::Declined),
+    };
+    let now = Utc::now();
+    let mut ical = calendar(calendar_title(&event));
+    ical.push(vevent(
+        &event,
+        Viewer::attendee(&rsvp),
+        &state.public_base(),
+        now,
+        Some(&private),
+    ));
+    let feed = single(&event, render(&ical))?;
+    Ok(respond(&request, &feed, "private, no-cache"))
+}
