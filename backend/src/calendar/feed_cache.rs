@@ -8,6 +8,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use actix_web::web::Bytes;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sha2::{Digest, Sha256};
 
@@ -28,8 +29,9 @@ pub struct Stamp {
 /// A rendered feed with what conditional and compressed responses need.
 pub struct Feed {
     pub stamp: Stamp,
-    pub body: Vec<u8>,
-    pub gzip: Vec<u8>,
+    /// Shared, so answering a request copies no bytes.
+    pub body: Bytes,
+    pub gzip: Bytes,
     pub etag: String,
     pub last_modified: DateTime<Utc>,
 }
@@ -39,7 +41,7 @@ impl Feed {
         let body = body.into_bytes();
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         encoder.write_all(&body)?;
-        let gzip = encoder.finish()?;
+        let gzip = Bytes::from(encoder.finish()?);
         let last_modified = stamp
             .last_change
             .map(|at| at.and_utc())
@@ -47,7 +49,7 @@ impl Feed {
         Ok(Feed {
             etag: etag_of(&body),
             stamp,
-            body,
+            body: Bytes::from(body),
             gzip,
             last_modified,
         })
