@@ -122,7 +122,33 @@ async fn a_hidden_location_never_reaches_the_public(app: TestApp) {
     assert_eq!(organizer_view["location"], secret, "organizers see it");
 }
 
+async fn the_home_page_pages_through_many_events(app: TestApp) {
+    let token = app.organizer_token().await;
+    for n in 0..31 {
+        app.create_event(
+            &token,
+            event_fields(&format!("Gathering number {n:02}"), 1 + n, json!({})),
+        )
+        .await;
+    }
+    let (_, first) = app.get_text("/").await;
+    assert!(first.contains("Gathering number 00") && first.contains("Gathering number 29"));
+    assert!(!first.contains("Gathering number 30"), "thirty a page");
+    let next = first
+        .split("rel=\"next\"")
+        .next()
+        .and_then(|before| before.rsplit("href=\"").next())
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to later events")
+        .replace("&amp;", "&");
+    let (status, second) = app.get_text(&next).await;
+    assert_eq!(status, 200, "{next}");
+    assert!(second.contains("Gathering number 30"));
+    assert!(!second.contains("Gathering number 29"));
+}
+
 on_both_databases!(
+    the_home_page_pages_through_many_events,
     the_public_sees_listed_events,
     an_unlisted_event_is_reachable_by_link_only,
     a_hidden_location_never_reaches_the_public,
