@@ -99,6 +99,15 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
             )?;
             writeln!(out, "{token}")?;
         }
+        Command::Backup { path } => {
+            crate::db::backup::write(&mut conn, &settings.database(), &path)?;
+            writeln!(out, "Wrote a backup of the database to {}.", path.display())?;
+            writeln!(
+                out,
+                "Also keep a copy of the key file {}: without it the sealed emails in any backup cannot be read.",
+                settings.data_dir.join(crate::privacy::keyfile::KEY_FILE_NAME).display()
+            )?;
+        }
         Command::Purge => {
             let count = crate::privacy::purge::purge_now(&pool, settings.retention_hours)?;
             writeln!(out, "Purged the personal fields of {count} RSVPs.")?;

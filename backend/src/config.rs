@@ -48,6 +48,12 @@ pub enum Command {
     Token(TokenCommand),
     /// Load a handful of realistic sample events.
     Demo,
+    /// Write a consistent copy of the database to PATH while the server runs (SQLite: a
+    /// compact copy; PostgreSQL: a pg_dump archive). Back up the key file too.
+    Backup {
+        /// Where to write the copy; it must not exist yet.
+        path: PathBuf,
+    },
     /// Purge RSVP personal fields of events that ended more than --retention-hours ago.
     Purge,
 }

@@ -3,6 +3,7 @@
 //! The backend is picked from the URL scheme. Queries live in the model files beside this one
 //! (`events.rs`, `rsvps.rs`, `organizers.rs`, `credentials.rs`) as plain `fn(&mut DbConnection, …)`.
 
+pub mod backup;
 pub mod credentials;
 pub mod events;
 pub mod organizers;

@@ -62,7 +62,88 @@ async fn migrate_is_repeatable_and_demo_fills_the_home_page(app: TestApp) {
     );
 }
 
+async fn a_backup_restores_with_its_data(app: TestApp) {
+    let token = app.organizer_token().await;
+    let event = app
+        .create_event(
+            &token,
+            umbrella_tests::event_fields("Backed up", 2, serde_json::json!({})),
+        )
+        .await;
+    let id = event["id"].as_str().expect("id").to_string();
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/events/{id}/rsvps"),
+            None,
+            &serde_json::json!({"pseudonym": "Saved"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let dir =
+        std::env::temp_dir().join(format!("umbrella-backup-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("folder");
+    let file = dir.join("backup");
+    let out = app
+        .cli(&["backup", file.to_str().expect("utf-8")])
+        .await
+        .expect("backup written");
+    assert!(
+        out.contains("key file"),
+        "the key file is part of the instructions: {out}"
+    );
+    let again = app.cli(&["backup", file.to_str().expect("utf-8")]).await;
+    assert!(again.is_err(), "an existing file is never overwritten");
+
+    let (restored, database) = match app.backend {
+        umbrella_tests::Backend::Sqlite => {
+            let url = format!("sqlite://{}", file.display());
+            (
+                TestApp::spawn_with(umbrella_tests::Backend::Sqlite, &["--database-url", &url])
+                    .await,
+                None,
+            )
+        }
+        umbrella_tests::Backend::Postgres => {
+            let database = umbrella_tests::postgres::TestDatabase::create()
+                .expect("a database to restore into");
+            let status = std::process::Command::new("pg_restore")
+                .args(["--no-owner", "--dbname", &database.url])
+                .arg(&file)
+                .status()
+                .expect("pg_restore runs");
+            assert!(status.success());
+            let url = database.url.clone();
+            (
+                TestApp::spawn_with(umbrella_tests::Backend::Postgres, &["--database-url", &url])
+                    .await,
+                Some(database),
+            )
+        }
+    };
+    let restored = restored.expect("the restored server starts");
+    let (status, found) = restored
+        .get_json(&format!("/api/v1/events/{id}"), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(found["title"], "Backed up");
+    assert_eq!(found["going_count"], 1);
+    let (_, rsvps) = restored
+        .get_json(&format!("/api/v1/events/{id}/rsvps"), Some(&token))
+        .await;
+    assert_eq!(
+        rsvps["rsvps"][0]["pseudonym"], "Saved",
+        "tokens and RSVPs come back too"
+    );
+    drop(restored);
+    if let Some(database) = database {
+        database.drop_now();
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 on_both_databases!(
+    a_backup_restores_with_its_data,
     organizers_and_tokens_are_created_from_the_command_line,
     migrate_is_repeatable_and_demo_fills_the_home_page,
 );
