@@ -6,7 +6,7 @@
 //! - `domain/`: validated product types (events, organizers, markdown).
 //! - `db/`: one connection type over SQLite or PostgreSQL, migrations, and the queries.
 //! - `views/`: page templates, JSON shapes, time formatting; `calendar/`: iCalendar feeds.
-//! - `auth/`: organizer sessions, API tokens, login throttling.
+//! - `auth/`: organizer sessions, API tokens, login throttling; `live/`: the websocket hub.
 //! - `privacy/`: key file, secret tokens, rate-limit keys, who may see a location.
 //! - `security`: response headers and cross-site post refusal; `telemetry`: logs and metrics.
 //! - `error`: `AppError`, the one error type of request handlers.
@@ -20,6 +20,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod live;
 pub mod privacy;
 pub mod routes;
 pub mod security;

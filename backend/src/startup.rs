@@ -16,7 +16,8 @@ use crate::db::{self, Pool};
 use crate::privacy::client_key::{ClientKeys, Limiter};
 use crate::privacy::keyfile::SecretKey;
 use crate::routes::{
-    assets, calendar, events_api, operations, organize, organize_rsvps, public, rsvp, rsvps_api,
+    assets, calendar, events_api, live, operations, organize, organize_rsvps, public, rsvp,
+    rsvps_api,
 };
 use crate::state::AppState;
 use crate::telemetry::{observe_requests, Metrics};
@@ -63,6 +64,7 @@ impl Application {
             client_keys: Arc::new(ClientKeys::default()),
             metrics: Arc::new(Metrics::new()?),
             feed_cache: Arc::default(),
+            live: crate::live::hub::LiveHub::default(),
         };
         tracing::info!(
             port,
@@ -205,7 +207,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/rsvps/{token}", web::get().to(rsvps_api::get))
                 .route("/rsvps/{token}", web::patch().to(rsvps_api::update))
-                .route("/rsvps/{token}", web::delete().to(rsvps_api::delete)),
+                .route("/rsvps/{token}", web::delete().to(rsvps_api::delete))
+                .route("/rsvps/{token}/checkin", web::post().to(live::check_in))
+                .route("/rsvps/{token}/safe", web::post().to(live::home_safe))
+                .route("/events/{id}/updates", web::post().to(live::post_update))
+                .route("/events/{id}/updates", web::get().to(live::list_updates))
+                .route("/events/{id}/live", web::get().to(live::websocket)),
         )
         .default_service(web::to(crate::routes::not_found));
 }

@@ -20,6 +20,8 @@ pub struct AppState {
     /// RSVPs a client may make per minute, keyed by the salted in-memory client key.
     pub rsvp_limiter: Arc<Limiter<ClientKey>>,
     pub metrics: Arc<Metrics>,
+    /// Live updates fan out through this.
+    pub live: crate::live::hub::LiveHub,
     /// The public calendar feed, built once per change.
     pub feed_cache: Arc<crate::calendar::feed_cache::FeedCache>,
 }

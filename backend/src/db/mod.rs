@@ -6,6 +6,7 @@
 pub mod backup;
 pub mod credentials;
 pub mod events;
+pub mod live;
 pub mod organizers;
 pub mod rsvps;
 pub mod schema;

@@ -31,6 +31,8 @@ struct RsvpRow {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     purged: bool,
+    checked_in_at: Option<NaiveDateTime>,
+    safe_at: Option<NaiveDateTime>,
 }
 
 impl RsvpRow {
@@ -51,6 +53,8 @@ impl RsvpRow {
             guests: self.guests,
             needs: self.needs,
             approved: self.approved,
+            checked_in: self.checked_in_at.is_some(),
+            home_safe: self.safe_at.is_some(),
             created_at: from_naive(self.created_at),
         })
     }
@@ -207,6 +211,8 @@ pub fn create(
             created_at: to_naive(now),
             updated_at: to_naive(now),
             purged: false,
+            checked_in_at: None,
+            safe_at: None,
         };
         diesel::insert_into(rsvps::table)
             .values(&row)
@@ -353,6 +359,52 @@ fn apply_edit(
     Ok(())
 }
 
+/// Arrival or "home safe", from a manage link. Only people going can do either; home safe
+/// also counts as arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    CheckedIn,
+    Safe,
+}
+
+pub fn mark(
+    conn: &mut DbConnection,
+    token: &str,
+    presence: Presence,
+    now: DateTime<Utc>,
+) -> Result<(Rsvp, Event), AppError> {
+    super::write_transaction(conn, |conn| {
+        let (event, row) = lock_by_token(conn, token)?;
+        if row.status != RsvpStatus::Going.as_str() {
+            return Err(AppError::Conflict(
+                "only people going can check in or check out".into(),
+            ));
+        }
+        if event.is_cancelled() {
+            return Err(AppError::Conflict("this event was cancelled".into()));
+        }
+        let at = Some(to_naive(now));
+        if presence == Presence::Safe {
+            diesel::update(rsvps::table.find(&row.id))
+                .set(rsvps::safe_at.eq(at))
+                .execute(conn)?;
+        }
+        // Arrival is kept as first recorded; home safe without a check-in counts as arrived.
+        diesel::update(
+            rsvps::table
+                .find(&row.id)
+                .filter(rsvps::checked_in_at.is_null()),
+        )
+        .set(rsvps::checked_in_at.eq(at))
+        .execute(conn)?;
+        let row = rsvps::table
+            .find(&row.id)
+            .select(RsvpRow::as_select())
+            .first(conn)?;
+        Ok((row.into_rsvp()?, event))
+    })
+}
+
 /// "Delete me now": the row and everything in it, at once; freed places go to the waitlist.
 pub fn delete(conn: &mut DbConnection, token: &str, now: DateTime<Utc>) -> Result<(), AppError> {
     super::write_transaction(conn, |conn| {
@@ -442,6 +494,8 @@ pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<usi
         rsvps::role.eq(None::<String>),
         rsvps::needs.eq(None::<String>),
         rsvps::email_sealed.eq(None::<String>),
+        rsvps::checked_in_at.eq(None::<NaiveDateTime>),
+        rsvps::safe_at.eq(None::<NaiveDateTime>),
         rsvps::purged.eq(true),
     ))
     .execute(conn)?;

@@ -74,6 +74,20 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         purged -> Bool,
+        checked_in_at -> Nullable<Timestamp>,
+        safe_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    live_updates (event_id, seq) {
+        event_id -> Text,
+        seq -> Integer,
+        kind -> Text,
+        audience -> Text,
+        text -> Text,
+        location -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
@@ -88,6 +102,7 @@ diesel::joinable!(organizer_sessions -> organizers (organizer_id));
 diesel::joinable!(api_tokens -> organizers (organizer_id));
 diesel::joinable!(event_tags -> events (event_id));
 diesel::joinable!(rsvps -> events (event_id));
+diesel::joinable!(live_updates -> events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizers,
@@ -95,5 +110,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     events,
     event_tags,
-    rsvps
+    rsvps,
+    live_updates
 );

@@ -2,6 +2,7 @@
 //! Anything past these constructors is known to be well-formed.
 
 pub mod event;
+pub mod live;
 pub mod markdown;
 pub mod organizer;
 pub mod rsvp;

@@ -100,6 +100,10 @@ pub struct Rsvp {
     pub has_email: bool,
     pub status: RsvpStatus,
     pub approved: bool,
+    /// Arrived on the day (checked in through the manage link).
+    pub checked_in: bool,
+    /// Checked out "home safe" after the event.
+    pub home_safe: bool,
     pub created_at: DateTime<Utc>,
 }
 

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod calendar;
 pub mod events_api;
+pub mod live;
 pub mod operations;
 pub mod organize;
 pub mod organize_rsvps;

@@ -7,6 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
 use super::{no_store, see_other};
+use crate::db::rsvps::Presence;
 use crate::db::{events as event_queries, rsvps};
 use crate::error::AppError;
 use crate::extract::WebForm;
@@ -110,6 +111,8 @@ pub async fn manage(
     page.just_created = query.new.is_some();
     page.notice = match query.done.as_deref() {
         Some("saved") => Some("Your changes are saved."),
+        Some("checkedin") => Some("You are checked in. When you are home, tell us you are safe."),
+        Some("safe") => Some("Glad you are home safe. Thank you for letting us know."),
         Some("cancelled") => {
             Some("Your RSVP is cancelled. You can still delete it and your data below.")
         }
@@ -132,6 +135,25 @@ pub async fn manage_post(
             let token = token.clone();
             crate::db::run(&state.pool, move |conn| rsvps::delete(conn, &token, now)).await?;
             Ok(no_store(see_other("/?deleted=1")))
+        }
+        "checkin" | "safe" => {
+            let presence = if form.action == "safe" {
+                Presence::Safe
+            } else {
+                Presence::CheckedIn
+            };
+            let lookup = token.clone();
+            let (_, event) = crate::db::run(&state.pool, move |conn| {
+                rsvps::mark(conn, &lookup, presence, now)
+            })
+            .await?;
+            state.live.presence_changed(&event.id);
+            let done = if presence == Presence::Safe {
+                "safe"
+            } else {
+                "checkedin"
+            };
+            Ok(no_store(see_other(&format!("/r/{token}?done={done}"))))
         }
         "cancel" => {
             let change = crate::db::rsvps::RsvpChange {

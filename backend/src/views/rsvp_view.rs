@@ -189,6 +189,8 @@ pub struct RsvpJson {
     pub needs: Option<String>,
     pub has_email: bool,
     pub approved: bool,
+    pub checked_in: bool,
+    pub home_safe: bool,
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<EventJson>,
@@ -208,6 +210,8 @@ impl RsvpJson {
             needs: rsvp.needs.clone(),
             has_email: rsvp.has_email,
             approved: rsvp.approved,
+            checked_in: rsvp.checked_in,
+            home_safe: rsvp.home_safe,
             created_at: rfc3339(rsvp.created_at),
             event: None,
         }
@@ -303,6 +307,9 @@ pub struct RsvpSummary {
     pub status_label: &'static str,
     pub has_email: bool,
     pub active: bool,
+    pub going: bool,
+    pub checked_in: bool,
+    pub home_safe: bool,
 }
 
 impl RsvpSummary {
@@ -315,6 +322,9 @@ impl RsvpSummary {
             status_label: rsvp.status.label(),
             has_email: rsvp.has_email,
             active: !matches!(rsvp.status, RsvpStatus::Cancelled | RsvpStatus::Declined),
+            going: rsvp.status == RsvpStatus::Going,
+            checked_in: rsvp.checked_in,
+            home_safe: rsvp.home_safe,
         }
     }
 }

@@ -1,0 +1,145 @@
+//! The hub: one broadcast channel per event for its followers, and one for its organizers'
+//! live counts. It owns no history: the database does, and followers replay from it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::broadcast;
+
+use crate::domain::live::LiveUpdate;
+
+/// Updates buffered per event before a slow follower is told to resync.
+const FOLLOWER_BUFFER: usize = 256;
+/// Presence signals buffered for an event's organizers.
+const ORGANIZER_BUFFER: usize = 64;
+
+#[derive(Default)]
+struct Channel {
+    followers: usize,
+    updates: Option<broadcast::Sender<Arc<LiveUpdate>>>,
+    presence: Option<broadcast::Sender<()>>,
+}
+
+/// A cloneable handle, shared by every worker.
+#[derive(Clone, Default)]
+pub struct LiveHub {
+    channels: Arc<Mutex<HashMap<String, Channel>>>,
+}
+
+/// Held while a follower is connected; leaving lowers the count and tells organizers.
+pub struct Following {
+    hub: LiveHub,
+    event_id: String,
+}
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        let mut channels = self.hub.lock();
+        if let Some(channel) = channels.get_mut(&self.event_id) {
+            channel.followers = channel.followers.saturating_sub(1);
+            if let Some(presence) = &channel.presence {
+                let _ = presence.send(());
+            }
+        }
+    }
+}
+
+impl LiveHub {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Channel>> {
+        self.channels
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Start following an event: a receiver for its updates and a guard that counts you.
+    pub fn follow(&self, event_id: &str) -> (broadcast::Receiver<Arc<LiveUpdate>>, Following) {
+        let mut channels = self.lock();
+        let channel = channels.entry(event_id.to_string()).or_default();
+        channel.followers += 1;
+        let receiver = channel
+            .updates
+            .get_or_insert_with(|| broadcast::channel(FOLLOWER_BUFFER).0)
+            .subscribe();
+        if let Some(presence) = &channel.presence {
+            let _ = presence.send(());
+        }
+        (
+            receiver,
+            Following {
+                hub: self.clone(),
+                event_id: event_id.to_string(),
+            },
+        )
+    }
+
+    /// Signals for an event's organizers: something that changes the live counts happened.
+    pub fn watch_presence(&self, event_id: &str) -> broadcast::Receiver<()> {
+        let mut channels = self.lock();
+        let channel = channels.entry(event_id.to_string()).or_default();
+        channel
+            .presence
+            .get_or_insert_with(|| broadcast::channel(ORGANIZER_BUFFER).0)
+            .subscribe()
+    }
+
+    pub fn followers(&self, event_id: &str) -> usize {
+        self.lock()
+            .get(event_id)
+            .map_or(0, |channel| channel.followers)
+    }
+
+    /// Send a stored update to everyone following its event.
+    pub fn publish(&self, update: LiveUpdate) {
+        let channels = self.lock();
+        if let Some(sender) = channels
+            .get(&update.event_id)
+            .and_then(|c| c.updates.as_ref())
+        {
+            let _ = sender.send(Arc::new(update));
+        }
+    }
+
+    /// Tell an event's organizers that check-ins or check-outs changed.
+    pub fn presence_changed(&self, event_id: &str) {
+        let channels = self.lock();
+        if let Some(presence) = channels.get(event_id).and_then(|c| c.presence.as_ref()) {
+            let _ = presence.send(());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::live::{Audience, UpdateKind};
+
+    fn update(event_id: &str, seq: i32) -> LiveUpdate {
+        LiveUpdate {
+            event_id: event_id.into(),
+            seq,
+            kind: UpdateKind::Announcement,
+            audience: Audience::Public,
+            text: "hello".into(),
+            location: None,
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    #[tokio::test]
+    async fn followers_get_their_event_only_and_are_counted() {
+        let hub = LiveHub::default();
+        let (mut a, following) = hub.follow("a");
+        let (mut b, _other) = hub.follow("b");
+        assert_eq!(hub.followers("a"), 1);
+        hub.publish(update("a", 1));
+        assert_eq!(a.recv().await.expect("delivered").seq, 1);
+        assert!(
+            b.try_recv().is_err(),
+            "another event's follower gets nothing"
+        );
+        let mut organizers = hub.watch_presence("a");
+        drop(following);
+        assert_eq!(hub.followers("a"), 0);
+        assert!(organizers.recv().await.is_ok(), "organizers hear about it");
+    }
+}

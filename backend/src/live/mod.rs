@@ -1,0 +1,6 @@
+//! Live day-of coordination: the in-process hub that fans updates out to followers
+//! (`hub.rs`) and the websocket protocol each follower speaks (`socket.rs`).
+
+pub mod access;
+pub mod hub;
+pub mod socket;

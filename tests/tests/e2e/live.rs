@@ -1,0 +1,421 @@
+//! Live day-of coordination: audiences, resuming without gaps, presence counts, bad input.
+
+use futures_util::{SinkExt, StreamExt};
+use reqwest::Method;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message;
+use umbrella_tests::{event_fields, on_both_databases, TestApp};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(app: &TestApp, event_id: &str, after: i32) -> Socket {
+    let url = format!(
+        "{}/api/v1/events/{event_id}/live?after={after}",
+        app.address.replace("http://", "ws://")
+    );
+    tokio_tungstenite::connect_async(url)
+        .await
+        .expect("websocket connects")
+        .0
+}
+
+async fn say(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::text(message.to_string()))
+        .await
+        .expect("sent");
+}
+
+/// The next JSON message, skipping pings; panics after 5 seconds of silence.
+async fn next(socket: &mut Socket) -> Value {
+    loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next())
+            .await
+            .expect("a message within 5 s")
+            .expect("the socket is open")
+            .expect("a frame");
+        match frame {
+            Message::Text(text) => return serde_json::from_str(&text).expect("JSON"),
+            Message::Close(_) => return json!({"type": "closed"}),
+            _ => continue,
+        }
+    }
+}
+
+/// Nothing arrives within half a second.
+async fn quiet(socket: &mut Socket) {
+    if let Ok(Some(Ok(Message::Text(text)))) =
+        tokio::time::timeout(std::time::Duration::from_millis(500), socket.next()).await
+    {
+        panic!("expected nothing, got {text}");
+    }
+}
+
+async fn follow(app: &TestApp, event_id: &str, after: i32, token: Option<&str>) -> (Socket, Value) {
+    let mut socket = connect(app, event_id, after).await;
+    say(
+        &mut socket,
+        match token {
+            Some(token) => json!({"type": "hello", "token": token}),
+            None => json!({"type": "hello"}),
+        },
+    )
+    .await;
+    let welcome = next(&mut socket).await;
+    assert_eq!(welcome["type"], "welcome", "{welcome}");
+    (socket, welcome)
+}
+
+async fn post(app: &TestApp, token: &str, event_id: &str, body: Value) -> (u16, Value) {
+    app.send_json(
+        Method::POST,
+        &format!("/api/v1/events/{event_id}/updates"),
+        Some(token),
+        &body,
+    )
+    .await
+}
+
+async fn announce(app: &TestApp, token: &str, event_id: &str, audience: &str, text: &str) -> i64 {
+    let (status, body) = post(
+        app,
+        token,
+        event_id,
+        json!({"kind": "announcement", "audience": audience, "text": text}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    body["seq"].as_i64().expect("seq")
+}
+
+async fn rsvp(app: &TestApp, event_id: &str, body: Value) -> String {
+    let (status, answer) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/events/{event_id}/rsvps"),
+            None,
+            &body,
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    answer["token"].as_str().expect("token").to_string()
+}
+
+async fn action(app: &TestApp, token: &str) -> String {
+    let event = app
+        .create_event(token, event_fields("March", 0, json!({"kind": "action", "roles": ["medic", "marshal"], "starts_at": chrono::Utc::now().to_rfc3339(), "ends_at": (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339()})))
+        .await;
+    event["id"].as_str().expect("id").to_string()
+}
+
+async fn each_follower_gets_only_their_audiences(app: TestApp) {
+    let organizer = app.organizer_token().await;
+    let id = action(&app, &organizer).await;
+    let medic = rsvp(
+        &app,
+        &id,
+        json!({"pseudonym": "Medic one", "role": "medic"}),
+    )
+    .await;
+    for (audience, text) in [
+        ("public", "Gather at noon"),
+        ("attendees", "Bring water"),
+        ("medic", "Medic tent north"),
+        ("marshal", "Marshals to the front"),
+    ] {
+        announce(&app, &organizer, &id, audience, text).await;
+    }
+    let (mut public, welcome) = follow(&app, &id, 0, None).await;
+    assert_eq!(welcome["audiences"], json!(["public"]));
+    assert_eq!(next(&mut public).await["seq"], 1);
+    let (mut attendee, welcome) = follow(&app, &id, 0, Some(&medic)).await;
+    assert_eq!(
+        welcome["audiences"],
+        json!(["public", "attendees", "medic"])
+    );
+    for seq in [1, 2, 3] {
+        let update = next(&mut attendee).await;
+        assert_eq!(
+            (update["type"].as_str(), update["seq"].as_i64()),
+            (Some("update"), Some(seq))
+        );
+    }
+    let (mut lead, _) = follow(&app, &id, 0, Some(&organizer)).await;
+    let mut seen = Vec::new();
+    while seen.len() < 4 {
+        let message = next(&mut lead).await;
+        if message["type"] == "update" {
+            seen.push(message["seq"].as_i64().expect("seq"));
+        }
+    }
+    assert_eq!(seen, [1, 2, 3, 4], "organizers see everything, in order");
+
+    announce(&app, &organizer, &id, "marshal", "Marshals only").await;
+    announce(&app, &organizer, &id, "public", "Everyone: moving now").await;
+    let update = next(&mut public).await;
+    assert_eq!(
+        (update["seq"].as_i64(), update["text"].as_str()),
+        (Some(6), Some("Everyone: moving now")),
+        "the marshal update never reached the public"
+    );
+    assert_eq!(update["audience"], "public");
+    assert_eq!(update["kind"], "announcement");
+    assert!(update["created_at"]
+        .as_str()
+        .is_some_and(|t| t.ends_with('Z')));
+    assert_eq!(next(&mut attendee).await["seq"], 6);
+
+    // The history answers the same way.
+    let (_, history) = app
+        .get_json(&format!("/api/v1/events/{id}/updates?after=0"), None)
+        .await;
+    let seqs: Vec<i64> = history["updates"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|u| u["seq"].as_i64().unwrap_or(0))
+        .collect();
+    assert_eq!(seqs, [1, 6]);
+    let (_, history) = app
+        .get_json(
+            &format!("/api/v1/events/{id}/updates?after=2"),
+            Some(&medic),
+        )
+        .await;
+    let seqs: Vec<i64> = history["updates"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|u| u["seq"].as_i64().unwrap_or(0))
+        .collect();
+    assert_eq!(seqs, [3, 6]);
+
+    // Another event's updates never arrive.
+    let other = action(&app, &organizer).await;
+    announce(&app, &organizer, &other, "public", "Elsewhere").await;
+    quiet(&mut public).await;
+}
+
+async fn a_dropped_follower_resumes_without_gaps(app: TestApp) {
+    let organizer = app.organizer_token().await;
+    let id = action(&app, &organizer).await;
+    for n in 1..=3 {
+        announce(&app, &organizer, &id, "public", &format!("update {n}")).await;
+    }
+    let (mut socket, _) = follow(&app, &id, 0, None).await;
+    for seq in 1..=3 {
+        assert_eq!(next(&mut socket).await["seq"], seq);
+    }
+    drop(socket);
+    announce(&app, &organizer, &id, "public", "update 4").await;
+    announce(&app, &organizer, &id, "public", "update 5").await;
+    let (mut socket, _) = follow(&app, &id, 3, None).await;
+    assert_eq!(next(&mut socket).await["seq"], 4);
+    assert_eq!(next(&mut socket).await["seq"], 5);
+    announce(&app, &organizer, &id, "public", "update 6").await;
+    assert_eq!(next(&mut socket).await["seq"], 6);
+    quiet(&mut socket).await;
+
+    // A burst while connected arrives complete and in order.
+    for n in 7..=26 {
+        announce(&app, &organizer, &id, "public", &format!("update {n}")).await;
+    }
+    for seq in 7..=26 {
+        assert_eq!(next(&mut socket).await["seq"], seq);
+    }
+}
+
+async fn organizers_see_who_is_not_yet_home_safe(app: TestApp) {
+    let organizer = app.organizer_token().await;
+    let id = action(&app, &organizer).await;
+    let rosa = rsvp(&app, &id, json!({"pseudonym": "Rosa", "role": "medic"})).await;
+    let lupe = rsvp(&app, &id, json!({"pseudonym": "Lupe"})).await;
+    let (mut lead, _) = follow(&app, &id, 0, Some(&organizer)).await;
+    let counts = next(&mut lead).await;
+    assert_eq!(
+        counts,
+        json!({"type": "counts", "followers": 1, "checked_in": 0, "safe": 0, "not_yet_safe": 0})
+    );
+    let (_follower, _) = follow(&app, &id, 0, None).await;
+    assert_eq!(next(&mut lead).await["followers"], 2);
+
+    for token in [&rosa, &lupe] {
+        let (status, body) = app
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/rsvps/{token}/checkin"),
+                None,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(
+            (status, body["checked_in"].as_bool()),
+            (200, Some(true)),
+            "{body}"
+        );
+    }
+    let mut counts = next(&mut lead).await;
+    while counts["checked_in"] != 2 {
+        counts = next(&mut lead).await;
+    }
+    assert_eq!(counts["not_yet_safe"], 2);
+    let browser = app.browser();
+    let response = app
+        .post_form(&browser, &format!("/r/{rosa}"), &[("action", "safe")])
+        .await;
+    assert_eq!(response.status(), 303);
+    let mut counts = next(&mut lead).await;
+    while counts["safe"] != 1 {
+        counts = next(&mut lead).await;
+    }
+    assert_eq!(counts["not_yet_safe"], 1);
+    let (_, list) = app
+        .get_json(&format!("/api/v1/events/{id}/rsvps"), Some(&organizer))
+        .await;
+    let missing: Vec<&str> = list["rsvps"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|r| r["checked_in"] == true && r["home_safe"] == false)
+        .filter_map(|r| r["pseudonym"].as_str())
+        .collect();
+    assert_eq!(missing, ["Lupe"], "jail support knows who to look for");
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            "/api/v1/rsvps/not-a-token/safe",
+            None,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 404);
+}
+
+async fn bad_updates_and_frames_are_refused_harmlessly(app: TestApp) {
+    let organizer = app.organizer_token().await;
+    let id = action(&app, &organizer).await;
+    let cases = [
+        (
+            json!({"kind": "party", "audience": "public", "text": "x"}),
+            422,
+            "kind",
+        ),
+        (
+            json!({"kind": "alert", "audience": "public", "text": ""}),
+            422,
+            "text",
+        ),
+        (
+            json!({"kind": "alert", "audience": "everyone", "text": "x"}),
+            422,
+            "audience",
+        ),
+        (
+            json!({"kind": "alert", "audience": "driver", "text": "x"}),
+            422,
+            "audience",
+        ),
+        (
+            json!({"kind": "location", "audience": "public", "text": "Moving"}),
+            422,
+            "location",
+        ),
+        (json!({"kind": "alert", "text": "x"}), 422, "audience"),
+    ];
+    for (body, status, field) in cases {
+        let (got, answer) = post(&app, &organizer, &id, body.clone()).await;
+        assert_eq!(
+            (got, answer["field"].as_str()),
+            (status, Some(field)),
+            "{body}: {answer}"
+        );
+    }
+    let (status, _) = post(
+        &app,
+        &organizer,
+        &id,
+        json!({"kind": "alert", "audience": "public", "text": "x".repeat(100 * 1024)}),
+    )
+    .await;
+    assert_eq!(status, 413);
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/events/{id}/updates"),
+            None,
+            &json!({"kind": "alert", "audience": "public", "text": "x"}),
+        )
+        .await;
+    assert_eq!(status, 401);
+    let (_, history) = app
+        .get_json(&format!("/api/v1/events/{id}/updates"), Some(&organizer))
+        .await;
+    assert_eq!(history["updates"], json!([]), "nothing was stored");
+    let (status, _) = app
+        .get_json(&format!("/api/v1/events/{id}/updates?after=-1"), None)
+        .await;
+    assert_eq!(status, 422);
+
+    let mut socket = connect(&app, &id, 0).await;
+    say(&mut socket, json!({"type": "shout"})).await;
+    assert_eq!(next(&mut socket).await["type"], "error");
+    socket
+        .send(Message::text("not json at all"))
+        .await
+        .expect("sent");
+    assert_eq!(next(&mut socket).await["type"], "error");
+    socket
+        .send(Message::binary(vec![0u8, 1, 2]))
+        .await
+        .expect("sent");
+    assert_eq!(next(&mut socket).await["type"], "error");
+    say(
+        &mut socket,
+        json!({"type": "hello", "token": "not-a-real-token"}),
+    )
+    .await;
+    let refused = next(&mut socket).await;
+    assert_eq!(refused["type"], "error", "{refused}");
+    say(&mut socket, json!({"type": "hello"})).await;
+    assert_eq!(
+        next(&mut socket).await["type"],
+        "welcome",
+        "the connection is unharmed"
+    );
+    announce(&app, &organizer, &id, "public", "still here").await;
+    assert_eq!(next(&mut socket).await["seq"], 1);
+    say(&mut socket, json!({"type": "hello"})).await;
+    assert_eq!(next(&mut socket).await["type"], "error");
+    socket
+        .send(Message::text("x".repeat(64 * 1024)))
+        .await
+        .expect("sent");
+    assert_eq!(
+        next(&mut socket).await["type"],
+        "error",
+        "an oversized frame is refused"
+    );
+    let (status, _) = app.get_text("/api/v1/events/no-such-event/live").await;
+    assert_eq!(status, 404);
+}
+
+async fn a_location_update_moves_the_event(app: TestApp) {
+    let organizer = app.organizer_token().await;
+    let id = action(&app, &organizer).await;
+    let (status, update) = post(&app, &organizer, &id, json!({"kind": "location", "audience": "public", "text": "Route change", "location": "City hall steps"})).await;
+    assert_eq!(status, 201, "{update}");
+    assert_eq!(update["location"], "City hall steps");
+    let (_, event) = app.get_json(&format!("/api/v1/events/{id}"), None).await;
+    assert_eq!(event["location"], "City hall steps");
+    let (_, page) = app.get_text(&format!("/events/{id}")).await;
+    assert!(page.contains("City hall steps"));
+}
+
+on_both_databases!(
+    each_follower_gets_only_their_audiences,
+    a_dropped_follower_resumes_without_gaps,
+    organizers_see_who_is_not_yet_home_safe,
+    bad_updates_and_frames_are_refused_harmlessly,
+    a_location_update_moves_the_event,
+);
