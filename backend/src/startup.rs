@@ -28,6 +28,8 @@ const SESSION_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
 const SHUTDOWN_GRACE_SECONDS: u64 = 10;
 
 pub struct Application {
+    /// Ends the live relay thread when the application ends, run or not.
+    _relay: crate::live::relay::StopOnDrop,
     port: u16,
     server: Server,
     pool: Pool,
@@ -72,6 +74,10 @@ impl Application {
             database = ?state.settings.database(),
             "Umbrella is serving"
         );
+        let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        if let crate::config::DatabaseUrl::Postgres(url) = state.settings.database() {
+            crate::live::relay::start(url, state.live.clone(), stopping.clone())?;
+        }
         let https = state.settings.is_https();
         let retention_hours = state.settings.retention_hours;
         let data = web::Data::new(state);
@@ -99,6 +105,7 @@ impl Application {
         .listen(listener)?
         .run();
         Ok(Self {
+            _relay: crate::live::relay::StopOnDrop(stopping),
             port,
             server,
             pool,

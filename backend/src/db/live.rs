@@ -66,6 +66,7 @@ pub fn post(
         diesel::insert_into(live_updates::table)
             .values(&row)
             .execute(conn)?;
+        notify(conn, &format!("update:{}:{}", row.event_id, row.seq))?;
         if let Some(location) = &row.location {
             // The new place becomes the event's location, shown as its privacy mode allows.
             diesel::update(events::table.find(&event.id))
@@ -78,6 +79,21 @@ pub fn post(
         }
         row.into_update()
     })
+}
+
+/// The PostgreSQL channel that carries live news between instances.
+pub const CHANNEL: &str = "umbrella_live";
+
+/// Tell every instance (PostgreSQL only; delivered when the transaction commits). Payloads:
+/// `update:{event_id}:{seq}` and `presence:{event_id}`. SQLite runs one instance: nothing to do.
+pub fn notify(conn: &mut DbConnection, payload: &str) -> Result<(), AppError> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT pg_notify($1, $2)")
+            .bind::<diesel::sql_types::Text, _>(CHANNEL)
+            .bind::<diesel::sql_types::Text, _>(payload)
+            .execute(pg)?;
+    }
+    Ok(())
 }
 
 /// Updates after `after` in sequence order, only those for `audiences` (all for `None`).

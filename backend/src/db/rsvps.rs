@@ -397,6 +397,7 @@ pub fn mark(
         )
         .set(rsvps::checked_in_at.eq(at))
         .execute(conn)?;
+        super::live::notify(conn, &format!("presence:{}", event.id))?;
         let row = rsvps::table
             .find(&row.id)
             .select(RsvpRow::as_select())

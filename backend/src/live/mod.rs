@@ -3,4 +3,5 @@
 
 pub mod access;
 pub mod hub;
+pub mod relay;
 pub mod socket;

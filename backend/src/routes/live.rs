@@ -81,7 +81,10 @@ pub async fn post_update(
         updates_db::post(conn, &event_id, draft, Utc::now())
     })
     .await?;
-    state.live.publish(update.clone());
+    // On PostgreSQL the relay publishes it, on every instance; SQLite has only this one.
+    if state.settings.database().is_sqlite() {
+        state.live.publish(update.clone());
+    }
     Ok(HttpResponse::Created().json(UpdateJson::new(&update)))
 }
 

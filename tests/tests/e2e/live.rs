@@ -419,3 +419,59 @@ on_both_databases!(
     bad_updates_and_frames_are_refused_harmlessly,
     a_location_update_moves_the_event,
 );
+
+/// Two instances on one PostgreSQL, a follower on each: an update posted to either reaches
+/// both, and one posted while the listeners are cut off arrives once they reconnect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_live_updates() {
+    let Some(first) = TestApp::spawn(umbrella_tests::Backend::Postgres).await else {
+        return;
+    };
+    let umbrella::config::DatabaseUrl::Postgres(url) = first.settings.database() else {
+        panic!("expected PostgreSQL")
+    };
+    let second = TestApp::spawn_with(umbrella_tests::Backend::Postgres, &["--database-url", &url])
+        .await
+        .expect("a second instance on the same database");
+    let organizer = first.organizer_token().await;
+    let id = action(&first, &organizer).await;
+    let (mut on_first, _) = follow(&first, &id, 0, None).await;
+    let (mut on_second, _) = follow(&second, &id, 0, None).await;
+    announce(&first, &organizer, &id, "public", "posted to the first").await;
+    announce(&second, &organizer, &id, "public", "posted to the second").await;
+    for socket in [&mut on_first, &mut on_second] {
+        assert_eq!(next(socket).await["seq"], 1);
+        assert_eq!(next(socket).await["seq"], 2);
+    }
+
+    let database = url.rsplit('/').next().expect("a database name").to_string();
+    let cut = std::process::Command::new("psql")
+        .args([&format!("{}/postgres", umbrella_tests::postgres::server_url()), "-Atc"])
+        .arg(format!(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '{}' AND datname = '{database}'",
+            umbrella::live::relay::APPLICATION_NAME
+        ))
+        .output()
+        .expect("psql runs");
+    assert_eq!(
+        String::from_utf8_lossy(&cut.stdout).trim(),
+        "2",
+        "both listeners were cut off"
+    );
+    announce(
+        &first,
+        &organizer,
+        &id,
+        "public",
+        "posted while nobody listened",
+    )
+    .await;
+    for socket in [&mut on_first, &mut on_second] {
+        let update = next(socket).await;
+        assert_eq!(
+            (update["seq"].as_i64(), update["text"].as_str()),
+            (Some(3), Some("posted while nobody listened"))
+        );
+    }
+    quiet(&mut on_second).await;
+}
