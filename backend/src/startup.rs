@@ -16,8 +16,8 @@ use crate::db::{self, Pool};
 use crate::privacy::client_key::{ClientKeys, Limiter};
 use crate::privacy::keyfile::SecretKey;
 use crate::routes::{
-    assets, calendar, events_api, live, operations, organize, organize_rsvps, public, rsvp,
-    rsvps_api,
+    assets, calendar, events_api, live, live_pages, operations, organize, organize_rsvps, public,
+    rsvp, rsvps_api,
 };
 use crate::state::AppState;
 use crate::telemetry::{observe_requests, Metrics};
@@ -156,21 +156,18 @@ async fn sweep_expired_sessions(pool: Pool) {
 }
 
 /// Every path the server answers, in one place.
+#[rustfmt::skip]
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(public::home))
         .route("/events/{id}", web::get().to(rsvp::event_page))
         .route("/events/{id}/rsvp", web::post().to(rsvp::create))
-        .route(
-            "/events/{id}/event.ics",
-            web::get().to(calendar::event_file),
-        )
+        .route("/events/{id}/event.ics", web::get().to(calendar::event_file))
+        .route("/events/{id}/live", web::get().to(live_pages::public))
         .route("/calendar.ics", web::get().to(calendar::feed))
-        .route(
-            "/r/{token}/calendar.ics",
-            web::get().to(calendar::private_feed),
-        )
         .route("/r/{token}", web::get().to(rsvp::manage))
         .route("/r/{token}", web::post().to(rsvp::manage_post))
+        .route("/r/{token}/calendar.ics", web::get().to(calendar::private_feed))
+        .route("/r/{token}/live", web::get().to(live_pages::attendee))
         .route("/healthz", web::get().to(operations::healthz))
         .route("/metrics", web::get().to(operations::metrics))
         .route("/static/{path:.*}", web::get().to(assets::asset))
@@ -184,20 +181,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/password", web::post().to(organize::change_password))
                 .route("/events/new", web::get().to(organize::new_event_form))
                 .route("/events", web::post().to(organize::create_event))
-                .route(
-                    "/events/{id}/edit",
-                    web::get().to(organize::edit_event_form),
-                )
+                .route("/events/{id}/edit", web::get().to(organize::edit_event_form))
                 .route("/events/{id}", web::post().to(organize::update_event))
-                .route(
-                    "/events/{id}/cancel",
-                    web::post().to(organize::cancel_event),
-                )
+                .route("/events/{id}/cancel", web::post().to(organize::cancel_event))
                 .route("/events/{id}/rsvps", web::get().to(organize_rsvps::list))
-                .route(
-                    "/events/{id}/rsvps/{rsvp_id}/{decision}",
-                    web::post().to(organize_rsvps::decide),
-                ),
+                .route("/events/{id}/rsvps/{rsvp_id}/{decision}", web::post().to(organize_rsvps::decide))
+                .route("/events/{id}/live", web::get().to(live_pages::console))
+                .route("/events/{id}/updates", web::post().to(live_pages::post)),
         )
         .service(
             web::scope("/api/v1")
@@ -208,18 +198,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/events/{id}/cancel", web::post().to(events_api::cancel))
                 .route("/events/{id}/rsvps", web::post().to(rsvps_api::create))
                 .route("/events/{id}/rsvps", web::get().to(rsvps_api::list))
-                .route(
-                    "/events/{id}/rsvps/{rsvp_id}/{decision}",
-                    web::post().to(rsvps_api::decide),
-                )
+                .route("/events/{id}/rsvps/{rsvp_id}/{decision}", web::post().to(rsvps_api::decide))
+                .route("/events/{id}/updates", web::post().to(live::post_update))
+                .route("/events/{id}/updates", web::get().to(live::list_updates))
+                .route("/events/{id}/live", web::get().to(live::websocket))
                 .route("/rsvps/{token}", web::get().to(rsvps_api::get))
                 .route("/rsvps/{token}", web::patch().to(rsvps_api::update))
                 .route("/rsvps/{token}", web::delete().to(rsvps_api::delete))
                 .route("/rsvps/{token}/checkin", web::post().to(live::check_in))
-                .route("/rsvps/{token}/safe", web::post().to(live::home_safe))
-                .route("/events/{id}/updates", web::post().to(live::post_update))
-                .route("/events/{id}/updates", web::get().to(live::list_updates))
-                .route("/events/{id}/live", web::get().to(live::websocket)),
+                .route("/rsvps/{token}/safe", web::post().to(live::home_safe)),
         )
         .default_service(web::to(crate::routes::not_found));
 }

@@ -3,5 +3,6 @@
 
 pub mod access;
 pub mod hub;
+pub mod posting;
 pub mod relay;
 pub mod socket;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{ApiOrganizer, SESSION_COOKIE};
 use crate::db::rsvps::{self, Presence};
 use crate::db::{events as event_queries, live as updates_db};
-use crate::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind};
+use crate::domain::live::{LiveUpdate, UpdateKind};
 use crate::error::AppError;
 use crate::extract::JsonBody;
 use crate::live::access::resolve;
@@ -60,31 +60,15 @@ pub async fn post_update(
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let input: UpdateInput = body.parse().await?;
-    let event_id = path.into_inner();
-    let update = crate::db::run(&state.pool, move |conn| {
-        let event = event_queries::find(conn, &event_id)?.ok_or(AppError::NotFound)?;
-        let audience = Audience::parse(&input.audience)
-            .filter(|audience| match audience {
-                Audience::Role(role) => event.draft.roles.contains(role),
-                _ => true,
-            })
-            .ok_or_else(|| {
-                AppError::invalid("audience", "public, attendees, or a role this event offers")
-            })?;
-        let draft = UpdateDraft {
-            kind: input.kind,
-            audience,
-            text: input.text,
-            location: input.location,
-        }
-        .validate()?;
-        updates_db::post(conn, &event_id, draft, Utc::now())
-    })
+    let update = crate::live::posting::post(
+        &state,
+        path.into_inner(),
+        input.kind,
+        &input.audience,
+        input.text,
+        input.location,
+    )
     .await?;
-    // On PostgreSQL the relay publishes it, on every instance; SQLite has only this one.
-    if state.settings.database().is_sqlite() {
-        state.live.publish(update.clone());
-    }
     Ok(HttpResponse::Created().json(UpdateJson::new(&update)))
 }
 

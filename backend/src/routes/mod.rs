@@ -4,6 +4,7 @@ pub mod assets;
 pub mod calendar;
 pub mod events_api;
 pub mod live;
+pub mod live_pages;
 pub mod operations;
 pub mod organize;
 pub mod organize_rsvps;

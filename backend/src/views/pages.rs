@@ -221,3 +221,75 @@ impl From<crate::domain::FieldError> for FormError {
         }
     }
 }
+
+/// One update as the live page shows it.
+pub struct UpdateLine {
+    pub seq: i32,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub audience: &'static str,
+    pub text: String,
+    pub location: Option<String>,
+    pub time: String,
+}
+
+impl UpdateLine {
+    pub fn new(update: &crate::domain::live::LiveUpdate, tz: Tz) -> Self {
+        use crate::domain::live::UpdateKind;
+        UpdateLine {
+            seq: update.seq,
+            kind: update.kind.as_str(),
+            kind_label: match update.kind {
+                UpdateKind::Announcement => "Announcement",
+                UpdateKind::Location => "Location change",
+                UpdateKind::Alert => "Safety alert",
+                UpdateKind::Status => "Status",
+            },
+            audience: update.audience.as_str(),
+            text: update.text.clone(),
+            location: update.location.clone(),
+            time: super::time::time_of_day(update.created_at, tz),
+        }
+    }
+}
+
+/// `GET /events/{id}/live` and `GET /r/{token}/live`: the updates this viewer may see, newest
+/// first. Without JavaScript it refreshes itself; with it, updates arrive over the websocket.
+#[derive(Template)]
+#[template(path = "live.html")]
+pub struct LivePage {
+    pub chrome: Chrome,
+    pub event_id: String,
+    pub event_title: String,
+    pub updates: Vec<UpdateLine>,
+    pub last_seq: i32,
+    /// The manage token, for the websocket hello (only on the attendee's own page).
+    pub token: Option<String>,
+    pub back: String,
+    /// The group's time zone, so times added by the script match the ones rendered here.
+    pub timezone: &'static str,
+}
+
+/// The organizer's live console for one event.
+#[derive(Template)]
+#[template(path = "organize/console.html")]
+pub struct ConsolePage {
+    pub chrome: Chrome,
+    pub event_id: String,
+    pub event_title: String,
+    pub audiences: Vec<(&'static str, &'static str)>,
+    pub updates: Vec<UpdateLine>,
+    pub last_seq: i32,
+    pub followers: usize,
+    pub checked_in: i64,
+    pub safe: i64,
+    pub not_yet_safe: Vec<(String, &'static str)>,
+    pub errors: Vec<FormError>,
+    pub timezone: &'static str,
+}
+
+impl ConsolePage {
+    pub fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}

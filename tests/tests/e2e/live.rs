@@ -412,7 +412,79 @@ async fn a_location_update_moves_the_event(app: TestApp) {
     assert!(page.contains("City hall steps"));
 }
 
+async fn live_pages_work_without_javascript(app: TestApp) {
+    let organizer = app.organizer_token().await;
+    let id = action(&app, &organizer).await;
+    let medic = rsvp(&app, &id, json!({"pseudonym": "Medic", "role": "medic"})).await;
+    announce(&app, &organizer, &id, "public", "Meet by the fountain").await;
+    announce(&app, &organizer, &id, "medic", "Medics carry extra water").await;
+    let (status, page) = app.get_text(&format!("/events/{id}/live")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Meet by the fountain") && !page.contains("Medics carry extra water"));
+    assert!(
+        page.contains("<noscript><meta http-equiv=\"refresh\""),
+        "refreshes itself without JavaScript"
+    );
+    assert!(page.contains("aria-live=\"polite\""));
+    let response = app.get(&app.client(), &format!("/r/{medic}/live")).await;
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let page = response.text().await.expect("body");
+    assert!(
+        page.contains("Medics carry extra water"),
+        "the attendee's page has their role's updates"
+    );
+    assert!(
+        page.contains("<title>Live updates · Umbrella</title>"),
+        "a neutral title"
+    );
+
+    let browser = app.signed_in_browser("console").await;
+    let console = app
+        .get(&browser, &format!("/organize/events/{id}/live"))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(console.contains("Post an update") && console.contains("value=\"medic\""));
+    assert!(
+        !console.contains("checked>"),
+        "no audience is chosen for the organizer"
+    );
+    let (mut follower, _) = follow(&app, &id, 2, None).await;
+    let path = format!("/organize/events/{id}/updates");
+    let response = app
+        .post_form(
+            &browser,
+            &path,
+            &[("kind", "alert"), ("text", "Police ahead")],
+        )
+        .await;
+    assert_eq!(response.status(), 422, "the audience must be chosen");
+    let response = app
+        .post_form(
+            &browser,
+            &path,
+            &[
+                ("kind", "alert"),
+                ("audience", "public"),
+                ("text", "Police ahead, turn left"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let update = next(&mut follower).await;
+    assert_eq!(
+        (update["kind"].as_str(), update["text"].as_str()),
+        (Some("alert"), Some("Police ahead, turn left"))
+    );
+    let (_, page) = app.get_text(&format!("/events/{id}/live")).await;
+    assert!(page.contains("role=\"alert\""), "alerts are announced");
+    let (status, _) = app.get_text(&format!("/organize/events/{id}/live")).await;
+    assert_eq!(status, 303, "the console needs a sign-in");
+}
+
 on_both_databases!(
+    live_pages_work_without_javascript,
     each_follower_gets_only_their_audiences,
     a_dropped_follower_resumes_without_gaps,
     organizers_see_who_is_not_yet_home_safe,

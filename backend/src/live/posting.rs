@@ -1,0 +1,48 @@
+//! Posting an update, from the API or the organizer's console: check the audience against the
+//! event, store it with its sequence number, and send it on (directly on SQLite; through the
+//! PostgreSQL relay otherwise, so every instance gets it once).
+
+use chrono::Utc;
+
+use crate::db::{events as event_queries, live as updates_db};
+use crate::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub async fn post(
+    state: &AppState,
+    event_id: String,
+    kind: UpdateKind,
+    audience: &str,
+    text: String,
+    location: Option<String>,
+) -> Result<LiveUpdate, AppError> {
+    let audience = audience.to_string();
+    let update = crate::db::run(&state.pool, move |conn| {
+        let event = event_queries::find(conn, &event_id)?.ok_or(AppError::NotFound)?;
+        let audience = Audience::parse(&audience)
+            .filter(|audience| match audience {
+                Audience::Role(role) => event.draft.roles.contains(role),
+                _ => true,
+            })
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "audience",
+                    "choose who gets it: public, attendees, or a role this event offers",
+                )
+            })?;
+        let draft = UpdateDraft {
+            kind,
+            audience,
+            text,
+            location,
+        }
+        .validate()?;
+        updates_db::post(conn, &event_id, draft, Utc::now())
+    })
+    .await?;
+    if state.settings.database().is_sqlite() {
+        state.live.publish(update.clone());
+    }
+    Ok(update)
+}

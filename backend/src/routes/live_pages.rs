@@ -1,0 +1,187 @@
+//! Live pages: the follower's page (`GET /events/{id}/live`, public; `GET /r/{token}/live`, an
+//! attendee's own, with their audiences) and the organizer's console
+//! (`GET /organize/events/{id}/live`, `POST /organize/events/{id}/updates`).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::{no_store, see_other};
+use crate::auth::PageOrganizer;
+use crate::db::{events as event_queries, live as updates_db, rsvps};
+use crate::domain::event::Event;
+use crate::domain::live::{Audience, LiveUpdate, UpdateKind};
+use crate::error::AppError;
+use crate::extract::WebForm;
+use crate::live::access::{resolve, Access};
+use crate::state::AppState;
+use crate::views::pages::{ConsolePage, FormError, LivePage, UpdateLine};
+use crate::views::{render_html, Chrome};
+
+fn lines(updates: &[LiveUpdate], tz: chrono_tz::Tz) -> (Vec<UpdateLine>, i32) {
+    let last = updates.last().map_or(0, |u| u.seq);
+    (
+        updates
+            .iter()
+            .rev()
+            .map(|u| UpdateLine::new(u, tz))
+            .collect(),
+        last,
+    )
+}
+
+/// `GET /events/{id}/live`: what the public audience has been told.
+pub async fn public(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let event_id = path.into_inner();
+    let (event, updates) = crate::db::run(&state.pool, move |conn| {
+        let event = event_queries::find(conn, &event_id)?.ok_or(AppError::NotFound)?;
+        let updates = updates_db::after(conn, &event_id, 0, Access::Public.audiences())?;
+        Ok((event, updates))
+    })
+    .await?;
+    let (updates, last_seq) = lines(&updates, state.timezone());
+    render_html(&LivePage {
+        chrome: Chrome::public("Live updates"),
+        back: format!("/events/{}", event.id),
+        event_id: event.id,
+        event_title: event.draft.title,
+        updates,
+        last_seq,
+        token: None,
+        timezone: state.timezone().name(),
+    })
+}
+
+/// `GET /r/{token}/live`: an attendee's page, with the updates for them and their role.
+pub async fn attendee(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let lookup = token.clone();
+    let (event, updates) = crate::db::run(&state.pool, move |conn| {
+        let (_, event) = rsvps::find_by_token(conn, &lookup)?.ok_or(AppError::NotFound)?;
+        let access = resolve(conn, &event.id, Some(&lookup), None)?;
+        let updates = updates_db::after(conn, &event.id, 0, access.audiences())?;
+        Ok((event, updates))
+    })
+    .await?;
+    let (updates, last_seq) = lines(&updates, state.timezone());
+    let page = LivePage {
+        chrome: Chrome::public("Live updates"),
+        back: format!("/r/{token}"),
+        event_id: event.id,
+        event_title: event.draft.title,
+        updates,
+        last_seq,
+        token: Some(token),
+        timezone: state.timezone().name(),
+    };
+    Ok(no_store(render_html(&page)?))
+}
+
+async fn console_page(
+    state: &AppState,
+    who: &PageOrganizer,
+    event_id: String,
+    errors: Vec<FormError>,
+) -> Result<ConsolePage, AppError> {
+    let id = event_id.clone();
+    let (event, updates, presence): (Event, _, _) = crate::db::run(&state.pool, move |conn| {
+        let event = event_queries::find(conn, &id)?.ok_or(AppError::NotFound)?;
+        let updates = updates_db::after(conn, &id, 0, None)?;
+        Ok((event, updates, updates_db::presence(conn, &id)?))
+    })
+    .await?;
+    let mut audiences = vec![
+        ("public", "Everyone following"),
+        ("attendees", "People going"),
+    ];
+    audiences.extend(
+        event
+            .draft
+            .roles
+            .iter()
+            .map(|role| (Audience::Role(*role).as_str(), role.label())),
+    );
+    let (updates, last_seq) = lines(&updates, state.timezone());
+    Ok(ConsolePage {
+        chrome: Chrome::organizer("Live console", &who.0.organizer.handle),
+        followers: state.live.followers(&event_id),
+        event_id,
+        event_title: event.draft.title,
+        audiences,
+        updates,
+        last_seq,
+        checked_in: presence.checked_in,
+        safe: presence.safe,
+        not_yet_safe: presence
+            .not_yet_safe
+            .into_iter()
+            .map(|(name, role)| (name, role.map_or("", |r| r.label())))
+            .collect(),
+        errors,
+        timezone: state.timezone().name(),
+    })
+}
+
+/// `GET /organize/events/{id}/live`
+pub async fn console(
+    who: PageOrganizer,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let page = console_page(&state, &who, path.into_inner(), Vec::new()).await?;
+    Ok(no_store(render_html(&page)?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConsoleForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    audience: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    location: String,
+}
+
+/// `POST /organize/events/{id}/updates`: mistakes come back on the console (422).
+pub async fn post(
+    who: PageOrganizer,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    WebForm(form): WebForm<ConsoleForm>,
+) -> Result<HttpResponse, AppError> {
+    let event_id = path.into_inner();
+    let posted = match UpdateKind::parse(&form.kind) {
+        None => Err(AppError::invalid("kind", "choose a kind of update")),
+        Some(kind) => {
+            let location = Some(form.location).filter(|l| !l.trim().is_empty());
+            crate::live::posting::post(
+                &state,
+                event_id.clone(),
+                kind,
+                &form.audience,
+                form.text,
+                location,
+            )
+            .await
+        }
+    };
+    match posted {
+        Ok(_) => Ok(see_other(&format!("/organize/events/{event_id}/live"))),
+        Err(AppError::Invalid { field, message }) => {
+            let page =
+                console_page(&state, &who, event_id, vec![FormError { field, message }]).await?;
+            let mut response = no_store(render_html(&page)?);
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(other) => Err(other),
+    }
+}
