@@ -13,10 +13,17 @@ const FOLLOWER_BUFFER: usize = 256;
 /// Presence signals buffered for an event's organizers.
 const ORGANIZER_BUFFER: usize = 64;
 
+/// An update as it goes out: the stored update and its JSON frame, serialized once for every
+/// follower rather than once per follower.
+pub struct Published {
+    pub update: LiveUpdate,
+    pub frame: bytestring::ByteString,
+}
+
 #[derive(Default)]
 struct Channel {
     followers: usize,
-    updates: Option<broadcast::Sender<Arc<LiveUpdate>>>,
+    updates: Option<broadcast::Sender<Arc<Published>>>,
     presence: Option<broadcast::Sender<()>>,
 }
 
@@ -52,7 +59,7 @@ impl LiveHub {
     }
 
     /// Start following an event: a receiver for its updates and a guard that counts you.
-    pub fn follow(&self, event_id: &str) -> (broadcast::Receiver<Arc<LiveUpdate>>, Following) {
+    pub fn follow(&self, event_id: &str) -> (broadcast::Receiver<Arc<Published>>, Following) {
         let mut channels = self.lock();
         let channel = channels.entry(event_id.to_string()).or_default();
         channel.followers += 1;
@@ -95,7 +102,11 @@ impl LiveHub {
             .get(&update.event_id)
             .and_then(|c| c.updates.as_ref())
         {
-            let _ = sender.send(Arc::new(update));
+            let frame = super::socket::frame(&super::socket::ServerMessage::update(&update));
+            let _ = sender.send(Arc::new(Published {
+                frame: frame.into(),
+                update,
+            }));
         }
     }
 
@@ -132,7 +143,9 @@ mod tests {
         let (mut b, _other) = hub.follow("b");
         assert_eq!(hub.followers("a"), 1);
         hub.publish(update("a", 1));
-        assert_eq!(a.recv().await.expect("delivered").seq, 1);
+        let published = a.recv().await.expect("delivered");
+        assert_eq!(published.update.seq, 1);
+        assert!(published.frame.contains("\"seq\":1"));
         assert!(
             b.try_recv().is_err(),
             "another event's follower gets nothing"

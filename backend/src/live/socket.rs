@@ -79,9 +79,17 @@ enum Ending {
     Fault,
 }
 
+/// A message as a JSON text frame.
+pub fn frame(message: &ServerMessage<'_>) -> String {
+    // Serializing these plain structs cannot fail; an empty frame would be ignored by clients.
+    serde_json::to_string(message).unwrap_or_default()
+}
+
 async fn send(session: &mut Session, message: &ServerMessage<'_>) -> Result<(), Ending> {
-    let text = serde_json::to_string(message).map_err(|_| Ending::Fault)?;
-    session.text(text).await.map_err(|_| Ending::Closed)
+    session
+        .text(frame(message))
+        .await
+        .map_err(|_| Ending::Closed)
 }
 
 async fn error(session: &mut Session, message: &str) -> Result<(), Ending> {
@@ -254,17 +262,17 @@ async fn follow(
     loop {
         tokio::select! {
             received = updates.recv() => match received {
-                Ok(update) if update.seq <= last_seen => {}
-                Ok(update) if update.seq > last_seen + 1 => {
+                Ok(published) if published.update.seq <= last_seen => {}
+                Ok(published) if published.update.seq > last_seen + 1 => {
                     // Posted out of order: fill the gap from the database, in order.
                     catch_up(state, event_id, access, &mut last_seen, session).await?;
-                    last_seen = last_seen.max(update.seq);
+                    last_seen = last_seen.max(published.update.seq);
                 }
-                Ok(update) => {
-                    if access.may_see(update.audience) {
-                        send(session, &ServerMessage::update(&update)).await?;
+                Ok(published) => {
+                    if access.may_see(published.update.audience) {
+                        session.text(published.frame.clone()).await.map_err(|_| Ending::Closed)?;
                     }
-                    last_seen = update.seq;
+                    last_seen = published.update.seq;
                 }
                 Err(RecvError::Lagged(_)) => {
                     send(session, &ServerMessage::Resync).await?;

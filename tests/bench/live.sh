@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Benchmark of live fan-out: N websocket followers of one action on a release server, updates
+# posted through the API, delivery latency and losses measured by tests/src/bin/loadgen.rs.
+# Usage: tests/bench/live.sh [FOLLOWERS] [UPDATES]   (PostgreSQL: BENCH_DATABASE_URL=postgres://…)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+followers="${1:-10000}"
+updates="${2:-20}"
+ulimit -n 20000 2>/dev/null || true
+cargo build --release -q -p umbrella -p umbrella-tests --bin umbrella --bin loadgen
+work="$(mktemp -d)"
+port=18090
+db_args=()
+[ -n "${BENCH_DATABASE_URL:-}" ] && db_args=(--database-url "$BENCH_DATABASE_URL")
+bin=target/release/umbrella
+cleanup() { kill "${server:-}" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+"$bin" --data-dir "$work" "${db_args[@]}" organizer create bench >/dev/null
+token="$("$bin" --data-dir "$work" "${db_args[@]}" token create bench | tail -n 1)"
+UMBRELLA_LOG=warn "$bin" --data-dir "$work" "${db_args[@]}" --bind "127.0.0.1:$port" --rate-limit-per-minute 0 &
+server=$!
+for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+now="$(date -u +%Y-%m-%dT%H:%M:%SZ)"; later="$(date -u -d '+3 hours' +%Y-%m-%dT%H:%M:%SZ)"
+event="$(curl -fs -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+  -d "{\"title\": \"Benchmark march\", \"kind\": \"action\", \"starts_at\": \"$now\", \"ends_at\": \"$later\"}" \
+  "http://127.0.0.1:$port/api/v1/events" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')"
+echo "live fan-out: $followers followers, $updates updates; $(nproc) cores; $(date -u +%F); idle server $(awk '/VmRSS/{print $2, $3}' /proc/$server/status)"
+target/release/loadgen "http://127.0.0.1:$port" "$event" "$token" "$followers" "$updates" "$server"
