@@ -184,6 +184,11 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Event>, AppError
     Ok(Some(row.into_event(places_taken, tags)?))
 }
 
+/// Find one event by id, or `NotFound`.
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<Event, AppError> {
+    find(conn, id)?.ok_or(AppError::NotFound)
+}
+
 /// Where a listing page starts: after this event in (start time, id) order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
@@ -299,14 +304,14 @@ pub fn revise(
         update(conn, &event)?;
         // More capacity frees places for the waitlist, in the same transaction.
         super::rsvps::settle(conn, &event, now)?;
-        find(conn, id)?.ok_or(AppError::NotFound)
+        get(conn, id)
     })
 }
 
 /// Cancel an event. Cancelling twice changes nothing the second time.
 pub fn cancel(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<Event, AppError> {
     super::write_transaction(conn, |conn| {
-        let mut event = find(conn, id)?.ok_or(AppError::NotFound)?;
+        let mut event = get(conn, id)?;
         if !event.is_cancelled() {
             event.cancel(now);
             update(conn, &event)?;

@@ -79,7 +79,7 @@ pub fn lock_event(conn: &mut DbConnection, event_id: &str) -> Result<Event, AppE
     if touched == 0 {
         return Err(AppError::NotFound);
     }
-    event_queries::find(conn, event_id)?.ok_or(AppError::NotFound)
+    event_queries::get(conn, event_id)
 }
 
 fn rows_with_status(
@@ -256,7 +256,7 @@ pub fn find_by_token(
     let Some(row) = row_by_token(conn, token)? else {
         return Ok(None);
     };
-    let event = event_queries::find(conn, &row.event_id)?.ok_or(AppError::NotFound)?;
+    let event = event_queries::get(conn, &row.event_id)?;
     Ok(Some((row.into_rsvp()?, event)))
 }
 
@@ -308,7 +308,7 @@ pub fn update(
 
 fn settled(conn: &mut DbConnection, event: &Event, now: DateTime<Utc>) -> Result<Event, AppError> {
     settle(conn, event, now)?;
-    event_queries::find(conn, &event.id)?.ok_or(AppError::NotFound)
+    event_queries::get(conn, &event.id)
 }
 
 fn apply_edit(

@@ -19,7 +19,7 @@ pub async fn post(
 ) -> Result<LiveUpdate, AppError> {
     let audience = audience.to_string();
     let update = crate::db::run(&state.pool, move |conn| {
-        let event = event_queries::find(conn, &event_id)?.ok_or(AppError::NotFound)?;
+        let event = event_queries::get(conn, &event_id)?;
         let audience = Audience::parse(&audience)
             .filter(|audience| match audience {
                 Audience::Role(role) => event.draft.roles.contains(role),

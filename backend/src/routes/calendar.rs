@@ -162,9 +162,7 @@ pub async fn event_file(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let event = crate::db::run(&state.pool, move |conn| event_queries::find(conn, &id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let event = super::event_or_404(&state, id).await?;
     let mut ical = calendar(calendar_title(&event));
     ical.push(vevent(
         &event,

@@ -97,9 +97,7 @@ pub async fn get(
 ) -> Result<HttpResponse, AppError> {
     let viewer = viewer(&request).await?;
     let id = path.into_inner();
-    let event = crate::db::run(&state.pool, move |conn| event_queries::find(conn, &id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let event = super::event_or_404(&state, id).await?;
     Ok(HttpResponse::Ok().json(event_json(&state, &event, viewer)))
 }
 

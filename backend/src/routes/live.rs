@@ -112,7 +112,7 @@ pub async fn list_updates(
         .cookie(SESSION_COOKIE)
         .map(|c| c.value().to_string());
     let updates = crate::db::run(&state.pool, move |conn| {
-        event_queries::find(conn, &event_id)?.ok_or(AppError::NotFound)?;
+        event_queries::get(conn, &event_id)?;
         let access = match resolve(conn, &event_id, token.as_deref(), session.as_deref()) {
             Err(AppError::NotFound) => return Err(AppError::Unauthorized),
             other => other?,
@@ -137,9 +137,7 @@ pub async fn websocket(
     let after = parse_after(query.after.as_deref())?;
     let event_id = path.into_inner();
     let lookup = event_id.clone();
-    crate::db::run(&state.pool, move |conn| event_queries::find(conn, &lookup))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    super::event_or_404(&state, lookup).await?;
     let (response, session, stream) = actix_ws::handle(&request, body)?;
     let stream = stream.max_frame_size(MAX_FRAME_BYTES);
     let cookie = request

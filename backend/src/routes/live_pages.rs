@@ -37,7 +37,7 @@ pub async fn public(
 ) -> Result<HttpResponse, AppError> {
     let event_id = path.into_inner();
     let (event, updates) = crate::db::run(&state.pool, move |conn| {
-        let event = event_queries::find(conn, &event_id)?.ok_or(AppError::NotFound)?;
+        let event = event_queries::get(conn, &event_id)?;
         let updates = updates_db::after(conn, &event_id, 0, Access::Public.audiences())?;
         Ok((event, updates))
     })
@@ -91,7 +91,7 @@ async fn console_page(
 ) -> Result<ConsolePage, AppError> {
     let id = event_id.clone();
     let (event, updates, presence): (Event, _, _) = crate::db::run(&state.pool, move |conn| {
-        let event = event_queries::find(conn, &id)?.ok_or(AppError::NotFound)?;
+        let event = event_queries::get(conn, &id)?;
         let updates = updates_db::after(conn, &id, 0, None)?;
         Ok((event, updates, updates_db::presence(conn, &id)?))
     })

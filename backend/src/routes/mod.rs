@@ -16,6 +16,14 @@ use actix_web::HttpResponse;
 
 use crate::error::AppError;
 
+/// The event with this id, or `404`.
+pub async fn event_or_404(
+    state: &crate::state::AppState,
+    id: String,
+) -> Result<crate::domain::event::Event, AppError> {
+    crate::db::run(&state.pool, move |conn| crate::db::events::get(conn, &id)).await
+}
+
 /// The answer for any path nothing else matched.
 pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)

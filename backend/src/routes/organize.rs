@@ -342,12 +342,6 @@ pub async fn create_event(
     Ok(see_other(&format!("/organize/events/{id}/edit?saved=1")))
 }
 
-async fn find_event(state: &AppState, id: String) -> Result<Event, AppError> {
-    crate::db::run(&state.pool, move |conn| event_queries::find(conn, &id))
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 #[derive(Debug, Deserialize)]
 pub struct EditQuery {
     saved: Option<String>,
@@ -359,7 +353,7 @@ pub async fn edit_event_form(
     path: web::Path<String>,
     query: web::Query<EditQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let event = find_event(&state, path.into_inner()).await?;
+    let event = super::event_or_404(&state, path.into_inner()).await?;
     let form = EventFormValues::from_event(&event, state.timezone());
     Editor {
         who: &who,
@@ -375,7 +369,7 @@ pub async fn update_event(
     path: web::Path<String>,
     WebForm(form): WebForm<EventFormValues>,
 ) -> Result<HttpResponse, AppError> {
-    let event = find_event(&state, path.into_inner()).await?;
+    let event = super::event_or_404(&state, path.into_inner()).await?;
     let draft = match form.to_draft(state.timezone()) {
         Ok(draft) => draft,
         Err(error) => {

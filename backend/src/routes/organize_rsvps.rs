@@ -21,7 +21,7 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let event_id = path.into_inner();
     let (event, rsvps) = crate::db::run(&state.pool, move |conn| {
-        let event = event_queries::find(conn, &event_id)?.ok_or(AppError::NotFound)?;
+        let event = event_queries::get(conn, &event_id)?;
         Ok((event, rsvps::list_for_event(conn, &event_id)?))
     })
     .await?;

@@ -7,8 +7,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
 use super::{no_store, see_other};
+use crate::db::rsvps;
 use crate::db::rsvps::Presence;
-use crate::db::{events as event_queries, rsvps};
 use crate::error::AppError;
 use crate::extract::WebForm;
 use crate::state::AppState;
@@ -26,9 +26,7 @@ pub async fn event_page(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let event = crate::db::run(&state.pool, move |conn| event_queries::find(conn, &id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let event = super::event_or_404(&state, id).await?;
     render_html(&EventPage::new(
         &event,
         RsvpFormValues::default(),
@@ -57,9 +55,7 @@ pub async fn create(
     match created {
         Ok(token) => Ok(see_other(&format!("/r/{token}?new=1"))),
         Err(AppError::Invalid { field, message }) => {
-            let event = crate::db::run(&state.pool, move |conn| event_queries::find(conn, &id))
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let event = super::event_or_404(&state, id).await?;
             let errors = vec![FormError { field, message }];
             let page = EventPage::new(&event, form, errors, state.timezone(), Utc::now());
             Ok(with_status(

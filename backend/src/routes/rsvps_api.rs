@@ -105,7 +105,7 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let event_id = path.into_inner();
     let rsvps = crate::db::run(&state.pool, move |conn| {
-        event_queries::find(conn, &event_id)?.ok_or(AppError::NotFound)?;
+        event_queries::get(conn, &event_id)?;
         rsvps::list_for_event(conn, &event_id)
     })
     .await?;
