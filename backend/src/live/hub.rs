@@ -47,6 +47,14 @@ impl Drop for Following {
             if let Some(presence) = &channel.presence {
                 let _ = presence.send(());
             }
+            // Forget events nobody follows or watches any more.
+            let watched = channel
+                .presence
+                .as_ref()
+                .is_some_and(|p| p.receiver_count() > 0);
+            if channel.followers == 0 && !watched {
+                channels.remove(&self.event_id);
+            }
         }
     }
 }
@@ -154,5 +162,12 @@ mod tests {
         drop(following);
         assert_eq!(hub.followers("a"), 0);
         assert!(organizers.recv().await.is_ok(), "organizers hear about it");
+        drop(organizers);
+        let (_again, last) = hub.follow("a");
+        drop(last);
+        assert!(
+            !hub.lock().contains_key("a"),
+            "an event nobody follows is forgotten"
+        );
     }
 }
