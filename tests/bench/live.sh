@@ -25,4 +25,8 @@ event="$(curl -fs -X POST -H "Authorization: Bearer $token" -H 'Content-Type: ap
   -d "{\"title\": \"Benchmark march\", \"kind\": \"action\", \"starts_at\": \"$now\", \"ends_at\": \"$later\"}" \
   "http://127.0.0.1:$port/api/v1/events" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')"
 echo "live fan-out: $followers followers, $updates updates; $(nproc) cores; $(date -u +%F); idle server $(awk '/VmRSS/{print $2, $3}' /proc/$server/status)"
-target/release/loadgen "http://127.0.0.1:$port" "$event" "$token" "$followers" "$updates" "$server"
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+server_before="$(cpu "$server")"
+/usr/bin/time -f "loadgen CPU: %U s user, %S s system" \
+  target/release/loadgen "http://127.0.0.1:$port" "$event" "$token" "$followers" "$updates" "$server"
+echo "server CPU during the run: $(( ($(cpu "$server") - server_before) / $(getconf CLK_TCK) )) s"
