@@ -146,7 +146,8 @@ pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<()> {
 /// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write lock
 /// at once (waiting up to the busy timeout): a deferred transaction that reads and then writes
 /// fails at once with "database is locked" when another connection wrote in between.
-/// On PostgreSQL it is an ordinary transaction.
+/// On PostgreSQL it is an ordinary transaction. Never nest one inside another: call plain
+/// `transaction` (a savepoint) inside.
 pub fn write_transaction<T, F>(
     conn: &mut DbConnection,
     work: F,
@@ -164,6 +165,12 @@ where
     let Some(inner) = sqlite(conn) else {
         return conn.transaction(work);
     };
+    // SQLite has one writer at a time. Queueing this process's writers here, instead of in
+    // SQLite's busy handler (which sleeps in growing steps), keeps write latency even under load.
+    static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _writer = SQLITE_WRITER
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
     let outcome = work(conn);
     let sqlite = sqlite(conn)
