@@ -9,19 +9,10 @@ cd "$(dirname "$0")/../.."
 seconds="${1:-10}"
 command -v wrk >/dev/null || { echo "install wrk (Debian: apt-get install wrk)"; exit 1; }
 cargo build --release -q -p umbrella -p umbrella-tests --bin umbrella --bin ceiling
-work="$(mktemp -d)"
 port=18080
 ceiling_port=18081
-db_args=()
-[ -n "${BENCH_DATABASE_URL:-}" ] && db_args=(--database-url "$BENCH_DATABASE_URL")
-bin=target/release/umbrella
-cleanup() { kill "${server:-}" "${ceiling:-}" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-"$bin" --data-dir "$work" "${db_args[@]}" organizer create bench >/dev/null
-token="$("$bin" --data-dir "$work" "${db_args[@]}" token create bench | tail -n 1)"
-UMBRELLA_LOG=warn "$bin" --data-dir "$work" "${db_args[@]}" --bind "127.0.0.1:$port" --rate-limit-per-minute 0 &
-server=$!
-for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+source tests/bench/server.sh
+start_server "$port"
 python3 tests/bench/seed_events.py "http://127.0.0.1:$port" "$token" 1000
 curl -fs "http://127.0.0.1:$port/calendar.ics" -o "$work/feed.ics"
 etag="$(curl -fs -D - -o /dev/null "http://127.0.0.1:$port/calendar.ics" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')"

@@ -9,19 +9,9 @@ cd "$(dirname "$0")/../.."
 seconds="${1:-8}"; rsvps="${2:-50000}"; updates="${3:-5000}"
 command -v wrk >/dev/null || { echo "install wrk (Debian: apt-get install wrk)"; exit 1; }
 cargo build --release -q -p umbrella -p umbrella-tests --bin umbrella --bin ceiling
-work="$(mktemp -d)"; port=18100; ceiling_port=18101
-db_args=()
-[ -n "${BENCH_DATABASE_URL:-}" ] && db_args=(--database-url "$BENCH_DATABASE_URL")
-bin=target/release/umbrella
-cleanup() { kill "${server:-}" "${ceiling:-}" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-"$bin" --data-dir "$work" "${db_args[@]}" organizer create bench >/dev/null
-token="$("$bin" --data-dir "$work" "${db_args[@]}" token create bench | tail -n 1)"
-started=$(date +%s%N)
-UMBRELLA_LOG=warn "$bin" --data-dir "$work" "${db_args[@]}" --bind "127.0.0.1:$port" --rate-limit-per-minute 0 &
-server=$!
-until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.01; done
-ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+port=18100; ceiling_port=18101
+source tests/bench/server.sh
+start_server "$port"
 idle_kb="$(awk '/VmRSS/{print $2}' "/proc/$server/status")"
 popular="$(python3 tests/bench/seed_events.py "http://127.0.0.1:$port" "$token" 1000 "$rsvps" "$updates" | tail -n 1)"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u +%F); database: ${BENCH_DATABASE_URL:+postgres}${BENCH_DATABASE_URL:-sqlite}"

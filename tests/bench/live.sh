@@ -8,18 +8,9 @@ followers="${1:-10000}"
 updates="${2:-20}"
 ulimit -n 20000 2>/dev/null || true
 cargo build --release -q -p umbrella -p umbrella-tests --bin umbrella --bin loadgen
-work="$(mktemp -d)"
 port=18090
-db_args=()
-[ -n "${BENCH_DATABASE_URL:-}" ] && db_args=(--database-url "$BENCH_DATABASE_URL")
-bin=target/release/umbrella
-cleanup() { kill "${server:-}" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-"$bin" --data-dir "$work" "${db_args[@]}" organizer create bench >/dev/null
-token="$("$bin" --data-dir "$work" "${db_args[@]}" token create bench | tail -n 1)"
-UMBRELLA_LOG=warn "$bin" --data-dir "$work" "${db_args[@]}" --bind "127.0.0.1:$port" --rate-limit-per-minute 0 &
-server=$!
-for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+source tests/bench/server.sh
+start_server "$port"
 now="$(date -u +%Y-%m-%dT%H:%M:%SZ)"; later="$(date -u -d '+3 hours' +%Y-%m-%dT%H:%M:%SZ)"
 event="$(curl -fs -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
   -d "{\"title\": \"Benchmark march\", \"kind\": \"action\", \"starts_at\": \"$now\", \"ends_at\": \"$later\"}" \
