@@ -342,6 +342,32 @@ impl Event {
     }
 }
 
+/// A plain valid action starting in a day, for other modules' tests to adjust.
+#[cfg(test)]
+pub(crate) fn sample_action() -> EventDraft {
+    let starts_at = Utc::now() + Duration::days(1);
+    EventDraft {
+        kind: EventKind::Action,
+        title: "Rally".into(),
+        cover_title: None,
+        description: String::new(),
+        starts_at,
+        ends_at: starts_at + Duration::hours(2),
+        location: String::new(),
+        location_privacy: LocationPrivacy::Public,
+        location_reveal_at: None,
+        capacity: None,
+        tags: vec![],
+        accessibility: String::new(),
+        language: "en".into(),
+        visibility: Visibility::Listed,
+        approval_required: false,
+        roles: vec![],
+        reminder_offsets_minutes: vec![],
+        count_display: CountDisplay::Exact,
+    }
+}
+
 /// Database timestamps are UTC without an offset.
 pub fn to_naive(time: DateTime<Utc>) -> NaiveDateTime {
     time.naive_utc()

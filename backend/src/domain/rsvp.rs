@@ -117,28 +117,11 @@ impl Rsvp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::event::{CountDisplay, EventKind, LocationPrivacy, Visibility};
 
     fn event() -> EventDraft {
         EventDraft {
-            kind: EventKind::Action,
-            title: "Rally".into(),
-            cover_title: None,
-            description: String::new(),
-            starts_at: Utc::now(),
-            ends_at: Utc::now() + chrono::Duration::hours(2),
-            location: String::new(),
-            location_privacy: LocationPrivacy::Public,
-            location_reveal_at: None,
-            capacity: None,
-            tags: vec![],
-            accessibility: String::new(),
-            language: "en".into(),
-            visibility: Visibility::Listed,
-            approval_required: false,
             roles: vec![Role::Medic],
-            reminder_offsets_minutes: vec![],
-            count_display: CountDisplay::Exact,
+            ..crate::domain::event::sample_action()
         }
     }
 

@@ -79,34 +79,18 @@ impl LocationView<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::event::{CountDisplay, EventDraft, EventKind, Visibility};
+    use crate::domain::event::EventDraft;
     use chrono::Duration;
 
     fn event(privacy: LocationPrivacy, reveal_in: Duration) -> Event {
         let now = Utc::now();
-        Event::new(
-            EventDraft {
-                kind: EventKind::Action,
-                title: "Rally".into(),
-                cover_title: None,
-                description: String::new(),
-                starts_at: now + Duration::days(1),
-                ends_at: now + Duration::days(1) + Duration::hours(2),
-                location: "The secret corner".into(),
-                location_privacy: privacy,
-                location_reveal_at: Some(now + reveal_in),
-                capacity: None,
-                tags: vec![],
-                accessibility: String::new(),
-                language: "en".into(),
-                visibility: Visibility::Listed,
-                approval_required: false,
-                roles: vec![],
-                reminder_offsets_minutes: vec![],
-                count_display: CountDisplay::Exact,
-            },
-            now,
-        )
+        let draft = EventDraft {
+            location: "The secret corner".into(),
+            location_privacy: privacy,
+            location_reveal_at: Some(now + reveal_in),
+            ..crate::domain::event::sample_action()
+        };
+        Event::new(draft, now)
     }
 
     const GOING: Viewer = Viewer::Attendee {
