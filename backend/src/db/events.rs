@@ -4,12 +4,15 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use super::outbox;
 use super::schema::{event_tags, events};
 use super::DbConnection;
 use crate::domain::event::{
     from_naive, to_naive, CountDisplay, Event, EventDraft, EventKind, EventStatus, LocationPrivacy,
     Role, Visibility,
 };
+use crate::domain::message::MessageKind;
+use crate::domain::rsvp::RsvpStatus;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -300,13 +303,31 @@ pub fn revise(
     super::write_transaction(conn, |conn| {
         let mut event = super::rsvps::lock_event(conn, id)?;
         let draft = change(&event)?;
+        let moved = draft.starts_at != event.draft.starts_at
+            || draft.ends_at != event.draft.ends_at
+            || draft.location != event.draft.location;
         event.revise(draft, now);
         update(conn, &event)?;
         // More capacity frees places for the waitlist, in the same transaction.
         super::rsvps::settle(conn, &event, now)?;
+        if !event.is_cancelled() {
+            if moved {
+                outbox::notify_event(conn, id, CONCERNED, MessageKind::Changed, now)?;
+            }
+            // Reminders follow the new start time and offsets; those already sent stay sent.
+            outbox::unschedule(conn, id, None, now)?;
+            outbox::schedule(conn, &event, None, now)?;
+        }
         get(conn, id)
     })
 }
+
+/// Who hears about a change of time or place, or a cancellation: everyone still expecting to go.
+const CONCERNED: &[RsvpStatus] = &[
+    RsvpStatus::Going,
+    RsvpStatus::Waitlisted,
+    RsvpStatus::Pending,
+];
 
 /// Cancel an event. Cancelling twice changes nothing the second time.
 pub fn cancel(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<Event, AppError> {
@@ -315,6 +336,8 @@ pub fn cancel(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<E
         if !event.is_cancelled() {
             event.cancel(now);
             update(conn, &event)?;
+            outbox::unschedule(conn, id, None, now)?;
+            outbox::notify_event(conn, id, CONCERNED, MessageKind::Cancelled, now)?;
         }
         Ok(event)
     })

@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod events;
 pub mod live;
 pub mod organizers;
+pub mod outbox;
 pub mod rsvps;
 pub mod schema;
 

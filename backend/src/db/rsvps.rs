@@ -6,9 +6,11 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::events as event_queries;
+use super::outbox;
 use super::schema::{events, rsvps};
 use super::DbConnection;
 use crate::domain::event::{from_naive, to_naive, Event, Role};
+use crate::domain::message::MessageKind;
 use crate::domain::rsvp::{Rsvp, RsvpDraft, RsvpStatus};
 use crate::error::AppError;
 use crate::privacy::crypto::seal;
@@ -33,6 +35,7 @@ struct RsvpRow {
     purged: bool,
     checked_in_at: Option<NaiveDateTime>,
     safe_at: Option<NaiveDateTime>,
+    token_sealed: Option<String>,
 }
 
 impl RsvpRow {
@@ -138,6 +141,10 @@ pub fn settle(
     diesel::update(events::table.find(&event.id))
         .set(events::places_taken.eq(taken))
         .execute(conn)?;
+    if !promoted.is_empty() {
+        outbox::notify(conn, &event.id, &promoted, MessageKind::Promoted, now)?;
+        outbox::schedule(conn, event, None, now)?;
+    }
     Ok(promoted)
 }
 
@@ -195,9 +202,9 @@ pub fn create(
         };
         let id = uuid::Uuid::new_v4().to_string();
         let token = new_token();
-        let email_sealed = match &draft.email {
-            Some(email) => Some(seal(key, &id, email).map_err(AppError::Internal)?),
-            None => None,
+        let (email_sealed, token_sealed) = match &draft.email {
+            Some(email) => seal_contact(key, &id, email, &token)?,
+            None => (None, None),
         };
         let row = RsvpRow {
             id,
@@ -215,6 +222,7 @@ pub fn create(
             purged: false,
             checked_in_at: None,
             safe_at: None,
+            token_sealed,
         };
         diesel::insert_into(rsvps::table)
             .values(&row)
@@ -223,12 +231,31 @@ pub fn create(
             diesel::update(events::table.find(event_id))
                 .set(events::places_taken.eq(taken + places))
                 .execute(conn)?;
+            outbox::schedule(conn, &event, Some(&row.id), now)?;
         }
         Ok(NewRsvp {
             rsvp: row.into_rsvp()?,
             token,
         })
     })
+}
+
+/// The sealed address and, beside it, a sealed copy of the manage token for the links in
+/// emails. Both are bound to the row; the token copy also to its column.
+fn seal_contact(
+    key: &SecretKey,
+    rsvp_id: &str,
+    email: &str,
+    token: &str,
+) -> Result<(Option<String>, Option<String>), AppError> {
+    let email = seal(key, rsvp_id, email).map_err(AppError::Internal)?;
+    let token = seal(key, &token_aad(rsvp_id), token).map_err(AppError::Internal)?;
+    Ok((Some(email), Some(token)))
+}
+
+/// What the sealed token copy is bound to.
+pub fn token_aad(rsvp_id: &str) -> String {
+    format!("{rsvp_id}/token")
 }
 
 fn row_by_token(conn: &mut DbConnection, token: &str) -> QueryResult<Option<RsvpRow>> {
@@ -291,13 +318,14 @@ pub fn update(
                 diesel::update(rsvps::table.find(&row.id))
                     .set((
                         rsvps::status.eq(RsvpStatus::Cancelled.as_str()),
-                        rsvps::email_sealed.eq(None::<String>),
                         rsvps::updated_at.eq(to_naive(now)),
                     ))
                     .execute(conn)?;
+                outbox::forget_address(conn, &row.id)?;
+                outbox::drop_waiting(conn, &row.id, now)?;
             }
         } else {
-            apply_edit(conn, key, &event, &row, status, change, now)?;
+            apply_edit(conn, key, token, &event, &row, status, change, now)?;
         }
         let event = settled(conn, &event, now)?;
         let row = rsvps::table
@@ -313,9 +341,11 @@ fn settled(conn: &mut DbConnection, event: &Event, now: DateTime<Utc>) -> Result
     event_queries::get(conn, &event.id)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn apply_edit(
     conn: &mut DbConnection,
     key: &SecretKey,
+    token: &str,
     event: &Event,
     row: &RsvpRow,
     status: RsvpStatus,
@@ -343,11 +373,12 @@ fn apply_edit(
             ));
         }
     }
-    let email_sealed = match (&change.email, &draft.email) {
-        (None, _) => row.email_sealed.clone(),
-        (Some(_), Some(email)) => Some(seal(key, &row.id, email).map_err(AppError::Internal)?),
-        (Some(_), None) => None,
+    let (email_sealed, token_sealed) = match (&change.email, &draft.email) {
+        (None, _) => (row.email_sealed.clone(), row.token_sealed.clone()),
+        (Some(_), Some(email)) => seal_contact(key, &row.id, email, token)?,
+        (Some(_), None) => (None, None),
     };
+    let has_address = email_sealed.is_some();
     diesel::update(rsvps::table.find(&row.id))
         .set((
             rsvps::pseudonym.eq(&draft.pseudonym),
@@ -355,9 +386,15 @@ fn apply_edit(
             rsvps::role.eq(draft.role.map(|r| r.as_str())),
             rsvps::needs.eq(&draft.needs),
             rsvps::email_sealed.eq(email_sealed),
+            rsvps::token_sealed.eq(token_sealed),
             rsvps::updated_at.eq(to_naive(now)),
         ))
         .execute(conn)?;
+    if !has_address {
+        outbox::drop_waiting(conn, &row.id, now)?;
+    } else if status == RsvpStatus::Going {
+        outbox::schedule(conn, event, Some(&row.id), now)?;
+    }
     Ok(())
 }
 
@@ -419,6 +456,22 @@ pub fn delete(conn: &mut DbConnection, token: &str, now: DateTime<Utc>) -> Resul
     super::forget_deleted(conn)
 }
 
+/// "Stop emails": the sealed address, the sealed token copy and everything waiting to be sent
+/// to this RSVP go at once.
+pub fn forget_email(
+    conn: &mut DbConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    super::write_transaction(conn, |conn| {
+        let row = row_by_token(conn, token)?.ok_or(AppError::NotFound)?;
+        outbox::forget_address(conn, &row.id)?;
+        outbox::drop_waiting(conn, &row.id, now)?;
+        Ok(())
+    })?;
+    super::forget_deleted(conn)
+}
+
 /// Every RSVP to an event, oldest first (for organizers).
 pub fn list_for_event(conn: &mut DbConnection, event_id: &str) -> Result<Vec<Rsvp>, AppError> {
     rsvps::table
@@ -471,6 +524,23 @@ pub fn decide(
                 rsvps::updated_at.eq(to_naive(now)),
             ))
             .execute(conn)?;
+        if new_status != status || approve != row.approved {
+            let (kind, ids) = (
+                if approve {
+                    MessageKind::Approved
+                } else {
+                    MessageKind::Declined
+                },
+                [row.id.clone()],
+            );
+            if !approve {
+                outbox::unschedule(conn, &event.id, Some(&row.id), now)?;
+            }
+            outbox::notify(conn, &event.id, &ids, kind, now)?;
+        }
+        if new_status == RsvpStatus::Going {
+            outbox::schedule(conn, &event, Some(&row.id), now)?;
+        }
         settle(conn, &event, now)?;
         let row = rsvps::table
             .find(&row.id)
@@ -497,11 +567,22 @@ pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<usi
         rsvps::role.eq(None::<String>),
         rsvps::needs.eq(None::<String>),
         rsvps::email_sealed.eq(None::<String>),
+        rsvps::token_sealed.eq(None::<String>),
         rsvps::checked_in_at.eq(None::<NaiveDateTime>),
         rsvps::safe_at.eq(None::<NaiveDateTime>),
         rsvps::purged.eq(true),
     ))
     .execute(conn)?;
+    // What was sent to whom goes too; the rows held no personal data, only RSVP ids.
+    diesel::delete(super::schema::outbox::table)
+        .filter(
+            super::schema::outbox::event_id.eq_any(
+                events::table
+                    .filter(events::ends_at.lt(to_naive(cutoff)))
+                    .select(events::id),
+            ),
+        )
+        .execute(conn)?;
     super::forget_deleted(conn)?;
     Ok(purged)
 }

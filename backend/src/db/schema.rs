@@ -76,6 +76,25 @@ diesel::table! {
         purged -> Bool,
         checked_in_at -> Nullable<Timestamp>,
         safe_at -> Nullable<Timestamp>,
+        token_sealed -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        rsvp_id -> Text,
+        event_id -> Text,
+        kind -> Text,
+        offset_minutes -> Integer,
+        state -> Text,
+        due_at -> Timestamp,
+        next_attempt_at -> Timestamp,
+        attempts -> Integer,
+        claim -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
     }
 }
 
@@ -103,6 +122,7 @@ diesel::joinable!(api_tokens -> organizers (organizer_id));
 diesel::joinable!(event_tags -> events (event_id));
 diesel::joinable!(rsvps -> events (event_id));
 diesel::joinable!(live_updates -> events (event_id));
+diesel::joinable!(outbox -> rsvps (rsvp_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizers,
@@ -111,5 +131,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     events,
     event_tags,
     rsvps,
-    live_updates
+    live_updates,
+    outbox
 );

@@ -1,9 +1,10 @@
-//! The product's own types, validated at the edge: events, RSVPs, organizers, markdown.
+//! The product's own types, validated at the edge: events, RSVPs, organizers, markdown, emails.
 //! Anything past these constructors is known to be well-formed.
 
 pub mod event;
 pub mod live;
 pub mod markdown;
+pub mod message;
 pub mod organizer;
 pub mod rsvp;
 

@@ -1,0 +1,390 @@
+//! The email outbox. Rows are written inside the transaction of the change that causes them
+//! (an RSVP, a promotion, an edit, a cancellation) and name their recipient only by RSVP id.
+//! Workers claim due rows with a conditional update and a lease, so a row is sent by one
+//! instance at a time and a crash between claim and send only delays it.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::{outbox, rsvps};
+use super::DbConnection;
+use crate::domain::event::{to_naive, Event, LocationPrivacy};
+use crate::domain::message::{MessageKind, MessageState};
+use crate::domain::rsvp::RsvpStatus;
+use crate::error::AppError;
+
+/// A claimed message, ready to be composed and sent.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: String,
+    pub rsvp_id: String,
+    pub event_id: String,
+    pub kind: String,
+    pub offset_minutes: i32,
+    pub attempts: i32,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = outbox)]
+struct NewRow<'a> {
+    id: String,
+    rsvp_id: &'a str,
+    event_id: &'a str,
+    kind: &'static str,
+    offset_minutes: i32,
+    state: &'static str,
+    due_at: NaiveDateTime,
+    next_attempt_at: NaiveDateTime,
+    attempts: i32,
+    created_at: NaiveDateTime,
+}
+
+fn insert(
+    conn: &mut DbConnection,
+    event_id: &str,
+    rsvp_id: &str,
+    kind: MessageKind,
+    offset_minutes: i32,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(outbox::table)
+        .values(NewRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            rsvp_id,
+            event_id,
+            kind: kind.as_str(),
+            offset_minutes,
+            state: MessageState::Pending.as_str(),
+            due_at: to_naive(due),
+            next_attempt_at: to_naive(due),
+            attempts: 0,
+            created_at: to_naive(now),
+        })
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// RSVPs to `event_id` in one of `statuses` that left an address.
+fn reachable(
+    conn: &mut DbConnection,
+    event_id: &str,
+    statuses: &[RsvpStatus],
+    only: Option<&str>,
+) -> QueryResult<Vec<String>> {
+    let mut query = rsvps::table
+        .filter(rsvps::event_id.eq(event_id))
+        .filter(rsvps::status.eq_any(statuses.iter().map(|s| s.as_str())))
+        .filter(rsvps::email_sealed.is_not_null())
+        .select(rsvps::id)
+        .into_boxed();
+    if let Some(id) = only {
+        query = query.filter(rsvps::id.eq(id));
+    }
+    query.load(conn)
+}
+
+/// Queue a notice of `kind` to each RSVP in `rsvp_ids` that left an address, unless one of that
+/// kind is already waiting for it (it is composed when sent, so it will say what is current).
+pub fn notify(
+    conn: &mut DbConnection,
+    event_id: &str,
+    rsvp_ids: &[String],
+    kind: MessageKind,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    // In slices, to stay far below the databases' limits on bound parameters.
+    for slice in rsvp_ids.chunks(500) {
+        let with_address: Vec<String> = rsvps::table
+            .filter(rsvps::id.eq_any(slice))
+            .filter(rsvps::email_sealed.is_not_null())
+            .select(rsvps::id)
+            .load(conn)?;
+        let waiting: std::collections::HashSet<String> = outbox::table
+            .filter(outbox::rsvp_id.eq_any(&with_address))
+            .filter(outbox::kind.eq(kind.as_str()))
+            .filter(outbox::state.eq(MessageState::Pending.as_str()))
+            .select(outbox::rsvp_id)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect();
+        for rsvp_id in with_address.iter().filter(|id| !waiting.contains(*id)) {
+            insert(conn, event_id, rsvp_id, kind, 0, now, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// Queue a notice to every RSVP of an event in one of `statuses` that left an address.
+pub fn notify_event(
+    conn: &mut DbConnection,
+    event_id: &str,
+    statuses: &[RsvpStatus],
+    kind: MessageKind,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    let ids = reachable(conn, event_id, statuses, None)?;
+    notify(conn, event_id, &ids, kind, now)
+}
+
+/// Write every reminder (and the location reveal notice) that going RSVPs with an address are
+/// owed and do not have yet; `only` limits it to one RSVP. Reminders whose time has passed are
+/// skipped, and none is ever written twice (a partial unique index holds that too).
+pub fn schedule(
+    conn: &mut DbConnection,
+    event: &Event,
+    only: Option<&str>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    if event.is_cancelled() || event.has_ended(now) {
+        return Ok(());
+    }
+    let going = reachable(conn, &event.id, &[RsvpStatus::Going], only)?;
+    if going.is_empty() {
+        return Ok(());
+    }
+    let mut written = outbox::table
+        .filter(outbox::event_id.eq(&event.id))
+        .filter(outbox::kind.eq_any([
+            MessageKind::Reminder.as_str(),
+            MessageKind::Revealed.as_str(),
+        ]))
+        .select((outbox::rsvp_id, outbox::kind, outbox::offset_minutes))
+        .into_boxed();
+    if let Some(id) = only {
+        // One RSVP (the common case, on every RSVP): read its rows, not the whole event's.
+        written = written.filter(outbox::rsvp_id.eq(id));
+    }
+    let written: std::collections::HashSet<(String, String, i32)> = written
+        .load::<(String, String, i32)>(conn)?
+        .into_iter()
+        .collect();
+    let has = |rsvp_id: &str, kind: MessageKind, offset: i32| {
+        written.contains(&(rsvp_id.to_string(), kind.as_str().to_string(), offset))
+    };
+    let reveal = match (event.draft.location_privacy, event.draft.location_reveal_at) {
+        (LocationPrivacy::RevealAt, Some(at)) if at > now && !event.draft.location.is_empty() => {
+            Some(at)
+        }
+        _ => None,
+    };
+    for rsvp_id in &going {
+        for &offset in &event.draft.reminder_offsets_minutes {
+            let due = event.draft.starts_at - Duration::minutes(i64::from(offset));
+            if due > now && !has(rsvp_id, MessageKind::Reminder, offset) {
+                insert(
+                    conn,
+                    &event.id,
+                    rsvp_id,
+                    MessageKind::Reminder,
+                    offset,
+                    due,
+                    now,
+                )?;
+            }
+        }
+        if let Some(at) = reveal {
+            if !has(rsvp_id, MessageKind::Revealed, 0) {
+                insert(conn, &event.id, rsvp_id, MessageKind::Revealed, 0, at, now)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Remove scheduled messages (reminders and reveal notices) that are waiting and not being
+/// sent right now, for a whole event or one RSVP. After an edit, `schedule` writes them afresh.
+pub fn unschedule(
+    conn: &mut DbConnection,
+    event_id: &str,
+    only: Option<&str>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    let mut query = diesel::delete(outbox::table)
+        .filter(outbox::event_id.eq(event_id))
+        .filter(outbox::state.eq(MessageState::Pending.as_str()))
+        .filter(outbox::kind.eq_any([
+            MessageKind::Reminder.as_str(),
+            MessageKind::Revealed.as_str(),
+        ]))
+        .filter(
+            outbox::claimed_until
+                .is_null()
+                .or(outbox::claimed_until.lt(to_naive(now))),
+        )
+        .into_boxed();
+    if let Some(rsvp_id) = only {
+        query = query.filter(outbox::rsvp_id.eq(rsvp_id));
+    }
+    query.execute(conn).map(|_| ())
+}
+
+/// Everything still waiting for one RSVP goes (its address was removed or it was cancelled).
+pub fn drop_waiting(conn: &mut DbConnection, rsvp_id: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::delete(outbox::table)
+        .filter(outbox::rsvp_id.eq(rsvp_id))
+        .filter(outbox::state.eq(MessageState::Pending.as_str()))
+        .filter(
+            outbox::claimed_until
+                .is_null()
+                .or(outbox::claimed_until.lt(to_naive(now))),
+        )
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Claim up to `limit` due messages for `lease`. The update re-checks that each row is still
+/// unclaimed, so when two instances pick the same rows only one of them gets each.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    limit: i64,
+    lease: Duration,
+    now: DateTime<Utc>,
+) -> Result<(String, Vec<OutboxRow>), AppError> {
+    let claim = uuid::Uuid::new_v4().to_string();
+    let free = || {
+        outbox::claimed_until
+            .is_null()
+            .or(outbox::claimed_until.lt(to_naive(now)))
+    };
+    let due: Vec<String> = outbox::table
+        .filter(outbox::state.eq(MessageState::Pending.as_str()))
+        .filter(outbox::next_attempt_at.le(to_naive(now)))
+        .filter(free())
+        .order(outbox::next_attempt_at.asc())
+        .limit(limit)
+        .select(outbox::id)
+        .load(conn)?;
+    if due.is_empty() {
+        return Ok((claim, Vec::new()));
+    }
+    super::write_transaction(conn, |conn| {
+        diesel::update(outbox::table)
+            .filter(outbox::id.eq_any(&due))
+            .filter(outbox::state.eq(MessageState::Pending.as_str()))
+            .filter(free())
+            .set((
+                outbox::claim.eq(&claim),
+                outbox::claimed_until.eq(to_naive(now + lease)),
+                outbox::attempts.eq(outbox::attempts + 1),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })?;
+    let rows = outbox::table
+        .filter(outbox::claim.eq(&claim))
+        .select(OutboxRow::as_select())
+        .load(conn)?;
+    Ok((claim, rows))
+}
+
+/// How a claimed message ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Sent,
+    Skipped,
+    /// Try again at this time.
+    RetryAt(DateTime<Utc>),
+    Failed,
+}
+
+/// Record how a claimed message ended, if this claim still holds it.
+pub fn finish(
+    conn: &mut DbConnection,
+    id: &str,
+    claim: &str,
+    outcome: Outcome,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (state, next_attempt, sent_at) = match outcome {
+        Outcome::Sent => (MessageState::Sent, None, Some(to_naive(now))),
+        Outcome::Skipped => (MessageState::Skipped, None, None),
+        Outcome::RetryAt(at) => (MessageState::Pending, Some(to_naive(at)), None),
+        Outcome::Failed => (MessageState::Failed, None, None),
+    };
+    super::write_transaction(conn, |conn| {
+        let target = outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(outbox::claim.eq(claim));
+        diesel::update(target)
+            .set((
+                outbox::state.eq(state.as_str()),
+                outbox::sent_at.eq(sent_at),
+                outbox::claim.eq(None::<String>),
+                outbox::claimed_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
+        if let Some(at) = next_attempt {
+            diesel::update(outbox::table.find(id))
+                .set(outbox::next_attempt_at.eq(at))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// Once nothing more will be sent to an RSVP, its sealed address and token copy go: after the
+/// event's last reminder time, after a cancellation, or once the RSVP was declined or cancelled.
+/// The caller runs `db::forget_deleted` afterwards (once per batch) so the raw files forget too.
+pub fn forget_address_when_done(
+    conn: &mut DbConnection,
+    rsvp_id: &str,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let last_reminder_passed = event
+        .draft
+        .reminder_offsets_minutes
+        .iter()
+        .min()
+        .is_some_and(|&last| event.draft.starts_at - Duration::minutes(i64::from(last)) <= now);
+    // Checked and done under the write lock, so no notice can be queued in between.
+    let forgotten = super::write_transaction(conn, |conn| {
+        let waiting: i64 = outbox::table
+            .filter(outbox::rsvp_id.eq(rsvp_id))
+            .filter(outbox::state.eq(MessageState::Pending.as_str()))
+            .count()
+            .get_result(conn)?;
+        let status: Option<String> = rsvps::table
+            .find(rsvp_id)
+            .select(rsvps::status)
+            .first(conn)
+            .optional()?;
+        let withdrawn = matches!(
+            status.as_deref().and_then(RsvpStatus::parse),
+            None | Some(RsvpStatus::Declined | RsvpStatus::Cancelled)
+        );
+        let done = waiting == 0 && (withdrawn || event.is_cancelled() || last_reminder_passed);
+        if done {
+            forget_address(conn, rsvp_id)?;
+        }
+        Ok(done)
+    })?;
+    Ok(forgotten)
+}
+
+/// Remove an RSVP's sealed address and sealed token copy (inside the caller's transaction).
+pub fn forget_address(conn: &mut DbConnection, rsvp_id: &str) -> QueryResult<()> {
+    diesel::update(rsvps::table.find(rsvp_id))
+        .set((
+            rsvps::email_sealed.eq(None::<String>),
+            rsvps::token_sealed.eq(None::<String>),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Messages waiting to be sent, and those that gave up (for `/metrics`).
+pub fn depth(conn: &mut DbConnection) -> QueryResult<(i64, i64)> {
+    let count = |conn: &mut DbConnection, state: MessageState| -> QueryResult<i64> {
+        outbox::table
+            .filter(outbox::state.eq(state.as_str()))
+            .count()
+            .get_result(conn)
+    };
+    Ok((
+        count(conn, MessageState::Pending)?,
+        count(conn, MessageState::Failed)?,
+    ))
+}

@@ -1,0 +1,2 @@
+ALTER TABLE rsvps DROP COLUMN token_sealed;
+DROP TABLE outbox;
