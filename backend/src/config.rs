@@ -96,8 +96,8 @@ pub struct Settings {
     pub database_url: Option<DatabaseUrl>,
 
     /// Where email goes: `file:///PATH` (default: the outbox folder in the data directory), `smtp://` or `smtps://`.
-    #[arg(long, env = "UMBRELLA_MAIL_URL", value_parser = parse_mail_url, global = true)]
-    pub mail_url: Option<String>,
+    #[arg(long, env = "UMBRELLA_MAIL_URL", value_parser = crate::mail::transport::parse_mail_url, global = true)]
+    pub mail_url: Option<crate::mail::transport::MailUrl>,
 
     /// Sender of every email. Keep the display name neutral.
     #[arg(
@@ -142,6 +142,16 @@ pub struct Settings {
         global = true
     )]
     pub retention_hours: u32,
+
+    /// Seconds before the first retry of a message that could not be sent (it doubles after
+    /// each further failure, up to an hour). Tests shorten it.
+    #[arg(long, env = "UMBRELLA_MAIL_RETRY_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600), global = true, hide = true)]
+    pub mail_retry_seconds: u64,
+
+    /// Seconds a worker's claim on a message holds before another worker may take it over
+    /// (after a crash). Longer than any SMTP exchange. Tests shorten it.
+    #[arg(long, env = "UMBRELLA_MAIL_LEASE_SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400), global = true, hide = true)]
+    pub mail_lease_seconds: u64,
 }
 
 impl Settings {
@@ -158,6 +168,19 @@ impl Settings {
             Some(url) => url.clone(),
             None => format!("http://{}", self.bind),
         }
+    }
+
+    /// When the outbox retries and how long its claims hold.
+    pub fn mail_timing(&self) -> crate::mail::outbox::Timing {
+        crate::mail::outbox::Timing {
+            retry_base: std::time::Duration::from_secs(self.mail_retry_seconds),
+            lease: std::time::Duration::from_secs(self.mail_lease_seconds),
+        }
+    }
+
+    /// Where `.eml` files go when no mail URL is set.
+    pub fn default_mail_folder(&self) -> PathBuf {
+        self.data_dir.join("outbox")
     }
 
     /// Whether the public URL is https, so cookies must be `Secure`.
@@ -202,18 +225,6 @@ fn parse_database_url(raw: &str) -> Result<DatabaseUrl, String> {
         return Err("the SQLite path is empty".into());
     }
     Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
-}
-
-fn parse_mail_url(raw: &str) -> Result<String, String> {
-    let raw = raw.trim();
-    if ["file://", "smtp://", "smtps://"]
-        .iter()
-        .any(|scheme| raw.starts_with(scheme))
-    {
-        Ok(raw.to_string())
-    } else {
-        Err("expected file:///PATH, smtp://… or smtps://…".into())
-    }
 }
 
 fn parse_public_url(raw: &str) -> Result<String, String> {

@@ -7,6 +7,7 @@
 //! - `db/`: one connection type over SQLite or PostgreSQL, migrations, and the queries.
 //! - `views/`: page templates, JSON shapes, time formatting; `calendar/`: iCalendar feeds.
 //! - `auth/`: organizer sessions, API tokens, login throttling; `live/`: the websocket hub.
+//! - `mail/`: the email outbox worker, message composition, SMTP and file transports.
 //! - `privacy/`: key file, secret tokens, rate-limit keys, who may see a location.
 //! - `security`: response headers and cross-site post refusal; `telemetry`: logs and metrics.
 //! - `error`: `AppError`, the one error type of request handlers.
@@ -21,6 +22,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod live;
+pub mod mail;
 pub mod privacy;
 pub mod routes;
 pub mod security;

@@ -34,6 +34,7 @@ pub struct Application {
     server: Server,
     pool: Pool,
     retention_hours: u32,
+    postman: Arc<crate::mail::outbox::Postman>,
 }
 
 /// Open the database named by the settings and bring its schema up to date.
@@ -78,6 +79,17 @@ impl Application {
         if let crate::config::DatabaseUrl::Postgres(url) = state.settings.database() {
             crate::live::relay::start(url, state.live.clone(), stopping.clone())?;
         }
+        let postman = Arc::new(crate::mail::outbox::Postman {
+            pool: pool.clone(),
+            transport: crate::mail::transport::Transport::new(
+                state.settings.mail_url.as_ref(),
+                state.settings.default_mail_folder(),
+            )?,
+            composer: crate::mail::compose::Composer::new(&state.settings)?,
+            key: state.key.clone(),
+            timing: state.settings.mail_timing(),
+            metrics: state.metrics.clone(),
+        });
         let https = state.settings.is_https();
         let retention_hours = state.settings.retention_hours;
         let data = web::Data::new(state);
@@ -110,6 +122,7 @@ impl Application {
             server,
             pool,
             retention_hours,
+            postman,
         })
     }
 
@@ -128,9 +141,11 @@ impl Application {
             self.pool.clone(),
             self.retention_hours,
         ));
+        let postman = tokio::spawn(crate::mail::outbox::run(self.postman.clone()));
         let outcome = self.server.await;
         sweeper.abort();
         purger.abort();
+        postman.abort();
         tracing::info!("Umbrella stopped");
         outcome
     }
@@ -167,6 +182,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/r/{token}", web::get().to(rsvp::manage))
         .route("/r/{token}", web::post().to(rsvp::manage_post))
         .route("/r/{token}/calendar.ics", web::get().to(calendar::private_feed))
+        .route("/r/{token}/unsubscribe", web::get().to(rsvp::unsubscribe_page))
+        .route("/r/{token}/unsubscribe", web::post().to(rsvp::unsubscribe))
         .route("/r/{token}/live", web::get().to(live_pages::attendee))
         .route("/healthz", web::get().to(operations::healthz))
         .route("/metrics", web::get().to(operations::metrics))

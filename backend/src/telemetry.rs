@@ -34,6 +34,10 @@ pub struct Metrics {
     latency: HistogramVec,
     pool_connections: IntGauge,
     pool_idle: IntGauge,
+    mail_sent: IntCounterVec,
+    mail_failures: IntCounterVec,
+    outbox_pending: IntGauge,
+    outbox_failed: IntGauge,
 }
 
 impl Metrics {
@@ -62,13 +66,54 @@ impl Metrics {
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_idle.clone()))?;
+        let mail_sent = IntCounterVec::new(
+            Opts::new(
+                "mail_sent_total",
+                "Emails handed to the mail transport, by kind",
+            ),
+            &["kind"],
+        )?;
+        let mail_failures = IntCounterVec::new(
+            Opts::new(
+                "mail_failures_total",
+                "Email attempts that failed (retried or given up), by kind",
+            ),
+            &["kind"],
+        )?;
+        let outbox_pending = IntGauge::new("outbox_pending", "Emails waiting in the outbox")?;
+        let outbox_failed = IntGauge::new(
+            "outbox_failed",
+            "Emails given up after every retry (kept until purge)",
+        )?;
+        registry.register(Box::new(mail_sent.clone()))?;
+        registry.register(Box::new(mail_failures.clone()))?;
+        registry.register(Box::new(outbox_pending.clone()))?;
+        registry.register(Box::new(outbox_failed.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
             pool_connections,
             pool_idle,
+            mail_sent,
+            mail_failures,
+            outbox_pending,
+            outbox_failed,
         })
+    }
+
+    pub fn mail_sent(&self, kind: &str) {
+        self.mail_sent.with_label_values(&[kind]).inc();
+    }
+
+    pub fn mail_failed(&self, kind: &str) {
+        self.mail_failures.with_label_values(&[kind]).inc();
+    }
+
+    /// Record the outbox's depth (read by the caller from the database).
+    pub fn set_outbox_depth(&self, pending: i64, failed: i64) {
+        self.outbox_pending.set(pending);
+        self.outbox_failed.set(failed);
     }
 
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {

@@ -23,6 +23,9 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let (pending, failed) =
+        crate::db::run(&state.pool, |conn| Ok(crate::db::outbox::depth(conn)?)).await?;
+    state.metrics.set_outbox_depth(pending, failed);
     let text = state
         .metrics
         .render(&state.pool)

@@ -12,9 +12,10 @@ use crate::db::rsvps::Presence;
 use crate::error::AppError;
 use crate::extract::WebForm;
 use crate::state::AppState;
-use crate::views::pages::{EventPage, FormError, ManagePage};
+use crate::views::pages::{EventPage, FormError, ManagePage, UnsubscribePage};
 use crate::views::render_html;
 use crate::views::rsvp_view::RsvpFormValues;
+use crate::views::Chrome;
 
 fn with_status(mut response: HttpResponse, status: StatusCode) -> HttpResponse {
     *response.status_mut() = status;
@@ -193,4 +194,40 @@ pub async fn manage_post(
         }
         _ => Err(AppError::BadRequest("unknown action".into())),
     }
+}
+
+/// `GET /r/{token}/unsubscribe`: the link in every email; asks before deleting the address.
+pub async fn unsubscribe_page(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let lookup = token.clone();
+    crate::db::run(&state.pool, move |conn| rsvps::find_by_token(conn, &lookup))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(no_store(render_html(&UnsubscribePage {
+        chrome: Chrome::public("Your RSVP"),
+        manage_path: format!("/r/{token}"),
+        done: false,
+    })?))
+}
+
+/// `POST /r/{token}/unsubscribe`: the button on that page, and mail programs' one-click
+/// unsubscribe (RFC 8058). The address and everything waiting to be sent to it go at once.
+pub async fn unsubscribe(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let lookup = token.clone();
+    crate::db::run(&state.pool, move |conn| {
+        rsvps::forget_email(conn, &lookup, Utc::now())
+    })
+    .await?;
+    Ok(no_store(render_html(&UnsubscribePage {
+        chrome: Chrome::public("Your RSVP"),
+        manage_path: format!("/r/{token}"),
+        done: true,
+    })?))
 }

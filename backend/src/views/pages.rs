@@ -145,6 +145,15 @@ pub struct OrganizerRsvpsPage {
     pub capacity: Option<i32>,
 }
 
+/// Stopping emails from a link in one. The title stays neutral, like the manage page's.
+#[derive(Template)]
+#[template(path = "unsubscribe.html")]
+pub struct UnsubscribePage {
+    pub chrome: Chrome,
+    pub manage_path: String,
+    pub done: bool,
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {

@@ -1,0 +1,287 @@
+//! Composing one email from an outbox row. Discreet by default: the subject and sender use the
+//! event's cover title when it has one and neutral words otherwise; the real title appears
+//! only in the body and only when there is no cover title; a location that is not public is
+//! never written, only said to be on the person's own page. Both parts come from the templates
+//! in `frontend/templates/email/`; they load nothing from anywhere.
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::Message;
+
+use crate::config::Settings;
+use crate::domain::event::{Event, LocationPrivacy};
+use crate::domain::message::MessageKind;
+use crate::views::time;
+
+/// One message to compose.
+pub struct Letter<'a> {
+    pub kind: MessageKind,
+    pub event: &'a Event,
+    /// The recipient, opened from its seal a moment ago.
+    pub to: &'a str,
+    /// The manage token, opened likewise: every message links to the person's page.
+    pub token: &'a str,
+    /// The outbox row's id, which makes the Message-ID.
+    pub outbox_id: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// What both parts say.
+pub struct Body {
+    pub lead: String,
+    /// The event's name as the body shows it: cover title, or the real title when none.
+    pub name: String,
+    pub when: Option<String>,
+    pub place: Option<String>,
+    pub manage_url: String,
+    pub unsubscribe_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/message.txt")]
+struct TextPart<'a> {
+    body: &'a Body,
+}
+
+#[derive(Template)]
+#[template(path = "email/message.html")]
+struct HtmlPart<'a> {
+    body: &'a Body,
+}
+
+/// Builds messages with the site's sender, address and time zone.
+pub struct Composer {
+    from: Mailbox,
+    base: String,
+    tz: Tz,
+    /// The right-hand side of Message-IDs: the public host.
+    domain: String,
+}
+
+impl Composer {
+    pub fn new(settings: &Settings) -> anyhow::Result<Self> {
+        let from: Mailbox = settings
+            .mail_from
+            .parse()
+            .map_err(|error| anyhow::anyhow!("--mail-from is not a mail address: {error}"))?;
+        let base = settings.public_base();
+        let domain = url::Url::parse(&base)
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_string))
+            .unwrap_or_else(|| "localhost".into());
+        Ok(Composer {
+            from,
+            base,
+            tz: settings.timezone,
+            domain,
+        })
+    }
+
+    pub fn compose(&self, letter: &Letter<'_>) -> anyhow::Result<Message> {
+        let body = self.body(letter);
+        let text = TextPart { body: &body }.render()?;
+        let html = HtmlPart { body: &body }.render()?;
+        let cover = letter.event.draft.cover_title.as_deref();
+        // The sender's name follows the cover title too; otherwise the neutral configured one.
+        let from = match cover {
+            Some(cover) => Mailbox::new(Some(cover.to_string()), self.from.email.clone()),
+            None => self.from.clone(),
+        };
+        let to: Mailbox = letter
+            .to
+            .parse()
+            .map_err(|_| anyhow::anyhow!("the stored address is not a mail address"))?;
+        Ok(Message::builder()
+            .from(from)
+            .to(to)
+            .subject(self.subject(letter))
+            .message_id(Some(format!("<{}@{}>", letter.outbox_id, self.domain)))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{}>", body.unsubscribe_url),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".into(),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("Auto-Submitted"),
+                "auto-generated".into(),
+            ))
+            .multipart(MultiPart::alternative_plain_html(text, html))?)
+    }
+
+    /// "Reminder: your event tomorrow at 6:00 PM". Never the real title.
+    pub fn subject(&self, letter: &Letter<'_>) -> String {
+        let name = letter
+            .event
+            .draft
+            .cover_title
+            .as_deref()
+            .unwrap_or("your event");
+        let when = self.relative(letter.event.draft.starts_at, letter.now);
+        match letter.kind {
+            MessageKind::Reminder => format!("Reminder: {name} {when}"),
+            MessageKind::Changed => format!("Change of time or place: {name}"),
+            MessageKind::Cancelled => format!("Cancelled: {name} {when}"),
+            MessageKind::Promoted => format!("You have a place: {name} {when}"),
+            MessageKind::Approved => format!("Your RSVP is confirmed: {name} {when}"),
+            MessageKind::Declined => format!("About your RSVP: {name}"),
+            MessageKind::Revealed => format!("Where to go: {name} {when}"),
+        }
+    }
+
+    fn body(&self, letter: &Letter<'_>) -> Body {
+        let draft = &letter.event.draft;
+        let name = draft
+            .cover_title
+            .clone()
+            .unwrap_or_else(|| draft.title.clone());
+        let when_relative = self.relative(draft.starts_at, letter.now);
+        let lead = match letter.kind {
+            MessageKind::Reminder => format!("A reminder: {name} is {when_relative}."),
+            MessageKind::Changed => {
+                format!("The time or place of {name} has changed. This is what holds now.")
+            }
+            MessageKind::Cancelled => {
+                format!("{name} {when_relative} is cancelled. You do not need to do anything.")
+            }
+            MessageKind::Promoted => {
+                format!("A place opened up: you are now going to {name} {when_relative}.")
+            }
+            MessageKind::Approved => format!("An organizer confirmed your RSVP to {name}."),
+            MessageKind::Declined => {
+                format!("The organizers could not confirm your place at {name} this time.")
+            }
+            MessageKind::Revealed => {
+                format!("Where {name} takes place is now on your page.")
+            }
+        };
+        let manage_url = format!("{}/r/{}", self.base, letter.token);
+        let cancelled = letter.kind == MessageKind::Cancelled || letter.event.is_cancelled();
+        let declined = letter.kind == MessageKind::Declined;
+        Body {
+            lead,
+            name,
+            when: (!cancelled && !declined)
+                .then(|| time::span(draft.starts_at, draft.ends_at, self.tz)),
+            place: (!cancelled && !declined).then(|| place_line(letter.event)),
+            unsubscribe_url: format!("{manage_url}/unsubscribe"),
+            manage_url,
+        }
+    }
+
+    /// "today at 6:00 PM", "tomorrow at 6:00 PM" or "on Saturday 5 December at 6:00 PM".
+    fn relative(&self, at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+        let (day, today) = (
+            at.with_timezone(&self.tz).date_naive(),
+            now.with_timezone(&self.tz).date_naive(),
+        );
+        let clock = time::time_of_day(at, self.tz);
+        if day == today {
+            format!("today at {clock}")
+        } else if today.succ_opt() == Some(day) {
+            format!("tomorrow at {clock}")
+        } else {
+            format!(
+                "on {} at {clock}",
+                at.with_timezone(&self.tz).format("%A %-d %B")
+            )
+        }
+    }
+}
+
+/// Only a public location is ever written into an email.
+fn place_line(event: &Event) -> String {
+    let draft = &event.draft;
+    if draft.location.is_empty() {
+        "The place has not been set yet.".into()
+    } else if draft.location_privacy == LocationPrivacy::Public {
+        draft.location.clone()
+    } else {
+        "The place is on your page (the link below), not in emails.".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::sample_action;
+
+    fn composer() -> Composer {
+        Composer {
+            from: "Reminders <reminders@example.org>"
+                .parse()
+                .expect("mailbox"),
+            base: "https://events.example.org".into(),
+            tz: chrono_tz::America::Chicago,
+            domain: "events.example.org".into(),
+        }
+    }
+
+    fn letter(event: &Event, kind: MessageKind) -> Letter<'_> {
+        Letter {
+            kind,
+            event,
+            to: "canary@example.org",
+            token: "TOKEN123",
+            outbox_id: "row-1",
+            now: event.draft.starts_at - chrono::Duration::hours(24),
+        }
+    }
+
+    fn raw(message: &Message) -> String {
+        String::from_utf8_lossy(&message.formatted()).into_owned()
+    }
+
+    #[test]
+    fn a_cover_title_hides_the_real_title_everywhere() {
+        let mut draft = sample_action();
+        draft.title = "Sex worker rights rally".into();
+        draft.cover_title = Some("Book club".into());
+        draft.location = "Secret basement".into();
+        draft.location_privacy = LocationPrivacy::Attendees;
+        let event = Event::new(draft, Utc::now());
+        for &kind in MessageKind::ALL {
+            let message = composer().compose(&letter(&event, kind)).expect("composes");
+            let text = raw(&message);
+            assert!(!text.contains("Sex worker"), "{kind}: {text}");
+            assert!(!text.contains("Secret basement"), "{kind}: {text}");
+            assert!(text.contains("/r/TOKEN123"), "{kind}: manage link");
+            assert!(text
+                .contains("List-Unsubscribe: <https://events.example.org/r/TOKEN123/unsubscribe>"));
+            assert!(
+                text.contains("From: \"Book club\" <reminders@example.org>")
+                    || text.contains("From: Book club <reminders@example.org>"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn without_a_cover_title_the_subject_stays_neutral() {
+        let mut draft = sample_action();
+        draft.title = "Rally at city hall".into();
+        draft.location = "City hall steps".into();
+        let event = Event::new(draft, Utc::now());
+        let letter = letter(&event, MessageKind::Reminder);
+        let subject = composer().subject(&letter);
+        assert!(
+            subject.starts_with("Reminder: your event tomorrow at "),
+            "{subject}"
+        );
+        let text = raw(&composer().compose(&letter).expect("composes"));
+        assert!(text.contains("Rally at city hall"), "the body may name it");
+        assert!(
+            text.contains("City hall steps"),
+            "a public place is written"
+        );
+        assert!(
+            !text.contains("http://") && !text.contains("<img"),
+            "nothing remote"
+        );
+    }
+}

@@ -1,0 +1,308 @@
+//! The outbox worker: every few seconds it claims what is due, opens each recipient's sealed
+//! address only for the moment of sending, sends a few messages at once, and records how each
+//! ended. Failures are retried with exponential backoff up to a cap; a message is never sent
+//! twice, because only the holder of a claim may record it as sent, and a claim that outlives
+//! its lease (the instance died) is taken over by another worker.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use futures_util::StreamExt;
+
+use super::compose::{Composer, Letter};
+use super::transport::{SendError, Transport};
+use crate::db::outbox::{self, OutboxRow, Outcome};
+use crate::db::schema::rsvps;
+use crate::db::{self, DbConnection, Pool};
+use crate::domain::event::{Event, LocationPrivacy};
+use crate::domain::message::MessageKind;
+use crate::domain::rsvp::RsvpStatus;
+use crate::error::AppError;
+use crate::privacy::crypto::open;
+use crate::privacy::keyfile::SecretKey;
+use crate::telemetry::Metrics;
+
+/// How often the worker looks for due messages when there is nothing to do.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
+/// Messages claimed at once.
+const BATCH: i64 = 200;
+/// Messages in flight at once (each on its own SMTP connection).
+const IN_FLIGHT: usize = 8;
+/// After this many failed attempts a message is given up.
+pub const MAX_ATTEMPTS: i32 = 8;
+/// The longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+
+/// Timing of retries and claims; tests shorten both.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// The wait after the first failure; it doubles after each further one.
+    pub retry_base: Duration,
+    /// How long a claim holds before another worker may take the message over.
+    pub lease: Duration,
+}
+
+impl Timing {
+    /// The wait before attempt `attempts + 1`, doubling each time, at most `MAX_BACKOFF`.
+    pub fn backoff(&self, attempts: i32) -> Duration {
+        let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(0);
+        self.retry_base
+            .saturating_mul(2u32.saturating_pow(doublings))
+            .min(MAX_BACKOFF)
+    }
+}
+
+/// Everything the worker needs, built once at start.
+pub struct Postman {
+    pub pool: Pool,
+    pub transport: Transport,
+    pub composer: Composer,
+    pub key: Arc<SecretKey>,
+    pub timing: Timing,
+    pub metrics: Arc<Metrics>,
+}
+
+/// Run until the server stops.
+pub async fn run(postman: Arc<Postman>) {
+    loop {
+        match deliver_due(&postman).await {
+            // A full batch: there may be more waiting.
+            Ok(count) if count as i64 >= BATCH => continue,
+            Ok(_) => {}
+            Err(error) => tracing::warn!(error = %error, "the outbox worker hit an error"),
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+}
+
+async fn blocking<T, F>(pool: &Pool, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get()?;
+        work(&mut conn)
+    })
+    .await
+    .map_err(|error| AppError::internal(anyhow::anyhow!("outbox task failed: {error}")))?
+}
+
+/// Claim, send and record one batch; returns how many messages were claimed.
+pub async fn deliver_due(postman: &Arc<Postman>) -> Result<usize, AppError> {
+    let lease = chrono::Duration::from_std(postman.timing.lease)
+        .map_err(|error| AppError::internal(anyhow::anyhow!("lease: {error}")))?;
+    let (claim, rows) = blocking(&postman.pool, move |conn| {
+        outbox::claim_due(conn, BATCH, lease, Utc::now())
+    })
+    .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let claimed = rows.len();
+    let prepared = {
+        let key = postman.key.clone();
+        blocking(&postman.pool, move |conn| prepare(conn, &key, rows)).await?
+    };
+    let forgotten: Vec<bool> = futures_util::stream::iter(prepared)
+        .map(|item| deliver(postman, &claim, item))
+        .buffer_unordered(IN_FLIGHT)
+        .collect()
+        .await;
+    if forgotten.contains(&true) {
+        // Sealed addresses were removed: make sure the raw files no longer hold them.
+        blocking(&postman.pool, db::forget_deleted).await?;
+    }
+    Ok(claimed)
+}
+
+/// A claimed row with what sending it needs, or the reason it is not sent.
+struct Prepared {
+    row: OutboxRow,
+    event: Option<Arc<Event>>,
+    send: Result<Contact, Outcome>,
+}
+
+/// The opened address and token, held only until the message is composed and sent.
+struct Contact {
+    email: String,
+    token: String,
+}
+
+/// Read the events and RSVPs behind a batch once, and decide for each row whether it still
+/// applies. Events are read once per batch, however many rows share one.
+fn prepare(
+    conn: &mut DbConnection,
+    key: &SecretKey,
+    rows: Vec<OutboxRow>,
+) -> Result<Vec<Prepared>, AppError> {
+    let mut events: HashMap<String, Option<Arc<Event>>> = HashMap::new();
+    let now = Utc::now();
+    let mut prepared = Vec::with_capacity(rows.len());
+    for row in rows {
+        if !events.contains_key(&row.event_id) {
+            let event = db::events::find(conn, &row.event_id)?.map(Arc::new);
+            events.insert(row.event_id.clone(), event);
+        }
+        let event = events.get(&row.event_id).cloned().flatten();
+        let recipient: Option<Recipient> = rsvps::table
+            .find(&row.rsvp_id)
+            .select((
+                rsvps::status,
+                rsvps::approved,
+                rsvps::email_sealed,
+                rsvps::token_sealed,
+            ))
+            .first(conn)
+            .optional()?;
+        let send = match (&event, recipient) {
+            (Some(event), Some(recipient)) => decide(key, &row, event, recipient, now),
+            _ => Err(Outcome::Skipped),
+        };
+        prepared.push(Prepared { row, event, send });
+    }
+    Ok(prepared)
+}
+
+type Recipient = (String, bool, Option<String>, Option<String>);
+
+/// Whether a row still applies to its RSVP as things stand now, and if so the opened contact.
+fn decide(
+    key: &SecretKey,
+    row: &OutboxRow,
+    event: &Event,
+    (status, approved, email, token): Recipient,
+    now: DateTime<Utc>,
+) -> Result<Contact, Outcome> {
+    let (Some(email), Some(token)) = (email, token) else {
+        return Err(Outcome::Skipped);
+    };
+    let status = RsvpStatus::parse(&status).ok_or(Outcome::Skipped)?;
+    let going = status == RsvpStatus::Going;
+    let live = !event.is_cancelled() && !event.has_ended(now);
+    let applies = match MessageKind::parse(&row.kind) {
+        Some(MessageKind::Reminder | MessageKind::Promoted) => going && live,
+        Some(MessageKind::Revealed) => {
+            going
+                && live
+                && event.draft.location_privacy == LocationPrivacy::RevealAt
+                && event.draft.location_reveal_at.is_some_and(|at| at <= now)
+        }
+        Some(MessageKind::Approved) => {
+            approved && live && matches!(status, RsvpStatus::Going | RsvpStatus::Waitlisted)
+        }
+        Some(MessageKind::Declined) => status == RsvpStatus::Declined,
+        Some(MessageKind::Changed) => {
+            live && matches!(
+                status,
+                RsvpStatus::Going | RsvpStatus::Waitlisted | RsvpStatus::Pending
+            )
+        }
+        Some(MessageKind::Cancelled) => event.is_cancelled() && status != RsvpStatus::Cancelled,
+        None => false,
+    };
+    if !applies {
+        return Err(Outcome::Skipped);
+    }
+    let email = open(key, &row.rsvp_id, &email).map_err(|_| Outcome::Failed)?;
+    let token = open(key, &crate::db::rsvps::token_aad(&row.rsvp_id), &token)
+        .map_err(|_| Outcome::Failed)?;
+    Ok(Contact { email, token })
+}
+
+/// Send one prepared message and record the outcome; returns whether the RSVP's address was
+/// removed because nothing more will be sent to it.
+async fn deliver(postman: &Arc<Postman>, claim: &str, item: Prepared) -> bool {
+    let Prepared { row, event, send } = item;
+    let kind = row.kind.clone();
+    let outcome = match (send, &event) {
+        (Ok(contact), Some(event)) => send_one(postman, &row, event, contact).await,
+        (Err(outcome), _) => outcome,
+        (Ok(_), None) => Outcome::Skipped,
+    };
+    match outcome {
+        Outcome::Sent => postman.metrics.mail_sent(&kind),
+        Outcome::Failed | Outcome::RetryAt(_) => postman.metrics.mail_failed(&kind),
+        Outcome::Skipped => {}
+    }
+    let claim = claim.to_string();
+    let recorded = blocking(&postman.pool, move |conn| {
+        let now = Utc::now();
+        outbox::finish(conn, &row.id, &claim, outcome, now)?;
+        match (&event, outcome) {
+            (Some(event), Outcome::Sent | Outcome::Skipped | Outcome::Failed) => {
+                outbox::forget_address_when_done(conn, &row.rsvp_id, event, now)
+            }
+            _ => Ok(false),
+        }
+    })
+    .await;
+    recorded.unwrap_or_else(|error| {
+        tracing::warn!(error = %error, "could not record an outbox message");
+        false
+    })
+}
+
+async fn send_one(
+    postman: &Arc<Postman>,
+    row: &OutboxRow,
+    event: &Event,
+    contact: Contact,
+) -> Outcome {
+    let Some(kind) = MessageKind::parse(&row.kind) else {
+        return Outcome::Skipped;
+    };
+    let letter = Letter {
+        kind,
+        event,
+        to: &contact.email,
+        token: &contact.token,
+        outbox_id: &row.id,
+        now: Utc::now(),
+    };
+    let message = match postman.composer.compose(&letter) {
+        Ok(message) => message,
+        Err(error) => {
+            tracing::warn!(kind = %kind, error = %error, "could not compose a message");
+            return Outcome::Failed;
+        }
+    };
+    drop(contact);
+    match postman.transport.send(message).await {
+        Ok(()) => Outcome::Sent,
+        Err(SendError::Permanent(reason)) => {
+            tracing::warn!(kind = %kind, reason, "a message was refused for good");
+            Outcome::Failed
+        }
+        Err(SendError::Transient(reason)) if row.attempts >= MAX_ATTEMPTS => {
+            tracing::warn!(kind = %kind, reason, attempts = row.attempts, "a message was given up");
+            Outcome::Failed
+        }
+        Err(SendError::Transient(reason)) => {
+            let wait = postman.timing.backoff(row.attempts);
+            tracing::info!(kind = %kind, reason, attempts = row.attempts, retry_in_s = wait.as_secs(), "a message will be retried");
+            Outcome::RetryAt(Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_a_cap() {
+        let timing = Timing {
+            retry_base: Duration::from_secs(30),
+            lease: Duration::from_secs(300),
+        };
+        assert_eq!(timing.backoff(1), Duration::from_secs(30));
+        assert_eq!(timing.backoff(2), Duration::from_secs(60));
+        assert_eq!(timing.backoff(4), Duration::from_secs(240));
+        assert_eq!(timing.backoff(30), MAX_BACKOFF);
+    }
+}
