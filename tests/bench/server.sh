@@ -1,6 +1,6 @@
 # Shared by the benchmarks (source it from the repository root): starts a fresh release server
 # with an organizer API token, and cleans up on exit.
-# After `start_server PORT`: $bin, $work, $db_args, $token, $server (pid), $ready_ms.
+# After `start_server PORT [EXTRA SETTINGS…]`: $bin, $work, $db_args, $token, $server (pid), $ready_ms.
 # SQLite by default; PostgreSQL with BENCH_DATABASE_URL=postgres://…
 
 bin=target/release/umbrella
@@ -15,7 +15,7 @@ start_server() {
   "$bin" --data-dir "$work" "${db_args[@]}" organizer create bench >/dev/null
   token="$("$bin" --data-dir "$work" "${db_args[@]}" token create bench | tail -n 1)"
   started=$(date +%s%N)
-  UMBRELLA_LOG=warn "$bin" --data-dir "$work" "${db_args[@]}" --bind "127.0.0.1:$port" --rate-limit-per-minute 0 &
+  UMBRELLA_LOG=warn "$bin" --data-dir "$work" "${db_args[@]}" --bind "127.0.0.1:$port" --rate-limit-per-minute 0 "${@:2}" &
   server=$!
   until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.01; done
   ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))

@@ -2,8 +2,10 @@
 //! with a fresh database (a SQLite file, or a PostgreSQL database of its own), and offers typed
 //! helpers so the tests read like the stories they check.
 
+pub mod child;
 pub mod logs;
 pub mod postgres;
+pub mod smtp;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;

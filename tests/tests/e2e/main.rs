@@ -5,6 +5,7 @@ mod calendar;
 mod command_line;
 mod events_api;
 mod live;
+mod mail;
 mod operations;
 mod organizer_web;
 mod privacy;

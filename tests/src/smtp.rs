@@ -1,0 +1,152 @@
+//! A real SMTP server for the mail tests: `smtp_sink.py` (Python's aiosmtpd) in its own process,
+//! keeping each accepted message as a file; messages are read back with Python's `email`.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/smtp_sink.py");
+
+pub struct SmtpSink {
+    pub port: u16,
+    dir: PathBuf,
+    hold_file: PathBuf,
+    child: Child,
+}
+
+/// Whether Python's aiosmtpd is here. Under `CI=true` its absence fails the test; elsewhere the
+/// test is skipped with a message saying what to install.
+fn available() -> bool {
+    let found = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !found {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("Python's aiosmtpd is required under CI=true (pip install aiosmtpd)");
+        }
+        eprintln!("SKIPPED: the mail tests need Python's aiosmtpd: pip install aiosmtpd");
+    }
+    found
+}
+
+impl SmtpSink {
+    /// Start a server that answers the first `refuse` messages with 451; `None` is a loud skip.
+    pub fn start(refuse: usize) -> Option<SmtpSink> {
+        Self::start_with(refuse, 0)
+    }
+
+    /// As `start`, taking `delay_ms` over each message.
+    pub fn start_with(refuse: usize, delay_ms: u64) -> Option<SmtpSink> {
+        if !available() {
+            return None;
+        }
+        let dir =
+            std::env::temp_dir().join(format!("umbrella-smtp-{}", uuid::Uuid::new_v4().simple()));
+        let hold_file = dir.with_extension("hold");
+        let mut child = Command::new("python3")
+            .arg(SCRIPT)
+            .arg(&dir)
+            .args(["--refuse", &refuse.to_string()])
+            .args(["--delay-ms", &delay_ms.to_string()])
+            .arg("--hold-file")
+            .arg(&hold_file)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the SMTP server starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the SMTP server says where it listens");
+        let port = line
+            .trim()
+            .strip_prefix("listening ")
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected first line from the SMTP server: {line:?}"));
+        Some(SmtpSink {
+            port,
+            dir,
+            hold_file,
+            child,
+        })
+    }
+
+    /// The `--mail-url` for this server (no `tls=`: the default, STARTTLS when offered).
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message accepted so far, oldest first, as raw bytes with its file path.
+    pub fn files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|entry| entry.ok().map(|e| e.path()))
+                    .filter(|path| path.extension().is_some_and(|ext| ext == "eml"))
+                    .filter(|path| {
+                        !path
+                            .file_name()
+                            .is_some_and(|name| name.to_string_lossy().starts_with('.'))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
+    /// Wait until at least `count` messages arrived (or `limit` passed); returns all of them.
+    pub async fn wait_for(&self, count: usize, limit: Duration) -> Vec<PathBuf> {
+        let started = Instant::now();
+        loop {
+            let files = self.files();
+            if files.len() >= count || started.elapsed() > limit {
+                return files;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Every message parsed by Python's `email` (strict policy), oldest first.
+    pub fn messages(&self) -> Vec<Value> {
+        self.files().iter().map(read_message).collect()
+    }
+
+    /// Hold every reply until `release` (a message whose sender dies meanwhile is not kept).
+    pub fn hold(&self) {
+        std::fs::write(&self.hold_file, b"hold").expect("hold file written");
+    }
+
+    pub fn release(&self) {
+        let _ = std::fs::remove_file(&self.hold_file);
+    }
+}
+
+/// Parse one stored message with Python's `email` package.
+pub fn read_message(path: &PathBuf) -> Value {
+    let out = Command::new("python3")
+        .arg(SCRIPT)
+        .arg("--read")
+        .arg(path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "the message {} does not parse: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the reader prints JSON")
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::fs::remove_file(&self.hold_file);
+    }
+}

@@ -1,0 +1,626 @@
+//! Reminders and notices, delivered to a real SMTP server process (aiosmtpd) and read back with
+//! an independent parser (Python's `email`): once each, discreet, with the manage and
+//! unsubscribe links; retried when refused; exactly once across a crash and across two
+//! instances; and the sealed address gone once nothing more will be sent.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use diesel::prelude::*;
+use serde_json::{json, Value};
+use umbrella::db::schema::rsvps;
+use umbrella_tests::child::ChildServer;
+use umbrella_tests::smtp::SmtpSink;
+use umbrella_tests::{event_fields, Backend, TestApp};
+
+const SERVER: &str = env!("CARGO_BIN_EXE_umbrella-server");
+/// Short retry and lease times so that tests wait seconds, not minutes.
+const QUICK_MAIL: [&str; 4] = ["--mail-retry-seconds", "1", "--mail-lease-seconds", "3"];
+
+async fn start(backend: Backend, refuse: usize) -> Option<(TestApp, SmtpSink)> {
+    let sink = SmtpSink::start(refuse)?;
+    let url = sink.url();
+    let mut args = vec!["--mail-url", url.as_str()];
+    args.extend(QUICK_MAIL);
+    let app = TestApp::spawn_with(backend, &args).await?;
+    Some((app, sink))
+}
+
+/// Run a story on both databases with an SMTP server that refuses the first `refuse` messages.
+macro_rules! mail_stories {
+    ($($story:ident: $refuse:expr),+ $(,)?) => {$(
+        mod $story {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some((app, sink)) = super::start(umbrella_tests::Backend::Sqlite, $refuse).await {
+                    super::$story(app, sink).await;
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some((app, sink)) = super::start(umbrella_tests::Backend::Postgres, $refuse).await {
+                    super::$story(app, sink).await;
+                }
+            }
+        }
+    )+};
+}
+
+mail_stories!(
+    a_reminder_arrives_once_discreetly_and_then_the_address_is_gone: 0,
+    a_cancellation_reaches_everyone_expecting_to_go_and_nobody_else: 0,
+    a_refused_message_arrives_on_retry: 2,
+    a_new_time_brings_a_notice_and_moves_the_reminder: 0,
+    promotion_and_reveal_are_announced_without_the_place: 0,
+    stopping_emails_deletes_the_address_at_once: 0,
+);
+
+fn starting_in(duration: chrono::Duration) -> (String, String) {
+    let starts = chrono::Utc::now() + duration;
+    (
+        starts.to_rfc3339(),
+        (starts + chrono::Duration::hours(2)).to_rfc3339(),
+    )
+}
+
+/// RSVP through the API; returns the manage token and the status.
+async fn rsvp(
+    base: &str,
+    event_id: &str,
+    pseudonym: &str,
+    email: Option<&str>,
+) -> (String, String) {
+    let mut body = json!({"pseudonym": pseudonym});
+    if let Some(email) = email {
+        body["email"] = json!(email);
+    }
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/events/{event_id}/rsvps"))
+        .json(&body)
+        .send()
+        .await
+        .expect("RSVP sent");
+    assert_eq!(response.status(), 201);
+    let created: Value = response.json().await.expect("json");
+    (
+        created["token"].as_str().expect("token").to_string(),
+        created["status"].as_str().expect("status").to_string(),
+    )
+}
+
+async fn create_event(base: &str, token: &str, fields: Value) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/events"))
+        .bearer_auth(token)
+        .json(&fields)
+        .send()
+        .await
+        .expect("event sent");
+    let status = response.status();
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_str().expect("id").to_string()
+}
+
+async fn cancel_event(base: &str, token: &str, event_id: &str) {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/events/{event_id}/cancel"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("cancel sent");
+    assert_eq!(response.status(), 200);
+}
+
+async fn has_email(app: &TestApp, token: &str) -> bool {
+    let (status, body) = app.get_json(&format!("/api/v1/rsvps/{token}"), None).await;
+    assert_eq!(status, 200);
+    body["has_email"].as_bool().expect("has_email")
+}
+
+/// Wait until the RSVP behind `token` no longer has an address (or give up after 10 s).
+async fn address_is_forgotten(app: &TestApp, token: &str) -> bool {
+    for _ in 0..100 {
+        if !has_email(app, token).await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// Sealed addresses and sealed token copies still in the database, read with its own queries.
+fn sealed_contacts(app: &TestApp) -> usize {
+    let pool = umbrella::db::connect(&app.settings.database()).expect("database");
+    let mut conn = pool.get().expect("connection");
+    let rows: Vec<(Option<String>, Option<String>)> = rsvps::table
+        .select((rsvps::email_sealed, rsvps::token_sealed))
+        .load(&mut conn)
+        .expect("rsvps read");
+    rows.iter()
+        .filter(|(email, token)| email.is_some() || token.is_some())
+        .count()
+}
+
+fn recipients(messages: &[Value]) -> BTreeSet<String> {
+    messages
+        .iter()
+        .map(|m| m["to"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Every web address in a message points at this site.
+fn only_links_to(site: &str, text: &str) {
+    for (at, _) in text.match_indices("http") {
+        let rest = &text[at..];
+        if rest.starts_with("http://") || rest.starts_with("https://") {
+            assert!(
+                rest.starts_with(site),
+                "a link elsewhere: {}",
+                &rest[..rest.len().min(80)]
+            );
+        }
+    }
+}
+
+async fn a_reminder_arrives_once_discreetly_and_then_the_address_is_gone(
+    app: TestApp,
+    sink: SmtpSink,
+) {
+    let organizer = app.organizer_token().await;
+    // The reminder a day ahead falls due four seconds from now.
+    let (starts, ends) =
+        starting_in(chrono::Duration::minutes(1440) + chrono::Duration::seconds(4));
+    let event_id = create_event(
+        &app.address,
+        &organizer,
+        event_fields(
+            "Sex worker safety rally",
+            1,
+            json!({
+                "cover_title": "Book club",
+                "kind": "action",
+                "starts_at": starts,
+                "ends_at": ends,
+                "location": "Secret basement 9",
+                "location_privacy": "attendees",
+                "reminder_offsets_minutes": [1440],
+            }),
+        ),
+    )
+    .await;
+    let canary = format!("canary-{}@example.org", uuid::Uuid::new_v4().simple());
+    let (token, status) = rsvp(&app.address, &event_id, "Robin", Some(&canary)).await;
+    assert_eq!(status, "going");
+    rsvp(&app.address, &event_id, "NoEmail", None).await;
+
+    assert_eq!(
+        sink.wait_for(1, Duration::from_secs(30)).await.len(),
+        1,
+        "the reminder arrives"
+    );
+    // Two more polls of the outbox: nothing is sent again.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1, "sent once: {messages:?}");
+    let message = &messages[0];
+    assert_eq!(message["defects"], json!([]), "a clean MIME message");
+    assert_eq!(message["content_type"], "multipart/alternative");
+    assert_eq!(message["to"], canary.as_str());
+    let subject = message["subject"].as_str().expect("subject");
+    assert!(subject.starts_with("Reminder: Book club"), "{subject}");
+    assert!(message["from"]
+        .as_str()
+        .expect("from")
+        .contains("Book club"));
+    let manage = app.url(&format!("/r/{token}"));
+    assert_eq!(
+        message["list_unsubscribe"],
+        format!("<{manage}/unsubscribe>").as_str()
+    );
+    assert_eq!(
+        message["list_unsubscribe_post"],
+        "List-Unsubscribe=One-Click"
+    );
+    for part in ["text", "html"] {
+        let body = message[part].as_str().expect("both parts");
+        assert!(body.contains(&manage), "{part} has the manage link");
+        assert!(body.contains("Book club"), "{part}");
+        assert!(
+            !body.contains("Secret basement"),
+            "no hidden location in {part}"
+        );
+        only_links_to(&app.address, body);
+    }
+    let whole = serde_json::to_string(message).expect("json");
+    for secret in ["Sex worker", "safety rally", "Secret basement"] {
+        assert!(!whole.contains(secret), "{secret} leaked into the email");
+    }
+
+    // That was the last reminder: the sealed address and token copy are gone.
+    assert!(
+        address_is_forgotten(&app, &token).await,
+        "the address is deleted"
+    );
+    assert_eq!(sealed_contacts(&app), 0);
+}
+
+async fn a_cancellation_reaches_everyone_expecting_to_go_and_nobody_else(
+    app: TestApp,
+    sink: SmtpSink,
+) {
+    let organizer = app.organizer_token().await;
+    let fields = |title: &str| {
+        event_fields(
+            title,
+            3,
+            json!({"capacity": 3, "reminder_offsets_minutes": []}),
+        )
+    };
+    let event_id = create_event(&app.address, &organizer, fields("Workshop")).await;
+    let other_id = create_event(&app.address, &organizer, fields("Other workshop")).await;
+    let base = &app.address;
+    let (_, a) = rsvp(base, &event_id, "A", Some("a@example.org")).await;
+    let (_, b) = rsvp(base, &event_id, "B", Some("b@example.org")).await;
+    let (_, c) = rsvp(base, &event_id, "C", None).await;
+    let (_, w) = rsvp(base, &event_id, "W", Some("w@example.org")).await;
+    let (gone, _) = rsvp(base, &event_id, "Gone", Some("gone@example.org")).await;
+    assert_eq!([a, b, c, w].join(","), "going,going,going,waitlisted");
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/rsvps/{gone}"),
+            None,
+            &json!({"status": "cancelled"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    rsvp(base, &other_id, "Elsewhere", Some("elsewhere@example.org")).await;
+
+    cancel_event(base, &organizer, &event_id).await;
+    sink.wait_for(3, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let messages = sink.messages();
+    assert_eq!(
+        recipients(&messages),
+        BTreeSet::from([
+            "a@example.org".into(),
+            "b@example.org".into(),
+            "w@example.org".into()
+        ]),
+        "going and waitlisted people with an address, once each"
+    );
+    assert_eq!(messages.len(), 3);
+    for message in &messages {
+        assert!(message["subject"]
+            .as_str()
+            .expect("subject")
+            .starts_with("Cancelled: your event"));
+        assert!(!message["text"]
+            .as_str()
+            .expect("text")
+            .contains("Community room"));
+    }
+}
+
+async fn a_refused_message_arrives_on_retry(app: TestApp, sink: SmtpSink) {
+    let organizer = app.organizer_token().await;
+    let event_id = create_event(
+        &app.address,
+        &organizer,
+        event_fields(
+            "Training",
+            3,
+            json!({"approval_required": true, "reminder_offsets_minutes": []}),
+        ),
+    )
+    .await;
+    let (_, status) = rsvp(&app.address, &event_id, "Pat", Some("pat@example.org")).await;
+    assert_eq!(status, "pending");
+    let (_, list) = app
+        .get_json(
+            &format!("/api/v1/events/{event_id}/rsvps"),
+            Some(&organizer),
+        )
+        .await;
+    let rsvp_id = list["rsvps"][0]["id"]
+        .as_str()
+        .expect("rsvp id")
+        .to_string();
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/events/{event_id}/rsvps/{rsvp_id}/approve"),
+            Some(&organizer),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    // The server refuses twice (451); the third attempt, a few seconds later, gets through.
+    sink.wait_for(1, Duration::from_secs(40)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0]["subject"]
+        .as_str()
+        .expect("subject")
+        .starts_with("Your RSVP is confirmed"));
+    let (_, metrics) = app.get_text("/metrics").await;
+    assert!(
+        metrics.contains("umbrella_mail_failures_total{kind=\"approved\"} 2"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("umbrella_mail_sent_total{kind=\"approved\"} 1"));
+}
+
+async fn a_new_time_brings_a_notice_and_moves_the_reminder(app: TestApp, sink: SmtpSink) {
+    let organizer = app.organizer_token().await;
+    let event_id = create_event(
+        &app.address,
+        &organizer,
+        event_fields("Workshop", 5, json!({"reminder_offsets_minutes": [1440]})),
+    )
+    .await;
+    rsvp(&app.address, &event_id, "Sam", Some("sam@example.org")).await;
+    // Moved to a day and four seconds from now: the day-ahead reminder is due at once.
+    let (starts, ends) =
+        starting_in(chrono::Duration::minutes(1440) + chrono::Duration::seconds(4));
+    let (status, body) = app
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/events/{event_id}"),
+            Some(&organizer),
+            &json!({"starts_at": starts, "ends_at": ends}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    sink.wait_for(2, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let subjects: BTreeSet<String> = sink
+        .messages()
+        .iter()
+        .map(|m| m["subject"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s == "Change of time or place: your event"),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s.starts_with("Reminder: your event tomorrow at")),
+        "{subjects:?}"
+    );
+}
+
+async fn promotion_and_reveal_are_announced_without_the_place(app: TestApp, sink: SmtpSink) {
+    let organizer = app.organizer_token().await;
+    let reveal = (chrono::Utc::now() + chrono::Duration::seconds(3)).to_rfc3339();
+    let event_id = create_event(
+        &app.address,
+        &organizer,
+        event_fields(
+            "Action",
+            2,
+            json!({
+                "kind": "action",
+                "capacity": 1,
+                "location": "Corner of 5th and Main",
+                "location_privacy": "reveal_at",
+                "location_reveal_at": reveal,
+                "reminder_offsets_minutes": [],
+            }),
+        ),
+    )
+    .await;
+    let (first, _) = rsvp(&app.address, &event_id, "First", None).await;
+    let (_, status) = rsvp(
+        &app.address,
+        &event_id,
+        "Second",
+        Some("second@example.org"),
+    )
+    .await;
+    assert_eq!(status, "waitlisted");
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/rsvps/{first}"),
+            None,
+            &json!({"status": "cancelled"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    sink.wait_for(2, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let messages = sink.messages();
+    let subjects: Vec<&str> = messages
+        .iter()
+        .filter_map(|m| m["subject"].as_str())
+        .collect();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s.starts_with("You have a place: your event")),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s.starts_with("Where to go: your event")),
+        "{subjects:?}"
+    );
+    let whole = serde_json::to_string(&messages).expect("json");
+    assert!(
+        !whole.contains("Corner of 5th"),
+        "the place stays on the manage page"
+    );
+}
+
+async fn stopping_emails_deletes_the_address_at_once(app: TestApp, sink: SmtpSink) {
+    let organizer = app.organizer_token().await;
+    let event_id = create_event(
+        &app.address,
+        &organizer,
+        event_fields(
+            "Workshop",
+            3,
+            json!({"reminder_offsets_minutes": [1440, 120]}),
+        ),
+    )
+    .await;
+    let (token, _) = rsvp(&app.address, &event_id, "Kim", Some("kim@example.org")).await;
+    let (_, metrics) = app.get_text("/metrics").await;
+    assert!(
+        metrics.contains("umbrella_outbox_pending 2"),
+        "two reminders wait: {metrics}"
+    );
+
+    let page = app
+        .get(&app.client(), &format!("/r/{token}/unsubscribe"))
+        .await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("page");
+    assert!(
+        html.contains(&format!("action=\"/r/{token}/unsubscribe\"")),
+        "{html}"
+    );
+    assert!(has_email(&app, &token).await, "looking changes nothing");
+
+    // A mail program's one-click unsubscribe (RFC 8058): a plain POST from its server.
+    let response = app
+        .client()
+        .post(app.url(&format!("/r/{token}/unsubscribe")))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .expect("posted");
+    assert_eq!(response.status(), 200);
+    assert!(!has_email(&app, &token).await, "gone at once");
+    assert_eq!(sealed_contacts(&app), 0);
+    let (_, metrics) = app.get_text("/metrics").await;
+    assert!(metrics.contains("umbrella_outbox_pending 0"), "{metrics}");
+    assert!(sink.messages().is_empty());
+}
+
+/// Cancel an event with `count` RSVPs that left an address: `count` notices fall due at once.
+async fn notices_fall_due(base: &str, organizer: &str, count: usize) {
+    let event_id = create_event(
+        base,
+        organizer,
+        event_fields("Workshop", 3, json!({"reminder_offsets_minutes": []})),
+    )
+    .await;
+    for n in 0..count {
+        rsvp(
+            base,
+            &event_id,
+            &format!("P{n}"),
+            Some(&format!("p{n}@example.org")),
+        )
+        .await;
+    }
+    cancel_event(base, organizer, &event_id).await;
+}
+
+fn assert_each_once(messages: &[Value], count: usize) {
+    let ids: BTreeSet<&str> = messages
+        .iter()
+        .filter_map(|m| m["message_id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), count, "every message arrived");
+    assert_eq!(messages.len(), count, "and none twice");
+    assert_eq!(recipients(messages).len(), count);
+}
+
+async fn killed_mid_batch_then_restarted_sends_each_once(backend: Backend) {
+    // Each message takes the SMTP server 150 ms, so a batch is still going when the kill comes.
+    let Some(sink) = SmtpSink::start_with(0, 150) else {
+        return;
+    };
+    let url = sink.url();
+    let mut args = vec!["--mail-url", url.as_str()];
+    args.extend(QUICK_MAIL);
+    let Some(mut server) = ChildServer::start(SERVER, backend, &args).await else {
+        return;
+    };
+    let organizer = server.organizer_token().await;
+    notices_fall_due(&server.address, &organizer, 40).await;
+    let before = sink.wait_for(8, Duration::from_secs(30)).await.len();
+    assert!((8..40).contains(&before), "mid-batch: {before} of 40 sent");
+    // Replies are held, so the messages in flight are in the SMTP exchange when the kill comes.
+    sink.hold();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    server.kill();
+    sink.release();
+    server.restart().await;
+    // The killed process's claims expire after their lease (3 s); then they are sent again.
+    sink.wait_for(40, Duration::from_secs(60)).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_each_once(&sink.messages(), 40);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_mid_batch_then_restarted_sends_each_once_sqlite() {
+    killed_mid_batch_then_restarted_sends_each_once(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_mid_batch_then_restarted_sends_each_once_postgres() {
+    killed_mid_batch_then_restarted_sends_each_once(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_postgresql_send_each_message_once() {
+    let Some(sink) = SmtpSink::start_with(0, 20) else {
+        return;
+    };
+    let url = sink.url();
+    let mut args = vec!["--mail-url", url.as_str()];
+    args.extend(QUICK_MAIL);
+    let Some(first) = TestApp::spawn_with(Backend::Postgres, &args).await else {
+        return;
+    };
+    let umbrella::config::DatabaseUrl::Postgres(database) = first.settings.database() else {
+        panic!("a PostgreSQL test");
+    };
+    let mut second_args = vec!["--database-url", database.as_str()];
+    second_args.extend(args.iter().copied());
+    let second = TestApp::spawn_with(Backend::Sqlite, &second_args)
+        .await
+        .expect("second instance");
+    let organizer = first.organizer_token().await;
+    notices_fall_due(&first.address, &organizer, 60).await;
+    sink.wait_for(60, Duration::from_secs(60)).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_each_once(&sink.messages(), 60);
+    // Both instances were running their workers on the same outbox.
+    let (_, one) = first.get_text("/metrics").await;
+    let (_, two) = second.get_text("/metrics").await;
+    let sent = |metrics: &str| {
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix("umbrella_mail_sent_total{kind=\"cancelled\"} "))
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    assert_eq!(sent(&one) + sent(&two), 60, "{one}\n{two}");
+}
+
+#[test]
+fn a_broken_mail_setting_stops_the_start_in_one_line() {
+    let out = std::process::Command::new(SERVER)
+        .args(["--mail-url", "ftp://mail.example.org", "serve"])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--mail-url"), "{stderr}");
+}
