@@ -40,7 +40,11 @@ def main():
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(rsvp, range(count)))
-    print((starts - timedelta(minutes=1440)).timestamp())
+    due = starts - timedelta(minutes=1440)
+    # An RSVP made after its reminder's time gets no reminder, so seeding must finish first.
+    if datetime.now(timezone.utc) >= due:
+        sys.exit(f"seeding took too long: the reminders fell due before the last RSVP (raise LEAD)")
+    print(due.timestamp())
 
 
 if __name__ == "__main__":

@@ -17,9 +17,11 @@ until grep -q listening "$work/sink.out" 2>/dev/null; do sleep 0.05; done
 smtp_port="$(awk '{print $2}' "$work/sink.out")"
 start_server "$port" --mail-url "smtp://127.0.0.1:$smtp_port"
 # Seeding takes a while; the reminders fall due only after it is done.
-lead=$(( count / 250 + 20 ))
+lead=$(( count / 100 + 20 ))
 due="$(python3 tests/bench/reminders.py "http://127.0.0.1:$port" "$token" "$count" "$lead")"
-echo "reminders: $count due at $(date -u -d "@${due%.*}" +%T); $(nproc) cores; $(date -u +%F); database: ${BENCH_DATABASE_URL:+PostgreSQL}${BENCH_DATABASE_URL:-SQLite}"
+echo "reminders: $count due at $(date -u -d "@${due%.*}" +%T); $(nproc) cores; $(date -u +%F); database: $([ -n "${BENCH_DATABASE_URL:-}" ] && echo PostgreSQL || echo SQLite)"
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+server_before="$(cpu "$server")"; sink_before="$(cpu "$ceiling")"
 deadline=$(( ${due%.*} + 600 ))
 while [ "$(find "$mail" -name '*.eml' | wc -l)" -lt "$count" ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.5; done
 sleep 5   # anything sent twice would arrive now
@@ -32,4 +34,6 @@ due, last, received, unique, count = float(sys.argv[1]), float(sys.argv[2]), *ma
 print(f"received {received} of {count}, {unique} distinct; from due to the last accepted: {last - due:.1f} s")
 sys.exit(0 if received == unique == count else 1)
 PY
+tick="$(getconf CLK_TCK)"
+echo "CPU while delivering: server $(( ($(cpu "$server") - server_before) / tick )) s, SMTP server $(( ($(cpu "$ceiling") - sink_before) / tick )) s"
 echo "server peak memory: $(awk '/VmHWM/{print $2, $3}' /proc/$server/status)"

@@ -29,8 +29,8 @@ use crate::telemetry::Metrics;
 pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
 /// Messages claimed at once.
 const BATCH: i64 = 200;
-/// Messages in flight at once (each on its own SMTP connection).
-const IN_FLIGHT: usize = 8;
+/// Messages in flight at once, each on its own SMTP connection.
+const IN_FLIGHT: usize = super::transport::SMTP_CONNECTIONS as usize;
 /// After this many failed attempts a message is given up.
 pub const MAX_ATTEMPTS: i32 = 8;
 /// The longest wait between two attempts.
