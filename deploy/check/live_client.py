@@ -85,7 +85,7 @@ async def main(base, cafile, event_id, token):
         got = {key: frame.get(key) for key in expected}
         if got != expected:
             fail(f"expected {expected}, got {frame}")
-    print(f"deploy-check: websocket through the proxy: welcome, error frame, update seq {posted['seq']} received")
+    print(f"websocket: welcome, error frame, update seq {posted['seq']} received")
 
 
 if __name__ == "__main__":

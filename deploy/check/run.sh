@@ -20,6 +20,16 @@ repo=$(pwd)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 say() { echo "deploy-check: $*"; }
+passed=0
+skipped=0
+ok() { # a check that passed
+  passed=$((passed + 1))
+  say "ok: $*"
+}
+skip() {
+  skipped=$((skipped + 1))
+  say "SKIPPED: $*"
+}
 fail() {
   echo "deploy-check: FAILED: $*" >&2
   exit 1
@@ -155,7 +165,7 @@ http {
 EOF
 } >"$work/nginx/nginx.conf"
 nginx -t -q -p "$work/nginx" -c "$work/nginx/nginx.conf" || fail "nginx -t on deploy/nginx/umbrella.conf"
-say "nginx -t: deploy/nginx/umbrella.conf is valid"
+ok "nginx -t: deploy/nginx/umbrella.conf is valid"
 
 # --- tor --verify-config -----------------------------------------------------------------------
 mkdir -p "$work/tor/data" "$work/tor/hs"
@@ -164,7 +174,7 @@ render deploy/torrc "$work/tor/torrc" 'HiddenServiceDir /var/lib/tor/umbrella/' 
 echo "DataDirectory $work/tor/data" >>"$work/tor/torrc"
 tor --verify-config --defaults-torrc /dev/null -f "$work/tor/torrc" >"$work/tor/verify.log" 2>&1 ||
   { cat "$work/tor/verify.log" >&2; fail "tor --verify-config on deploy/torrc"; }
-say "tor --verify-config: deploy/torrc is valid"
+ok "tor --verify-config: deploy/torrc is valid"
 
 # --- caddy validate ----------------------------------------------------------------------------
 export XDG_CONFIG_HOME="$work/caddy/config" XDG_DATA_HOME="$work/caddy/data"
@@ -192,7 +202,7 @@ walk(config)
 if sorted(dials) != ["app1:8080", "app2:8080"]:
     sys.exit(f"expected the two compose instances as upstreams, got {dials}")
 PY
-say "caddy validate: deploy/Caddyfile is valid, and balances app1 and app2 under compose.yaml"
+ok "caddy validate: deploy/Caddyfile is valid, and balances app1 and app2 under compose.yaml"
 
 # --- compose.yaml --------------------------------------------------------------------------------
 python3 - deploy/compose.yaml <<'PY' || fail "deploy/compose.yaml"
@@ -213,7 +223,7 @@ proxy = services["proxy"]
 assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
 assert proxy["environment"]["UMBRELLA_UPSTREAMS"].split() == ["app1:8080", "app2:8080"]
 PY
-say "compose.yaml: db, migrate, two instances sharing the key file and database, Caddy in front"
+ok "compose.yaml: db, migrate, two instances sharing the key file and database, Caddy in front"
 
 # --- systemd-analyze verify ------------------------------------------------------------------------
 if command -v systemd-analyze >/dev/null 2>&1 && systemd-analyze --version >/dev/null 2>&1; then
@@ -227,15 +237,15 @@ if command -v systemd-analyze >/dev/null 2>&1 && systemd-analyze --version >/dev
       cat "$work/systemd/verify.log" >&2
       fail "systemd-analyze verify deploy/umbrella.service printed warnings"
     fi
-    say "systemd-analyze verify: deploy/umbrella.service is valid"
+    ok "systemd-analyze verify: deploy/umbrella.service is valid"
   elif grep -qiE 'Failed to (connect|initialize|set up)|System has not been booted|not supported' "$work/systemd/verify.log"; then
-    say "SKIPPED systemd-analyze verify: it does not work here ($(head -n 1 "$work/systemd/verify.log"))"
+    skip "systemd-analyze verify: it does not work here ($(head -n 1 "$work/systemd/verify.log"))"
   else
     cat "$work/systemd/verify.log" >&2
     fail "systemd-analyze verify deploy/umbrella.service"
   fi
 else
-  say "SKIPPED systemd-analyze verify: systemd-analyze is not available here"
+  skip "systemd-analyze verify: systemd-analyze is not available here"
 fi
 for setting in DynamicUser=yes ProtectSystem=strict NoNewPrivileges=yes StateDirectory=umbrella; do
   grep -qx "$setting" deploy/umbrella.service || fail "deploy/umbrella.service lacks $setting"
@@ -244,7 +254,7 @@ done
 # --- Prometheus rules ----------------------------------------------------------------------------
 promtool check rules deploy/prometheus-alerts.yml >"$work/promtool.log" 2>&1 ||
   { cat "$work/promtool.log" >&2; fail "promtool check rules deploy/prometheus-alerts.yml"; }
-say "promtool check rules: deploy/prometheus-alerts.yml is valid"
+ok "promtool check rules: deploy/prometheus-alerts.yml is valid"
 
 # --- End to end: the release binary behind nginx ------------------------------------------------
 say "cargo build --release"
@@ -289,9 +299,10 @@ expect_status 200 "$https_base/" "${tls[@]}" "${spoof[@]}"
 grep -q '<html' "$work/body" && grep -q 'Deploy check rally' "$work/body" ||
   fail "the home page through nginx does not list the new event"
 expect_status 403 "$https_base/metrics" "${tls[@]}"
-say "through nginx: /healthz 200, http redirects to https, event created, home page lists it, /metrics refused"
+ok "through nginx: /healthz 200, http redirects to https, event created, home page lists it, /metrics refused"
 
-python3 deploy/check/live_client.py "$https_base" "$work/nginx/cert.pem" "$event_id" "$token"
+detail=$(python3 deploy/check/live_client.py "$https_base" "$work/nginx/cert.pem" "$event_id" "$token")
+ok "through nginx, $detail"
 
 # --- The same through Caddy (plain http here; the site address is the only change) ---------
 caddy_base="http://$caddy_host:$caddy_port"
@@ -306,8 +317,9 @@ expect_status 200 "$caddy_base/healthz" "${spoof[@]}"
 expect_status 200 "$caddy_base/events/$event_id" "${spoof[@]}"
 grep -q 'Deploy check rally' "$work/body" || fail "the event page through Caddy"
 expect_status 404 "$caddy_base/metrics"
-python3 deploy/check/live_client.py "$caddy_base" - "$event_id" "$token"
-say "through Caddy: /healthz 200, event page, /metrics refused, websocket and live update"
+detail=$(python3 deploy/check/live_client.py "$caddy_base" - "$event_id" "$token")
+ok "through Caddy, $detail"
+ok "through Caddy: /healthz 200, event page, /metrics refused"
 
 # Every metric name the alert rules use is one the server exports.
 curl -s --max-time 10 "http://$app_host:$app_port/metrics" >"$work/metrics.txt"
@@ -328,8 +340,8 @@ for group in rules["groups"]:
 missing = used - exported
 if missing or not used:
     sys.exit(f"not exported: {sorted(missing)}; exported: {sorted(exported)}")
-print(f"deploy-check: alert rules use {len(used)} metric names, all exported")
 PY
+ok "alert rules use only metric names the server exports"
 
 # --- With the server down, both proxies log an upstream error; neither may name the client ---
 kill "${pids[0]}" "${pids[1]}"
@@ -358,5 +370,5 @@ if grep -a -n -i -e '127\.0\.0\.1' -e '198\.51\.100\.7' -e '^x-forwarded-for:' -
   fail "a proxy passed a client address upstream (lines above)"
 fi
 grep -a -q '^Host: ' "$work/upstream.bytes" || fail "nothing was captured between the proxies and the server"
-say "no client address in the nginx, Caddy or server logs, nor in what the proxies sent upstream"
-say "all deployment checks passed"
+ok "no client address in the nginx, Caddy or server logs, nor in what the proxies sent upstream"
+echo "deploy-check: $passed passed, 0 failed, $skipped skipped"
