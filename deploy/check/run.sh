@@ -121,6 +121,10 @@ tap_port=$(free_port $tap_host)
 https_port=$(free_port $nginx_host)
 http_port=$(free_port $nginx_host)
 caddy_port=$(free_port $caddy_host)
+# Mail goes to an SMTP server that is not there, so that a notice fails and is counted.
+smtp_host=127.0.0.6
+smtp_port=$(free_port $smtp_host)
+rsvp_email=deploy-check-rsvp@example.org
 # Headers a client makes up (neither proxy may pass them on), and a user agent and referrer
 # that no log may hold either.
 spoof=(-H 'X-Forwarded-For: 198.51.100.7' -H 'X-Real-IP: 198.51.100.7' -H 'Forwarded: for=198.51.100.7'
@@ -284,7 +288,7 @@ token=$(tail -n 1 "$work/token.out")
 
 https_base="https://$nginx_host:$https_port"
 "$umbrella" serve --bind "$app_host:$app_port" --public-url "$https_base" \
-  --data-dir "$work/data" >"$work/server.log" 2>&1 &
+  --data-dir "$work/data" --mail-url "smtp://$smtp_host:$smtp_port" >"$work/server.log" 2>&1 &
 pids+=($!)
 python3 deploy/check/tap.py "$tap_host" "$tap_port" "$app_host" "$app_port" "$work/upstream.bytes" &
 pids+=($!)
@@ -332,6 +336,20 @@ detail=$(python3 deploy/check/live_client.py "$caddy_base" - "$event_id" "$token
 ok "through Caddy, $detail"
 ok "through Caddy: /healthz 200, event page, /metrics refused"
 
+# An RSVP with an email address, then a change of place: the notice cannot be delivered, and the
+# failure shows in /metrics (the alert rules use that counter).
+expect_status 201 "$https_base/api/v1/events/$event_id/rsvps" "${tls[@]}" "${spoof[@]}" \
+  -H 'Content-Type: application/json' --data "{\"pseudonym\": \"Deploy check\", \"email\": \"$rsvp_email\"}"
+expect_status 200 "$https_base/api/v1/events/$event_id" "${tls[@]}" "${spoof[@]}" -X PATCH \
+  -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data '{"location": "Library steps"}'
+for _ in $(seq 1 100); do
+  curl -s --max-time 5 "http://$app_host:$app_port/metrics" | grep -q '^umbrella_mail_failures_total' && break
+  sleep 0.1
+done
+curl -s --max-time 5 "http://$app_host:$app_port/metrics" | grep -q '^umbrella_mail_failures_total{kind="changed"}' ||
+  fail "the notice of a change of place was never attempted (no umbrella_mail_failures_total)"
+ok "email: an RSVP through nginx, a change of place, the undeliverable notice counted"
+
 # Every metric name the alert rules use is one the server exports.
 curl -s --max-time 10 "http://$app_host:$app_port/metrics" >"$work/metrics.txt"
 python3 - deploy/prometheus-alerts.yml "$work/metrics.txt" <<'PY' || fail "deploy/prometheus-alerts.yml names a metric the server does not export"
@@ -372,7 +390,7 @@ grep -q '127\.0\.0\.1' "$work/nginx/control.log" ||
 found=0
 for log in "$work/nginx/logs/"* "$work/caddy/caddy.log" "$work/server.log"; do
   if grep -n -e '127\.0\.0\.1' -e '198\.51\.100\.7' -e DeployCheckAgent -e referrer.example \
-    -e deploy-check-secret-token -e "$token" "$log" >&2; then
+    -e deploy-check-secret-token -e "$token" -e "$rsvp_email" "$log" >&2; then
     echo "deploy-check: a client address, user agent, referrer or secret in $log (lines above)" >&2
     found=1
   fi
@@ -384,6 +402,6 @@ if grep -a -n -i -e '127\.0\.0\.1' -e '198\.51\.100\.7' -e '^x-forwarded-for:' -
   fail "a proxy passed a client address upstream (lines above)"
 fi
 grep -a -q '^Host: ' "$work/upstream.bytes" || fail "nothing was captured between the proxies and the server"
-ok "no client address, user agent, referrer or secret in the nginx, Caddy or server logs"
+ok "no client address, user agent, referrer, email address or secret in the nginx, Caddy or server logs"
 ok "no client address in what the proxies sent upstream, made-up ones dropped"
 echo "deploy-check: $passed passed, 0 failed, $skipped skipped"
