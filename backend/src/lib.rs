@@ -6,6 +6,7 @@
 //! - `domain/`: validated product types (events, organizers, markdown).
 //! - `db/`: one connection type over SQLite or PostgreSQL, migrations, and the queries.
 //! - `views/`: page templates, JSON shapes, time formatting; `calendar/`: iCalendar feeds.
+//! - `cache`: public outputs (feeds, home and event pages, events API) built once per change.
 //! - `auth/`: organizer sessions, API tokens, login throttling; `live/`: the websocket hub.
 //! - `mail/`: the email outbox worker, message composition, SMTP and file transports.
 //! - `privacy/`: key file, secret tokens, rate-limit keys, who may see a location.
@@ -13,6 +14,7 @@
 //! - `error`: `AppError`, the one error type of request handlers.
 
 pub mod auth;
+pub mod cache;
 pub mod calendar;
 pub mod cli;
 pub mod config;

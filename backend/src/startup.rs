@@ -24,6 +24,9 @@ use crate::telemetry::{observe_requests, Metrics};
 
 /// How often expired organizer sessions are removed.
 const SESSION_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
+/// Calendar feeds (one per filter, up to ~500 KB each) and pages or API answers kept at most.
+const FEEDS_KEPT: usize = 64;
+const PAGES_KEPT: usize = 512;
 /// How long in-flight requests get to finish after a stop signal.
 const SHUTDOWN_GRACE_SECONDS: u64 = 10;
 
@@ -66,7 +69,8 @@ impl Application {
             key: Arc::new(key),
             client_keys: Arc::new(ClientKeys::default()),
             metrics: Arc::new(Metrics::new()?),
-            feed_cache: Arc::default(),
+            feed_cache: Arc::new(crate::cache::FeedCache::new(FEEDS_KEPT)),
+            page_cache: Arc::new(crate::cache::FeedCache::new(PAGES_KEPT)),
             live: crate::live::hub::LiveHub::default(),
         };
         tracing::info!(

@@ -22,8 +22,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Live updates fan out through this.
     pub live: crate::live::hub::LiveHub,
-    /// The public calendar feed, built once per change.
-    pub feed_cache: Arc<crate::calendar::feed_cache::FeedCache>,
+    /// The public calendar feeds, built once per change.
+    pub feed_cache: Arc<crate::cache::FeedCache>,
+    /// The home page, event pages and the public events API, built once per change.
+    pub page_cache: Arc<crate::cache::FeedCache>,
 }
 
 impl AppState {

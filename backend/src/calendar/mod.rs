@@ -2,8 +2,6 @@
 //! lines at 75 octets): one event, the public feed, and an RSVP's private feed. Discreet by
 //! default: an event with a cover title appears under it, with no description of what it is.
 
-pub mod feed_cache;
-
 use chrono::{DateTime, Duration, Utc};
 use icalendar::{
     Alarm, Calendar, Component, EventLike, EventStatus as IcalStatus, Property, Trigger,

@@ -343,13 +343,19 @@ pub fn cancel(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<E
     })
 }
 
-/// The latest change to any event and the number of events: together they change whenever
-/// any feed could.
-pub fn change_stamp(conn: &mut DbConnection) -> Result<(Option<NaiveDateTime>, i64), AppError> {
-    Ok(events::table
+/// What public outputs depend on: the latest change to any event, the number of events, and
+/// the places taken across them (which RSVP changes move).
+pub fn changes(conn: &mut DbConnection) -> Result<crate::cache::Changes, AppError> {
+    let (last_change, events, places): (Option<NaiveDateTime>, i64, Option<i64>) = events::table
         .select((
             diesel::dsl::max(events::updated_at),
             diesel::dsl::count_star(),
+            diesel::dsl::sum(events::places_taken),
         ))
-        .first(conn)?)
+        .first(conn)?;
+    Ok(crate::cache::Changes {
+        last_change,
+        events,
+        places: places.unwrap_or(0),
+    })
 }

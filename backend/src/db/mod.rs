@@ -164,7 +164,11 @@ where
         }
     }
     let Some(inner) = sqlite(conn) else {
-        return conn.transaction(work);
+        let outcome = conn.transaction(work);
+        if outcome.is_ok() {
+            COMMITS.fetch_add(1, std::sync::atomic::Ordering::Release);
+        }
+        return outcome;
     };
     // SQLite has one writer at a time. Queueing this process's writers here, instead of in
     // SQLite's busy handler (which sleeps in growing steps), keeps write latency even under load.
@@ -179,6 +183,7 @@ where
     match outcome {
         Ok(value) => {
             AnsiTransactionManager::commit_transaction(sqlite)?;
+            COMMITS.fetch_add(1, std::sync::atomic::Ordering::Release);
             Ok(value)
         }
         Err(error) => {
@@ -186,6 +191,14 @@ where
             Err(error)
         }
     }
+}
+
+/// Write transactions committed by this process, so caches can tell a local change at once.
+static COMMITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many write transactions this process has committed.
+pub fn local_commits() -> u64 {
+    COMMITS.load(std::sync::atomic::Ordering::Acquire)
 }
 
 /// Make deleted personal data unrecoverable from the raw files. SQLite already overwrites

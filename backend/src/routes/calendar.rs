@@ -3,14 +3,12 @@
 //! RSVP's private feed `GET /r/{token}/calendar.ics` (its location once it may see it, the
 //! manage link, alarms at the event's reminder offsets).
 
-use std::time::SystemTime;
-
-use actix_web::http::header::{self, HttpDate};
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use crate::calendar::feed_cache::{hour_of, Feed, Stamp};
+use crate::cache::{Feed, Stamp};
 use crate::calendar::{
     calendar, calendar_title, in_public_feed, render, vevent, PrivateDetails, FEED_HISTORY_DAYS,
 };
@@ -24,83 +22,14 @@ use crate::state::AppState;
 
 const CALENDAR_TYPE: &str = "text/calendar; charset=utf-8";
 
-fn accepts_gzip(request: &HttpRequest) -> bool {
-    request
-        .headers()
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|coding| coding.trim().starts_with("gzip") && !coding.contains("q=0"))
-        })
-}
-
-fn not_modified(request: &HttpRequest, feed: &Feed) -> bool {
-    let headers = request.headers();
-    if let Some(tags) = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    {
-        return tags
-            .split(',')
-            .any(|tag| tag.trim() == feed.etag || tag.trim() == "*");
-    }
-    let since = headers
-        .get(header::IF_MODIFIED_SINCE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<HttpDate>().ok())
-        .map(SystemTime::from);
-    since.is_some_and(|since| {
-        SystemTime::from(feed.last_modified) <= since + std::time::Duration::from_secs(1)
-    })
-}
-
-/// Answer with the feed: `304` when the client's copy is current, gzip when it accepts it.
 fn respond(request: &HttpRequest, feed: &Feed, cache_control: &'static str) -> HttpResponse {
-    let mut response = if not_modified(request, feed) {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
-    response
-        .insert_header((header::ETAG, feed.etag.clone()))
-        .insert_header((
-            header::LAST_MODIFIED,
-            HttpDate::from(SystemTime::from(feed.last_modified)),
-        ))
-        .insert_header((header::CACHE_CONTROL, cache_control))
-        .insert_header((header::VARY, "Accept-Encoding"));
-    if not_modified(request, feed) {
-        return response.finish();
-    }
-    response.insert_header((header::CONTENT_TYPE, CALENDAR_TYPE));
-    if accepts_gzip(request) {
-        response
-            .insert_header((header::CONTENT_ENCODING, "gzip"))
-            .body(feed.gzip.clone())
-    } else {
-        response.body(feed.body.clone())
-    }
+    crate::cache::respond(request, feed, CALENDAR_TYPE, cache_control)
 }
 
 #[derive(Debug, Deserialize)]
 pub struct FeedQuery {
     kind: Option<String>,
     tag: Option<String>,
-}
-
-async fn current_stamp(state: &AppState) -> Result<Stamp, AppError> {
-    if let Some(stamp) = state.feed_cache.recent_stamp() {
-        return Ok(stamp);
-    }
-    let (last_change, events) = crate::db::run(&state.pool, event_queries::change_stamp).await?;
-    let stamp = Stamp {
-        last_change,
-        events,
-        hour: hour_of(Utc::now()),
-    };
-    state.feed_cache.remember_stamp(stamp);
-    Ok(stamp)
 }
 
 /// `GET /calendar.ics`: every listed event from 30 days ago on, filtered by kind and tag.
@@ -116,7 +45,12 @@ pub async fn feed(
         kind.map_or("", |k| k.as_str()),
         tag.as_deref().unwrap_or("")
     );
-    let stamp = current_stamp(&state).await?;
+    // Feeds show no counts; the hourly window moves the 30-day history and drops ended events.
+    let stamp = state
+        .feed_cache
+        .changes(&state)
+        .await?
+        .events_only(Duration::hours(1), Utc::now());
     if let Some(feed) = state.feed_cache.get(&key, stamp) {
         return Ok(respond(&request, &feed, "public, max-age=300"));
     }
@@ -150,7 +84,8 @@ fn single(stamp_of: &crate::domain::event::Event, body: String) -> Result<Feed, 
     let stamp = Stamp {
         last_change: Some(stamp_of.updated_at.naive_utc()),
         events: 1,
-        hour: 0,
+        places: 0,
+        window: 0,
     };
     Feed::new(stamp, body).map_err(AppError::internal)
 }

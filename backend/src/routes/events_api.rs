@@ -3,10 +3,11 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
+use chrono::{Duration, Utc};
 use serde::Deserialize;
 
 use crate::auth::{authenticate, ApiOrganizer};
+use crate::cache::{respond, Feed};
 use crate::db::events::{self as event_queries, Listing};
 use crate::domain::event::Event;
 use crate::error::AppError;
@@ -71,6 +72,43 @@ pub async fn list(
         after: query.cursor.as_deref().map(decode_cursor).transpose()?,
         limit: limit + 1,
     };
+    if viewer == Viewer::Organizer {
+        return Ok(HttpResponse::Ok().json(list_json(&state, listing, limit, viewer).await?));
+    }
+    // The public answer is the same for everyone: built once per change, kept in memory.
+    let key = format!(
+        "api/events?kind={}&tag={}&cursor={}&limit={limit}",
+        listing.kind.map_or("", |k| k.as_str()),
+        listing.tag.as_deref().unwrap_or(""),
+        query.cursor.as_deref().unwrap_or("")
+    );
+    let stamp = state
+        .page_cache
+        .changes(&state)
+        .await?
+        .with_counts(Duration::seconds(PUBLIC_WINDOW_SECONDS), Utc::now());
+    let answer = match state.page_cache.get(&key, stamp) {
+        Some(answer) => answer,
+        None => {
+            let body = serde_json::to_string(&list_json(&state, listing, limit, viewer).await?)
+                .map_err(AppError::internal)?;
+            let answer = Feed::built_now(stamp, body).map_err(AppError::internal)?;
+            state.page_cache.put(key, answer)
+        }
+    };
+    Ok(respond(&request, &answer, JSON, "no-cache"))
+}
+
+/// How long a kept public answer may show events that have since ended.
+const PUBLIC_WINDOW_SECONDS: i64 = 60;
+const JSON: &str = "application/json";
+
+async fn list_json(
+    state: &AppState,
+    listing: Listing,
+    limit: i64,
+    viewer: Viewer,
+) -> Result<EventListJson, AppError> {
     let mut events =
         crate::db::run(&state.pool, move |conn| event_queries::list(conn, &listing)).await?;
     let next_cursor = if events.len() as i64 > limit {
@@ -81,12 +119,12 @@ pub async fn list(
     };
     let events = events
         .iter()
-        .map(|event| event_json(&state, event, viewer))
+        .map(|event| event_json(state, event, viewer))
         .collect();
-    Ok(HttpResponse::Ok().json(EventListJson {
+    Ok(EventListJson {
         events,
         next_cursor,
-    }))
+    })
 }
 
 /// `GET /api/v1/events/{id}`

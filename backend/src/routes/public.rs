@@ -1,10 +1,12 @@
 //! The public home page: `GET /`, upcoming listed events with filters by kind and tag, and
 //! paging. (The event page, with its RSVP form, is in `rsvp.rs`.)
 
-use actix_web::{web, HttpResponse};
-use chrono::Utc;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::{Duration, Utc};
 use serde::Deserialize;
 
+use crate::cache::{respond, Feed};
 use crate::db::events::{self as event_queries, Listing};
 use crate::domain::event::EventKind;
 use crate::error::AppError;
@@ -13,7 +15,7 @@ use crate::privacy::location::Viewer;
 use crate::state::AppState;
 use crate::views::event_json::{decode_cursor, encode_cursor};
 use crate::views::pages::{HomePage, Subscription};
-use crate::views::{group_by_day, render_html, Chrome, FilterLink};
+use crate::views::{group_by_day, Chrome, FilterLink, HTML};
 
 const EVENTS_PER_PAGE: i64 = 30;
 
@@ -39,7 +41,12 @@ fn href(kind: Option<&str>, tag: Option<&str>) -> String {
     }
 }
 
+/// How long a kept home page may show events that have since ended.
+const HOME_WINDOW_SECONDS: i64 = 60;
+
+/// `GET /`: built once per change (and at least once a minute), then answered from memory.
 pub async fn home(
+    request: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<HomeQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -47,6 +54,35 @@ pub async fn home(
     let tag = tag_filter(query.tag.as_deref());
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let now = Utc::now();
+    let key = format!(
+        "home?kind={}&tag={}&cursor={}",
+        kind.map_or("", EventKind::as_str),
+        tag.as_deref().unwrap_or(""),
+        query.cursor.as_deref().unwrap_or("")
+    );
+    let stamp = state
+        .page_cache
+        .changes(&state)
+        .await?
+        .events_only(Duration::seconds(HOME_WINDOW_SECONDS), now);
+    let page = match state.page_cache.get(&key, stamp) {
+        Some(page) => page,
+        None => {
+            let body = render_home(&state, kind, tag, after, now).await?;
+            let page = Feed::built_now(stamp, body).map_err(AppError::internal)?;
+            state.page_cache.put(key, page)
+        }
+    };
+    Ok(respond(&request, &page, HTML, "no-cache"))
+}
+
+async fn render_home(
+    state: &AppState,
+    kind: Option<EventKind>,
+    tag: Option<String>,
+    after: Option<crate::db::events::Cursor>,
+    now: chrono::DateTime<Utc>,
+) -> Result<String, AppError> {
     let listing = Listing {
         kind,
         tag: tag.clone(),
@@ -95,7 +131,7 @@ pub async fn home(
             current: tag.as_deref() == Some(t),
         })
         .collect();
-    render_html(&HomePage {
+    Ok(HomePage {
         chrome: Chrome::public("Upcoming events"),
         days: group_by_day(&events, Viewer::Public, state.timezone(), now),
         kinds,
@@ -103,7 +139,8 @@ pub async fn home(
         filtered: kind.is_some() || tag.is_some(),
         next_page,
         subscriptions: subscriptions(&state.public_base(), kind_word, tag.as_deref()),
-    })
+    }
+    .render()?)
 }
 
 /// The feed for what is shown (when filtered), all events, and each kind.

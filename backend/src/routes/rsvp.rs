@@ -7,35 +7,59 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
 use super::{no_store, see_other};
+use crate::cache::{respond, Feed};
 use crate::db::rsvps;
 use crate::db::rsvps::Presence;
 use crate::error::AppError;
 use crate::extract::WebForm;
 use crate::state::AppState;
 use crate::views::pages::{EventPage, FormError, ManagePage, UnsubscribePage};
-use crate::views::render_html;
 use crate::views::rsvp_view::RsvpFormValues;
 use crate::views::Chrome;
+use crate::views::{render_html, HTML};
+use askama::Template;
 
 fn with_status(mut response: HttpResponse, status: StatusCode) -> HttpResponse {
     *response.status_mut() = status;
     response
 }
 
+/// `GET /events/{id}`: the same for every visitor, so built once per change (places left
+/// included) and at least once a minute, then answered from memory.
 pub async fn event_page(
+    request: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let event = super::event_or_404(&state, id).await?;
-    render_html(&EventPage::new(
-        &event,
-        RsvpFormValues::default(),
-        Vec::new(),
-        state.timezone(),
-        Utc::now(),
-    ))
+    let now = Utc::now();
+    let key = format!("event/{id}");
+    let stamp = state
+        .page_cache
+        .changes(&state)
+        .await?
+        .with_counts(chrono::Duration::seconds(EVENT_PAGE_WINDOW_SECONDS), now);
+    let page = match state.page_cache.get(&key, stamp) {
+        Some(page) => page,
+        None => {
+            let event = super::event_or_404(&state, id).await?;
+            let body = EventPage::new(
+                &event,
+                RsvpFormValues::default(),
+                Vec::new(),
+                state.timezone(),
+                now,
+            )
+            .render()?;
+            let page = Feed::built_now(stamp, body).map_err(AppError::internal)?;
+            state.page_cache.put(key, page)
+        }
+    };
+    Ok(respond(&request, &page, HTML, "no-cache"))
 }
+
+/// How long a kept event page may lag the clock (an RSVP form closing at the event's end).
+const EVENT_PAGE_WINDOW_SECONDS: i64 = 60;
 
 /// `POST /events/{id}/rsvp`: the RSVP form. Field errors come back on the event page (422).
 pub async fn create(

@@ -186,9 +186,12 @@ pub fn render_html<T: askama::Template>(
     page: &T,
 ) -> Result<actix_web::HttpResponse, crate::error::AppError> {
     Ok(actix_web::HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
+        .content_type(HTML)
         .body(page.render()?))
 }
+
+/// The content type of every page.
+pub const HTML: &str = "text/html; charset=utf-8";
 
 /// Percent-encode a value for a query string.
 pub fn url_encode(value: &str) -> String {

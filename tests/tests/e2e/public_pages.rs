@@ -147,7 +147,82 @@ async fn the_home_page_pages_through_many_events(app: TestApp) {
     assert!(!second.contains("Gathering number 29"));
 }
 
+/// Public pages and the public API are kept in memory between changes; every change shows at
+/// once, and a client that has the current copy gets `304`.
+async fn kept_pages_follow_every_change_at_once(app: TestApp) {
+    let token = app.organizer_token().await;
+    let event = app
+        .create_event(
+            &token,
+            event_fields("Peer support circle", 2, json!({"capacity": 5})),
+        )
+        .await;
+    let id = event["id"].as_str().expect("id").to_string();
+    // Fill the caches.
+    let (_, home) = app.get_text("/").await;
+    assert!(home.contains("Peer support circle"));
+    let (_, page) = app.get_text(&format!("/events/{id}")).await;
+    assert!(page.contains("5 places"), "{page}");
+    let (_, list) = app.get_json("/api/v1/events", None).await;
+    assert_eq!(list["events"][0]["going_count"], 0);
+
+    // An edit shows at once everywhere.
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/events/{id}"),
+            Some(&token),
+            &json!({"title": "Peer support evening"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, home) = app.get_text("/").await;
+    assert!(home.contains("Peer support evening") && !home.contains("Peer support circle"));
+    let (_, page) = app.get_text(&format!("/events/{id}")).await;
+    assert!(page.contains("Peer support evening"));
+    let (_, list) = app.get_json("/api/v1/events", None).await;
+    assert_eq!(list["events"][0]["title"], "Peer support evening");
+
+    // An RSVP moves the count and the places left at once.
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/events/{id}/rsvps"),
+            None,
+            &json!({"pseudonym": "Jo", "guests": 1}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, list) = app.get_json("/api/v1/events", None).await;
+    assert_eq!(list["events"][0]["going_count"], 2);
+    let (_, page) = app.get_text(&format!("/events/{id}")).await;
+    assert!(page.contains("2 people going"), "{page}");
+
+    // Conditional requests: the same bytes answer 304.
+    let client = app.client();
+    let first = app.get(&client, "/").await;
+    let etag = first
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("an ETag")
+        .to_string();
+    let again = client
+        .get(app.url("/"))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(again.status(), 304);
+    // An unknown event is still 404, and is not kept.
+    let (status, _) = app
+        .get_text("/events/00000000-0000-4000-8000-000000000000")
+        .await;
+    assert_eq!(status, 404);
+}
+
 on_both_databases!(
+    kept_pages_follow_every_change_at_once,
     the_home_page_pages_through_many_events,
     the_public_sees_listed_events,
     an_unlisted_event_is_reachable_by_link_only,
