@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-8}"; rsvps="${2:-50000}"; updates="${3:-5000}"
-command -v wrk >/dev/null || { echo "install wrk (Debian: apt-get install wrk)"; exit 1; }
+command -v wrk >/dev/null || { echo "bench: installing wrk"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 cargo build --release -q -p umbrella -p umbrella-tests --bin umbrella --bin ceiling
 port=18100; ceiling_port=18101
 source tests/bench/server.sh

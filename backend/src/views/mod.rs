@@ -6,6 +6,7 @@ pub mod error_page;
 pub mod event_form;
 pub mod event_json;
 pub mod pages;
+pub mod qr;
 pub mod rsvp_view;
 pub mod time;
 

@@ -89,6 +89,8 @@ impl EventPage {
 pub struct ManagePage {
     pub chrome: Chrome,
     pub manage_url: String,
+    /// The manage link as an inline SVG QR code, to carry it to another device.
+    pub manage_qr: Option<String>,
     pub manage_path: String,
     pub just_created: bool,
     pub notice: Option<&'static str>,
@@ -116,6 +118,7 @@ impl ManagePage {
         let form = form.unwrap_or_else(|| RsvpFormValues::from_rsvp(rsvp));
         ManagePage {
             chrome: Chrome::public("Your RSVP"),
+            manage_qr: super::qr::svg(&manage_url, "QR code of your private link"),
             manage_url,
             manage_path,
             just_created: false,

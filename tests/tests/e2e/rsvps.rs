@@ -87,6 +87,12 @@ async fn a_newcomer_rsvps_with_only_a_name_and_manages_it(app: TestApp) {
         page.contains(&app.url(&manage_path)),
         "the full link to keep"
     );
+    assert!(
+        page.contains(r#"<svg role="img" aria-label="QR code of your private link""#),
+        "a QR code drawn inline, no image request"
+    );
+    assert!(page.contains(r#"<script src="/static/copy-link.js" defer>"#));
+    assert!(page.contains("If you lose it, nobody can find your RSVP for you"));
 
     let response = app
         .post_form(

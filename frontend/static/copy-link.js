@@ -1,0 +1,25 @@
+// The manage page's "Copy link" button: shown only when scripts run; the link stays selectable
+// in its field either way.
+"use strict";
+(function () {
+  var button = document.querySelector("[data-copy-from]");
+  var status = document.querySelector("[data-copy-status]");
+  if (!button) return;
+  var field = document.getElementById(button.getAttribute("data-copy-from"));
+  if (!field) return;
+  button.hidden = false;
+  function done(message) {
+    if (status) status.textContent = message;
+  }
+  button.addEventListener("click", function () {
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(field.value).then(
+        function () { done("Link copied. Paste it somewhere only you can see."); },
+        function () { field.select(); done("Select the link and copy it."); }
+      );
+    } else {
+      field.select();
+      done("Select the link and copy it.");
+    }
+  });
+})();
