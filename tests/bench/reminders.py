@@ -3,21 +3,11 @@
 due LEAD seconds from now, and COUNT going RSVPs with an address each (8 threads).
 Prints the moment the reminders fall due, as Unix seconds.
 Usage: reminders.py BASE_URL TOKEN COUNT LEAD"""
-import json
 import sys
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
-
-def post(url, body, token=None):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers)
-    with urllib.request.urlopen(request) as response:
-        assert response.status == 201, response.status
-        return json.load(response)
+from seed_events import post
 
 
 def main():

@@ -28,16 +28,11 @@ impl ChildServer {
     /// settings; `None` when PostgreSQL is absent outside CI.
     pub async fn start(binary: &str, backend: Backend, extra: &[&str]) -> Option<ChildServer> {
         crate::logs::capture();
-        let data_dir =
-            std::env::temp_dir().join(format!("umbrella-child-{}", uuid::Uuid::new_v4().simple()));
-        let database = match backend {
-            Backend::Sqlite => None,
-            Backend::Postgres => Some(postgres::TestDatabase::create()?),
-        };
-        let database_url = match &database {
-            Some(db) => db.url.clone(),
-            None => format!("sqlite://{}", data_dir.join("umbrella.db").display()),
-        };
+        let crate::Storage {
+            data_dir,
+            database,
+            database_url,
+        } = crate::Storage::fresh(backend)?;
         let port = free_port();
         let mut args = vec![
             "--bind".to_string(),

@@ -24,6 +24,34 @@ pub enum Backend {
     Postgres,
 }
 
+/// A fresh data directory and database for one server: a SQLite file in the directory, or a
+/// PostgreSQL database of its own (`None` when PostgreSQL is absent outside CI).
+pub struct Storage {
+    pub data_dir: PathBuf,
+    pub database: Option<postgres::TestDatabase>,
+    pub database_url: String,
+}
+
+impl Storage {
+    pub fn fresh(backend: Backend) -> Option<Storage> {
+        let data_dir =
+            std::env::temp_dir().join(format!("umbrella-test-{}", uuid::Uuid::new_v4().simple()));
+        let database = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(postgres::TestDatabase::create()?),
+        };
+        let database_url = match &database {
+            Some(db) => db.url.clone(),
+            None => format!("sqlite://{}", data_dir.join("umbrella.db").display()),
+        };
+        Some(Storage {
+            data_dir,
+            database,
+            database_url,
+        })
+    }
+}
+
 /// A running server and what a test needs to talk to it.
 pub struct TestApp {
     pub backend: Backend,
@@ -45,16 +73,11 @@ impl TestApp {
     /// Start a server with extra settings, e.g. `["--rate-limit-per-minute", "3"]`.
     pub async fn spawn_with(backend: Backend, extra: &[&str]) -> Option<TestApp> {
         logs::capture();
-        let data_dir =
-            std::env::temp_dir().join(format!("umbrella-test-{}", uuid::Uuid::new_v4().simple()));
-        let database = match backend {
-            Backend::Sqlite => None,
-            Backend::Postgres => Some(postgres::TestDatabase::create()?),
-        };
-        let database_url = match &database {
-            Some(db) => db.url.clone(),
-            None => format!("sqlite://{}", data_dir.join("umbrella.db").display()),
-        };
+        let Storage {
+            data_dir,
+            database,
+            database_url,
+        } = Storage::fresh(backend)?;
         let mut args = vec![
             "umbrella".to_string(),
             "--bind".into(),
