@@ -525,18 +525,14 @@ pub fn decide(
             ))
             .execute(conn)?;
         if new_status != status || approve != row.approved {
-            let (kind, ids) = (
-                if approve {
-                    MessageKind::Approved
-                } else {
-                    MessageKind::Declined
-                },
-                [row.id.clone()],
-            );
-            if !approve {
+            let kind = if approve {
+                MessageKind::Approved
+            } else {
+                // Declined: reminders already written for it go too.
                 outbox::unschedule(conn, &event.id, Some(&row.id), now)?;
-            }
-            outbox::notify(conn, &event.id, &ids, kind, now)?;
+                MessageKind::Declined
+            };
+            outbox::notify(conn, &event.id, std::slice::from_ref(&row.id), kind, now)?;
         }
         if new_status == RsvpStatus::Going {
             outbox::schedule(conn, &event, Some(&row.id), now)?;

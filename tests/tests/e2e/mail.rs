@@ -54,6 +54,7 @@ mail_stories!(
     a_new_time_brings_a_notice_and_moves_the_reminder: 0,
     promotion_and_reveal_are_announced_without_the_place: 0,
     stopping_emails_deletes_the_address_at_once: 0,
+    a_decline_is_told_once_and_then_the_address_goes: 0,
 );
 
 fn starting_in(duration: chrono::Duration) -> (String, String) {
@@ -507,6 +508,48 @@ async fn stopping_emails_deletes_the_address_at_once(app: TestApp, sink: SmtpSin
     let (_, metrics) = app.get_text("/metrics").await;
     assert!(metrics.contains("umbrella_outbox_pending 0"), "{metrics}");
     assert!(sink.messages().is_empty());
+}
+
+async fn a_decline_is_told_once_and_then_the_address_goes(app: TestApp, sink: SmtpSink) {
+    let organizer = app.organizer_token().await;
+    let event_id = create_event(
+        &app.address,
+        &organizer,
+        event_fields(
+            "Training",
+            3,
+            json!({"approval_required": true, "reminder_offsets_minutes": [1440]}),
+        ),
+    )
+    .await;
+    let (token, status) = rsvp(&app.address, &event_id, "Lee", Some("lee@example.org")).await;
+    assert_eq!(status, "pending");
+    let (_, list) = app
+        .get_json(
+            &format!("/api/v1/events/{event_id}/rsvps"),
+            Some(&organizer),
+        )
+        .await;
+    let rsvp_id = list["rsvps"][0]["id"]
+        .as_str()
+        .expect("rsvp id")
+        .to_string();
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/events/{event_id}/rsvps/{rsvp_id}/decline"),
+            Some(&organizer),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    sink.wait_for(1, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0]["subject"], "About your RSVP: your event");
+    // Nothing more will be sent to a declined RSVP: its address is gone.
+    assert!(address_is_forgotten(&app, &token).await);
 }
 
 /// Cancel an event with `count` RSVPs that left an address: `count` notices fall due at once.
