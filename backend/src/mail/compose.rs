@@ -262,6 +262,21 @@ mod tests {
     }
 
     #[test]
+    fn markup_in_organizer_text_is_inert_in_the_html_part() {
+        let mut draft = sample_action();
+        draft.title = "<script>alert(1)</script><img src=https://evil.example/x>".into();
+        draft.location = "<b onmouseover=alert(2)>Hall</b>".into();
+        let event = Event::new(draft, Utc::now());
+        let body = composer().body(&letter(&event, MessageKind::Reminder));
+        let html = HtmlPart { body: &body }.render().expect("renders");
+        assert!(!html.contains("<script>") && !html.contains("<img") && !html.contains("<b "));
+        assert!(
+            html.contains("&#60;script&#62;"),
+            "escaped, not dropped: {html}"
+        );
+    }
+
+    #[test]
     fn without_a_cover_title_the_subject_stays_neutral() {
         let mut draft = sample_action();
         draft.title = "Rally at city hall".into();
