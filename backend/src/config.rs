@@ -68,12 +68,28 @@ pub enum OrganizerCommand {
         #[arg(long)]
         admin: bool,
     },
+    /// Disable an organizer: they are signed out everywhere, cannot sign in, and their API
+    /// tokens stop working at once.
+    Disable {
+        /// The organizer's handle.
+        handle: String,
+    },
+    /// Enable a disabled organizer again.
+    Enable {
+        /// The organizer's handle.
+        handle: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Create an API bearer token for an organizer and print it once (alone on the last line).
     Create {
+        /// The organizer's handle.
+        handle: String,
+    },
+    /// Revoke every API token of an organizer.
+    Revoke {
         /// The organizer's handle.
         handle: String,
     },

@@ -154,7 +154,10 @@ mod tests {
             .to_string();
         let step = matching_step(&secret, &code, now).expect("matches");
         assert_eq!(step, now.timestamp() / 30);
-        let wrong = format!("{:06}", (code.parse::<u32>().expect("digits") + 1) % 1_000_000);
+        let wrong = format!(
+            "{:06}",
+            (code.parse::<u32>().expect("digits") + 1) % 1_000_000
+        );
         assert_eq!(matching_step(&secret, &wrong, now), None);
         assert_eq!(
             matching_step(&secret, &code, now + chrono::Duration::minutes(5)),

@@ -178,7 +178,11 @@ pub fn set_pending_totp(
 
 /// Accept a TOTP code's time step once: true only if no code of this step or a later one was
 /// accepted before (a conditional update, so two requests racing cannot both use one code).
-pub fn accept_totp_step(conn: &mut DbConnection, organizer_id: &str, step: i64) -> QueryResult<bool> {
+pub fn accept_totp_step(
+    conn: &mut DbConnection,
+    organizer_id: &str,
+    step: i64,
+) -> QueryResult<bool> {
     let changed = diesel::update(
         organizers::table.find(organizer_id).filter(
             organizers::totp_last_step

@@ -151,9 +151,13 @@ pub async fn create(
     let organizer_id = organizer.0.organizer.id;
     let stored = event.clone();
     crate::db::run(&state.pool, move |conn| {
-        audit::recorded(conn, Some(&organizer_id), Action::EventCreated, &stored.id, |conn| {
-            event_queries::insert(conn, &stored, Some(&organizer_id))
-        })
+        audit::recorded(
+            conn,
+            Some(&organizer_id),
+            Action::EventCreated,
+            &stored.id,
+            |conn| event_queries::insert(conn, &stored, Some(&organizer_id)),
+        )
     })
     .await?;
     tracing::info!(event = %event.id, "event created");

@@ -11,8 +11,8 @@ use super::{no_store, see_other};
 use crate::auth::{
     authenticate, Credential, PageOrganizer, PasswordChanger, SESSION_COOKIE, SESSION_HOURS,
 };
-use crate::db::events::{self as event_queries, Listing};
 use crate::db::audit::{self, Action};
+use crate::db::events::{self as event_queries, Listing};
 use crate::db::{credentials, organizers};
 use crate::domain::event::Event;
 use crate::domain::organizer::{
@@ -188,7 +188,11 @@ fn signed_in(
         ))
         .map_err(AppError::internal)?;
     response
-        .add_cookie(&challenge_cookie(state, String::new(), CookieDuration::ZERO))
+        .add_cookie(&challenge_cookie(
+            state,
+            String::new(),
+            CookieDuration::ZERO,
+        ))
         .map_err(AppError::internal)?;
     Ok(response)
 }
@@ -526,9 +530,13 @@ pub async fn create_event(
     let organizer_id = who.0.organizer.id.clone();
     let target = id.clone();
     crate::db::run(&state.pool, move |conn| {
-        audit::recorded(conn, Some(&organizer_id), Action::EventCreated, &target, |conn| {
-            event_queries::insert(conn, &event, Some(&organizer_id))
-        })
+        audit::recorded(
+            conn,
+            Some(&organizer_id),
+            Action::EventCreated,
+            &target,
+            |conn| event_queries::insert(conn, &event, Some(&organizer_id)),
+        )
     })
     .await?;
     tracing::info!(event = %id, "event created");

@@ -43,7 +43,10 @@ async fn account_page(
         Ok((organizer, left))
     })
     .await?;
-    let setup = match (&organizer.totp_secret_sealed, &organizer.totp_pending_sealed) {
+    let setup = match (
+        &organizer.totp_secret_sealed,
+        &organizer.totp_pending_sealed,
+    ) {
         (None, Some(pending)) => {
             let secret =
                 crypto::open(&state.key, &organizer.id, pending).map_err(AppError::Internal)?;
@@ -85,8 +88,7 @@ pub async fn start_totp(
         return Ok(see_other("/organize/account"));
     }
     let id = who.0.organizer.id.clone();
-    let sealed =
-        crypto::seal(&state.key, &id, &totp::new_secret()).map_err(AppError::Internal)?;
+    let sealed = crypto::seal(&state.key, &id, &totp::new_secret()).map_err(AppError::Internal)?;
     crate::db::run(&state.pool, move |conn| {
         Ok(organizers::set_pending_totp(conn, &id, Some(&sealed))?)
     })
@@ -118,7 +120,9 @@ pub async fn confirm_totp(
     let now = Utc::now();
     let enabled = crate::db::run(&state.pool, move |conn| {
         let organizer = organizers::find(conn, &id)?.ok_or(AppError::NotFound)?;
-        let Some(pending) = organizer.totp_pending_sealed.filter(|_| organizer.totp_secret_sealed.is_none())
+        let Some(pending) = organizer
+            .totp_pending_sealed
+            .filter(|_| organizer.totp_secret_sealed.is_none())
         else {
             return Ok(false);
         };

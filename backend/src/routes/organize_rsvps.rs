@@ -6,8 +6,8 @@ use chrono::Utc;
 
 use super::{no_store, see_other};
 use crate::auth::PageOrganizer;
-use crate::db::{events as event_queries, rsvps};
 use crate::db::audit::{self, Action};
+use crate::db::{events as event_queries, rsvps};
 use crate::error::AppError;
 use crate::extract::decision;
 use crate::state::AppState;

@@ -5,8 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
 use crate::auth::ApiOrganizer;
-use crate::db::{events as event_queries, rsvps};
 use crate::db::audit::{self, Action};
+use crate::db::{events as event_queries, rsvps};
 use crate::error::AppError;
 use crate::extract::{decision, JsonBody};
 use crate::privacy::location::Viewer;
