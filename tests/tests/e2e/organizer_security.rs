@@ -439,6 +439,15 @@ async fn the_audit_log_records_what_organizers_do(app: TestApp) {
         assert!(!page.contains(secret), "the audit page holds {secret}");
     }
 
+    let (status, older) = page_text(&app, &admin, "/organize/audit?page=2").await;
+    assert_eq!(status, 200);
+    assert!(
+        older.contains("Nothing here on this page"),
+        "fewer than a page so far"
+    );
+    let (status, _) = page_text(&app, &admin, "/organize/audit?page=0").await;
+    assert_eq!(status, 422);
+
     // The table itself: who did each thing to which event, and nothing about attendees.
     let entries = {
         let mut conn = app.database();
