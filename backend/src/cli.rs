@@ -130,6 +130,22 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
             .map_err(app_error)?;
             writeln!(out, "Enabled {}.", organizer.handle)?;
         }
+        Command::Organizer(OrganizerCommand::TotpOff { handle }) => {
+            let organizer = existing(&mut conn, &handle)?;
+            audit::recorded(
+                &mut conn,
+                None,
+                Action::TotpDisabled,
+                &organizer.id,
+                |conn| organizers::disable_totp(conn, &organizer.id),
+            )
+            .map_err(app_error)?;
+            writeln!(
+                out,
+                "Two-step sign-in is off for {}; their password still applies.",
+                organizer.handle
+            )?;
+        }
         Command::Token(TokenCommand::Revoke { handle }) => {
             let organizer = existing(&mut conn, &handle)?;
             let count = audit::recorded(

@@ -79,6 +79,12 @@ pub enum OrganizerCommand {
         /// The organizer's handle.
         handle: String,
     },
+    /// Turn off an organizer's two-step sign-in, for one who lost both their phone and their
+    /// recovery codes. Their password still applies.
+    TotpOff {
+        /// The organizer's handle.
+        handle: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

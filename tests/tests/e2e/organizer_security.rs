@@ -224,6 +224,23 @@ async fn two_step_sign_in(app: TestApp) {
     app.create_event(&token, event_fields("Token still works", 3, json!({})))
         .await;
 
+    // An admin on the server can turn it off for someone who lost their phone and codes.
+    let out = app
+        .cli(&["organizer", "totp-off", "nadia"])
+        .await
+        .expect("turned off");
+    assert!(out.contains("Two-step sign-in is off for nadia"), "{out}");
+    let (_, response) = sign_in(&app, "nadia", TestApp::PASSWORD).await;
+    assert_eq!(location(&response), "/organize", "one step");
+    let (secret, _) = turn_on_totp(&app, &other).await;
+    let (_, response) = sign_in(&app, "nadia", TestApp::PASSWORD).await;
+    assert_eq!(
+        location(&response),
+        "/organize/login/code",
+        "two steps again"
+    );
+    assert!(!secret.is_empty());
+
     // Turning it off needs proof: a code, a recovery code or the password.
     let response = app
         .post_form(
