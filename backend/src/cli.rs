@@ -8,6 +8,7 @@ use chrono::Utc;
 use clap::Parser as _;
 
 use crate::config::{Cli, Command, OrganizerCommand, Settings, TokenCommand};
+use crate::db::audit::{self, Action};
 use crate::db::{credentials, organizers};
 use crate::domain::organizer::{generate_password, hash_password, Handle};
 use crate::error::AppError;
@@ -58,6 +59,16 @@ fn app_error(error: AppError) -> anyhow::Error {
     }
 }
 
+/// The organizer with this handle, or an error that names it.
+fn existing(
+    conn: &mut crate::db::DbConnection,
+    handle: &str,
+) -> anyhow::Result<organizers::Organizer> {
+    let handle = Handle::parse(handle).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    organizers::find_by_handle(conn, handle.as_str())?
+        .ok_or_else(|| anyhow::anyhow!("no organizer is called {}", handle.as_str()))
+}
+
 /// Run one non-serving command. Every command migrates the database first.
 pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow::Result<()> {
     crate::privacy::keyfile::SecretKey::load_or_create(&settings.data_dir)?;
@@ -72,7 +83,17 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
             let handle = Handle::parse(&handle).map_err(|e| anyhow::anyhow!("{}", e.message))?;
             let password = generate_password();
             let hash = hash_password(&password)?;
-            organizers::create(&mut conn, &handle, &hash, admin).map_err(app_error)?;
+            crate::db::write_transaction(&mut conn, |conn| {
+                let organizer = organizers::create(conn, &handle, &hash, admin)?;
+                Ok(audit::record(
+                    conn,
+                    None,
+                    Action::OrganizerCreated,
+                    &organizer.id,
+                    Utc::now(),
+                )?)
+            })
+            .map_err(app_error)?;
             let role = if admin { "admin" } else { "organizer" };
             writeln!(out, "Created {role} {}.", handle.as_str())?;
             writeln!(
@@ -81,17 +102,80 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
             )?;
             writeln!(out, "{password}")?;
         }
-        Command::Token(TokenCommand::Create { handle }) => {
-            let handle = Handle::parse(&handle).map_err(|e| anyhow::anyhow!("{}", e.message))?;
-            let organizer = organizers::find_by_handle(&mut conn, handle.as_str())?
-                .ok_or_else(|| anyhow::anyhow!("no organizer is called {}", handle.as_str()))?;
-            let token = format!("{API_TOKEN_PREFIX}{}", new_token());
-            credentials::create_api_token(
+        Command::Organizer(OrganizerCommand::Disable { handle }) => {
+            let organizer = existing(&mut conn, &handle)?;
+            audit::recorded(
                 &mut conn,
-                &hash_token(&token),
+                None,
+                Action::OrganizerDisabled,
                 &organizer.id,
-                Utc::now(),
+                |conn| organizers::set_disabled(conn, &organizer.id, true),
+            )
+            .map_err(app_error)?;
+            writeln!(
+                out,
+                "Disabled {}: signed out everywhere, and their API tokens no longer work.",
+                organizer.handle
             )?;
+        }
+        Command::Organizer(OrganizerCommand::Enable { handle }) => {
+            let organizer = existing(&mut conn, &handle)?;
+            audit::recorded(
+                &mut conn,
+                None,
+                Action::OrganizerEnabled,
+                &organizer.id,
+                |conn| organizers::set_disabled(conn, &organizer.id, false),
+            )
+            .map_err(app_error)?;
+            writeln!(out, "Enabled {}.", organizer.handle)?;
+        }
+        Command::Organizer(OrganizerCommand::TotpOff { handle }) => {
+            let organizer = existing(&mut conn, &handle)?;
+            audit::recorded(
+                &mut conn,
+                None,
+                Action::TotpDisabled,
+                &organizer.id,
+                |conn| organizers::disable_totp(conn, &organizer.id),
+            )
+            .map_err(app_error)?;
+            writeln!(
+                out,
+                "Two-step sign-in is off for {}; their password still applies.",
+                organizer.handle
+            )?;
+        }
+        Command::Token(TokenCommand::Revoke { handle }) => {
+            let organizer = existing(&mut conn, &handle)?;
+            let count = audit::recorded(
+                &mut conn,
+                None,
+                Action::TokensRevoked,
+                &organizer.id,
+                |conn| Ok(organizers::revoke_api_tokens(conn, &organizer.id)?),
+            )
+            .map_err(app_error)?;
+            writeln!(out, "Revoked {count} API tokens of {}.", organizer.handle)?;
+        }
+        Command::Token(TokenCommand::Create { handle }) => {
+            let organizer = existing(&mut conn, &handle)?;
+            let token = format!("{API_TOKEN_PREFIX}{}", new_token());
+            audit::recorded(
+                &mut conn,
+                None,
+                Action::TokenCreated,
+                &organizer.id,
+                |conn| {
+                    Ok(credentials::create_api_token(
+                        conn,
+                        &hash_token(&token),
+                        &organizer.id,
+                        Utc::now(),
+                    )?)
+                },
+            )
+            .map_err(app_error)?;
             writeln!(
                 out,
                 "API token for {} (shown once; send it as Authorization: Bearer):",

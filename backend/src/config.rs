@@ -68,12 +68,34 @@ pub enum OrganizerCommand {
         #[arg(long)]
         admin: bool,
     },
+    /// Disable an organizer: they are signed out everywhere, cannot sign in, and their API
+    /// tokens stop working at once.
+    Disable {
+        /// The organizer's handle.
+        handle: String,
+    },
+    /// Enable a disabled organizer again.
+    Enable {
+        /// The organizer's handle.
+        handle: String,
+    },
+    /// Turn off an organizer's two-step sign-in, for one who lost both their phone and their
+    /// recovery codes. Their password still applies.
+    TotpOff {
+        /// The organizer's handle.
+        handle: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Create an API bearer token for an organizer and print it once (alone on the last line).
     Create {
+        /// The organizer's handle.
+        handle: String,
+    },
+    /// Revoke every API token of an organizer.
+    Revoke {
         /// The organizer's handle.
         handle: String,
     },

@@ -16,8 +16,8 @@ use crate::db::{self, Pool};
 use crate::privacy::client_key::{ClientKeys, Limiter};
 use crate::privacy::keyfile::SecretKey;
 use crate::routes::{
-    assets, calendar, events_api, live, live_pages, operations, organize, organize_rsvps, public,
-    rsvp, rsvps_api,
+    assets, calendar, events_api, live, live_pages, operations, organize, organize_account,
+    organize_admin, organize_rsvps, public, rsvp, rsvps_api,
 };
 use crate::state::AppState;
 use crate::telemetry::{observe_requests, Metrics};
@@ -197,9 +197,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("", web::get().to(organize::dashboard))
                 .route("/login", web::get().to(organize::login_form))
                 .route("/login", web::post().to(organize::login))
+                .route("/login/code", web::get().to(organize::login_code_form))
+                .route("/login/code", web::post().to(organize::login_code))
                 .route("/logout", web::post().to(organize::logout))
                 .route("/password", web::get().to(organize::password_form))
                 .route("/password", web::post().to(organize::change_password))
+                .route("/account", web::get().to(organize_account::show))
+                .route("/account/totp/start", web::post().to(organize_account::start_totp))
+                .route("/account/totp/confirm", web::post().to(organize_account::confirm_totp))
+                .route("/account/totp/disable", web::post().to(organize_account::disable_totp))
+                .route("/organizers", web::get().to(organize_admin::list))
+                .route("/organizers/{id}/{action}", web::post().to(organize_admin::act))
+                .route("/audit", web::get().to(organize_admin::audit_log))
                 .route("/events/new", web::get().to(organize::new_event_form))
                 .route("/events", web::post().to(organize::create_event))
                 .route("/events/{id}/edit", web::get().to(organize::edit_event_form))

@@ -186,20 +186,51 @@ impl TestApp {
         last_line(&out)
     }
 
+    /// `umbrella organizer create HANDLE --admin`: returns the one-time password.
+    pub async fn create_admin(&self, handle: &str) -> String {
+        let out = self
+            .cli(&["organizer", "create", handle, "--admin"])
+            .await
+            .expect("admin created");
+        last_line(&out)
+    }
+
+    /// `umbrella token create HANDLE`: returns the token.
+    pub async fn token_for(&self, handle: &str) -> String {
+        let out = self
+            .cli(&["token", "create", handle])
+            .await
+            .expect("token created");
+        last_line(&out)
+    }
+
     /// Sign in through the login form and choose a new password; returns the signed-in browser.
     pub async fn signed_in_browser(&self, handle: &str) -> Client {
         let one_time = self.create_organizer(handle).await;
+        self.first_sign_in(handle, &one_time).await
+    }
+
+    /// `signed_in_browser` for a new admin.
+    pub async fn signed_in_admin(&self, handle: &str) -> Client {
+        let one_time = self.create_admin(handle).await;
+        self.first_sign_in(handle, &one_time).await
+    }
+
+    /// The password `signed_in_browser` and `signed_in_admin` choose.
+    pub const PASSWORD: &'static str = "a long and private passphrase";
+
+    async fn first_sign_in(&self, handle: &str, one_time: &str) -> Client {
         let browser = self.browser();
         let response = self
             .post_form(
                 &browser,
                 "/organize/login",
-                &[("handle", handle), ("password", &one_time)],
+                &[("handle", handle), ("password", one_time)],
             )
             .await;
         assert_eq!(response.status(), 303);
         assert_eq!(location(&response), "/organize/password");
-        let new_password = "a long and private passphrase";
+        let new_password = Self::PASSWORD;
         let response = self
             .post_form(
                 &browser,
@@ -282,6 +313,41 @@ impl TestApp {
         body
     }
 
+    /// The raw bytes a seized server would give up: the SQLite files, or a dump of PostgreSQL.
+    pub fn raw_database(&self) -> Vec<u8> {
+        match self.backend {
+            Backend::Sqlite => ["umbrella.db", "umbrella.db-wal", "umbrella.db-shm"]
+                .iter()
+                .filter_map(|name| std::fs::read(self.data_dir.join(name)).ok())
+                .flatten()
+                .collect(),
+            Backend::Postgres => {
+                let url = match self.settings.database() {
+                    umbrella::config::DatabaseUrl::Postgres(url) => url,
+                    other => panic!("expected PostgreSQL, got {other:?}"),
+                };
+                let dump = std::process::Command::new("pg_dump")
+                    .arg(&url)
+                    .output()
+                    .expect("pg_dump runs");
+                assert!(
+                    dump.status.success(),
+                    "pg_dump: {}",
+                    String::from_utf8_lossy(&dump.stderr)
+                );
+                dump.stdout
+            }
+        }
+    }
+
+    /// A direct connection to this server's database, for reading what it stored.
+    pub fn database(&self) -> umbrella::db::PooledConnection {
+        umbrella::db::connect(&self.settings.database())
+            .expect("database reachable")
+            .get()
+            .expect("a connection")
+    }
+
     /// Every event an organizer can list (listed and unlisted, upcoming).
     pub async fn all_event_ids(&self, token: &str) -> Vec<String> {
         let (status, body) = self.get_json("/api/v1/events?limit=200", Some(token)).await;
@@ -329,6 +395,13 @@ pub fn event_fields(title: &str, days: i64, extra: Value) -> Value {
         }
     }
     fields
+}
+
+/// Whether `needle` occurs anywhere in `haystack` (raw database bytes).
+pub fn bytes_contain(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle.as_bytes())
 }
 
 pub fn last_line(text: &str) -> String {

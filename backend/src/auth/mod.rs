@@ -2,6 +2,7 @@
 //! `ApiOrganizer` refuses anonymous callers with 401; `PageOrganizer` sends them to the login page.
 
 pub mod throttle;
+pub mod totp;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::{self, AUTHORIZATION};
@@ -187,6 +188,27 @@ impl FromRequest for PasswordChanger {
         Box::pin(async move {
             let signed_in = authenticate(&request).await?;
             PageOrganizer::check(signed_in, true).map(PasswordChanger)
+        })
+    }
+}
+
+/// An admin using the web pages; a signed-in organizer who is not an admin gets 403.
+pub struct AdminOrganizer(pub SignedIn);
+
+impl FromRequest for AdminOrganizer {
+    type Error = PageRefusal;
+    type Future = LocalBoxFuture<'static, Result<Self, PageRefusal>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move {
+            let signed_in = PageOrganizer::check(authenticate(&request).await?, false)?;
+            if !signed_in.organizer.is_admin {
+                return Err(PageRefusal::Failed(AppError::Forbidden(
+                    "only admins can open this page".into(),
+                )));
+            }
+            Ok(AdminOrganizer(signed_in))
         })
     }
 }

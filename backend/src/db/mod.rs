@@ -3,6 +3,7 @@
 //! The backend is picked from the URL scheme. Queries live in the model files beside this one
 //! (`events.rs`, `rsvps.rs`, `organizers.rs`, `credentials.rs`) as plain `fn(&mut DbConnection, …)`.
 
+pub mod audit;
 pub mod backup;
 pub mod credentials;
 pub mod events;
@@ -147,8 +148,9 @@ pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<()> {
 /// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write lock
 /// at once (waiting up to the busy timeout): a deferred transaction that reads and then writes
 /// fails at once with "database is locked" when another connection wrote in between.
-/// On PostgreSQL it is an ordinary transaction. Never nest one inside another: call plain
-/// `transaction` (a savepoint) inside.
+/// On PostgreSQL it is an ordinary transaction. Called inside another transaction it becomes a
+/// savepoint of that one, so a query that writes in its own transaction can be wrapped in a larger
+/// one (the audit log is written this way, in the transaction of the action it records).
 pub fn write_transaction<T, F>(
     conn: &mut DbConnection,
     work: F,
@@ -170,6 +172,13 @@ where
         }
         return outcome;
     };
+    if AnsiTransactionManager::transaction_manager_status_mut(inner)
+        .transaction_depth()?
+        .is_some()
+    {
+        // Already inside this process's write transaction: it holds the lock; nest a savepoint.
+        return conn.transaction(work);
+    }
     // SQLite has one writer at a time. Queueing this process's writers here, instead of in
     // SQLite's busy handler (which sleeps in growing steps), keeps write latency even under load.
     static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());

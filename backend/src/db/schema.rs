@@ -9,6 +9,28 @@ diesel::table! {
         must_change_password -> Bool,
         disabled -> Bool,
         created_at -> Timestamp,
+        totp_secret_sealed -> Nullable<Text>,
+        totp_pending_sealed -> Nullable<Text>,
+        totp_last_step -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    organizer_recovery_codes (code_hash) {
+        code_hash -> Text,
+        organizer_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        target_kind -> Text,
+        target_id -> Text,
     }
 }
 
@@ -119,6 +141,8 @@ diesel::table! {
 
 diesel::joinable!(organizer_sessions -> organizers (organizer_id));
 diesel::joinable!(api_tokens -> organizers (organizer_id));
+diesel::joinable!(organizer_recovery_codes -> organizers (organizer_id));
+diesel::joinable!(audit_log -> organizers (actor_id));
 diesel::joinable!(event_tags -> events (event_id));
 diesel::joinable!(rsvps -> events (event_id));
 diesel::joinable!(live_updates -> events (event_id));
@@ -128,6 +152,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     organizers,
     organizer_sessions,
     api_tokens,
+    organizer_recovery_codes,
+    audit_log,
     events,
     event_tags,
     rsvps,

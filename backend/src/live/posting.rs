@@ -4,13 +4,16 @@
 
 use chrono::Utc;
 
+use crate::db::audit::{self, Action};
 use crate::db::{events as event_queries, live as updates_db};
 use crate::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind};
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// `actor` is the posting organizer's id, for the audit log (written in the same transaction).
 pub async fn post(
     state: &AppState,
+    actor: &str,
     event_id: String,
     kind: UpdateKind,
     audience: &str,
@@ -18,6 +21,7 @@ pub async fn post(
     location: Option<String>,
 ) -> Result<LiveUpdate, AppError> {
     let audience = audience.to_string();
+    let actor = actor.to_string();
     let update = crate::db::run(&state.pool, move |conn| {
         let event = event_queries::get(conn, &event_id)?;
         let audience = Audience::parse(&audience)
@@ -38,7 +42,10 @@ pub async fn post(
             location,
         }
         .validate()?;
-        updates_db::post(conn, &event_id, draft, Utc::now())
+        let target = event_id.clone();
+        audit::recorded(conn, Some(&actor), Action::UpdatePosted, &target, |conn| {
+            updates_db::post(conn, &event_id, draft, Utc::now())
+        })
     })
     .await?;
     if state.settings.database().is_sqlite() {

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::auth::{authenticate, ApiOrganizer};
 use crate::cache::{respond, Feed};
+use crate::db::audit::{self, Action};
 use crate::db::events::{self as event_queries, Listing};
 use crate::domain::event::Event;
 use crate::error::AppError;
@@ -150,7 +151,13 @@ pub async fn create(
     let organizer_id = organizer.0.organizer.id;
     let stored = event.clone();
     crate::db::run(&state.pool, move |conn| {
-        event_queries::insert(conn, &stored, Some(&organizer_id))
+        audit::recorded(
+            conn,
+            Some(&organizer_id),
+            Action::EventCreated,
+            &stored.id,
+            |conn| event_queries::insert(conn, &stored, Some(&organizer_id)),
+        )
     })
     .await?;
     tracing::info!(event = %event.id, "event created");
@@ -161,16 +168,19 @@ pub async fn create(
 
 /// `PATCH /api/v1/events/{id}`: change any fields; the result is validated as a whole.
 pub async fn update(
-    _organizer: ApiOrganizer,
+    organizer: ApiOrganizer,
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let patch: EventPatch = body.parse().await?;
     let id = path.into_inner();
+    let actor = organizer.0.organizer.id;
     let event = crate::db::run(&state.pool, move |conn| {
-        event_queries::revise(conn, &id, Utc::now(), |event| {
-            Ok(patch.apply_to(&event.draft)?)
+        audit::recorded(conn, Some(&actor), Action::EventEdited, &id, |conn| {
+            event_queries::revise(conn, &id, Utc::now(), |event| {
+                Ok(patch.apply_to(&event.draft)?)
+            })
         })
     })
     .await?;
@@ -179,13 +189,16 @@ pub async fn update(
 
 /// `POST /api/v1/events/{id}/cancel`
 pub async fn cancel(
-    _organizer: ApiOrganizer,
+    organizer: ApiOrganizer,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
+    let actor = organizer.0.organizer.id;
     let event = crate::db::run(&state.pool, move |conn| {
-        event_queries::cancel(conn, &id, Utc::now())
+        audit::recorded(conn, Some(&actor), Action::EventCancelled, &id, |conn| {
+            event_queries::cancel(conn, &id, Utc::now())
+        })
     })
     .await?;
     Ok(HttpResponse::Ok().json(event_json(&state, &event, Viewer::Organizer)))

@@ -54,7 +54,7 @@ impl UpdateJson {
 
 /// `POST /api/v1/events/{id}/updates`: stored with the next `seq`, then sent to followers.
 pub async fn post_update(
-    _organizer: ApiOrganizer,
+    organizer: ApiOrganizer,
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: JsonBody,
@@ -62,6 +62,7 @@ pub async fn post_update(
     let input: UpdateInput = body.parse().await?;
     let update = crate::live::posting::post(
         &state,
+        &organizer.0.organizer.id,
         path.into_inner(),
         input.kind,
         &input.audience,

@@ -164,6 +164,7 @@ pub async fn post(
             let location = Some(form.location).filter(|l| !l.trim().is_empty());
             crate::live::posting::post(
                 &state,
+                &who.0.organizer.id,
                 event_id.clone(),
                 kind,
                 &form.audience,

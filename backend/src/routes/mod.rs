@@ -7,6 +7,8 @@ pub mod live;
 pub mod live_pages;
 pub mod operations;
 pub mod organize;
+pub mod organize_account;
+pub mod organize_admin;
 pub mod organize_rsvps;
 pub mod public;
 pub mod rsvp;

@@ -11,6 +11,7 @@ use super::{no_store, see_other};
 use crate::auth::{
     authenticate, Credential, PageOrganizer, PasswordChanger, SESSION_COOKIE, SESSION_HOURS,
 };
+use crate::db::audit::{self, Action};
 use crate::db::events::{self as event_queries, Listing};
 use crate::db::{credentials, organizers};
 use crate::domain::event::Event;
@@ -24,7 +25,9 @@ use crate::privacy::location::Viewer;
 use crate::privacy::secrets::{hash_token, new_token};
 use crate::state::AppState;
 use crate::views::event_form::EventFormValues;
-use crate::views::pages::{DashboardPage, EventFormPage, FormError, LoginPage, PasswordPage};
+use crate::views::pages::{
+    DashboardPage, EventFormPage, FormError, LoginCodePage, LoginPage, PasswordPage,
+};
 use crate::views::{Chrome, EventCard};
 
 fn page<T: askama::Template>(status: StatusCode, page: &T) -> Result<HttpResponse, AppError> {
@@ -95,7 +98,7 @@ pub async fn login(
     let handle = form.handle.clone();
     let password = form.password;
     let now = Utc::now();
-    let session = crate::db::run(&state.pool, move |conn| {
+    let step = crate::db::run(&state.pool, move |conn| {
         let organizer = match Handle::parse(&handle) {
             Ok(handle) => organizers::find_by_handle(conn, handle.as_str())?,
             Err(_) => None,
@@ -106,24 +109,71 @@ pub async fn login(
             .map_or(decoy_hash(), |o| o.password_hash.as_str());
         let verified = verify_password(&password, stored);
         let Some(organizer) = organizer.filter(|o| verified && !o.disabled) else {
-            return Ok(None);
+            return Ok(LoginStep::Refused);
         };
-        let token = new_token();
-        let expires = now + Duration::hours(SESSION_HOURS);
-        credentials::create_session(conn, &hash_token(&token), &organizer.id, now, expires)?;
-        Ok(Some((token, organizer.must_change_password)))
+        if organizer.has_totp() {
+            // The password was right: only now is the second step asked for.
+            return Ok(LoginStep::SecondFactor(organizer));
+        }
+        let token = start_session(conn, &organizer.id, now)?;
+        Ok(LoginStep::SignedIn(token, organizer.must_change_password))
     })
     .await?;
-    let Some((token, must_change_password)) = session else {
-        return page(
+    match step {
+        LoginStep::Refused => page(
             StatusCode::UNAUTHORIZED,
             &LoginPage {
                 chrome: Chrome::public("Sign in"),
                 handle: form.handle,
                 error: Some("That handle and password do not match.".into()),
             },
-        );
-    };
+        ),
+        LoginStep::SecondFactor(organizer) => {
+            let challenge = Challenge {
+                organizer_id: organizer.id,
+                handle: organizer.handle,
+                expires: now + Duration::minutes(CHALLENGE_MINUTES),
+            };
+            let mut response = see_other("/organize/login/code");
+            response
+                .add_cookie(&challenge_cookie(
+                    &state,
+                    challenge.seal(&state)?,
+                    CookieDuration::minutes(CHALLENGE_MINUTES),
+                ))
+                .map_err(AppError::internal)?;
+            Ok(response)
+        }
+        LoginStep::SignedIn(token, must_change_password) => {
+            signed_in(&state, token, must_change_password)
+        }
+    }
+}
+
+enum LoginStep {
+    Refused,
+    SecondFactor(organizers::Organizer),
+    SignedIn(String, bool),
+}
+
+/// A new session for an organizer; returns the token for the cookie.
+fn start_session(
+    conn: &mut crate::db::DbConnection,
+    organizer_id: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<String, AppError> {
+    let token = new_token();
+    let expires = now + Duration::hours(SESSION_HOURS);
+    credentials::create_session(conn, &hash_token(&token), organizer_id, now, expires)?;
+    Ok(token)
+}
+
+/// Where a successful sign-in goes, with the session cookie.
+fn signed_in(
+    state: &AppState,
+    token: String,
+    must_change_password: bool,
+) -> Result<HttpResponse, AppError> {
     let to = if must_change_password {
         "/organize/password"
     } else {
@@ -132,12 +182,155 @@ pub async fn login(
     let mut response = see_other(to);
     response
         .add_cookie(&session_cookie(
-            &state,
+            state,
             token,
             CookieDuration::hours(SESSION_HOURS),
         ))
         .map_err(AppError::internal)?;
+    response
+        .add_cookie(&challenge_cookie(
+            state,
+            String::new(),
+            CookieDuration::ZERO,
+        ))
+        .map_err(AppError::internal)?;
     Ok(response)
+}
+
+/// The cookie that carries a sign-in between the password and the second step.
+const CHALLENGE_COOKIE: &str = "umbrella_login";
+/// How long the second step may take.
+const CHALLENGE_MINUTES: i64 = 5;
+/// Associated data for sealing the challenge, so no other sealed value can pass for one.
+const CHALLENGE_AAD: &str = "organizer-login-challenge";
+
+fn challenge_cookie(state: &AppState, value: String, max_age: CookieDuration) -> Cookie<'static> {
+    Cookie::build(CHALLENGE_COOKIE, value)
+        .path("/organize/login")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.settings.is_https())
+        .max_age(max_age)
+        .finish()
+}
+
+/// A password that was right, waiting for the second factor: sealed under the key file into
+/// the cookie, so the server keeps nothing until the sign-in completes.
+struct Challenge {
+    organizer_id: String,
+    handle: String,
+    expires: chrono::DateTime<Utc>,
+}
+
+impl Challenge {
+    fn seal(&self, state: &AppState) -> Result<String, AppError> {
+        let plain = format!(
+            "{} {} {}",
+            self.organizer_id,
+            self.handle,
+            self.expires.timestamp()
+        );
+        crate::privacy::crypto::seal(&state.key, CHALLENGE_AAD, &plain).map_err(AppError::Internal)
+    }
+
+    /// The unexpired challenge this request carries, if any.
+    fn from_request(request: &HttpRequest, state: &AppState) -> Option<Challenge> {
+        let cookie = request.cookie(CHALLENGE_COOKIE)?;
+        let plain = crate::privacy::crypto::open(&state.key, CHALLENGE_AAD, cookie.value()).ok()?;
+        let mut parts = plain.split(' ');
+        let (id, handle, expires) = (parts.next()?, parts.next()?, parts.next()?);
+        let expires = chrono::DateTime::from_timestamp(expires.parse().ok()?, 0)?;
+        (expires > Utc::now()).then(|| Challenge {
+            organizer_id: id.to_string(),
+            handle: handle.to_string(),
+            expires,
+        })
+    }
+}
+
+fn code_page(handle: &str, error: Option<&str>) -> LoginCodePage {
+    LoginCodePage {
+        chrome: Chrome::public("Sign in: second step"),
+        handle: handle.to_string(),
+        errors: error
+            .map(|message| FormError {
+                field: "code".into(),
+                message: message.into(),
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// `GET /organize/login/code`: the second step, after a right password.
+pub async fn login_code_form(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    match Challenge::from_request(&request, &state) {
+        Some(challenge) => page(StatusCode::OK, &code_page(&challenge.handle, None)),
+        None => Ok(see_other("/organize/login")),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /organize/login/code`: a current code from the authenticator app, or a recovery code.
+/// Throttled like passwords, per client and per handle.
+pub async fn login_code(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    WebForm(form): WebForm<CodeForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(challenge) = Challenge::from_request(&request, &state) else {
+        return Ok(see_other("/organize/login"));
+    };
+    let address = request.peer_addr().map(|peer| peer.ip());
+    if let Err(wait) = state
+        .login_throttle
+        .check(&state.client_keys, address, &challenge.handle)
+    {
+        let message = format!("Too many attempts. Wait {wait} seconds, then try again.");
+        let mut response = page(
+            StatusCode::TOO_MANY_REQUESTS,
+            &code_page(&challenge.handle, Some(&message)),
+        )?;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(wait));
+        return Ok(response);
+    }
+    let key = state.key.clone();
+    let organizer_id = challenge.organizer_id.clone();
+    let now = Utc::now();
+    let outcome = crate::db::run(&state.pool, move |conn| {
+        crate::db::write_transaction(conn, |conn| {
+            let Some(organizer) = organizers::find(conn, &organizer_id)?.filter(|o| !o.disabled)
+            else {
+                return Ok(None);
+            };
+            if !crate::auth::totp::accept(conn, &key, &organizer, &form.code, now)? {
+                return Ok(None);
+            }
+            let token = start_session(conn, &organizer.id, now)?;
+            Ok(Some((token, organizer.must_change_password)))
+        })
+    })
+    .await?;
+    match outcome {
+        Some((token, must_change_password)) => signed_in(&state, token, must_change_password),
+        None => page(
+            StatusCode::UNAUTHORIZED,
+            &code_page(
+                &challenge.handle,
+                Some("That code did not work. Use the current code from your app, or an unused recovery code."),
+            ),
+        ),
+    }
 }
 
 pub async fn logout(
@@ -253,6 +446,7 @@ pub async fn dashboard(
         StatusCode::OK,
         &DashboardPage {
             chrome: Chrome::organizer("Dashboard", &who.0.organizer.handle),
+            is_admin: who.0.organizer.is_admin,
             upcoming: cards(&upcoming),
             past: cards(&past),
         },
@@ -334,8 +528,15 @@ pub async fn create_event(
     let event = Event::new(draft, Utc::now());
     let id = event.id.clone();
     let organizer_id = who.0.organizer.id.clone();
+    let target = id.clone();
     crate::db::run(&state.pool, move |conn| {
-        event_queries::insert(conn, &event, Some(&organizer_id))
+        audit::recorded(
+            conn,
+            Some(&organizer_id),
+            Action::EventCreated,
+            &target,
+            |conn| event_queries::insert(conn, &event, Some(&organizer_id)),
+        )
     })
     .await?;
     tracing::info!(event = %id, "event created");
@@ -387,8 +588,11 @@ pub async fn update_event(
         }
     };
     let id = event.id.clone();
+    let actor = who.0.organizer.id.clone();
     crate::db::run(&state.pool, move |conn| {
-        event_queries::revise(conn, &event.id, Utc::now(), move |_| Ok(draft))
+        audit::recorded(conn, Some(&actor), Action::EventEdited, &event.id, |conn| {
+            event_queries::revise(conn, &event.id, Utc::now(), move |_| Ok(draft))
+        })
     })
     .await?;
     Ok(see_other(&format!("/organize/events/{id}/edit?saved=1")))
@@ -400,7 +604,7 @@ pub struct CancelForm {
 }
 
 pub async fn cancel_event(
-    _who: PageOrganizer,
+    who: PageOrganizer,
     state: web::Data<AppState>,
     path: web::Path<String>,
     WebForm(form): WebForm<CancelForm>,
@@ -412,8 +616,11 @@ pub async fn cancel_event(
         ));
     }
     let id = path.into_inner();
+    let actor = who.0.organizer.id.clone();
     let event = crate::db::run(&state.pool, move |conn| {
-        event_queries::cancel(conn, &id, Utc::now())
+        audit::recorded(conn, Some(&actor), Action::EventCancelled, &id, |conn| {
+            event_queries::cancel(conn, &id, Utc::now())
+        })
     })
     .await?;
     tracing::info!(event = %event.id, "event cancelled");

@@ -6,6 +6,7 @@ use chrono::Utc;
 
 use super::{no_store, see_other};
 use crate::auth::PageOrganizer;
+use crate::db::audit::{self, Action};
 use crate::db::{events as event_queries, rsvps};
 use crate::error::AppError;
 use crate::extract::decision;
@@ -42,15 +43,24 @@ pub async fn list(
 
 /// `POST /organize/events/{id}/rsvps/{rsvp_id}/approve` or `.../decline`.
 pub async fn decide(
-    _who: PageOrganizer,
+    who: PageOrganizer,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (event_id, rsvp_id, word) = path.into_inner();
     let approve = decision(&word)?;
+    let actor = who.0.organizer.id;
+    let action = if approve {
+        Action::RsvpApproved
+    } else {
+        Action::RsvpDeclined
+    };
     let back = format!("/organize/events/{event_id}/rsvps");
     crate::db::run(&state.pool, move |conn| {
-        rsvps::decide(conn, &event_id, &rsvp_id, approve, Utc::now())
+        // The audit entry names the event, not the RSVP: no attendee data in the log.
+        audit::recorded(conn, Some(&actor), action, &event_id, |conn| {
+            rsvps::decide(conn, &event_id, &rsvp_id, approve, Utc::now())
+        })
     })
     .await?;
     Ok(see_other(&back))

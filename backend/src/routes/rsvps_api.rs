@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
 use crate::auth::ApiOrganizer;
+use crate::db::audit::{self, Action};
 use crate::db::{events as event_queries, rsvps};
 use crate::error::AppError;
 use crate::extract::{decision, JsonBody};
@@ -125,14 +126,23 @@ pub async fn list(
 
 /// `POST /api/v1/events/{id}/rsvps/{rsvp_id}/approve` and `.../decline` (organizers).
 pub async fn decide(
-    _organizer: ApiOrganizer,
+    organizer: ApiOrganizer,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (event_id, rsvp_id, word) = path.into_inner();
     let approve = decision(&word)?;
+    let actor = organizer.0.organizer.id;
+    let action = if approve {
+        Action::RsvpApproved
+    } else {
+        Action::RsvpDeclined
+    };
     let rsvp = crate::db::run(&state.pool, move |conn| {
-        rsvps::decide(conn, &event_id, &rsvp_id, approve, Utc::now())
+        // The audit entry names the event, not the RSVP: no attendee data in the log.
+        audit::recorded(conn, Some(&actor), action, &event_id, |conn| {
+            rsvps::decide(conn, &event_id, &rsvp_id, approve, Utc::now())
+        })
     })
     .await?;
     let mut json = RsvpJson::new(&rsvp);

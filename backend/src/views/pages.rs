@@ -173,6 +173,84 @@ pub struct LoginPage {
     pub error: Option<String>,
 }
 
+/// The second sign-in step: a code from the authenticator app or a recovery code.
+#[derive(Template)]
+#[template(path = "organize/login_code.html")]
+pub struct LoginCodePage {
+    pub chrome: Chrome,
+    pub handle: String,
+    pub errors: Vec<FormError>,
+}
+
+impl LoginCodePage {
+    pub fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+/// The organizer's own account: two-step sign-in on or off, and setting it up.
+#[derive(Template)]
+#[template(path = "organize/account.html")]
+pub struct AccountPage {
+    pub chrome: Chrome,
+    pub totp_on: bool,
+    pub recovery_codes_left: i64,
+    /// While setting up: the secret, its URI and QR code.
+    pub setup: Option<crate::auth::totp::Setup>,
+    /// Shown once, right after two-step sign-in is turned on.
+    pub new_recovery_codes: Vec<String>,
+    pub notice: Option<&'static str>,
+    pub errors: Vec<FormError>,
+}
+
+impl AccountPage {
+    pub fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+/// One organizer on the admin list.
+pub struct OrganizerLine {
+    pub id: String,
+    pub handle: String,
+    pub role: &'static str,
+    pub disabled: bool,
+    pub totp_on: bool,
+    pub api_tokens: i64,
+    pub created: String,
+    pub is_me: bool,
+}
+
+#[derive(Template)]
+#[template(path = "organize/organizers.html")]
+pub struct OrganizersPage {
+    pub chrome: Chrome,
+    pub organizers: Vec<OrganizerLine>,
+    pub notice: Option<String>,
+}
+
+/// One audit entry as shown.
+pub struct AuditLine {
+    pub time: String,
+    pub actor: String,
+    pub action: String,
+    pub action_word: String,
+    pub target_kind: String,
+    pub target_id: String,
+    /// A link to the target, for events.
+    pub target_href: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "organize/audit.html")]
+pub struct AuditPage {
+    pub chrome: Chrome,
+    pub lines: Vec<AuditLine>,
+    pub page: i64,
+    pub newer: Option<String>,
+    pub older: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "organize/password.html")]
 pub struct PasswordPage {
@@ -186,6 +264,8 @@ pub struct PasswordPage {
 #[template(path = "organize/dashboard.html")]
 pub struct DashboardPage {
     pub chrome: Chrome,
+    /// Admins see links to the organizer list and the audit log.
+    pub is_admin: bool,
     pub upcoming: Vec<EventCard>,
     pub past: Vec<EventCard>,
 }

@@ -7,6 +7,7 @@ mod events_api;
 mod live;
 mod mail;
 mod operations;
+mod organizer_security;
 mod organizer_web;
 mod privacy;
 mod public_pages;

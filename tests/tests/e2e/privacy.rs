@@ -4,37 +4,12 @@
 use serde_json::json;
 use umbrella_tests::{event_fields, location, logs, on_both_databases, Backend, TestApp};
 
-/// The raw bytes a seized server would give up: the SQLite files, or a dump of PostgreSQL.
 fn raw_database(app: &TestApp) -> Vec<u8> {
-    match app.backend {
-        Backend::Sqlite => ["umbrella.db", "umbrella.db-wal", "umbrella.db-shm"]
-            .iter()
-            .filter_map(|name| std::fs::read(app.data_dir.join(name)).ok())
-            .flatten()
-            .collect(),
-        Backend::Postgres => {
-            let url = match app.settings.database() {
-                umbrella::config::DatabaseUrl::Postgres(url) => url,
-                other => panic!("expected PostgreSQL, got {other:?}"),
-            };
-            let dump = std::process::Command::new("pg_dump")
-                .arg(&url)
-                .output()
-                .expect("pg_dump runs");
-            assert!(
-                dump.status.success(),
-                "pg_dump: {}",
-                String::from_utf8_lossy(&dump.stderr)
-            );
-            dump.stdout
-        }
-    }
+    app.raw_database()
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|window| window == needle.as_bytes())
+    umbrella_tests::bytes_contain(haystack, needle)
 }
 
 async fn secrets_are_stored_only_as_hashes(app: TestApp) {

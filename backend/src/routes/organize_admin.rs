@@ -1,0 +1,150 @@
+//! Admin pages: the organizer list (`/organize/organizers`: disable, enable, revoke API
+//! tokens) and the audit log (`/organize/audit`, newest first, paged). Non-admins get 403.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::{no_store, see_other};
+use crate::auth::AdminOrganizer;
+use crate::db::audit::{self, Action};
+use crate::db::organizers;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::views::pages::{AuditLine, AuditPage, OrganizerLine, OrganizersPage};
+use crate::views::{render_html, time, Chrome};
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    done: Option<String>,
+}
+
+/// `GET /organize/organizers`
+pub async fn list(
+    who: AdminOrganizer,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let all = crate::db::run(&state.pool, |conn| Ok(organizers::list(conn)?)).await?;
+    let tz = state.timezone();
+    let me = who.0.organizer.id.clone();
+    let notice = match query.done.as_deref() {
+        Some("disabled") => {
+            Some("Disabled: they are signed out and their API tokens no longer work.")
+        }
+        Some("enabled") => Some("Enabled: they can sign in again."),
+        Some("revoked") => Some("Their API tokens are revoked."),
+        _ => None,
+    };
+    let page = OrganizersPage {
+        chrome: Chrome::organizer("Organizers", &who.0.organizer.handle),
+        organizers: all
+            .into_iter()
+            .map(|listed| {
+                let o = listed.organizer;
+                OrganizerLine {
+                    is_me: o.id == me,
+                    role: if o.is_admin { "admin" } else { "organizer" },
+                    disabled: o.disabled,
+                    totp_on: o.has_totp(),
+                    api_tokens: listed.api_tokens,
+                    created: time::day_heading(o.created_at.and_utc(), tz),
+                    id: o.id,
+                    handle: o.handle,
+                }
+            })
+            .collect(),
+        notice: notice.map(str::to_string),
+    };
+    Ok(no_store(render_html(&page)?))
+}
+
+/// `POST /organize/organizers/{id}/disable|enable|revoke-tokens`
+pub async fn act(
+    who: AdminOrganizer,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (target, word) = path.into_inner();
+    let (action, done) = match word.as_str() {
+        "disable" => (Action::OrganizerDisabled, "disabled"),
+        "enable" => (Action::OrganizerEnabled, "enabled"),
+        "revoke-tokens" => (Action::TokensRevoked, "revoked"),
+        _ => return Err(AppError::NotFound),
+    };
+    let actor = who.0.organizer.id.clone();
+    if target == actor && action != Action::TokensRevoked {
+        return Err(AppError::Forbidden(
+            "you cannot disable or enable yourself; ask another admin".into(),
+        ));
+    }
+    crate::db::run(&state.pool, move |conn| {
+        organizers::find(conn, &target)?.ok_or(AppError::NotFound)?;
+        audit::recorded(conn, Some(&actor), action, &target, |conn| match action {
+            Action::OrganizerDisabled => organizers::set_disabled(conn, &target, true),
+            Action::OrganizerEnabled => organizers::set_disabled(conn, &target, false),
+            _ => Ok(organizers::revoke_api_tokens(conn, &target).map(|_| ())?),
+        })
+    })
+    .await?;
+    tracing::info!(action = action.as_str(), "organizer account changed");
+    Ok(see_other(&format!("/organize/organizers?done={done}")))
+}
+
+/// Entries a page of the audit log.
+const AUDIT_PAGE: i64 = 50;
+
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    page: Option<String>,
+}
+
+/// `GET /organize/audit?page=N`: newest first.
+pub async fn audit_log(
+    who: AdminOrganizer,
+    state: web::Data<AppState>,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = match query.page.as_deref() {
+        None => 1,
+        Some(raw) => raw
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .ok_or_else(|| AppError::invalid("page", "page is a whole number from 1"))?,
+    };
+    let offset = (page - 1) * AUDIT_PAGE;
+    let mut entries = crate::db::run(&state.pool, move |conn| {
+        Ok(audit::newest(conn, offset, AUDIT_PAGE + 1)?)
+    })
+    .await?;
+    let more = entries.len() as i64 > AUDIT_PAGE;
+    entries.truncate(AUDIT_PAGE as usize);
+    let tz = state.timezone();
+    let lines = entries
+        .into_iter()
+        .map(|entry| {
+            let action = Action::parse(&entry.action);
+            AuditLine {
+                time: time::moment(entry.at.and_utc(), tz),
+                actor: entry
+                    .actor_handle
+                    .unwrap_or_else(|| "command line".to_string()),
+                action: action.map_or(entry.action.clone(), |a| a.label().to_string()),
+                action_word: entry.action,
+                target_href: (entry.target_kind == "event")
+                    .then(|| format!("/organize/events/{}/edit", entry.target_id)),
+                target_kind: entry.target_kind,
+                target_id: entry.target_id,
+            }
+        })
+        .collect();
+    let page = AuditPage {
+        chrome: Chrome::organizer("Audit log", &who.0.organizer.handle),
+        lines,
+        page,
+        newer: (page > 1).then(|| format!("/organize/audit?page={}", page - 1)),
+        older: more.then(|| format!("/organize/audit?page={}", page + 1)),
+    };
+    Ok(no_store(render_html(&page)?))
+}
