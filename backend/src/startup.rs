@@ -221,6 +221,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::scope("/api/v1")
+                .route("/openapi.json", web::get().to(crate::routes::openapi::document))
                 .route("/events", web::get().to(events_api::list))
                 .route("/events", web::post().to(events_api::create))
                 .route("/events/{id}", web::get().to(events_api::get))

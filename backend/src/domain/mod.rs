@@ -30,7 +30,7 @@ impl From<FieldError> for crate::error::AppError {
     }
 }
 
-/// An enum stored and sent as a fixed lower-case word.
+/// An enum stored and sent as a fixed lower-case word (a string enum in the OpenAPI document).
 macro_rules! word_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $word:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -50,6 +50,18 @@ macro_rules! word_enum {
                 match word { $($word => Some($name::$variant),)+ _ => None }
             }
         }
+
+        // By hand: utoipa's derive does not see `serde(rename)` through this macro's literals.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($word),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -57,6 +57,21 @@ fn event_json(state: &AppState, event: &Event, viewer: Viewer) -> EventJson {
     EventJson::new(event, viewer, &state.public_base(), Utc::now())
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/events", operation_id = "list_events", tag = "events",
+    params(
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "Events a page (default 50)"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` from the page before"),
+        ("kind" = Option<crate::domain::event::EventKind>, Query, description = "Only events of this kind"),
+        ("tag" = Option<String>, Query, description = "Only events with this tag"),
+    ),
+    responses(
+        (status = 200, description = "Upcoming events in start order (organizers also see unlisted ones)", body = EventListJson),
+        (status = 400, description = "The query string could not be read", body = crate::error::ErrorBody),
+        (status = 422, description = "`limit`, `cursor` or `kind` is not valid (named in `field`)", body = crate::error::ErrorBody),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
 /// `GET /api/v1/events`: upcoming events in start order, `limit` a page, `cursor` for the next.
 pub async fn list(
     request: HttpRequest,
@@ -128,6 +143,15 @@ async fn list_json(
     })
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/events/{id}", operation_id = "get_event", tag = "events",
+    params(("id" = String, Path, description = "The event's id")),
+    responses(
+        (status = 200, description = "The event; `location` only when the caller may see it", body = EventJson),
+        (status = 404, description = "No such event", body = crate::error::ErrorBody),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
 /// `GET /api/v1/events/{id}`
 pub async fn get(
     request: HttpRequest,
@@ -140,6 +164,21 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(event_json(&state, &event, viewer)))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/events", operation_id = "create_event", tag = "events",
+    request_body = EventInput,
+    responses(
+        (status = 201, description = "Created", body = EventJson,
+            headers(("Location" = String, description = "The new event's API path"))),
+        (status = 400, description = "The body is not JSON", body = crate::error::ErrorBody),
+        (status = 401, description = "No or bad credentials", body = crate::error::ErrorBody),
+        (status = 403, description = "Sent from another site, or a session still on a one-time password", body = crate::error::ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = crate::error::ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is not valid (named in `field`)", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 /// `POST /api/v1/events`: `201 Created` with the event and its `Location`.
 pub async fn create(
     organizer: ApiOrganizer,
@@ -166,6 +205,22 @@ pub async fn create(
         .json(event_json(&state, &event, Viewer::Organizer)))
 }
 
+#[utoipa::path(
+    patch, path = "/api/v1/events/{id}", operation_id = "update_event", tag = "events",
+    params(("id" = String, Path, description = "The event's id")),
+    request_body = EventPatch,
+    responses(
+        (status = 200, description = "The changed event", body = EventJson),
+        (status = 400, description = "The body is not JSON", body = crate::error::ErrorBody),
+        (status = 401, description = "No or bad credentials", body = crate::error::ErrorBody),
+        (status = 403, description = "Sent from another site, or a session still on a one-time password", body = crate::error::ErrorBody),
+        (status = 404, description = "No such event", body = crate::error::ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = crate::error::ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = crate::error::ErrorBody),
+        (status = 422, description = "A field, or the event as changed, is not valid (named in `field`)", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 /// `PATCH /api/v1/events/{id}`: change any fields; the result is validated as a whole.
 pub async fn update(
     organizer: ApiOrganizer,
@@ -187,6 +242,17 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(event_json(&state, &event, Viewer::Organizer)))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/events/{id}/cancel", operation_id = "cancel_event", tag = "events",
+    params(("id" = String, Path, description = "The event's id")),
+    responses(
+        (status = 200, description = "The cancelled event", body = EventJson),
+        (status = 401, description = "No or bad credentials", body = crate::error::ErrorBody),
+        (status = 403, description = "Sent from another site, or a session still on a one-time password", body = crate::error::ErrorBody),
+        (status = 404, description = "No such event", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 /// `POST /api/v1/events/{id}/cancel`
 pub async fn cancel(
     organizer: ApiOrganizer,

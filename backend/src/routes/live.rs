@@ -20,22 +20,28 @@ use crate::state::AppState;
 use crate::views::event_json::rfc3339;
 use crate::views::rsvp_view::RsvpJson;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateInput {
     kind: UpdateKind,
     text: String,
+    /// `public`, `attendees`, or a role the event offers.
     audience: String,
+    /// The new place, for `kind: location`.
     #[serde(default)]
     location: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UpdateJson {
     seq: i32,
     kind: UpdateKind,
+    /// `public`, `attendees`, or a role name.
+    #[schema(value_type = String)]
     audience: &'static str,
     text: String,
+    #[schema(required)]
     location: Option<String>,
+    #[schema(format = DateTime)]
     created_at: String,
 }
 
@@ -52,6 +58,22 @@ impl UpdateJson {
     }
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/events/{id}/updates", operation_id = "post_update", tag = "live",
+    params(("id" = String, Path, description = "The event's id")),
+    request_body = UpdateInput,
+    responses(
+        (status = 201, description = "Stored with the event's next `seq` and sent to followers", body = UpdateJson),
+        (status = 400, description = "The body is not JSON", body = crate::error::ErrorBody),
+        (status = 401, description = "No or bad credentials", body = crate::error::ErrorBody),
+        (status = 403, description = "Sent from another site, or a session still on a one-time password", body = crate::error::ErrorBody),
+        (status = 404, description = "No such event", body = crate::error::ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = crate::error::ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is not valid (named in `field`)", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 /// `POST /api/v1/events/{id}/updates`: stored with the next `seq`, then sent to followers.
 pub async fn post_update(
     organizer: ApiOrganizer,
@@ -71,6 +93,12 @@ pub async fn post_update(
     )
     .await?;
     Ok(HttpResponse::Created().json(UpdateJson::new(&update)))
+}
+
+/// The answer to `GET /api/v1/events/{id}/updates`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UpdateListJson {
+    updates: Vec<UpdateJson>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -98,6 +126,18 @@ fn bearer(request: &HttpRequest) -> Option<String> {
         .map(|t| t.trim().to_string())
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/events/{id}/updates", operation_id = "list_updates", tag = "live",
+    params(("id" = String, Path, description = "The event's id"), ("after" = Option<i32>, Query, minimum = 0, description = "Only updates with a greater `seq` (default 0)")),
+    responses(
+        (status = 200, description = "The updates this caller may see, in ascending `seq`", body = UpdateListJson),
+        (status = 400, description = "The query string could not be read", body = crate::error::ErrorBody),
+        (status = 401, description = "A token was sent but is not valid for this event", body = crate::error::ErrorBody),
+        (status = 404, description = "No such event", body = crate::error::ErrorBody),
+        (status = 422, description = "`after` is not a number, 0 or more", body = crate::error::ErrorBody),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
 /// `GET /api/v1/events/{id}/updates?after=N`: the history this caller may see, by `seq`.
 /// A manage token or organizer token goes in `Authorization: Bearer`.
 pub async fn list_updates(
@@ -121,12 +161,24 @@ pub async fn list_updates(
         updates_db::after(conn, &event_id, after, access.audiences())
     })
     .await?;
-    let updates: Vec<UpdateJson> = updates.iter().map(UpdateJson::new).collect();
+    let updates = updates.iter().map(UpdateJson::new).collect();
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(serde_json::json!({ "updates": updates })))
+        .json(UpdateListJson { updates }))
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/events/{id}/live", operation_id = "live_websocket", tag = "live",
+    description = "A websocket (JSON text frames). The first message is `{\"type\": \"hello\", \"token\": \"<manage or organizer token>\"}`, or `{\"type\": \"hello\"}` for the public audience; the server answers `welcome`, replays every update after `after`, then streams `update`s (organizers also get `counts`). `resync` asks a slow client to reconnect with `after`; a bad frame gets an `error` and the connection stays.",
+    params(("id" = String, Path, description = "The event's id"), ("after" = Option<i32>, Query, minimum = 0, description = "Only updates with a greater `seq` (default 0)")),
+    responses(
+        (status = 101, description = "Switching Protocols: the websocket is open"),
+        (status = 400, description = "Not a websocket handshake, or the query string could not be read"),
+        (status = 404, description = "No such event", body = crate::error::ErrorBody),
+        (status = 422, description = "`after` is not a number, 0 or more", body = crate::error::ErrorBody),
+    ),
+    security(()),
+)]
 /// `GET /api/v1/events/{id}/live?after=N`: the websocket. Credentials come in the first message.
 pub async fn websocket(
     request: HttpRequest,
@@ -165,6 +217,17 @@ async fn mark(
         .json(RsvpJson::new(&rsvp)))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/rsvps/{token}/checkin", operation_id = "check_in", tag = "live",
+    params(("token" = String, Path, description = "The manage token")),
+    responses(
+        (status = 200, description = "Checked in: arrived", body = RsvpJson),
+        (status = 403, description = "Sent from another site", body = crate::error::ErrorBody),
+        (status = 404, description = "No such token", body = crate::error::ErrorBody),
+        (status = 409, description = "Only people going to an event that was not cancelled can do this", body = crate::error::ErrorBody),
+    ),
+    security(()),
+)]
 /// `POST /api/v1/rsvps/{token}/checkin`
 pub async fn check_in(
     state: web::Data<AppState>,
@@ -173,6 +236,17 @@ pub async fn check_in(
     mark(&state, path.into_inner(), Presence::CheckedIn).await
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/rsvps/{token}/safe", operation_id = "home_safe", tag = "live",
+    params(("token" = String, Path, description = "The manage token")),
+    responses(
+        (status = 200, description = "Checked out home safe (counts as arrived too)", body = RsvpJson),
+        (status = 403, description = "Sent from another site", body = crate::error::ErrorBody),
+        (status = 404, description = "No such token", body = crate::error::ErrorBody),
+        (status = 409, description = "Only people going to an event that was not cancelled can do this", body = crate::error::ErrorBody),
+    ),
+    security(()),
+)]
 /// `POST /api/v1/rsvps/{token}/safe`
 pub async fn home_safe(
     state: web::Data<AppState>,

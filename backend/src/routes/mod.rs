@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod events_api;
 pub mod live;
 pub mod live_pages;
+pub mod openapi;
 pub mod operations;
 pub mod organize;
 pub mod organize_account;

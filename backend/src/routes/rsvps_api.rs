@@ -14,6 +14,25 @@ use crate::state::AppState;
 use crate::views::event_json::EventJson;
 use crate::views::rsvp_view::{RsvpCounts, RsvpInput, RsvpJson, RsvpListJson, RsvpPatch};
 
+#[utoipa::path(
+    post, path = "/api/v1/events/{id}/rsvps", operation_id = "create_rsvp", tag = "rsvps",
+    params(("id" = String, Path, description = "The event's id")),
+    request_body = RsvpInput,
+    responses(
+        (status = 201, description = "RSVPed: `token` (shown only this once), `manage_url` and `status` (`going`, `waitlisted` or `pending`)", body = RsvpJson,
+            headers(("Location" = String, description = "The manage page"))),
+        (status = 400, description = "The body is not JSON", body = crate::error::ErrorBody),
+        (status = 403, description = "Sent from another site", body = crate::error::ErrorBody),
+        (status = 404, description = "No such event", body = crate::error::ErrorBody),
+        (status = 409, description = "The event was cancelled or has ended", body = crate::error::ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = crate::error::ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is not valid (named in `field`)", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many RSVPs from this client", body = crate::error::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(()),
+)]
 /// `201` with the token (shown this once), the manage URL and the status.
 pub async fn create(
     request: HttpRequest,
@@ -56,6 +75,15 @@ fn with_event(
         .json(json)
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/rsvps/{token}", operation_id = "get_rsvp", tag = "rsvps",
+    params(("token" = String, Path, description = "The manage token from the RSVP answer")),
+    responses(
+        (status = 200, description = "The RSVP, with its `event` as this RSVP may see it", body = RsvpJson),
+        (status = 404, description = "No such token", body = crate::error::ErrorBody),
+    ),
+    security(()),
+)]
 /// `GET /api/v1/rsvps/{token}`: the RSVP and its event as this RSVP may see it.
 pub async fn get(
     state: web::Data<AppState>,
@@ -68,6 +96,22 @@ pub async fn get(
     Ok(with_event(&state, &rsvp, &event))
 }
 
+#[utoipa::path(
+    patch, path = "/api/v1/rsvps/{token}", operation_id = "update_rsvp", tag = "rsvps",
+    params(("token" = String, Path, description = "The manage token from the RSVP answer")),
+    request_body = RsvpPatch,
+    responses(
+        (status = 200, description = "The changed RSVP, with its `event`", body = RsvpJson),
+        (status = 400, description = "The body is not JSON", body = crate::error::ErrorBody),
+        (status = 403, description = "Sent from another site", body = crate::error::ErrorBody),
+        (status = 404, description = "No such token", body = crate::error::ErrorBody),
+        (status = 409, description = "The RSVP or event was cancelled, or too few places for more guests", body = crate::error::ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = crate::error::ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is not valid (named in `field`)", body = crate::error::ErrorBody),
+    ),
+    security(()),
+)]
 /// `PATCH /api/v1/rsvps/{token}`
 pub async fn update(
     state: web::Data<AppState>,
@@ -85,6 +129,16 @@ pub async fn update(
     Ok(with_event(&state, &rsvp, &event))
 }
 
+#[utoipa::path(
+    delete, path = "/api/v1/rsvps/{token}", operation_id = "delete_rsvp", tag = "rsvps",
+    params(("token" = String, Path, description = "The manage token from the RSVP answer")),
+    responses(
+        (status = 204, description = "Deleted, with every personal field"),
+        (status = 403, description = "Sent from another site", body = crate::error::ErrorBody),
+        (status = 404, description = "No such token", body = crate::error::ErrorBody),
+    ),
+    security(()),
+)]
 /// `DELETE /api/v1/rsvps/{token}`: gone at once; `204`.
 pub async fn delete(
     state: web::Data<AppState>,
@@ -98,6 +152,17 @@ pub async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/events/{id}/rsvps", operation_id = "list_rsvps", tag = "rsvps",
+    params(("id" = String, Path, description = "The event's id")),
+    responses(
+        (status = 200, description = "Every RSVP with its `id` (never the token), and counts", body = RsvpListJson),
+        (status = 401, description = "No or bad credentials", body = crate::error::ErrorBody),
+        (status = 403, description = "Sent from another site, or a session still on a one-time password", body = crate::error::ErrorBody),
+        (status = 404, description = "No such event", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 /// `GET /api/v1/events/{id}/rsvps` (organizers): every RSVP with its `id`, and counts.
 pub async fn list(
     _organizer: ApiOrganizer,
@@ -124,6 +189,22 @@ pub async fn list(
         .json(RsvpListJson { rsvps, counts }))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/events/{id}/rsvps/{rsvp_id}/{decision}", operation_id = "decide_rsvp", tag = "rsvps",
+    params(
+        ("id" = String, Path, description = "The event's id"),
+        ("rsvp_id" = String, Path, description = "The RSVP's `id` from the organizer's list"),
+        ("decision" = String, Path, description = "`approve` or `decline`", pattern = "^(approve|decline)$"),
+    ),
+    responses(
+        (status = 200, description = "The RSVP after the decision", body = RsvpJson),
+        (status = 401, description = "No or bad credentials", body = crate::error::ErrorBody),
+        (status = 403, description = "Sent from another site, or a session still on a one-time password", body = crate::error::ErrorBody),
+        (status = 404, description = "No such event, RSVP or decision", body = crate::error::ErrorBody),
+        (status = 409, description = "The RSVP was cancelled", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 /// `POST /api/v1/events/{id}/rsvps/{rsvp_id}/approve` and `.../decline` (organizers).
 pub async fn decide(
     organizer: ApiOrganizer,

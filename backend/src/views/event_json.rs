@@ -19,19 +19,24 @@ pub fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EventJson {
     pub id: String,
     pub title: String,
+    #[schema(required)]
     pub cover_title: Option<String>,
     pub kind: EventKind,
     pub description: String,
+    #[schema(format = DateTime)]
     pub starts_at: String,
+    #[schema(format = DateTime)]
     pub ends_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     pub location_privacy: LocationPrivacy,
+    #[schema(required, format = DateTime)]
     pub location_reveal_at: Option<String>,
+    #[schema(required)]
     pub capacity: Option<i32>,
     pub tags: Vec<String>,
     pub accessibility: String,
@@ -42,6 +47,7 @@ pub struct EventJson {
     pub roles: Vec<Role>,
     pub reminder_offsets_minutes: Vec<i32>,
     pub count_display: CountDisplay,
+    #[schema(required)]
     pub going_count: Option<i64>,
     pub url: String,
 }
@@ -83,10 +89,11 @@ impl EventJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EventListJson {
     pub events: Vec<EventJson>,
     /// Pass as `cursor` to get the next page; absent on the last page.
+    #[schema(required)]
     pub next_cursor: Option<String>,
 }
 
@@ -119,7 +126,7 @@ fn exact() -> CountDisplay {
 }
 
 /// `POST /api/v1/events`. Only `title`, `kind`, `starts_at` and `ends_at` are required.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct EventInput {
     pub title: String,
     #[serde(default)]
@@ -193,7 +200,7 @@ fn explicit<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 }
 
 /// `PATCH /api/v1/events/{id}`: any subset of the fields; `null` clears an optional one.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct EventPatch {
     pub title: Option<String>,
     #[serde(default, deserialize_with = "explicit")]

@@ -103,7 +103,7 @@ impl RsvpFormValues {
 }
 
 /// `POST /api/v1/events/{id}/rsvps`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RsvpInput {
     pub pseudonym: String,
     #[serde(default)]
@@ -136,7 +136,7 @@ fn explicit<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
 
 /// `PATCH /api/v1/rsvps/{token}`: any subset; `"status": "cancelled"` cancels; `"email": null`
 /// removes the address.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct RsvpPatch {
     pub pseudonym: Option<String>,
     pub guests: Option<i32>,
@@ -173,7 +173,7 @@ impl RsvpPatch {
 
 /// An RSVP as JSON. `token` and `manage_url` only in the answer to the person who RSVPed;
 /// `id` only for organizers; never the email.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RsvpJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
@@ -183,14 +183,18 @@ pub struct RsvpJson {
     pub id: Option<String>,
     pub event_id: String,
     pub status: RsvpStatus,
+    #[schema(required)]
     pub pseudonym: Option<String>,
     pub guests: i32,
+    #[schema(required)]
     pub role: Option<Role>,
+    #[schema(required)]
     pub needs: Option<String>,
     pub has_email: bool,
     pub approved: bool,
     pub checked_in: bool,
     pub home_safe: bool,
+    #[schema(format = DateTime)]
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<EventJson>,
@@ -219,7 +223,7 @@ impl RsvpJson {
 }
 
 /// Counts for organizers: RSVPs by status, places taken, and going people by role.
-#[derive(Debug, Serialize, Default)]
+#[derive(Debug, Serialize, Default, utoipa::ToSchema)]
 pub struct RsvpCounts {
     pub going: usize,
     pub waitlisted: usize,
@@ -252,7 +256,7 @@ impl RsvpCounts {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RsvpListJson {
     pub rsvps: Vec<RsvpJson>,
     pub counts: RsvpCounts,
