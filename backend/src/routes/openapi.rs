@@ -60,7 +60,9 @@ impl utoipa::Modify for Credentials {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("An organizer's API token from `umbrella token create`"))
+                    .description(Some(
+                        "An organizer's API token from `umbrella token create`",
+                    ))
                     .build(),
             ),
         );

@@ -6,6 +6,7 @@ mod command_line;
 mod events_api;
 mod live;
 mod mail;
+mod openapi;
 mod operations;
 mod organizer_security;
 mod organizer_web;
