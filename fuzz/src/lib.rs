@@ -1,0 +1,225 @@
+//! What each fuzz target checks, shared by the cargo-fuzz targets (`fuzz_targets/`) and the
+//! stable-Rust loop (`src/bin/stable_fuzz.rs`). Each function takes arbitrary bytes and panics
+//! when a property fails; never panicking on any input is the first property of all.
+
+use chrono::Utc;
+use chrono_tz::Tz;
+use umbrella::domain::event::{Event, EventDraft};
+use umbrella::extract::parse_json;
+use umbrella::privacy::location::Viewer;
+use umbrella::views::event_json::{EventInput, EventJson, EventPatch};
+use umbrella::views::rsvp_view::{RsvpFormValues, RsvpInput, RsvpPatch};
+
+/// The targets by name, for the stable loop.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("markdown", markdown),
+    ("event_json", event_json),
+    ("rsvp_input", rsvp_input),
+    ("mail_url", mail_url),
+    ("time_input", time_input),
+];
+
+/// A valid event every RSVP and patch is checked against.
+fn base_event() -> EventDraft {
+    let input: EventInput = parse_json(
+        br#"{"title": "Rally", "kind": "action", "starts_at": "2030-06-01T18:00:00Z",
+             "ends_at": "2030-06-01T20:00:00Z", "location": "Steps", "capacity": 10,
+             "location_privacy": "reveal_at", "location_reveal_at": "2030-06-01T16:00:00Z"}"#,
+    )
+    .expect("the base event parses");
+    input.into_draft().expect("the base event is valid")
+}
+
+/// Markdown descriptions: the sanitized HTML has no script or style element, no event-handler
+/// attribute, no image, and no link or source with a scripting or data URL.
+pub fn markdown(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let html = umbrella::domain::markdown::render(text);
+    check_safe_html(&html);
+}
+
+/// Check every tag in sanitized HTML. Text cannot hold a raw `<` (it is escaped), so each `<`
+/// starts a tag; attribute values are read with their quotes so a `>` inside one is no end.
+pub fn check_safe_html(html: &str) {
+    const FORBIDDEN_TAGS: &[&str] = &[
+        "script", "style", "img", "iframe", "object", "embed", "form", "input", "svg", "math",
+        "link", "meta", "base", "frame", "video", "audio", "source",
+    ];
+    let lower = html.to_ascii_lowercase();
+    assert!(!lower.contains("<script"), "a script tag survived: {html}");
+    let bytes = lower.as_bytes();
+    let mut i = 0;
+    while let Some(offset) = lower[i..].find('<') {
+        i += offset + 1;
+        let name_start = i + usize::from(bytes.get(i) == Some(&b'/'));
+        let mut j = name_start;
+        while j < bytes.len() && (bytes[j].is_ascii_alphanumeric()) {
+            j += 1;
+        }
+        let name = &lower[name_start..j];
+        assert!(
+            !FORBIDDEN_TAGS.contains(&name),
+            "a <{name}> tag survived: {html}"
+        );
+        // Attributes up to the closing `>`.
+        loop {
+            while j < bytes.len() && (bytes[j].is_ascii_whitespace() || bytes[j] == b'/') {
+                j += 1;
+            }
+            if j >= bytes.len() || bytes[j] == b'>' {
+                break;
+            }
+            let attr_start = j;
+            while j < bytes.len() && !b" \t\n\r\x0c=>/".contains(&bytes[j]) {
+                j += 1;
+            }
+            let attribute = &lower[attr_start..j];
+            assert!(
+                !attribute.starts_with("on"),
+                "an event handler {attribute:?} survived: {html}"
+            );
+            assert!(attribute != "style", "a style attribute survived: {html}");
+            if bytes.get(j) != Some(&b'=') {
+                continue;
+            }
+            j += 1;
+            let value = match bytes.get(j) {
+                Some(&quote @ (b'"' | b'\'')) => {
+                    let end = lower[j + 1..]
+                        .find(quote as char)
+                        .map_or(bytes.len(), |e| j + 1 + e);
+                    let value = &lower[j + 1..end];
+                    j = (end + 1).min(bytes.len());
+                    value
+                }
+                _ => {
+                    let start = j;
+                    while j < bytes.len() && !bytes[j].is_ascii_whitespace() && bytes[j] != b'>' {
+                        j += 1;
+                    }
+                    &lower[start..j]
+                }
+            };
+            // As a browser reads a URL: tabs and newlines anywhere are dropped, and control
+            // characters and spaces around it.
+            let url: String = value
+                .replace("&amp;", "&")
+                .chars()
+                .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+                .collect();
+            let url = url.trim_matches(|c: char| c <= ' ');
+            for scheme in ["javascript:", "vbscript:", "data:"] {
+                assert!(
+                    !url.starts_with(scheme),
+                    "a {scheme} URL survived in {attribute}: {html}"
+                );
+            }
+        }
+        i = j.min(bytes.len());
+    }
+}
+
+/// `POST /api/v1/events` and `PATCH /api/v1/events/{id}` bodies: parsing never panics; a draft
+/// that validates is already normal (validating it again changes nothing), and it renders as
+/// an event and as API JSON.
+pub fn event_json(data: &[u8]) {
+    if let Ok(input) = parse_json::<EventInput>(data) {
+        if let Ok(draft) = input.into_draft() {
+            check_draft(draft);
+        }
+    }
+    if let Ok(patch) = parse_json::<EventPatch>(data) {
+        if let Ok(draft) = patch.apply_to(&base_event()) {
+            check_draft(draft);
+        }
+    }
+}
+
+fn check_draft(draft: EventDraft) {
+    assert_eq!(
+        draft.clone().validate().as_ref(),
+        Ok(&draft),
+        "validation is not idempotent"
+    );
+    let event = Event::new(draft, Utc::now());
+    check_safe_html(&event.description_html);
+    let json = EventJson::new(&event, Viewer::Public, "https://example.org", Utc::now());
+    serde_json::to_string(&json).expect("the event serializes");
+}
+
+/// RSVP bodies (API JSON for create and edit, and the web form): parsing never panics, and a
+/// valid RSVP is already normal.
+pub fn rsvp_input(data: &[u8]) {
+    let event = base_event();
+    if let Ok(input) = parse_json::<RsvpInput>(data) {
+        if let Ok(draft) = input.into_draft().validate(&event) {
+            assert_eq!(draft.clone().validate(&event).as_ref(), Ok(&draft));
+        }
+    }
+    if let Ok(patch) = parse_json::<RsvpPatch>(data) {
+        let _ = patch.into_change();
+    }
+    if let Ok(form) = serde_html_form::from_bytes::<RsvpFormValues>(data) {
+        if let Ok(draft) = form.to_draft() {
+            if let Ok(valid) = draft.validate(&event) {
+                assert!(valid.pseudonym.chars().count() <= 64);
+                assert!((0..=10).contains(&valid.guests));
+            }
+        }
+        let _ = form.to_change();
+    }
+}
+
+/// `--mail-url`: never panics, and what it accepts as SMTP is a URL lettre can read that says
+/// how to use TLS; its debug form never shows a password.
+pub fn mail_url(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(parsed) = umbrella::mail::transport::parse_mail_url(text) {
+        let shown = format!("{parsed:?}");
+        if let umbrella::mail::transport::MailUrl::Smtp(url) = &parsed {
+            let url = url::Url::parse(url).expect("an accepted SMTP URL parses again");
+            assert!(matches!(url.scheme(), "smtp" | "smtps"), "{}", url.scheme());
+            if url.password().is_some_and(|p| p.len() >= 6) {
+                assert!(
+                    !shown.contains(url.password().unwrap_or_default()),
+                    "the debug form shows the password: {shown}"
+                );
+            }
+        }
+    }
+}
+
+/// The `datetime-local` fields of the organizer's event form, in several time zones: never
+/// panics, and a time it accepts shows again as the same wall-clock minute.
+pub fn time_input(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for tz in [
+        chrono_tz::America::Chicago,
+        chrono_tz::UTC,
+        chrono_tz::Europe::Madrid,
+        chrono_tz::Australia::Lord_Howe,
+    ] {
+        check_time(text, tz);
+    }
+}
+
+fn check_time(text: &str, tz: Tz) {
+    let Ok(at) = umbrella::views::time::from_input(text, tz, "starts_at") else {
+        return;
+    };
+    let value = text.trim();
+    let naive = chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
+        .expect("an accepted time parses");
+    assert_eq!(
+        umbrella::views::time::to_input(at, tz),
+        naive.format("%Y-%m-%dT%H:%M").to_string(),
+        "{text:?} in {tz} does not show again as typed"
+    );
+}
