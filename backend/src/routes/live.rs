@@ -23,6 +23,7 @@ use crate::views::rsvp_view::RsvpJson;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateInput {
     kind: UpdateKind,
+    #[schema(min_length = 1, max_length = 2000)]
     text: String,
     /// `public`, `attendees`, or a role the event offers.
     audience: String,

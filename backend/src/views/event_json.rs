@@ -128,6 +128,7 @@ fn exact() -> CountDisplay {
 /// `POST /api/v1/events`. Only `title`, `kind`, `starts_at` and `ends_at` are required.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct EventInput {
+    #[schema(min_length = 1, max_length = 140)]
     pub title: String,
     #[serde(default)]
     pub cover_title: Option<String>,
@@ -143,8 +144,10 @@ pub struct EventInput {
     #[serde(default)]
     pub location_reveal_at: Option<DateTime<Utc>>,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100_000)]
     pub capacity: Option<i32>,
     #[serde(default)]
+    #[schema(max_items = 12)]
     pub tags: Vec<String>,
     #[serde(default)]
     pub accessibility: String,

@@ -105,8 +105,10 @@ impl RsvpFormValues {
 /// `POST /api/v1/events/{id}/rsvps`
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RsvpInput {
+    #[schema(min_length = 1, max_length = 64)]
     pub pseudonym: String,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 10)]
     pub guests: i32,
     #[serde(default)]
     pub role: Option<Role>,
@@ -138,7 +140,9 @@ fn explicit<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
 /// removes the address.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct RsvpPatch {
+    #[schema(min_length = 1, max_length = 64)]
     pub pseudonym: Option<String>,
+    #[schema(minimum = 0, maximum = 10)]
     pub guests: Option<i32>,
     #[serde(default, deserialize_with = "explicit")]
     pub role: Option<Option<Role>>,
