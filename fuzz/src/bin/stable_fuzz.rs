@@ -37,31 +37,140 @@ impl Rng {
 fn tokens(target: &str) -> &'static [&'static str] {
     match target {
         "markdown" => &[
-            "<script>", "</script>", "<a href=\"", "javascript:", "JaVaScRiPt:", "&#106;",
-            "&#x6A;", "onerror=", " onclick=\"", "<img src=x ", "<svg/onload=", "<style>",
-            "[x](", ")", "![i](", "<", ">", "\"", "'", "`", "```", "\n\n", "|a|b|\n|-|-|\n",
-            "<iframe", "data:text/html,", "<!--", "-->", "<![CDATA[", "\t", "\u{0}", "vbscript:",
-            "<math>", "<form action=", "style=\"", "<ScRiPt", "%0a", "&lt;",
+            "<script>",
+            "</script>",
+            "<a href=\"",
+            "javascript:",
+            "JaVaScRiPt:",
+            "&#106;",
+            "&#x6A;",
+            "onerror=",
+            " onclick=\"",
+            "<img src=x ",
+            "<svg/onload=",
+            "<style>",
+            "[x](",
+            ")",
+            "![i](",
+            "<",
+            ">",
+            "\"",
+            "'",
+            "`",
+            "```",
+            "\n\n",
+            "|a|b|\n|-|-|\n",
+            "<iframe",
+            "data:text/html,",
+            "<!--",
+            "-->",
+            "<![CDATA[",
+            "\t",
+            "\u{0}",
+            "vbscript:",
+            "<math>",
+            "<form action=",
+            "style=\"",
+            "<ScRiPt",
+            "%0a",
+            "&lt;",
         ],
         "event_json" | "rsvp_input" => &[
-            "{", "}", "[", "]", ",", ":", "\"", "null", "true", "false", "0", "-1", "1e309",
-            "2147483648", "-2147483649", "\"title\"", "\"kind\"", "\"action\"", "\"starts_at\"",
-            "\"ends_at\"", "\"2030-06-01T18:00:00Z\"", "\"+262143-12-31T23:59:59Z\"",
-            "\"-262143-01-01T00:00:00Z\"", "\"9999-12-31T23:59:59Z\"", "\"0000-01-01T00:00:00Z\"",
-            "\"tags\"", "\"roles\"", "\"medic\"", "\"reminder_offsets_minutes\"", "\"capacity\"",
-            "\"location_privacy\"", "\"reveal_at\"", "\"location_reveal_at\"", "\"language\"",
-            "\"pseudonym\"", "\"guests\"", "\"role\"", "\"email\"", "\"status\"", "\"cancelled\"",
-            "\"needs\"", "\\u0000", "\\ud800", "pseudonym=", "&guests=", "&role=", "&email=",
-            "%FF", "%00", "&action=cancel", "&remove_email=1",
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "\"",
+            "null",
+            "true",
+            "false",
+            "0",
+            "-1",
+            "1e309",
+            "2147483648",
+            "-2147483649",
+            "\"title\"",
+            "\"kind\"",
+            "\"action\"",
+            "\"starts_at\"",
+            "\"ends_at\"",
+            "\"2030-06-01T18:00:00Z\"",
+            "\"+262143-12-31T23:59:59Z\"",
+            "\"-262143-01-01T00:00:00Z\"",
+            "\"9999-12-31T23:59:59Z\"",
+            "\"0000-01-01T00:00:00Z\"",
+            "\"tags\"",
+            "\"roles\"",
+            "\"medic\"",
+            "\"reminder_offsets_minutes\"",
+            "\"capacity\"",
+            "\"location_privacy\"",
+            "\"reveal_at\"",
+            "\"location_reveal_at\"",
+            "\"language\"",
+            "\"pseudonym\"",
+            "\"guests\"",
+            "\"role\"",
+            "\"email\"",
+            "\"status\"",
+            "\"cancelled\"",
+            "\"needs\"",
+            "\\u0000",
+            "\\ud800",
+            "pseudonym=",
+            "&guests=",
+            "&role=",
+            "&email=",
+            "%FF",
+            "%00",
+            "&action=cancel",
+            "&remove_email=1",
         ],
         "mail_url" => &[
-            "smtp://", "smtps://", "file://", "file:///tmp/x", "@", ":", "?tls=", "required",
-            "none", "opportunistic", "&", "%", "%40", "[::1]", "localhost", ":65536", ":0",
-            "user:secretpw@", "#", "/", "?", "\u{1F600}",
+            "smtp://",
+            "smtps://",
+            "file://",
+            "file:///tmp/x",
+            "@",
+            ":",
+            "?tls=",
+            "required",
+            "none",
+            "opportunistic",
+            "&",
+            "%",
+            "%40",
+            "[::1]",
+            "localhost",
+            ":65536",
+            ":0",
+            "user:secretpw@",
+            "#",
+            "/",
+            "?",
+            "\u{1F600}",
         ],
         "time_input" => &[
-            "2026-03-08T02:30", "2026-11-01T01:30", "2026-12-05T18:00:00", "T", "-", ":", " ",
-            "+", "9999", "262143", "-262143", "00", "24", "60", "99", "29", "02-29", "1970",
+            "2026-03-08T02:30",
+            "2026-11-01T01:30",
+            "2026-12-05T18:00:00",
+            "T",
+            "-",
+            ":",
+            " ",
+            "+",
+            "9999",
+            "262143",
+            "-262143",
+            "00",
+            "24",
+            "60",
+            "99",
+            "29",
+            "02-29",
+            "1970",
         ],
         _ => &[],
     }
@@ -158,10 +267,24 @@ fn main() {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--seconds" => seconds = args.next().and_then(|v| v.parse().ok()).expect("--seconds N"),
-            "--seed" => seed = args.next().and_then(|v| v.parse::<u64>().ok()).expect("--seed N") | 1,
+            "--seconds" => {
+                seconds = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--seconds N")
+            }
+            "--seed" => {
+                seed = args
+                    .next()
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .expect("--seed N")
+                    | 1
+            }
             name if TARGETS.iter().any(|(n, _)| *n == name) => chosen.push(name.to_string()),
-            other => panic!("unknown argument {other:?}; targets: {:?}", TARGETS.iter().map(|t| t.0).collect::<Vec<_>>()),
+            other => panic!(
+                "unknown argument {other:?}; targets: {:?}",
+                TARGETS.iter().map(|t| t.0).collect::<Vec<_>>()
+            ),
         }
     }
     // Panics are the findings: report them ourselves, once, with the input.
@@ -200,10 +323,14 @@ fn main() {
             }
         }
         match failure {
-            None => println!("stable_fuzz: {name}: {runs} inputs in {seconds} s, no failure (seed {seed})"),
+            None => println!(
+                "stable_fuzz: {name}: {runs} inputs in {seconds} s, no failure (seed {seed})"
+            ),
             Some(input) => {
                 failed = true;
-                let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts").join(name);
+                let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                    .join("artifacts")
+                    .join(name);
                 let _ = std::fs::create_dir_all(&dir);
                 let path = dir.join("crash-stable");
                 let _ = std::fs::write(&path, &input);
