@@ -114,6 +114,23 @@ async fn cancel_event(base: &str, token: &str, event_id: &str) {
     assert_eq!(response.status(), 200);
 }
 
+/// An organizer approves or declines the event's first RSVP through the API.
+async fn decide_first(app: &TestApp, organizer: &str, event_id: &str, decision: &str) {
+    let (_, list) = app
+        .get_json(&format!("/api/v1/events/{event_id}/rsvps"), Some(organizer))
+        .await;
+    let rsvp_id = list["rsvps"][0]["id"].as_str().expect("rsvp id");
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/events/{event_id}/rsvps/{rsvp_id}/{decision}"),
+            Some(organizer),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+}
+
 async fn has_email(app: &TestApp, token: &str) -> bool {
     let (status, body) = app.get_json(&format!("/api/v1/rsvps/{token}"), None).await;
     assert_eq!(status, 200);
@@ -319,25 +336,7 @@ async fn a_refused_message_arrives_on_retry(app: TestApp, sink: SmtpSink) {
     .await;
     let (_, status) = rsvp(&app.address, &event_id, "Pat", Some("pat@example.org")).await;
     assert_eq!(status, "pending");
-    let (_, list) = app
-        .get_json(
-            &format!("/api/v1/events/{event_id}/rsvps"),
-            Some(&organizer),
-        )
-        .await;
-    let rsvp_id = list["rsvps"][0]["id"]
-        .as_str()
-        .expect("rsvp id")
-        .to_string();
-    let (status, _) = app
-        .send_json(
-            reqwest::Method::POST,
-            &format!("/api/v1/events/{event_id}/rsvps/{rsvp_id}/approve"),
-            Some(&organizer),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(status, 200);
+    decide_first(&app, &organizer, &event_id, "approve").await;
     // The server refuses twice (451); the third attempt, a few seconds later, gets through.
     sink.wait_for(1, Duration::from_secs(40)).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -524,25 +523,7 @@ async fn a_decline_is_told_once_and_then_the_address_goes(app: TestApp, sink: Sm
     .await;
     let (token, status) = rsvp(&app.address, &event_id, "Lee", Some("lee@example.org")).await;
     assert_eq!(status, "pending");
-    let (_, list) = app
-        .get_json(
-            &format!("/api/v1/events/{event_id}/rsvps"),
-            Some(&organizer),
-        )
-        .await;
-    let rsvp_id = list["rsvps"][0]["id"]
-        .as_str()
-        .expect("rsvp id")
-        .to_string();
-    let (status, _) = app
-        .send_json(
-            reqwest::Method::POST,
-            &format!("/api/v1/events/{event_id}/rsvps/{rsvp_id}/decline"),
-            Some(&organizer),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(status, 200);
+    decide_first(&app, &organizer, &event_id, "decline").await;
     sink.wait_for(1, Duration::from_secs(30)).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let messages = sink.messages();
