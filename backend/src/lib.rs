@@ -6,6 +6,7 @@
 //! - `domain/`: validated product types (events, organizers, markdown).
 //! - `db/`: one connection type over SQLite or PostgreSQL, migrations, and the queries.
 //! - `views/`: page templates, JSON shapes, time formatting; `calendar/`: iCalendar feeds.
+//! - `i18n`: the visitor's language (English, Spanish) and the messages in `frontend/locales/`.
 //! - `cache`: public outputs (feeds, home and event pages, events API) built once per change.
 //! - `auth/`: organizer sessions, API tokens, login throttling; `live/`: the websocket hub.
 //! - `mail/`: the email outbox worker, message composition, SMTP and file transports.
@@ -23,6 +24,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod i18n;
 pub mod live;
 pub mod mail;
 pub mod privacy;

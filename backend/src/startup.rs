@@ -113,6 +113,7 @@ impl Application {
                 .configure(routes)
                 .wrap(from_fn(crate::security::refuse_cross_site_posts))
                 .wrap(ErrorHandlers::new().default_handler(crate::views::error_page::render))
+                .wrap(from_fn(crate::i18n::choose_language))
                 .wrap(crate::security::default_headers(https))
                 .wrap(Compress::default())
                 .wrap(from_fn(observe_requests))

@@ -70,25 +70,6 @@ impl Action {
         Action::ALL.into_iter().find(|a| a.as_str() == word)
     }
 
-    /// How the audit page says it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::EventCreated => "Created an event",
-            Action::EventEdited => "Edited an event",
-            Action::EventCancelled => "Cancelled an event",
-            Action::UpdatePosted => "Posted a live update",
-            Action::RsvpApproved => "Approved an RSVP",
-            Action::RsvpDeclined => "Declined an RSVP",
-            Action::OrganizerCreated => "Created an organizer",
-            Action::OrganizerDisabled => "Disabled an organizer",
-            Action::OrganizerEnabled => "Enabled an organizer",
-            Action::TokenCreated => "Created an API token",
-            Action::TokensRevoked => "Revoked API tokens",
-            Action::TotpEnabled => "Turned on two-step sign-in",
-            Action::TotpDisabled => "Turned off two-step sign-in",
-        }
-    }
-
     /// What the target id names.
     pub fn target_kind(self) -> &'static str {
         match self {

@@ -13,6 +13,7 @@ use crate::domain::event::{from_naive, to_naive, Event, Role};
 use crate::domain::message::MessageKind;
 use crate::domain::rsvp::{Rsvp, RsvpDraft, RsvpStatus};
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::privacy::crypto::seal;
 use crate::privacy::keyfile::SecretKey;
 use crate::privacy::secrets::{hash_token, new_token};
@@ -36,6 +37,8 @@ struct RsvpRow {
     checked_in_at: Option<NaiveDateTime>,
     safe_at: Option<NaiveDateTime>,
     token_sealed: Option<String>,
+    /// The language reminders and notices are written in.
+    language: String,
 }
 
 impl RsvpRow {
@@ -183,6 +186,7 @@ pub fn create(
     key: &SecretKey,
     event_id: &str,
     draft: RsvpDraft,
+    lang: Lang,
     now: DateTime<Utc>,
 ) -> Result<NewRsvp, AppError> {
     super::write_transaction(conn, |conn| {
@@ -223,6 +227,7 @@ pub fn create(
             checked_in_at: None,
             safe_at: None,
             token_sealed,
+            language: lang.code().to_string(),
         };
         diesel::insert_into(rsvps::table)
             .values(&row)

@@ -99,6 +99,7 @@ diesel::table! {
         checked_in_at -> Nullable<Timestamp>,
         safe_at -> Nullable<Timestamp>,
         token_sealed -> Nullable<Text>,
+        language -> Text,
     }
 }
 

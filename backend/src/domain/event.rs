@@ -46,40 +46,6 @@ word_enum!(
     }
 );
 
-impl EventKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            EventKind::Workshop => "Workshop",
-            EventKind::Training => "Training",
-            EventKind::Action => "Action",
-        }
-    }
-}
-
-impl Role {
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Marshal => "Marshal",
-            Role::Medic => "Medic",
-            Role::LegalObserver => "Legal observer",
-            Role::JailSupport => "Jail support",
-            Role::Driver => "Driver",
-            Role::Deescalation => "De-escalation",
-        }
-    }
-}
-
-impl LocationPrivacy {
-    pub fn label(self) -> &'static str {
-        match self {
-            LocationPrivacy::Public => "Public: everyone sees it",
-            LocationPrivacy::Attendees => "Attendees only, through their private link",
-            LocationPrivacy::RevealAt => "Attendees, from a set time",
-            LocationPrivacy::Approved => "Approved attendees only",
-        }
-    }
-}
-
 impl CountDisplay {
     /// The count to show the public, as this setting allows.
     pub fn shown(self, going: i64) -> Option<i64> {

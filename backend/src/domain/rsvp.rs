@@ -16,18 +16,6 @@ word_enum!(
     }
 );
 
-impl RsvpStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            RsvpStatus::Going => "Going",
-            RsvpStatus::Waitlisted => "On the waitlist",
-            RsvpStatus::Pending => "Waiting for an organizer to approve",
-            RsvpStatus::Declined => "Not approved",
-            RsvpStatus::Cancelled => "Cancelled",
-        }
-    }
-}
-
 pub const MAX_PSEUDONYM: usize = 64;
 pub const MAX_GUESTS: i32 = 10;
 pub const MAX_NEEDS: usize = 1_000;

@@ -14,7 +14,9 @@ use lettre::Message;
 use crate::config::Settings;
 use crate::domain::event::{Event, LocationPrivacy};
 use crate::domain::message::MessageKind;
+use crate::i18n::Lang;
 use crate::views::time;
+use fluent_templates::fluent_bundle::FluentValue;
 
 /// One message to compose.
 pub struct Letter<'a> {
@@ -24,6 +26,8 @@ pub struct Letter<'a> {
     pub to: &'a str,
     /// The manage token, opened likewise: every message links to the person's page.
     pub token: &'a str,
+    /// The language the person RSVPed in.
+    pub lang: Lang,
     /// The outbox row's id, which makes the Message-ID.
     pub outbox_id: &'a str,
     pub now: DateTime<Utc>,
@@ -44,12 +48,14 @@ pub struct Body {
 #[template(path = "email/message.txt")]
 struct TextPart<'a> {
     body: &'a Body,
+    lang: Lang,
 }
 
 #[derive(Template)]
 #[template(path = "email/message.html")]
 struct HtmlPart<'a> {
     body: &'a Body,
+    lang: Lang,
 }
 
 /// Builds messages with the site's sender, address and time zone.
@@ -82,8 +88,9 @@ impl Composer {
 
     pub fn compose(&self, letter: &Letter<'_>) -> anyhow::Result<Message> {
         let body = self.body(letter);
-        let text = TextPart { body: &body }.render()?;
-        let html = HtmlPart { body: &body }.render()?;
+        let lang = letter.lang;
+        let text = TextPart { body: &body, lang }.render()?;
+        let html = HtmlPart { body: &body, lang }.render()?;
         let cover = letter.event.draft.cover_title.as_deref();
         // The sender's name follows the cover title too; otherwise the neutral configured one.
         let from = match cover {
@@ -116,50 +123,36 @@ impl Composer {
 
     /// "Reminder: your event tomorrow at 6:00 PM". Never the real title.
     pub fn subject(&self, letter: &Letter<'_>) -> String {
-        let name = letter
-            .event
-            .draft
-            .cover_title
-            .as_deref()
-            .unwrap_or("your event");
-        let when = self.relative(letter.event.draft.starts_at, letter.now);
-        match letter.kind {
-            MessageKind::Reminder => format!("Reminder: {name} {when}"),
-            MessageKind::Changed => format!("Change of time or place: {name}"),
-            MessageKind::Cancelled => format!("Cancelled: {name} {when}"),
-            MessageKind::Promoted => format!("You have a place: {name} {when}"),
-            MessageKind::Approved => format!("Your RSVP is confirmed: {name} {when}"),
-            MessageKind::Declined => format!("About your RSVP: {name}"),
-            MessageKind::Revealed => format!("Where to go: {name} {when}"),
-        }
+        let lang = letter.lang;
+        let name = match letter.event.draft.cover_title.as_deref() {
+            Some(cover) => cover.to_string(),
+            None => lang.t("email-your-event"),
+        };
+        let when = self.relative(letter.event.draft.starts_at, letter.now, lang);
+        let id = format!("email-subject-{}", letter.kind.as_str());
+        lang.t_with(
+            &id,
+            &[
+                ("name", FluentValue::from(name)),
+                ("when", FluentValue::from(when)),
+            ],
+        )
     }
 
     fn body(&self, letter: &Letter<'_>) -> Body {
-        let draft = &letter.event.draft;
+        let (draft, lang) = (&letter.event.draft, letter.lang);
         let name = draft
             .cover_title
             .clone()
             .unwrap_or_else(|| draft.title.clone());
-        let when_relative = self.relative(draft.starts_at, letter.now);
-        let lead = match letter.kind {
-            MessageKind::Reminder => format!("A reminder: {name} is {when_relative}."),
-            MessageKind::Changed => {
-                format!("The time or place of {name} has changed. This is what holds now.")
-            }
-            MessageKind::Cancelled => {
-                format!("{name} {when_relative} is cancelled. You do not need to do anything.")
-            }
-            MessageKind::Promoted => {
-                format!("A place opened up: you are now going to {name} {when_relative}.")
-            }
-            MessageKind::Approved => format!("An organizer confirmed your RSVP to {name}."),
-            MessageKind::Declined => {
-                format!("The organizers could not confirm your place at {name} this time.")
-            }
-            MessageKind::Revealed => {
-                format!("Where {name} takes place is now on your page.")
-            }
-        };
+        let when_relative = self.relative(draft.starts_at, letter.now, lang);
+        let lead = lang.t_with(
+            &format!("email-lead-{}", letter.kind.as_str()),
+            &[
+                ("name", FluentValue::from(name.as_str())),
+                ("when", FluentValue::from(when_relative)),
+            ],
+        );
         let manage_url = format!("{}/r/{}", self.base, letter.token);
         let cancelled = letter.kind == MessageKind::Cancelled || letter.event.is_cancelled();
         let declined = letter.kind == MessageKind::Declined;
@@ -167,42 +160,48 @@ impl Composer {
             lead,
             name,
             when: (!cancelled && !declined)
-                .then(|| time::span(draft.starts_at, draft.ends_at, self.tz)),
-            place: (!cancelled && !declined).then(|| place_line(letter.event)),
+                .then(|| time::span(draft.starts_at, draft.ends_at, self.tz, lang)),
+            place: (!cancelled && !declined).then(|| place_line(letter.event, lang)),
             unsubscribe_url: format!("{manage_url}/unsubscribe"),
             manage_url,
         }
     }
 
     /// "today at 6:00 PM", "tomorrow at 6:00 PM" or "on Saturday 5 December at 6:00 PM".
-    fn relative(&self, at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    fn relative(&self, at: DateTime<Utc>, now: DateTime<Utc>, lang: Lang) -> String {
         let (day, today) = (
             at.with_timezone(&self.tz).date_naive(),
             now.with_timezone(&self.tz).date_naive(),
         );
-        let clock = time::time_of_day(at, self.tz);
+        let clock = time::time_of_day(at, self.tz, lang);
         if day == today {
-            format!("today at {clock}")
+            lang.t_text("email-today", "time", &clock)
         } else if today.succ_opt() == Some(day) {
-            format!("tomorrow at {clock}")
+            lang.t_text("email-tomorrow", "time", &clock)
         } else {
-            format!(
-                "on {} at {clock}",
-                at.with_timezone(&self.tz).format("%A %-d %B")
+            lang.t_with(
+                "email-on-day",
+                &[
+                    (
+                        "day",
+                        FluentValue::from(time::day_and_month(at, self.tz, lang)),
+                    ),
+                    ("time", FluentValue::from(clock)),
+                ],
             )
         }
     }
 }
 
 /// Only a public location is ever written into an email.
-fn place_line(event: &Event) -> String {
+fn place_line(event: &Event, lang: Lang) -> String {
     let draft = &event.draft;
     if draft.location.is_empty() {
-        "The place has not been set yet.".into()
+        lang.t("email-place-not-set")
     } else if draft.location_privacy == LocationPrivacy::Public {
         draft.location.clone()
     } else {
-        "The place is on your page (the link below), not in emails.".into()
+        lang.t("email-place-on-page")
     }
 }
 
@@ -228,6 +227,7 @@ mod tests {
             event,
             to: "canary@example.org",
             token: "TOKEN123",
+            lang: Lang::En,
             outbox_id: "row-1",
             now: event.draft.starts_at - chrono::Duration::hours(24),
         }
@@ -268,7 +268,12 @@ mod tests {
         draft.location = "<b onmouseover=alert(2)>Hall</b>".into();
         let event = Event::new(draft, Utc::now());
         let body = composer().body(&letter(&event, MessageKind::Reminder));
-        let html = HtmlPart { body: &body }.render().expect("renders");
+        let html = HtmlPart {
+            body: &body,
+            lang: Lang::En,
+        }
+        .render()
+        .expect("renders");
         assert!(!html.contains("<script>") && !html.contains("<img") && !html.contains("<b "));
         assert!(
             html.contains("&#60;script&#62;"),

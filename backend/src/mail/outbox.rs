@@ -21,6 +21,7 @@ use crate::domain::event::{Event, LocationPrivacy};
 use crate::domain::message::MessageKind;
 use crate::domain::rsvp::RsvpStatus;
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::privacy::crypto::open;
 use crate::privacy::keyfile::SecretKey;
 use crate::telemetry::Metrics;
@@ -131,6 +132,7 @@ struct Prepared {
 struct Contact {
     email: String,
     token: String,
+    lang: Lang,
 }
 
 /// Read the events and RSVPs behind a batch once, and decide for each row whether it still
@@ -156,6 +158,7 @@ fn prepare(
                 rsvps::approved,
                 rsvps::email_sealed,
                 rsvps::token_sealed,
+                rsvps::language,
             ))
             .first(conn)
             .optional()?;
@@ -168,14 +171,14 @@ fn prepare(
     Ok(prepared)
 }
 
-type Recipient = (String, bool, Option<String>, Option<String>);
+type Recipient = (String, bool, Option<String>, Option<String>, String);
 
 /// Whether a row still applies to its RSVP as things stand now, and if so the opened contact.
 fn decide(
     key: &SecretKey,
     row: &OutboxRow,
     event: &Event,
-    (status, approved, email, token): Recipient,
+    (status, approved, email, token, language): Recipient,
     now: DateTime<Utc>,
 ) -> Result<Contact, Outcome> {
     let (Some(email), Some(token)) = (email, token) else {
@@ -211,7 +214,11 @@ fn decide(
     let email = open(key, &row.rsvp_id, &email).map_err(|_| Outcome::Failed)?;
     let token = open(key, &crate::db::rsvps::token_aad(&row.rsvp_id), &token)
         .map_err(|_| Outcome::Failed)?;
-    Ok(Contact { email, token })
+    Ok(Contact {
+        email,
+        token,
+        lang: Lang::parse(&language).unwrap_or_default(),
+    })
 }
 
 /// Send one prepared message and record the outcome; returns whether the RSVP's address was
@@ -261,6 +268,7 @@ async fn send_one(
         event,
         to: &contact.email,
         token: &contact.token,
+        lang: contact.lang,
         outbox_id: &row.id,
         now: Utc::now(),
     };

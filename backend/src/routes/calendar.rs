@@ -17,6 +17,7 @@ use crate::db::rsvps;
 use crate::domain::rsvp::RsvpStatus;
 use crate::error::AppError;
 use crate::extract::{kind_filter, tag_filter};
+use crate::i18n::Lang;
 use crate::privacy::location::Viewer;
 use crate::state::AppState;
 
@@ -66,7 +67,7 @@ pub async fn feed(
     let events =
         crate::db::run(&state.pool, move |conn| event_queries::list(conn, &listing)).await?;
     let name = match (kind, &tag) {
-        (Some(kind), _) => format!("Umbrella: {}s", kind.label()),
+        (Some(kind), _) => format!("Umbrella: {}", Lang::En.word("kinds", kind.as_str())),
         (None, Some(tag)) => format!("Umbrella: #{tag}"),
         (None, None) => "Umbrella events".to_string(),
     };

@@ -13,18 +13,20 @@ use crate::domain::event::Event;
 use crate::domain::live::{Audience, LiveUpdate, UpdateKind};
 use crate::error::AppError;
 use crate::extract::WebForm;
+use crate::i18n::{Lang, Locale};
 use crate::live::access::{resolve, Access};
 use crate::state::AppState;
 use crate::views::pages::{ConsolePage, FormError, LivePage, UpdateLine};
+use crate::views::rsvp_view::role_label;
 use crate::views::{render_html, Chrome};
 
-fn lines(updates: &[LiveUpdate], tz: chrono_tz::Tz) -> (Vec<UpdateLine>, i32) {
+fn lines(updates: &[LiveUpdate], tz: chrono_tz::Tz, lang: Lang) -> (Vec<UpdateLine>, i32) {
     let last = updates.last().map_or(0, |u| u.seq);
     (
         updates
             .iter()
             .rev()
-            .map(|u| UpdateLine::new(u, tz))
+            .map(|u| UpdateLine::new(u, tz, lang))
             .collect(),
         last,
     )
@@ -34,6 +36,7 @@ fn lines(updates: &[LiveUpdate], tz: chrono_tz::Tz) -> (Vec<UpdateLine>, i32) {
 pub async fn public(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     let event_id = path.into_inner();
     let (event, updates) = crate::db::run(&state.pool, move |conn| {
@@ -42,9 +45,9 @@ pub async fn public(
         Ok((event, updates))
     })
     .await?;
-    let (updates, last_seq) = lines(&updates, state.timezone());
+    let (updates, last_seq) = lines(&updates, state.timezone(), locale.lang);
     render_html(&LivePage {
-        chrome: Chrome::public("Live updates"),
+        chrome: Chrome::public(locale.lang.t("live-title"), &locale),
         back: format!("/events/{}", event.id),
         event_id: event.id,
         event_title: event.draft.title,
@@ -59,6 +62,7 @@ pub async fn public(
 pub async fn attendee(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
     let lookup = token.clone();
@@ -69,9 +73,9 @@ pub async fn attendee(
         Ok((event, updates))
     })
     .await?;
-    let (updates, last_seq) = lines(&updates, state.timezone());
+    let (updates, last_seq) = lines(&updates, state.timezone(), locale.lang);
     let page = LivePage {
-        chrome: Chrome::public("Live updates"),
+        chrome: Chrome::public(locale.lang.t("live-title"), &locale),
         back: format!("/r/{token}"),
         event_id: event.id,
         event_title: event.draft.title,
@@ -86,9 +90,11 @@ pub async fn attendee(
 async fn console_page(
     state: &AppState,
     who: &PageOrganizer,
+    locale: &Locale,
     event_id: String,
     errors: Vec<FormError>,
 ) -> Result<ConsolePage, AppError> {
+    let lang = locale.lang;
     let id = event_id.clone();
     let (event, updates, presence): (Event, _, _) = crate::db::run(&state.pool, move |conn| {
         let event = event_queries::get(conn, &id)?;
@@ -97,19 +103,18 @@ async fn console_page(
     })
     .await?;
     let mut audiences = vec![
-        ("public", "Everyone following"),
-        ("attendees", "People going"),
+        ("public", lang.t("console-audience-public")),
+        ("attendees", lang.t("console-audience-attendees")),
     ];
-    audiences.extend(
-        event
-            .draft
-            .roles
-            .iter()
-            .map(|role| (Audience::Role(*role).as_str(), role.label())),
-    );
-    let (updates, last_seq) = lines(&updates, state.timezone());
+    audiences.extend(event.draft.roles.iter().map(|role| {
+        (
+            Audience::Role(*role).as_str(),
+            lang.word("role", role.as_str()),
+        )
+    }));
+    let (updates, last_seq) = lines(&updates, state.timezone(), lang);
     Ok(ConsolePage {
-        chrome: Chrome::organizer("Live console", &who.0.organizer.handle),
+        chrome: Chrome::organizer(lang.t("console-title"), &who.0.organizer.handle, locale),
         followers: state.live.followers(&event_id),
         event_id,
         event_title: event.draft.title,
@@ -121,7 +126,7 @@ async fn console_page(
         not_yet_safe: presence
             .not_yet_safe
             .into_iter()
-            .map(|(name, role)| (name, role.map_or("", |r| r.label())))
+            .map(|(name, role)| (name, role_label(role, lang)))
             .collect(),
         errors,
         timezone: state.timezone().name(),
@@ -133,8 +138,9 @@ pub async fn console(
     who: PageOrganizer,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    locale: Locale,
 ) -> Result<HttpResponse, AppError> {
-    let page = console_page(&state, &who, path.into_inner(), Vec::new()).await?;
+    let page = console_page(&state, &who, &locale, path.into_inner(), Vec::new()).await?;
     Ok(no_store(render_html(&page)?))
 }
 
@@ -155,6 +161,7 @@ pub async fn post(
     who: PageOrganizer,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    locale: Locale,
     WebForm(form): WebForm<ConsoleForm>,
 ) -> Result<HttpResponse, AppError> {
     let event_id = path.into_inner();
@@ -177,8 +184,8 @@ pub async fn post(
     match posted {
         Ok(_) => Ok(see_other(&format!("/organize/events/{event_id}/live"))),
         Err(AppError::Invalid { field, message }) => {
-            let page =
-                console_page(&state, &who, event_id, vec![FormError { field, message }]).await?;
+            let errors = vec![FormError { field, message }];
+            let page = console_page(&state, &who, &locale, event_id, errors).await?;
             let mut response = no_store(render_html(&page)?);
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)

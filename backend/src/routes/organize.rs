@@ -21,6 +21,7 @@ use crate::domain::organizer::{
 use crate::domain::FieldError;
 use crate::error::AppError;
 use crate::extract::WebForm;
+use crate::i18n::Locale;
 use crate::privacy::location::Viewer;
 use crate::privacy::secrets::{hash_token, new_token};
 use crate::state::AppState;
@@ -48,14 +49,14 @@ fn session_cookie(state: &AppState, value: String, max_age: CookieDuration) -> C
         .finish()
 }
 
-pub async fn login_form(request: HttpRequest) -> Result<HttpResponse, AppError> {
+pub async fn login_form(request: HttpRequest, locale: Locale) -> Result<HttpResponse, AppError> {
     if authenticate(&request).await?.is_some() {
         return Ok(see_other("/organize"));
     }
     page(
         StatusCode::OK,
         &LoginPage {
-            chrome: Chrome::public("Sign in"),
+            chrome: Chrome::public(locale.lang.t("login-title"), &locale),
             handle: String::new(),
             error: None,
         },
@@ -73,8 +74,10 @@ pub struct LoginForm {
 pub async fn login(
     request: HttpRequest,
     state: web::Data<AppState>,
+    locale: Locale,
     WebForm(form): WebForm<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
+    let lang = locale.lang;
     let address = request.peer_addr().map(|peer| peer.ip());
     if let Err(wait) = state
         .login_throttle
@@ -83,11 +86,9 @@ pub async fn login(
         let mut response = page(
             StatusCode::TOO_MANY_REQUESTS,
             &LoginPage {
-                chrome: Chrome::public("Sign in"),
+                chrome: Chrome::public(lang.t("login-title"), &locale),
                 handle: form.handle.clone(),
-                error: Some(format!(
-                    "Too many attempts. Wait {wait} seconds, then try again."
-                )),
+                error: Some(lang.t_count("login-too-many", wait as i64)),
             },
         )?;
         response
@@ -123,9 +124,9 @@ pub async fn login(
         LoginStep::Refused => page(
             StatusCode::UNAUTHORIZED,
             &LoginPage {
-                chrome: Chrome::public("Sign in"),
+                chrome: Chrome::public(lang.t("login-title"), &locale),
                 handle: form.handle,
-                error: Some("That handle and password do not match.".into()),
+                error: Some(lang.t("login-refused")),
             },
         ),
         LoginStep::SecondFactor(organizer) => {
@@ -248,9 +249,9 @@ impl Challenge {
     }
 }
 
-fn code_page(handle: &str, error: Option<&str>) -> LoginCodePage {
+fn code_page(handle: &str, error: Option<&str>, locale: &Locale) -> LoginCodePage {
     LoginCodePage {
-        chrome: Chrome::public("Sign in: second step"),
+        chrome: Chrome::public(locale.lang.t("login-code-title"), locale),
         handle: handle.to_string(),
         errors: error
             .map(|message| FormError {
@@ -266,9 +267,10 @@ fn code_page(handle: &str, error: Option<&str>) -> LoginCodePage {
 pub async fn login_code_form(
     request: HttpRequest,
     state: web::Data<AppState>,
+    locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     match Challenge::from_request(&request, &state) {
-        Some(challenge) => page(StatusCode::OK, &code_page(&challenge.handle, None)),
+        Some(challenge) => page(StatusCode::OK, &code_page(&challenge.handle, None, &locale)),
         None => Ok(see_other("/organize/login")),
     }
 }
@@ -284,6 +286,7 @@ pub struct CodeForm {
 pub async fn login_code(
     request: HttpRequest,
     state: web::Data<AppState>,
+    locale: Locale,
     WebForm(form): WebForm<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(challenge) = Challenge::from_request(&request, &state) else {
@@ -294,10 +297,10 @@ pub async fn login_code(
         .login_throttle
         .check(&state.client_keys, address, &challenge.handle)
     {
-        let message = format!("Too many attempts. Wait {wait} seconds, then try again.");
+        let message = locale.lang.t_count("login-too-many", wait as i64);
         let mut response = page(
             StatusCode::TOO_MANY_REQUESTS,
-            &code_page(&challenge.handle, Some(&message)),
+            &code_page(&challenge.handle, Some(&message), &locale),
         )?;
         response
             .headers_mut()
@@ -327,7 +330,8 @@ pub async fn login_code(
             StatusCode::UNAUTHORIZED,
             &code_page(
                 &challenge.handle,
-                Some("That code did not work. Use the current code from your app, or an unused recovery code."),
+                Some(&locale.lang.t("login-code-refused")),
+                &locale,
             ),
         ),
     }
@@ -351,17 +355,21 @@ pub async fn logout(
     Ok(response)
 }
 
-fn password_page(who: &PasswordChanger, error: Option<String>) -> PasswordPage {
+fn password_page(who: &PasswordChanger, error: Option<String>, locale: &Locale) -> PasswordPage {
     PasswordPage {
-        chrome: Chrome::organizer("Choose a new password", &who.0.organizer.handle),
+        chrome: Chrome::organizer(
+            locale.lang.t("password-title"),
+            &who.0.organizer.handle,
+            locale,
+        ),
         first_time: who.0.organizer.must_change_password,
         error,
         min_chars: MIN_PASSWORD_CHARS,
     }
 }
 
-pub async fn password_form(who: PasswordChanger) -> Result<HttpResponse, AppError> {
-    page(StatusCode::OK, &password_page(&who, None))
+pub async fn password_form(who: PasswordChanger, locale: Locale) -> Result<HttpResponse, AppError> {
+    page(StatusCode::OK, &password_page(&who, None, &locale))
 }
 
 #[derive(Debug, Deserialize)]
@@ -376,19 +384,19 @@ pub struct PasswordForm {
 pub async fn change_password(
     who: PasswordChanger,
     state: web::Data<AppState>,
+    locale: Locale,
     WebForm(form): WebForm<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
+    let lang = locale.lang;
     let problem = match check_new_password(&form.password) {
-        Err(error) => Some(error.message),
-        Ok(()) if form.password != form.confirm => {
-            Some("The two passwords are not the same.".to_string())
-        }
+        Err(error) => Some(FormError::from(error).text(lang)),
+        Ok(()) if form.password != form.confirm => Some(lang.t("password-mismatch")),
         Ok(()) => None,
     };
     if let Some(message) = problem {
         return page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &password_page(&who, Some(message)),
+            &password_page(&who, Some(message), &locale),
         );
     }
     let organizer_id = who.0.organizer.id.clone();
@@ -418,8 +426,10 @@ const DASHBOARD_UPCOMING_EVENTS: i64 = 200;
 pub async fn dashboard(
     who: PageOrganizer,
     state: web::Data<AppState>,
+    locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     let now = Utc::now();
+    let lang = locale.lang;
     let (upcoming, past) = crate::db::run(&state.pool, move |conn| {
         let listing = Listing {
             kind: None,
@@ -439,13 +449,13 @@ pub async fn dashboard(
     let cards = |events: &[Event]| {
         events
             .iter()
-            .map(|e| EventCard::new(e, Viewer::Organizer, tz, now))
+            .map(|e| EventCard::new(e, Viewer::Organizer, tz, lang, now))
             .collect()
     };
     page(
         StatusCode::OK,
         &DashboardPage {
-            chrome: Chrome::organizer("Dashboard", &who.0.organizer.handle),
+            chrome: Chrome::organizer(lang.t("dashboard-title"), &who.0.organizer.handle, &locale),
             is_admin: who.0.organizer.is_admin,
             upcoming: cards(&upcoming),
             past: cards(&past),
@@ -456,6 +466,7 @@ pub async fn dashboard(
 struct Editor<'a> {
     who: &'a PageOrganizer,
     state: &'a AppState,
+    locale: &'a Locale,
     saved: bool,
 }
 
@@ -467,29 +478,28 @@ impl Editor<'_> {
         form: EventFormValues,
         errors: Vec<FieldError>,
     ) -> Result<HttpResponse, AppError> {
+        let lang = self.locale.lang;
         let (heading, action) = match event {
             Some(event) => (
-                format!("Edit: {}", event.draft.title),
+                lang.t_text("editor-edit-title", "title", &event.draft.title),
                 format!("/organize/events/{}", event.id),
             ),
-            None => ("New event".to_string(), "/organize/events".to_string()),
+            None => (lang.t("editor-new-title"), "/organize/events".to_string()),
         };
         page(
             status,
             &EventFormPage {
-                chrome: Chrome::organizer(heading.clone(), &self.who.0.organizer.handle),
+                chrome: Chrome::organizer(
+                    heading.clone(),
+                    &self.who.0.organizer.handle,
+                    self.locale,
+                ),
                 heading,
                 action,
                 event_id: event.map(|e| e.id.clone()),
                 cancelled: event.is_some_and(Event::is_cancelled),
                 form,
-                errors: errors
-                    .into_iter()
-                    .map(|e| FormError {
-                        field: e.field.to_string(),
-                        message: e.message,
-                    })
-                    .collect(),
+                errors: errors.into_iter().map(FormError::from).collect(),
                 timezone: self.state.timezone().name().to_string(),
                 saved: self.saved,
             },
@@ -500,10 +510,12 @@ impl Editor<'_> {
 pub async fn new_event_form(
     who: PageOrganizer,
     state: web::Data<AppState>,
+    locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     Editor {
         who: &who,
         state: &state,
+        locale: &locale,
         saved: false,
     }
     .render(StatusCode::OK, None, EventFormValues::blank(), Vec::new())
@@ -512,6 +524,7 @@ pub async fn new_event_form(
 pub async fn create_event(
     who: PageOrganizer,
     state: web::Data<AppState>,
+    locale: Locale,
     WebForm(form): WebForm<EventFormValues>,
 ) -> Result<HttpResponse, AppError> {
     let draft = match form.to_draft(state.timezone()) {
@@ -520,6 +533,7 @@ pub async fn create_event(
             return Editor {
                 who: &who,
                 state: &state,
+                locale: &locale,
                 saved: false,
             }
             .render(StatusCode::UNPROCESSABLE_ENTITY, None, form, vec![error])
@@ -553,12 +567,14 @@ pub async fn edit_event_form(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<EditQuery>,
+    locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     let event = super::event_or_404(&state, path.into_inner()).await?;
     let form = EventFormValues::from_event(&event, state.timezone());
     Editor {
         who: &who,
         state: &state,
+        locale: &locale,
         saved: query.saved.is_some(),
     }
     .render(StatusCode::OK, Some(&event), form, Vec::new())
@@ -568,6 +584,7 @@ pub async fn update_event(
     who: PageOrganizer,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    locale: Locale,
     WebForm(form): WebForm<EventFormValues>,
 ) -> Result<HttpResponse, AppError> {
     let event = super::event_or_404(&state, path.into_inner()).await?;
@@ -577,6 +594,7 @@ pub async fn update_event(
             return Editor {
                 who: &who,
                 state: &state,
+                locale: &locale,
                 saved: false,
             }
             .render(

@@ -13,6 +13,7 @@ use crate::db::{credentials, organizers};
 use crate::domain::organizer::verify_password;
 use crate::error::AppError;
 use crate::extract::WebForm;
+use crate::i18n::Locale;
 use crate::privacy::crypto;
 use crate::state::AppState;
 use crate::views::pages::{AccountPage, FormError};
@@ -33,8 +34,9 @@ pub struct AccountQuery {
 async fn account_page(
     state: &AppState,
     who: &PageOrganizer,
+    locale: &Locale,
     errors: Vec<FormError>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
 ) -> Result<AccountPage, AppError> {
     let id = who.0.organizer.id.clone();
     let (organizer, left) = crate::db::run(&state.pool, move |conn| {
@@ -55,7 +57,7 @@ async fn account_page(
         _ => None,
     };
     Ok(AccountPage {
-        chrome: Chrome::organizer("Your account", &organizer.handle),
+        chrome: Chrome::organizer(locale.lang.t("account-title"), &organizer.handle, locale),
         totp_on: organizer.has_totp(),
         recovery_codes_left: left,
         setup,
@@ -70,12 +72,13 @@ pub async fn show(
     who: PageOrganizer,
     state: web::Data<AppState>,
     query: web::Query<AccountQuery>,
+    locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     let notice = match query.done.as_deref() {
-        Some("off") => Some("Two-step sign-in is off."),
+        Some("off") => Some(locale.lang.t("account-totp-off-done")),
         _ => None,
     };
-    let page = account_page(&state, &who, Vec::new(), notice).await?;
+    let page = account_page(&state, &who, &locale, Vec::new(), notice).await?;
     render(StatusCode::OK, &page)
 }
 
@@ -107,6 +110,7 @@ pub struct ConfirmForm {
 pub async fn confirm_totp(
     who: PageOrganizer,
     state: web::Data<AppState>,
+    locale: Locale,
     WebForm(form): WebForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = who.0.organizer.id.clone();
@@ -138,19 +142,19 @@ pub async fn confirm_totp(
         Ok(true)
     })
     .await?;
-    let mut page = account_page(&state, &who, Vec::new(), None).await?;
+    let mut page = account_page(&state, &who, &locale, Vec::new(), None).await?;
     if !enabled {
         if page.setup.is_none() {
             return Ok(see_other("/organize/account"));
         }
         page.errors.push(FormError {
             field: "code".into(),
-            message: "That code did not work. Type the code the app shows now.".into(),
+            message: locale.lang.t("account-code-refused"),
         });
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     page.new_recovery_codes = codes;
-    page.notice = Some("Two-step sign-in is on.");
+    page.notice = Some(locale.lang.t("account-totp-on-done"));
     render(StatusCode::OK, &page)
 }
 
@@ -166,6 +170,7 @@ pub async fn disable_totp(
     request: HttpRequest,
     who: PageOrganizer,
     state: web::Data<AppState>,
+    locale: Locale,
     WebForm(form): WebForm<DisableForm>,
 ) -> Result<HttpResponse, AppError> {
     let address = request.peer_addr().map(|peer| peer.ip());
@@ -199,8 +204,8 @@ pub async fn disable_totp(
     }
     let errors = vec![FormError {
         field: "confirm".into(),
-        message: "That is not a current code, an unused recovery code, or your password.".into(),
+        message: locale.lang.t("account-confirm-refused"),
     }];
-    let page = account_page(&state, &who, errors, None).await?;
+    let page = account_page(&state, &who, &locale, errors, None).await?;
     render(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }

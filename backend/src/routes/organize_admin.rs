@@ -9,6 +9,7 @@ use crate::auth::AdminOrganizer;
 use crate::db::audit::{self, Action};
 use crate::db::organizers;
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::state::AppState;
 use crate::views::pages::{AuditLine, AuditPage, OrganizerLine, OrganizersPage};
 use crate::views::{render_html, time, Chrome};
@@ -23,37 +24,40 @@ pub async fn list(
     who: AdminOrganizer,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
+    locale: Locale,
 ) -> Result<HttpResponse, AppError> {
+    let lang = locale.lang;
     let all = crate::db::run(&state.pool, |conn| Ok(organizers::list(conn)?)).await?;
     let tz = state.timezone();
     let me = who.0.organizer.id.clone();
-    let notice = match query.done.as_deref() {
-        Some("disabled") => {
-            Some("Disabled: they are signed out and their API tokens no longer work.")
-        }
-        Some("enabled") => Some("Enabled: they can sign in again."),
-        Some("revoked") => Some("Their API tokens are revoked."),
-        _ => None,
-    };
+    let notice = query
+        .done
+        .as_deref()
+        .filter(|done| ["disabled", "enabled", "revoked"].contains(done))
+        .map(|done| lang.word("organizers-done", done));
     let page = OrganizersPage {
-        chrome: Chrome::organizer("Organizers", &who.0.organizer.handle),
+        chrome: Chrome::organizer(lang.t("organizers-title"), &who.0.organizer.handle, &locale),
         organizers: all
             .into_iter()
             .map(|listed| {
                 let o = listed.organizer;
                 OrganizerLine {
                     is_me: o.id == me,
-                    role: if o.is_admin { "admin" } else { "organizer" },
+                    role: lang.t(if o.is_admin {
+                        "organizer-role-admin"
+                    } else {
+                        "organizer-role-organizer"
+                    }),
                     disabled: o.disabled,
                     totp_on: o.has_totp(),
                     api_tokens: listed.api_tokens,
-                    created: time::day_heading(o.created_at.and_utc(), tz),
+                    created: time::day_heading(o.created_at.and_utc(), tz, lang),
                     id: o.id,
                     handle: o.handle,
                 }
             })
             .collect(),
-        notice: notice.map(str::to_string),
+        notice,
     };
     Ok(no_store(render_html(&page)?))
 }
@@ -103,7 +107,9 @@ pub async fn audit_log(
     who: AdminOrganizer,
     state: web::Data<AppState>,
     query: web::Query<AuditQuery>,
+    locale: Locale,
 ) -> Result<HttpResponse, AppError> {
+    let lang = locale.lang;
     let page = match query.page.as_deref() {
         None => 1,
         Some(raw) => raw
@@ -126,11 +132,11 @@ pub async fn audit_log(
         .map(|entry| {
             let action = Action::parse(&entry.action);
             AuditLine {
-                time: time::moment(entry.at.and_utc(), tz),
+                time: time::moment(entry.at.and_utc(), tz, lang),
                 actor: entry
                     .actor_handle
-                    .unwrap_or_else(|| "command line".to_string()),
-                action: action.map_or(entry.action.clone(), |a| a.label().to_string()),
+                    .unwrap_or_else(|| lang.t("audit-command-line")),
+                action: action.map_or(entry.action.clone(), |a| lang.word("audit", a.as_str())),
                 action_word: entry.action,
                 target_href: (entry.target_kind == "event")
                     .then(|| format!("/organize/events/{}/edit", entry.target_id)),
@@ -140,7 +146,7 @@ pub async fn audit_log(
         })
         .collect();
     let page = AuditPage {
-        chrome: Chrome::organizer("Audit log", &who.0.organizer.handle),
+        chrome: Chrome::organizer(lang.t("audit-title"), &who.0.organizer.handle, &locale),
         lines,
         page,
         newer: (page > 1).then(|| format!("/organize/audit?page={}", page - 1)),

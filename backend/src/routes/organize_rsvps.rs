@@ -10,6 +10,7 @@ use crate::db::audit::{self, Action};
 use crate::db::{events as event_queries, rsvps};
 use crate::error::AppError;
 use crate::extract::decision;
+use crate::i18n::Locale;
 use crate::state::AppState;
 use crate::views::pages::OrganizerRsvpsPage;
 use crate::views::rsvp_view::{RsvpCounts, RsvpLine};
@@ -19,7 +20,9 @@ pub async fn list(
     who: PageOrganizer,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    locale: Locale,
 ) -> Result<HttpResponse, AppError> {
+    let lang = locale.lang;
     let event_id = path.into_inner();
     let (event, rsvps) = crate::db::run(&state.pool, move |conn| {
         let event = event_queries::get(conn, &event_id)?;
@@ -29,13 +32,17 @@ pub async fn list(
     let tz = state.timezone();
     let page = render_html(&OrganizerRsvpsPage {
         chrome: Chrome::organizer(
-            format!("RSVPs: {}", event.draft.title),
+            lang.t_text("rsvps-title", "title", &event.draft.title),
             &who.0.organizer.handle,
+            &locale,
         ),
         event_id: event.id.clone(),
         event_title: event.draft.title.clone(),
         counts: RsvpCounts::of(&rsvps),
-        lines: rsvps.iter().map(|rsvp| RsvpLine::new(rsvp, tz)).collect(),
+        lines: rsvps
+            .iter()
+            .map(|rsvp| RsvpLine::new(rsvp, tz, lang))
+            .collect(),
         capacity: event.draft.capacity,
     })?;
     Ok(no_store(page))

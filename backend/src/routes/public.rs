@@ -11,6 +11,7 @@ use crate::db::events::{self as event_queries, Listing};
 use crate::domain::event::EventKind;
 use crate::error::AppError;
 use crate::extract::{kind_filter, tag_filter};
+use crate::i18n::{Lang, Locale};
 use crate::privacy::location::Viewer;
 use crate::state::AppState;
 use crate::views::event_json::{decode_cursor, encode_cursor};
@@ -49,13 +50,15 @@ pub async fn home(
     request: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<HomeQuery>,
+    locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     let kind = kind_filter(query.kind.as_deref())?;
     let tag = tag_filter(query.tag.as_deref());
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let now = Utc::now();
     let key = format!(
-        "home?kind={}&tag={}&cursor={}",
+        "home?lang={}&kind={}&tag={}&cursor={}",
+        locale.lang.code(),
         kind.map_or("", EventKind::as_str),
         tag.as_deref().unwrap_or(""),
         query.cursor.as_deref().unwrap_or("")
@@ -68,7 +71,7 @@ pub async fn home(
     let page = match state.page_cache.get(&key, stamp) {
         Some(page) => page,
         None => {
-            let body = render_home(&state, kind, tag, after, now).await?;
+            let body = render_home(&state, &locale, kind, tag, after, now).await?;
             let page = Feed::built_now(stamp, body).map_err(AppError::internal)?;
             state.page_cache.put(key, page)
         }
@@ -78,6 +81,7 @@ pub async fn home(
 
 async fn render_home(
     state: &AppState,
+    locale: &Locale,
     kind: Option<EventKind>,
     tag: Option<String>,
     after: Option<crate::db::events::Cursor>,
@@ -108,14 +112,15 @@ async fn render_home(
     } else {
         None
     };
+    let lang = locale.lang;
     let kind_word = kind.map(EventKind::as_str);
     let mut kinds = vec![FilterLink {
-        label: "All".into(),
+        label: lang.t("filter-all"),
         href: href(None, tag.as_deref()),
         current: kind.is_none(),
     }];
     kinds.extend(EventKind::ALL.iter().map(|k| FilterLink {
-        label: format!("{}s", k.label()),
+        label: lang.word("kinds", k.as_str()),
         href: href(Some(k.as_str()), tag.as_deref()),
         current: kind == Some(*k),
     }));
@@ -132,28 +137,33 @@ async fn render_home(
         })
         .collect();
     Ok(HomePage {
-        chrome: Chrome::public("Upcoming events"),
-        days: group_by_day(&events, Viewer::Public, state.timezone(), now),
+        chrome: Chrome::public(lang.t("home-title"), locale),
+        days: group_by_day(&events, Viewer::Public, state.timezone(), lang, now),
         kinds,
         tags,
         filtered: kind.is_some() || tag.is_some(),
         next_page,
-        subscriptions: subscriptions(&state.public_base(), kind_word, tag.as_deref()),
+        subscriptions: subscriptions(&state.public_base(), lang, kind_word, tag.as_deref()),
     }
     .render()?)
 }
 
 /// The feed for what is shown (when filtered), all events, and each kind.
-fn subscriptions(base: &str, kind: Option<&str>, tag: Option<&str>) -> Vec<Subscription> {
+fn subscriptions(
+    base: &str,
+    lang: Lang,
+    kind: Option<&str>,
+    tag: Option<&str>,
+) -> Vec<Subscription> {
     let mut feeds = Vec::new();
     if kind.is_some() || tag.is_some() {
         let query = href(kind, tag).trim_start_matches('/').to_string();
-        feeds.push(Subscription::new("These events", base, &query));
+        feeds.push(Subscription::new(lang.t("feed-these"), base, &query));
     }
-    feeds.push(Subscription::new("All events", base, ""));
+    feeds.push(Subscription::new(lang.t("feed-all"), base, ""));
     feeds.extend(EventKind::ALL.iter().map(|k| {
         Subscription::new(
-            format!("{}s", k.label()),
+            lang.word("kinds", k.as_str()),
             base,
             &format!("?kind={}", k.as_str()),
         )

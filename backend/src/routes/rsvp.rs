@@ -12,6 +12,7 @@ use crate::db::rsvps;
 use crate::db::rsvps::Presence;
 use crate::error::AppError;
 use crate::extract::WebForm;
+use crate::i18n::Locale;
 use crate::state::AppState;
 use crate::views::pages::{EventPage, FormError, ManagePage, UnsubscribePage};
 use crate::views::rsvp_view::RsvpFormValues;
@@ -30,10 +31,11 @@ pub async fn event_page(
     request: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let now = Utc::now();
-    let key = format!("event/{id}");
+    let key = format!("event/{id}?lang={}", locale.lang.code());
     let stamp = state
         .page_cache
         .changes(&state)
@@ -48,6 +50,7 @@ pub async fn event_page(
                 RsvpFormValues::default(),
                 Vec::new(),
                 state.timezone(),
+                &locale,
                 now,
             )
             .render()?;
@@ -66,6 +69,7 @@ pub async fn create(
     request: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    locale: Locale,
     WebForm(form): WebForm<RsvpFormValues>,
 ) -> Result<HttpResponse, AppError> {
     state.check_rsvp_rate(&request)?;
@@ -74,7 +78,7 @@ pub async fn create(
     let key = state.key.clone();
     let event_id = id.clone();
     let created = crate::db::run(&state.pool, move |conn| {
-        Ok(rsvps::create(conn, &key, &event_id, draft?, Utc::now())?.token)
+        Ok(rsvps::create(conn, &key, &event_id, draft?, locale.lang, Utc::now())?.token)
     })
     .await;
     match created {
@@ -82,7 +86,7 @@ pub async fn create(
         Err(AppError::Invalid { field, message }) => {
             let event = super::event_or_404(&state, id).await?;
             let errors = vec![FormError { field, message }];
-            let page = EventPage::new(&event, form, errors, state.timezone(), Utc::now());
+            let page = EventPage::new(&event, form, errors, state.timezone(), &locale, Utc::now());
             Ok(with_status(
                 render_html(&page)?,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -100,6 +104,7 @@ pub struct ManageQuery {
 
 fn manage_page(
     state: &AppState,
+    locale: &Locale,
     token: &str,
     rsvp_event: &(crate::domain::rsvp::Rsvp, crate::domain::event::Event),
 ) -> ManagePage {
@@ -113,6 +118,7 @@ fn manage_page(
         None,
         Vec::new(),
         state.timezone(),
+        locale,
         Utc::now(),
     )
 }
@@ -122,23 +128,20 @@ pub async fn manage(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<ManageQuery>,
+    locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
     let lookup = token.clone();
     let found = crate::db::run(&state.pool, move |conn| rsvps::find_by_token(conn, &lookup))
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut page = manage_page(&state, &token, &found);
+    let mut page = manage_page(&state, &locale, &token, &found);
     page.just_created = query.new.is_some();
-    page.notice = match query.done.as_deref() {
-        Some("saved") => Some("Your changes are saved."),
-        Some("checkedin") => Some("You are checked in. When you are home, tell us you are safe."),
-        Some("safe") => Some("Glad you are home safe. Thank you for letting us know."),
-        Some("cancelled") => {
-            Some("Your RSVP is cancelled. You can still delete it and your data below.")
-        }
-        _ => None,
-    };
+    page.notice = query
+        .done
+        .as_deref()
+        .filter(|done| ["saved", "checkedin", "safe", "cancelled"].contains(done))
+        .map(|done| locale.lang.word("manage-done", done));
     Ok(no_store(render_html(&page)?))
 }
 
@@ -146,6 +149,7 @@ pub async fn manage(
 pub async fn manage_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    locale: Locale,
     WebForm(form): WebForm<RsvpFormValues>,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
@@ -204,8 +208,8 @@ pub async fn manage_post(
                     })
                     .await?
                     .ok_or(AppError::NotFound)?;
-                    let mut page = manage_page(&state, &token, &found);
-                    page.roles = form.role_choices(&found.1.draft);
+                    let mut page = manage_page(&state, &locale, &token, &found);
+                    page.roles = form.role_choices(&found.1.draft, locale.lang);
                     page.form = form;
                     page.errors = vec![FormError { field, message }];
                     Ok(no_store(with_status(
@@ -224,6 +228,7 @@ pub async fn manage_post(
 pub async fn unsubscribe_page(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
     let lookup = token.clone();
@@ -231,7 +236,7 @@ pub async fn unsubscribe_page(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(no_store(render_html(&UnsubscribePage {
-        chrome: Chrome::public("Your RSVP"),
+        chrome: Chrome::public(locale.lang.t("manage-title"), &locale),
         manage_path: format!("/r/{token}"),
         done: false,
     })?))
@@ -242,6 +247,7 @@ pub async fn unsubscribe_page(
 pub async fn unsubscribe(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
     let lookup = token.clone();
@@ -250,7 +256,7 @@ pub async fn unsubscribe(
     })
     .await?;
     Ok(no_store(render_html(&UnsubscribePage {
-        chrome: Chrome::public("Your RSVP"),
+        chrome: Chrome::public(locale.lang.t("manage-title"), &locale),
         manage_path: format!("/r/{token}"),
         done: true,
     })?))

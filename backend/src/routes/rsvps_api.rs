@@ -44,8 +44,10 @@ pub async fn create(
     let input: RsvpInput = body.parse().await?;
     let event_id = path.into_inner();
     let key = state.key.clone();
+    // Reminders and notices follow the caller's Accept-Language.
+    let lang = crate::i18n::locale_of(&request).lang;
     let new = crate::db::run(&state.pool, move |conn| {
-        rsvps::create(conn, &key, &event_id, input.into_draft(), Utc::now())
+        rsvps::create(conn, &key, &event_id, input.into_draft(), lang, Utc::now())
     })
     .await?;
     let manage_url = format!("{}/r/{}", state.public_base(), new.token);

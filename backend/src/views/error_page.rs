@@ -11,16 +11,19 @@ use askama::Template;
 use super::pages::ErrorPage;
 use super::Chrome;
 use crate::error::AppError;
+use crate::i18n::Lang;
 
-fn heading(status: u16) -> &'static str {
+/// The message id naming what happened: `error-{case}` is the heading, `error-{case}-detail`
+/// the explanation in languages other than English (English shows the error's own words).
+fn case(status: u16) -> &'static str {
     match status {
-        400 | 422 => "Something in the form needs another look",
-        401 | 403 => "You can't open this page",
-        404 => "We can't find that page",
-        409 => "That can't be done now",
-        413 => "That was too much to send",
-        429 => "Too many tries",
-        _ => "Something went wrong on our side",
+        400 | 422 => "bad-input",
+        401 | 403 => "forbidden",
+        404 => "not-found",
+        409 => "conflict",
+        413 => "too-large",
+        429 => "too-many",
+        _ => "ours",
     }
 }
 
@@ -33,21 +36,26 @@ pub fn render<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
         ));
     }
     let status = response.status();
-    let message = response
-        .response()
-        .error()
-        .and_then(|error| error.as_error::<AppError>())
-        .filter(|error| !matches!(error, AppError::Internal(_)))
-        .map(|error| error.to_string())
-        .unwrap_or_else(|| status.canonical_reason().unwrap_or("Error").to_string());
+    let locale = crate::i18n::locale_of(response.request());
+    let lang = locale.lang;
+    let case = case(status.as_u16());
+    let heading = lang.word("error", case);
+    let message = match lang {
+        Lang::En => response
+            .response()
+            .error()
+            .and_then(|error| error.as_error::<AppError>())
+            .filter(|error| !matches!(error, AppError::Internal(_)))
+            .map(|error| error.to_string())
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("Error").to_string()),
+        _ => lang.t(&format!("error-{case}-detail")),
+    };
     let page = ErrorPage {
-        chrome: Chrome::public(heading(status.as_u16())),
-        heading: heading(status.as_u16()),
+        chrome: Chrome::public(heading.clone(), &locale),
+        heading: heading.clone(),
         message,
     };
-    let html = page
-        .render()
-        .unwrap_or_else(|_| heading(status.as_u16()).to_string());
+    let html = page.render().unwrap_or(heading);
     let (request, old) = response.into_parts();
     let mut new = HttpResponse::with_body(status, html).map_into_boxed_body();
     for (name, value) in old.headers() {

@@ -10,6 +10,7 @@ use crate::domain::event::{
     DEFAULT_REMINDER_OFFSETS,
 };
 use crate::domain::FieldError;
+use crate::i18n::Lang;
 
 /// Every field as the browser sends it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -38,7 +39,7 @@ pub struct EventFormValues {
 /// One `<option>` or checkbox.
 pub struct SelectOption {
     pub value: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub selected: bool,
 }
 
@@ -159,35 +160,43 @@ impl EventFormValues {
         .validate()
     }
 
-    pub fn kinds(&self) -> Vec<SelectOption> {
-        options(EventKind::ALL, &self.kind, |k| k.label())
+    pub fn kinds(&self, lang: &Lang) -> Vec<SelectOption> {
+        let lang = *lang;
+        options(EventKind::ALL, &self.kind, "kind", lang)
     }
 
-    pub fn privacy_modes(&self) -> Vec<SelectOption> {
-        options(LocationPrivacy::ALL, &self.location_privacy, |p| p.label())
+    pub fn privacy_modes(&self, lang: &Lang) -> Vec<SelectOption> {
+        let lang = *lang;
+        options(
+            LocationPrivacy::ALL,
+            &self.location_privacy,
+            "privacy",
+            lang,
+        )
     }
 
-    pub fn visibilities(&self) -> Vec<SelectOption> {
-        options(Visibility::ALL, &self.visibility, |v| match v {
-            Visibility::Listed => "Listed: on the home page and in the calendar",
-            Visibility::Unlisted => "Unlisted: only people with the link",
-        })
+    pub fn visibilities(&self, lang: &Lang) -> Vec<SelectOption> {
+        let lang = *lang;
+        options(Visibility::ALL, &self.visibility, "visibility", lang)
     }
 
-    pub fn count_displays(&self) -> Vec<SelectOption> {
-        options(CountDisplay::ALL, &self.count_display, |c| match c {
-            CountDisplay::Exact => "The exact number",
-            CountDisplay::Rounded => "A rounded number (10+, 20+)",
-            CountDisplay::Hidden => "Nothing",
-        })
+    pub fn count_displays(&self, lang: &Lang) -> Vec<SelectOption> {
+        let lang = *lang;
+        options(
+            CountDisplay::ALL,
+            &self.count_display,
+            "count-display",
+            lang,
+        )
     }
 
-    pub fn role_choices(&self) -> Vec<SelectOption> {
+    pub fn role_choices(&self, lang: &Lang) -> Vec<SelectOption> {
+        let lang = *lang;
         Role::ALL
             .iter()
             .map(|role| SelectOption {
                 value: role.as_str(),
-                label: role.label(),
+                label: lang.word("role", role.as_str()),
                 selected: self.roles.iter().any(|r| r == role.as_str()),
             })
             .collect()
@@ -202,11 +211,12 @@ macro_rules! word_impl {
 }
 word_impl!(EventKind, LocationPrivacy, Visibility, CountDisplay);
 
-fn options<T: Word>(all: &[T], current: &str, label: fn(T) -> &'static str) -> Vec<SelectOption> {
+/// One option per value, named by the message `{prefix}-{value}`.
+fn options<T: Word>(all: &[T], current: &str, prefix: &str, lang: Lang) -> Vec<SelectOption> {
     all.iter()
         .map(|item| SelectOption {
             value: item.word(),
-            label: label(*item),
+            label: lang.word(prefix, item.word()),
             selected: item.word() == current,
         })
         .collect()

@@ -14,42 +14,101 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::event::{CountDisplay, Event};
+use crate::i18n::{Lang, Locale};
 use crate::privacy::location::{location_for, LocationView, Viewer};
 
-/// The frame around every page.
+/// The frame around every page, and the words of the page's language.
 pub struct Chrome {
     pub title: String,
     /// The signed-in organizer's handle, on organizer pages.
     pub organizer: Option<String>,
+    pub lang: Lang,
+    /// The language switch: this page in the other language.
+    pub switch_href: String,
 }
 
 impl Chrome {
-    pub fn public(title: impl Into<String>) -> Self {
+    pub fn public(title: impl Into<String>, locale: &Locale) -> Self {
         Chrome {
             title: title.into(),
             organizer: None,
+            lang: locale.lang,
+            switch_href: locale.switch_href.clone(),
         }
     }
 
-    pub fn organizer(title: impl Into<String>, handle: &str) -> Self {
+    pub fn organizer(title: impl Into<String>, handle: &str, locale: &Locale) -> Self {
         Chrome {
-            title: title.into(),
             organizer: Some(handle.to_string()),
+            ..Chrome::public(title, locale)
         }
+    }
+
+    /// A message of the page's language (templates call `chrome.t("…")`).
+    pub fn t(&self, id: &str) -> String {
+        self.lang.t(id)
+    }
+
+    pub fn t_count(&self, id: &str, count: impl Count) -> String {
+        self.lang.t_count(id, count.count())
+    }
+
+    pub fn t_text(&self, id: &str, name: &'static str, value: impl AsRef<str>) -> String {
+        self.lang.t_text(id, name, value.as_ref())
+    }
+
+    /// A message with two numbers, such as "5 places of 40".
+    pub fn t_pair(
+        &self,
+        id: &str,
+        first: &'static str,
+        a: impl Count,
+        second: &'static str,
+        b: impl Count,
+    ) -> String {
+        use fluent_templates::fluent_bundle::FluentValue;
+        self.lang.t_with(
+            id,
+            &[
+                (first, FluentValue::from(a.count())),
+                (second, FluentValue::from(b.count())),
+            ],
+        )
+    }
+}
+
+/// A number a message can count, as templates hand it over (by value or by reference).
+pub trait Count {
+    fn count(&self) -> i64;
+}
+
+macro_rules! count_impl {
+    ($($t:ty),+) => {$(
+        impl Count for $t {
+            fn count(&self) -> i64 {
+                i64::try_from(*self).unwrap_or(i64::MAX)
+            }
+        }
+    )+};
+}
+count_impl!(i32, i64, usize);
+
+impl<T: Count> Count for &T {
+    fn count(&self) -> i64 {
+        (**self).count()
     }
 }
 
 /// What a page says about where an event is.
-pub fn location_line(view: &LocationView<'_>, tz: Tz) -> String {
+pub fn location_line(view: &LocationView<'_>, tz: Tz, lang: Lang) -> String {
     match view {
         LocationView::Shown(text) => (*text).to_string(),
-        LocationView::NotYetSet => "Location to be announced".into(),
-        LocationView::ForAttendees => "Location shared with attendees".into(),
-        LocationView::RevealedAt(at) => format!(
-            "Location shared with attendees at {}",
-            time::moment(*at, tz)
-        ),
-        LocationView::ForApproved => "Location shared with approved attendees".into(),
+        LocationView::NotYetSet => lang.t("location-not-set"),
+        LocationView::ForAttendees => lang.t("location-for-attendees"),
+        LocationView::RevealedAt(at) => {
+            lang.t_text("location-revealed-at", "when", &time::moment(*at, tz, lang))
+        }
+        LocationView::ForApproved => lang.t("location-for-approved"),
     }
 }
 
@@ -58,7 +117,7 @@ pub struct EventCard {
     pub id: String,
     pub title: String,
     pub kind: &'static str,
-    pub kind_label: &'static str,
+    pub kind_label: String,
     pub starts: String,
     pub span: String,
     pub cancelled: bool,
@@ -68,18 +127,18 @@ pub struct EventCard {
 }
 
 impl EventCard {
-    pub fn new(event: &Event, viewer: Viewer, tz: Tz, now: DateTime<Utc>) -> Self {
+    pub fn new(event: &Event, viewer: Viewer, tz: Tz, lang: Lang, now: DateTime<Utc>) -> Self {
         let d = &event.draft;
         EventCard {
             id: event.id.clone(),
             title: d.title.clone(),
             kind: d.kind.as_str(),
-            kind_label: d.kind.label(),
-            starts: time::time_of_day(d.starts_at, tz),
-            span: time::span(d.starts_at, d.ends_at, tz),
+            kind_label: lang.word("kind", d.kind.as_str()),
+            starts: time::time_of_day(d.starts_at, tz, lang),
+            span: time::span(d.starts_at, d.ends_at, tz, lang),
             cancelled: event.is_cancelled(),
             unlisted: d.visibility == crate::domain::event::Visibility::Unlisted,
-            location_line: location_line(&location_for(event, viewer, now), tz),
+            location_line: location_line(&location_for(event, viewer, now), tz, lang),
             tags: d.tags.clone(),
         }
     }
@@ -91,11 +150,17 @@ pub struct DayGroup {
     pub events: Vec<EventCard>,
 }
 
-pub fn group_by_day(events: &[Event], viewer: Viewer, tz: Tz, now: DateTime<Utc>) -> Vec<DayGroup> {
+pub fn group_by_day(
+    events: &[Event],
+    viewer: Viewer,
+    tz: Tz,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> Vec<DayGroup> {
     let mut days: Vec<DayGroup> = Vec::new();
     for event in events {
-        let heading = time::day_heading(event.draft.starts_at, tz);
-        let card = EventCard::new(event, viewer, tz, now);
+        let heading = time::day_heading(event.draft.starts_at, tz, lang);
+        let card = EventCard::new(event, viewer, tz, lang, now);
         match days.last_mut() {
             Some(day) if day.heading == heading => day.events.push(card),
             _ => days.push(DayGroup {
@@ -119,7 +184,7 @@ pub struct EventDetail {
     pub id: String,
     pub title: String,
     pub kind: &'static str,
-    pub kind_label: &'static str,
+    pub kind_label: String,
     pub span: String,
     pub cancelled: bool,
     pub ended: bool,
@@ -131,7 +196,7 @@ pub struct EventDetail {
     pub capacity_line: Option<String>,
     pub going_line: Option<String>,
     pub tags: Vec<String>,
-    pub roles: Vec<&'static str>,
+    pub roles: Vec<String>,
     /// Places left, when the event has a capacity.
     pub places_left: Option<i32>,
     /// Whether people can still RSVP (scheduled and not ended).
@@ -139,7 +204,7 @@ pub struct EventDetail {
 }
 
 impl EventDetail {
-    pub fn new(event: &Event, viewer: Viewer, tz: Tz, now: DateTime<Utc>) -> Self {
+    pub fn new(event: &Event, viewer: Viewer, tz: Tz, lang: Lang, now: DateTime<Utc>) -> Self {
         let d = &event.draft;
         let location = location_for(event, viewer, now);
         let going = i64::from(event.places_taken);
@@ -150,11 +215,10 @@ impl EventDetail {
             d.count_display.shown(going)
         };
         let going_line = shown.map(|count| match count {
-            0 if rounded && going > 0 => "A few people going".to_string(),
-            0 => "Nobody yet: be the first".to_string(),
-            _ if rounded => format!("{count}+ going"),
-            1 => "1 person going".to_string(),
-            _ => format!("{count} people going"),
+            0 if rounded && going > 0 => lang.t("going-a-few"),
+            0 => lang.t("going-nobody"),
+            _ if rounded => lang.t_count("going-rounded", count),
+            _ => lang.t_count("going-count", count),
         });
         let places_left = d
             .capacity
@@ -163,19 +227,25 @@ impl EventDetail {
             id: event.id.clone(),
             title: d.title.clone(),
             kind: d.kind.as_str(),
-            kind_label: d.kind.label(),
-            span: time::span(d.starts_at, d.ends_at, tz),
+            kind_label: lang.word("kind", d.kind.as_str()),
+            span: time::span(d.starts_at, d.ends_at, tz, lang),
             cancelled: event.is_cancelled(),
             ended: event.has_ended(now),
             location_shown: location.text().is_some(),
-            location_line: location_line(&location, tz),
+            location_line: location_line(&location, tz, lang),
             description_html: event.description_html.clone(),
             accessibility: d.accessibility.clone(),
             language: d.language.clone(),
-            capacity_line: d.capacity.map(|capacity| format!("{capacity} places")),
+            capacity_line: d
+                .capacity
+                .map(|capacity| lang.t_count("capacity-places", i64::from(capacity))),
             going_line,
             tags: d.tags.clone(),
-            roles: d.roles.iter().map(|role| role.label()).collect(),
+            roles: d
+                .roles
+                .iter()
+                .map(|role| lang.word("role", role.as_str()))
+                .collect(),
             places_left,
             rsvp_open: !event.is_cancelled() && !event.has_ended(now),
         }

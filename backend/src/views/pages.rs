@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 
 use crate::domain::event::Event;
 use crate::domain::rsvp::{Rsvp, MAX_GUESTS};
+use crate::i18n::{Lang, Locale};
 use crate::privacy::location::Viewer;
 
 use super::event_form::{EventFormValues, SelectOption};
@@ -65,20 +66,22 @@ impl EventPage {
         form: RsvpFormValues,
         errors: Vec<FormError>,
         tz: Tz,
+        locale: &Locale,
         now: DateTime<Utc>,
     ) -> Self {
+        let lang = locale.lang;
         EventPage {
-            chrome: Chrome::public(event.draft.title.clone()),
-            roles: form.role_choices(&event.draft),
-            event: EventDetail::new(event, Viewer::Public, tz, now),
+            chrome: Chrome::public(event.draft.title.clone(), locale),
+            roles: form.role_choices(&event.draft, lang),
+            event: EventDetail::new(event, Viewer::Public, tz, lang, now),
             form,
             errors,
             max_guests: MAX_GUESTS,
         }
     }
 
-    pub fn error_for(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
+    pub fn error_for(&self, field: &str) -> Option<String> {
+        error_for(&self.errors, field, self.chrome.lang)
     }
 }
 
@@ -93,7 +96,7 @@ pub struct ManagePage {
     pub manage_qr: Option<String>,
     pub manage_path: String,
     pub just_created: bool,
-    pub notice: Option<&'static str>,
+    pub notice: Option<String>,
     pub rsvp: RsvpSummary,
     pub event: EventDetail,
     pub form: RsvpFormValues,
@@ -113,27 +116,29 @@ impl ManagePage {
         form: Option<RsvpFormValues>,
         errors: Vec<FormError>,
         tz: Tz,
+        locale: &Locale,
         now: DateTime<Utc>,
     ) -> Self {
+        let lang = locale.lang;
         let form = form.unwrap_or_else(|| RsvpFormValues::from_rsvp(rsvp));
         ManagePage {
-            chrome: Chrome::public("Your RSVP"),
-            manage_qr: super::qr::svg(&manage_url, "QR code of your private link"),
+            chrome: Chrome::public(lang.t("manage-title"), locale),
+            manage_qr: super::qr::svg(&manage_url, &lang.t("manage-qr-label")),
             manage_url,
             manage_path,
             just_created: false,
             notice: None,
-            rsvp: RsvpSummary::new(rsvp),
-            event: EventDetail::new(event, Viewer::attendee(rsvp), tz, now),
-            roles: form.role_choices(&event.draft),
+            rsvp: RsvpSummary::new(rsvp, lang),
+            event: EventDetail::new(event, Viewer::attendee(rsvp), tz, lang, now),
+            roles: form.role_choices(&event.draft, lang),
             form,
             errors,
             max_guests: MAX_GUESTS,
         }
     }
 
-    pub fn error_for(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
+    pub fn error_for(&self, field: &str) -> Option<String> {
+        error_for(&self.errors, field, self.chrome.lang)
     }
 }
 
@@ -161,7 +166,7 @@ pub struct UnsubscribePage {
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub chrome: Chrome,
-    pub heading: &'static str,
+    pub heading: String,
     pub message: String,
 }
 
@@ -183,8 +188,8 @@ pub struct LoginCodePage {
 }
 
 impl LoginCodePage {
-    pub fn error_for(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
+    pub fn error_for(&self, field: &str) -> Option<String> {
+        error_for(&self.errors, field, self.chrome.lang)
     }
 }
 
@@ -199,13 +204,13 @@ pub struct AccountPage {
     pub setup: Option<crate::auth::totp::Setup>,
     /// Shown once, right after two-step sign-in is turned on.
     pub new_recovery_codes: Vec<String>,
-    pub notice: Option<&'static str>,
+    pub notice: Option<String>,
     pub errors: Vec<FormError>,
 }
 
 impl AccountPage {
-    pub fn error_for(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
+    pub fn error_for(&self, field: &str) -> Option<String> {
+        error_for(&self.errors, field, self.chrome.lang)
     }
 }
 
@@ -213,7 +218,7 @@ impl AccountPage {
 pub struct OrganizerLine {
     pub id: String,
     pub handle: String,
-    pub role: &'static str,
+    pub role: String,
     pub disabled: bool,
     pub totp_on: bool,
     pub api_tokens: i64,
@@ -293,16 +298,31 @@ pub struct EventFormPage {
 
 impl EventFormPage {
     /// The message for a field, if the last submission got it wrong.
-    pub fn error_for(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
+    pub fn error_for(&self, field: &str) -> Option<String> {
+        error_for(&self.errors, field, self.chrome.lang)
     }
 }
 
-fn error_for<'a>(errors: &'a [FormError], field: &str) -> Option<&'a str> {
+/// The message for `field`, in the page's language.
+fn error_for(errors: &[FormError], field: &str, lang: Lang) -> Option<String> {
     errors
         .iter()
         .find(|e| e.field == field)
-        .map(|e| e.message.as_str())
+        .map(|e| e.text(lang))
+}
+
+impl FormError {
+    /// English keeps the precise message the validation gave; other languages say what the
+    /// field needs (`field-error-{field}`), when they have that message.
+    pub fn text(&self, lang: impl std::borrow::Borrow<Lang>) -> String {
+        let lang = *lang.borrow();
+        let id = format!("field-error-{}", self.field);
+        if lang != Lang::En && lang.has(&id) {
+            lang.t(&id)
+        } else {
+            self.message.clone()
+        }
+    }
 }
 
 impl From<crate::domain::FieldError> for FormError {
@@ -318,30 +338,34 @@ impl From<crate::domain::FieldError> for FormError {
 pub struct UpdateLine {
     pub seq: i32,
     pub kind: &'static str,
-    pub kind_label: &'static str,
+    pub kind_label: String,
     pub audience: &'static str,
+    pub audience_label: String,
     pub text: String,
     pub location: Option<String>,
     pub time: String,
 }
 
 impl UpdateLine {
-    pub fn new(update: &crate::domain::live::LiveUpdate, tz: Tz) -> Self {
-        use crate::domain::live::UpdateKind;
+    pub fn new(update: &crate::domain::live::LiveUpdate, tz: Tz, lang: Lang) -> Self {
         UpdateLine {
             seq: update.seq,
             kind: update.kind.as_str(),
-            kind_label: match update.kind {
-                UpdateKind::Announcement => "Announcement",
-                UpdateKind::Location => "Location change",
-                UpdateKind::Alert => "Safety alert",
-                UpdateKind::Status => "Status",
-            },
+            kind_label: lang.word("update-kind", update.kind.as_str()),
             audience: update.audience.as_str(),
+            audience_label: audience_label(update.audience.as_str(), lang),
             text: update.text.clone(),
             location: update.location.clone(),
-            time: super::time::time_of_day(update.created_at, tz),
+            time: super::time::time_of_day(update.created_at, tz, lang),
         }
+    }
+}
+
+/// Who an update is for: "Everyone", "Attendees", or a role's name.
+pub fn audience_label(audience: &str, lang: Lang) -> String {
+    match audience {
+        "public" | "attendees" => lang.word("audience", audience),
+        role => lang.word("role", role),
     }
 }
 
@@ -369,19 +393,19 @@ pub struct ConsolePage {
     pub chrome: Chrome,
     pub event_id: String,
     pub event_title: String,
-    pub audiences: Vec<(&'static str, &'static str)>,
+    pub audiences: Vec<(&'static str, String)>,
     pub updates: Vec<UpdateLine>,
     pub last_seq: i32,
     pub followers: usize,
     pub checked_in: i64,
     pub safe: i64,
-    pub not_yet_safe: Vec<(String, &'static str)>,
+    pub not_yet_safe: Vec<(String, String)>,
     pub errors: Vec<FormError>,
     pub timezone: &'static str,
 }
 
 impl ConsolePage {
-    pub fn error_for(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
+    pub fn error_for(&self, field: &str) -> Option<String> {
+        error_for(&self.errors, field, self.chrome.lang)
     }
 }

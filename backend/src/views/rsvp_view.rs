@@ -9,6 +9,7 @@ use crate::db::rsvps::RsvpChange;
 use crate::domain::event::{EventDraft, Role};
 use crate::domain::rsvp::{Rsvp, RsvpDraft, RsvpStatus};
 use crate::domain::FieldError;
+use crate::i18n::Lang;
 
 /// The RSVP form on the event page and the edit form on the manage page.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -87,15 +88,15 @@ impl RsvpFormValues {
     }
 
     /// Radio buttons for the roles this event offers, plus "no role".
-    pub fn role_choices(&self, event: &EventDraft) -> Vec<SelectOption> {
+    pub fn role_choices(&self, event: &EventDraft, lang: Lang) -> Vec<SelectOption> {
         let mut choices = vec![SelectOption {
             value: "",
-            label: "No particular role",
+            label: lang.t("role-none"),
             selected: self.role.is_empty(),
         }];
         choices.extend(event.roles.iter().map(|role| SelectOption {
             value: role.as_str(),
-            label: role.label(),
+            label: lang.word("role", role.as_str()),
             selected: self.role == role.as_str(),
         }));
         choices
@@ -271,10 +272,10 @@ pub struct RsvpLine {
     pub id: String,
     pub pseudonym: String,
     pub guests: i32,
-    pub role: &'static str,
+    pub role: String,
     pub needs: String,
     pub status: &'static str,
-    pub status_label: &'static str,
+    pub status_label: String,
     pub has_email: bool,
     pub approved: bool,
     pub can_approve: bool,
@@ -283,15 +284,18 @@ pub struct RsvpLine {
 }
 
 impl RsvpLine {
-    pub fn new(rsvp: &Rsvp, tz: chrono_tz::Tz) -> Self {
+    pub fn new(rsvp: &Rsvp, tz: chrono_tz::Tz, lang: Lang) -> Self {
         RsvpLine {
             id: rsvp.id.clone(),
-            pseudonym: rsvp.pseudonym.clone().unwrap_or_else(|| "(purged)".into()),
+            pseudonym: rsvp
+                .pseudonym
+                .clone()
+                .unwrap_or_else(|| lang.t("rsvp-purged")),
             guests: rsvp.guests,
-            role: rsvp.role.map_or("", Role::label),
+            role: role_label(rsvp.role, lang),
             needs: rsvp.needs.clone().unwrap_or_default(),
             status: rsvp.status.as_str(),
-            status_label: rsvp.status.label(),
+            status_label: lang.word("status", rsvp.status.as_str()),
             has_email: rsvp.has_email,
             approved: rsvp.approved,
             can_approve: !rsvp.approved
@@ -301,18 +305,23 @@ impl RsvpLine {
                 rsvp.status,
                 RsvpStatus::Pending | RsvpStatus::Going | RsvpStatus::Waitlisted
             ) && rsvp.pseudonym.is_some(),
-            created: super::time::moment(rsvp.created_at, tz),
+            created: super::time::moment(rsvp.created_at, tz, lang),
         }
     }
+}
+
+/// A day-of role's name, or nothing.
+pub fn role_label(role: Option<Role>, lang: Lang) -> String {
+    role.map_or_else(String::new, |role| lang.word("role", role.as_str()))
 }
 
 /// What the manage page says about the RSVP.
 pub struct RsvpSummary {
     pub pseudonym: String,
     pub guests: i32,
-    pub role: &'static str,
+    pub role: String,
     pub status: &'static str,
-    pub status_label: &'static str,
+    pub status_label: String,
     pub has_email: bool,
     pub active: bool,
     pub going: bool,
@@ -321,13 +330,13 @@ pub struct RsvpSummary {
 }
 
 impl RsvpSummary {
-    pub fn new(rsvp: &Rsvp) -> Self {
+    pub fn new(rsvp: &Rsvp, lang: Lang) -> Self {
         RsvpSummary {
             pseudonym: rsvp.pseudonym.clone().unwrap_or_default(),
             guests: rsvp.guests,
-            role: rsvp.role.map_or("", Role::label),
+            role: role_label(rsvp.role, lang),
             status: rsvp.status.as_str(),
-            status_label: rsvp.status.label(),
+            status_label: lang.word("status", rsvp.status.as_str()),
             has_email: rsvp.has_email,
             active: !matches!(rsvp.status, RsvpStatus::Cancelled | RsvpStatus::Declined),
             going: rsvp.status == RsvpStatus::Going,

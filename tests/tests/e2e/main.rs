@@ -4,6 +4,7 @@ mod bad_input;
 mod calendar;
 mod command_line;
 mod events_api;
+mod language;
 mod live;
 mod mail;
 mod openapi;

@@ -1,0 +1,96 @@
+# The pages attendees see: home, event, RSVP, manage link, live, unsubscribe.
+
+home-title = Upcoming events
+filter-all = All
+filter-by-kind = Filter by kind
+filter-by-tag = Filter by tag
+home-none-match = No upcoming events match this filter.
+home-show-all = Show all events
+home-none-yet = No upcoming events yet. Check back soon.
+home-later = Later events
+subscribe-heading = Add to your calendar
+subscribe-explain = Your calendar app checks for changes and cancellations by itself. Events with a cover name appear under it.
+subscribe-or-copy = or copy
+subscribe-this-address = this address
+feed-these = These events
+feed-all = All events
+badge-cancelled = Cancelled
+badge-unlisted = Unlisted
+
+fact-when = When
+fact-where = Where
+fact-access = Access
+fact-capacity = Capacity
+fact-going = Going
+fact-roles = Day-of roles
+
+event-cancelled = This event is cancelled.
+event-cancelled-more = It will not take place.
+event-ended = This event has ended.
+event-add-calendar = Add to my calendar
+
+rsvp-heading = RSVP
+rsvp-explain = No account and no real name needed. You will get a private link to change or cancel your RSVP; keep it, because nobody can recover it for you.
+rsvp-pseudonym = Name to go by
+rsvp-pseudonym-hint = Any name or nickname. It does not need to be your real name.
+rsvp-guests = Guests you are bringing
+rsvp-role = A role on the day (optional)
+rsvp-needs = Access needs or anything organizers should know (optional)
+rsvp-needs-hint = Only organizers see this, and it is deleted after the event.
+rsvp-email = Email for reminders (optional)
+rsvp-email-hint = Only for reminders and changes to this event. Stored encrypted and deleted after the last reminder. Leave it empty to stay fully anonymous.
+rsvp-submit = RSVP
+rsvp-purged = (purged)
+
+manage-title = Your RSVP
+manage-keep-link = Keep this page's link.
+manage-keep-link-more = It is the only way to change or cancel your RSVP, and nobody can recover it for you. Bookmark it, or copy it somewhere safe.
+manage-keep-heading = Keep your private link
+manage-link-label = Your private link
+manage-copy = Copy link
+manage-copied = Link copied. Paste it somewhere only you can see.
+manage-copy-failed = Select the link and copy it.
+manage-show-qr = Show a QR code to open this page on another phone
+manage-qr-label = QR code of your private link
+manage-lost-link = Anyone with this link can see and change your RSVP, so keep it private. If you lose it, nobody can find your RSVP for you, organizers included: RSVP again (the old one is deleted with everyone's personal details soon after the event), or just come.
+manage-status = Status
+manage-name = Name
+manage-guests = Guests
+manage-role = Role
+manage-reminders = Reminders
+manage-email-saved = An email address is saved for reminders.
+manage-no-email = No email saved: no reminders.
+manage-on-the-day = On the day
+manage-follow-live = Follow live updates
+manage-is-safe = You checked out home safe.
+manage-arrived = I have arrived
+manage-home-safe = I am home safe
+manage-calendar-hint = (private: it shows the location once you may see it, and reminds you before)
+manage-edit-heading = Change your RSVP
+manage-new-email = New email for reminders (leave empty to keep the saved one)
+manage-remove-email = Delete my saved email now
+manage-save = Save changes
+manage-cant-make-it = Can't make it?
+manage-cancel-explain = Cancelling frees your place for someone on the waitlist.
+manage-cancel = Cancel my RSVP
+manage-delete-heading = Delete me now
+manage-delete-explain = Removes your RSVP and everything you told us, at once. This link stops working.
+manage-delete = Delete my RSVP and data
+manage-done-saved = Your changes are saved.
+manage-done-checkedin = You are checked in. When you are home, tell us you are safe.
+manage-done-safe = Glad you are home safe. Thank you for letting us know.
+manage-done-cancelled = Your RSVP is cancelled. You can still delete it and your data below.
+
+live-title = Live updates
+live-back = Back
+live-refreshes = This page refreshes itself every 30 seconds.
+live-for = for { $audience }
+live-new-location = New location: { $place }
+live-none-yet = No updates yet. They will appear here.
+
+unsubscribe-done-title = No more emails
+unsubscribe-done = Your email address is deleted from this RSVP. You will get no more reminders or notices for it.
+unsubscribe-title = Stop emails for this RSVP
+unsubscribe-explain = This deletes your email address from this RSVP at once. Your RSVP itself stays as it is.
+unsubscribe-button = Delete my email address
+unsubscribe-back = Back to your RSVP

@@ -1,0 +1,183 @@
+# Las páginas de la organización bajo /organize.
+
+login-title = Iniciar sesión
+login-heading = Iniciar sesión para organizar
+login-handle = Alias
+login-password = Contraseña
+login-submit = Iniciar sesión
+login-lost-password = ¿Perdiste tu contraseña? Pide a una persona administradora de tu grupo que te dé acceso de nuevo.
+login-refused = Ese alias y esa contraseña no coinciden.
+login-too-many = { $count ->
+    [one] Demasiados intentos. Espera { $count } segundo y vuelve a intentarlo.
+   *[other] Demasiados intentos. Espera { $count } segundos y vuelve a intentarlo.
+}
+login-code-title = Iniciar sesión: segundo paso
+login-code-as = Entrando como
+login-code-explain = Abre tu aplicación de autenticación y escribe el código que muestra para Umbrella.
+login-code-label = Código
+login-code-hint = Seis cifras. ¿Perdiste el teléfono? Escribe uno de tus códigos de recuperación; cada uno sirve una vez.
+login-code-restart = Empezar de nuevo
+login-code-refused = Ese código no funcionó. Usa el código actual de tu aplicación, o un código de recuperación sin usar.
+
+password-title = Elige una contraseña nueva
+password-first-time = Entraste con una contraseña de un solo uso. Elige la tuya para continuar.
+password-new = Contraseña nueva
+password-hint = Al menos { $count } caracteres. Unas cuantas palabras sin relación funcionan bien.
+password-again = Escríbela otra vez
+password-save = Guardar contraseña
+password-mismatch = Las dos contraseñas no son iguales.
+
+dashboard-title = Panel
+dashboard-new-event = Evento nuevo
+dashboard-account = Tu cuenta y el inicio de sesión en dos pasos
+dashboard-upcoming = Próximos
+dashboard-nothing = No hay nada programado.
+dashboard-past = Terminados hace poco
+
+organize-edit-event = Editar el evento
+organize-public-page = Página pública
+
+editor-new-title = Evento nuevo
+editor-edit-title = Editar: { $title }
+editor-saved = Guardado.
+editor-cancelled-more = Los cambios siguen llegando a quienes lo siguen.
+editor-what = Qué
+editor-kind = Tipo
+editor-title = Título
+editor-title-hint = Se muestra en la página del evento.
+editor-cover-title = Título discreto (opcional)
+editor-cover-title-hint = Un nombre neutro que se usa en lugar del título en correos y calendarios, p. ej. "Quedada del sábado".
+editor-description = Descripción
+editor-description-hint = Markdown: **negrita**, *cursiva*, [enlaces](https://…), listas. Las imágenes no se muestran.
+editor-tags = Etiquetas (opcional)
+editor-tags-hint = Separadas por comas, p. ej. legal, reducción de daños.
+editor-language = Idioma del evento
+editor-language-hint = Un código como en o es.
+editor-when = Cuándo
+editor-timezone = Las horas están en { $zone }.
+editor-starts = Empieza
+editor-ends = Termina
+editor-reminders = Recordatorios por correo, horas antes del inicio
+editor-reminders-hint = Separados por comas, p. ej. 24, 2. Déjalo vacío para ninguno.
+editor-where = Dónde
+editor-location = Lugar
+editor-privacy = Quién ve el lugar
+editor-reveal-at = Compartir el lugar con asistentes a partir de (para "a partir de una hora fijada")
+editor-accessibility = Notas de accesibilidad
+editor-accessibility-hint = Lengua de signos, acceso sin escalones, cuidado infantil, sala tranquila, baños…
+editor-who = Quién
+editor-visibility = Listado
+editor-capacity = Aforo (opcional)
+editor-capacity-hint = Plazas, acompañantes incluidos. Déjalo vacío si no hay límite.
+editor-count-display = El público ve cuántas personas van como
+editor-approval = La organización aprueba cada asistencia
+editor-roles = Roles del día que pueden elegir las personas asistentes
+editor-save = Guardar evento
+editor-rsvps = Asistencias
+editor-see-public = Ver la página pública
+editor-cancel-heading = Cancelar este evento
+editor-cancel-explain = El evento sigue visible, marcado como cancelado. No se puede deshacer.
+editor-cancel-confirm = Sí, cancelar este evento
+editor-cancel = Cancelar evento
+
+rsvps-title = Asistencias: { $title }
+rsvps-places-of = { $taken } plazas de { $capacity }
+rsvps-going-as = Van como { $role }
+rsvps-none = Todavía no hay asistencias.
+rsvps-caption = Asistencias, de la más antigua a la más nueva
+rsvps-needs = Necesidades
+rsvps-email = Correo
+rsvps-decide = Decidir
+rsvps-approved = aprobada
+rsvps-approve = Aprobar
+rsvps-decline = Rechazar
+
+console-title = Consola en directo
+console-public-page = Página pública en directo
+console-following = Siguiendo ahora
+console-checked-in = Han llegado
+console-safe = En casa y bien
+console-not-yet-safe = Aún sin avisar de que están bien
+console-post = Publicar una actualización
+console-kind = Tipo
+console-kind-location = Cambio de lugar o de recorrido
+console-audience = Quién la recibe (elige una opción)
+console-audience-public = Todas las personas que siguen
+console-audience-attendees = Las personas que van
+console-text = Mensaje
+console-location = Nuevo lugar (para un cambio de lugar)
+console-send = Enviar actualización
+console-sent = Enviadas hasta ahora
+
+account-title = Tu cuenta
+account-change-password = Cambiar tu contraseña
+account-totp = Inicio de sesión en dos pasos
+account-recovery-codes = Tus códigos de recuperación
+account-recovery-once = Apúntalos o imprime esta página ahora: solo se muestran esta vez.
+account-recovery-explain = Cada uno te deja entrar una vez si pierdes el teléfono.
+account-totp-on = Activado. Al iniciar sesión se pide un código de tu aplicación de autenticación después de la contraseña.
+account-codes-left = { $count ->
+    [one] Queda { $count } código de recuperación.
+   *[other] Quedan { $count } códigos de recuperación.
+}
+account-tokens-hint = Los tokens de la API no cambian: un token funciona por sí solo. Guárdalos tan bien como tu contraseña.
+account-totp-off-heading = Desactivar el inicio de sesión en dos pasos
+account-totp-off-explain = Escribe un código actual, un código de recuperación o tu contraseña.
+account-code-or-password = Código o contraseña
+account-turn-off = Desactivar
+account-setup-explain = Añade Umbrella a una aplicación de autenticación en tu teléfono (por ejemplo Aegis, Raivo o tu gestor de contraseñas) y escribe el código que muestra para terminar.
+account-scan = Escanea esto con la aplicación,
+account-type-key = o escribe esta clave en la aplicación (basada en tiempo):
+account-setup-link = Enlace de configuración
+account-code = Código de la aplicación
+account-turn-on = Activar el inicio de sesión en dos pasos
+account-totp-off = Desactivado. Activado, para entrar también hace falta un código de una aplicación de tu teléfono, así que una contraseña robada no basta.
+account-set-up = Configurar el inicio de sesión en dos pasos
+account-totp-on-done = El inicio de sesión en dos pasos está activado.
+account-totp-off-done = El inicio de sesión en dos pasos está desactivado.
+account-code-refused = Ese código no funcionó. Escribe el código que muestra ahora la aplicación.
+account-confirm-refused = Eso no es un código actual, un código de recuperación sin usar ni tu contraseña.
+
+organizers-title = Organización
+organizers-explain = Desactivar a alguien cierra todas sus sesiones y detiene sus tokens de la API al momento; activarle de nuevo le deja entrar con su contraseña. Las cuentas nuevas se crean en la línea de comandos:
+organizers-caption = Cuentas de organización por alias
+organizers-tokens = Tokens de la API
+organizers-since = Desde
+organizers-actions = Acciones
+organizers-you = tú
+organizers-disabled = desactivada
+organizers-active = activa
+organizers-enable = Activar
+organizers-disable = Desactivar
+organizers-revoke = Revocar tokens de la API
+organizers-done-disabled = Desactivada: sus sesiones se cerraron y sus tokens de la API ya no funcionan.
+organizers-done-enabled = Activada: puede volver a entrar.
+organizers-done-revoked = Sus tokens de la API están revocados.
+organizer-role-admin = administración
+organizer-role-organizer = organización
+
+audit-title = Registro de auditoría
+audit-explain = Lo que hizo la organización, lo más reciente primero. Nombra cuentas de organización y eventos, nunca asistentes.
+audit-empty = No hay nada aquí.
+audit-caption = Registro de auditoría, lo más reciente primero, página { $count }
+audit-who = Quién
+audit-what = Qué
+audit-on = Sobre
+audit-newer = Más recientes
+audit-older = Más antiguas
+audit-command-line = línea de comandos
+audit-target-event = evento
+audit-target-organizer = cuenta
+audit-event_created = Creó un evento
+audit-event_edited = Editó un evento
+audit-event_cancelled = Canceló un evento
+audit-update_posted = Publicó una actualización en directo
+audit-rsvp_approved = Aprobó una asistencia
+audit-rsvp_declined = Rechazó una asistencia
+audit-organizer_created = Creó una cuenta de organización
+audit-organizer_disabled = Desactivó una cuenta de organización
+audit-organizer_enabled = Activó una cuenta de organización
+audit-token_created = Creó un token de la API
+audit-tokens_revoked = Revocó tokens de la API
+audit-totp_enabled = Activó el inicio de sesión en dos pasos
+audit-totp_disabled = Desactivó el inicio de sesión en dos pasos
