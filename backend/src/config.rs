@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use chrono_tz::Tz;
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
 
 /// `umbrella [SETTINGS] [COMMAND]`; settings may stand before or after the subcommand.
@@ -174,6 +175,25 @@ pub struct Settings {
     /// (after a crash). Longer than any SMTP exchange. Tests shorten it.
     #[arg(long, env = "UMBRELLA_MAIL_LEASE_SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400), global = true, hide = true)]
     pub mail_lease_seconds: u64,
+
+    /// Updates buffered per event for its live followers; a follower that falls further behind
+    /// is told to resync. Tests shrink it.
+    #[arg(long, env = "UMBRELLA_LIVE_BUFFER", default_value_t = crate::live::hub::FOLLOWER_BUFFER, value_parser = clap::value_parser!(u64).range(1..=65_536).map(|n| n as usize), global = true, hide = true)]
+    pub live_buffer: usize,
+
+    /// Seconds between the server's pings to a live follower. Tests shorten it.
+    #[arg(long, env = "UMBRELLA_LIVE_HEARTBEAT_SECONDS", default_value_t = crate::live::socket::HEARTBEAT_INTERVAL.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600), global = true, hide = true)]
+    pub live_heartbeat_seconds: u64,
+
+    /// Seconds a live follower may stay silent (no pong, no frame) or leave a message unread
+    /// before it is disconnected. Tests shorten it.
+    #[arg(long, env = "UMBRELLA_LIVE_CLIENT_TIMEOUT_SECONDS", default_value_t = crate::live::socket::CLIENT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600), global = true, hide = true)]
+    pub live_client_timeout_seconds: u64,
+
+    /// Seconds between checks that a live organizer's session or token still holds (changes
+    /// made on this server, or on any instance on PostgreSQL, apply at once). Tests shorten it.
+    #[arg(long, env = "UMBRELLA_LIVE_RECHECK_SECONDS", default_value_t = crate::live::socket::CREDENTIAL_RECHECK.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600), global = true, hide = true)]
+    pub live_recheck_seconds: u64,
 }
 
 impl Settings {
@@ -197,6 +217,16 @@ impl Settings {
         crate::mail::outbox::Timing {
             retry_base: std::time::Duration::from_secs(self.mail_retry_seconds),
             lease: std::time::Duration::from_secs(self.mail_lease_seconds),
+        }
+    }
+
+    /// How the live websocket keeps time: heartbeat, client timeout, credential re-checks.
+    pub fn live_timing(&self) -> crate::live::socket::Timing {
+        use std::time::Duration;
+        crate::live::socket::Timing {
+            heartbeat: Duration::from_secs(self.live_heartbeat_seconds),
+            client_timeout: Duration::from_secs(self.live_client_timeout_seconds),
+            recheck: Duration::from_secs(self.live_recheck_seconds),
         }
     }
 

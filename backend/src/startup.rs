@@ -61,6 +61,7 @@ impl Application {
             // With `--bind …:0` the real port is only known now.
             settings.public_url = Some(format!("http://{}:{port}", settings.bind.ip()));
         }
+        let live = crate::live::hub::LiveHub::new(settings.live_buffer);
         let state = AppState {
             pool: pool.clone(),
             login_throttle: Arc::new(LoginThrottle::new(settings.rate_limit_per_minute)),
@@ -71,7 +72,7 @@ impl Application {
             metrics: Arc::new(Metrics::new()?),
             feed_cache: Arc::new(crate::cache::FeedCache::new(FEEDS_KEPT)),
             page_cache: Arc::new(crate::cache::FeedCache::new(PAGES_KEPT)),
-            live: crate::live::hub::LiveHub::default(),
+            live,
         };
         tracing::info!(
             port,

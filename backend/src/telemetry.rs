@@ -38,6 +38,7 @@ pub struct Metrics {
     mail_failures: IntCounterVec,
     outbox_pending: IntGauge,
     outbox_failed: IntGauge,
+    live_dropped: IntCounterVec,
 }
 
 impl Metrics {
@@ -89,6 +90,16 @@ impl Metrics {
         registry.register(Box::new(mail_failures.clone()))?;
         registry.register(Box::new(outbox_pending.clone()))?;
         registry.register(Box::new(outbox_failed.clone()))?;
+        let live_dropped = IntCounterVec::new(
+            Opts::new(
+                "live_dropped_total",
+                "Live followers the server let go: told to resync (lagging), unread for the \
+                 client timeout (too_slow), silent past it (timeout), or no longer an organizer \
+                 (revoked)",
+            ),
+            &["reason"],
+        )?;
+        registry.register(Box::new(live_dropped.clone()))?;
         Ok(Self {
             registry,
             requests,
@@ -99,7 +110,13 @@ impl Metrics {
             mail_failures,
             outbox_pending,
             outbox_failed,
+            live_dropped,
         })
+    }
+
+    /// A live follower was let go, for `reason`: `resync`, `too_slow`, `timeout`, `revoked`.
+    pub fn live_dropped(&self, reason: &'static str) {
+        self.live_dropped.with_label_values(&[reason]).inc();
     }
 
     pub fn mail_sent(&self, kind: &str) {

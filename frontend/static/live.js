@@ -1,22 +1,57 @@
 // Live updates: follows the event over a websocket, adds updates as they arrive, shows when the
-// connection drops and resumes, and keeps the latest plan on the device for when signal is lost.
+// connection drops and resumes, and keeps the latest plan on the device (the updates shown and
+// the last known location, in localStorage per event) so that a follower who loses signal in
+// the street still sees them. On the follower's pages (not the organizer console) it also
+// registers a small service worker, scoped to this page alone, so the page itself opens again
+// without a network. The quick exit (quick-exit.js) wipes both.
 "use strict";
 (function () {
   var list = document.getElementById("updates");
-  if (!list || !("WebSocket" in window)) return;
+  if (!list) return;
+
+  // ---- Words shown to people (translate here, or override with data-text-* on #updates) ----
+  var TEXT = {
+    announcement: list.dataset.textAnnouncement || "Announcement",
+    location: list.dataset.textLocation || "Location change",
+    alert: list.dataset.textAlert || "Safety alert",
+    status: list.dataset.textStatus || "Status",
+    forAudience: list.dataset.textFor || "for {audience}",
+    newLocation: list.dataset.textNewLocation || "New location: {place}",
+    lastLocation: list.dataset.textLastLocation || "Last known location: {place}",
+    back: list.dataset.textBack || "Connection back. You are up to date.",
+    lost: list.dataset.textLost || "Connection lost. Trying again… The updates below may not be the latest.",
+    offline: list.dataset.textOffline || "Offline — showing what was saved at {time}. Trying again…"
+  };
+  // ---- end of words ----
+
+  function fill(template, name, value) { return template.replace("{" + name + "}", value); }
+  // The page names audiences in its language: data-audience-medic="Primeros auxilios".
+  function audienceName(audience) { return list.getAttribute("data-audience-" + audience) || audience; }
+
   var eventId = list.dataset.event;
   var token = list.dataset.token || null;
+  var isConsole = !!list.dataset.console;
   var after = parseInt(list.dataset.after || "0", 10);
   var banner = document.getElementById("connection");
-  var storeKey = "umbrella-live-" + eventId;
+  // Per event and per kind of follower, so the public page never shows an attendee's updates.
+  var storeKey = "umbrella-live-" + eventId + (token ? "-attendee" : "-public");
+  var KEEP = 50;
   var delay = 1000;
   var everConnected = false;
+  var resyncing = false;
 
-  function show(text, kind) {
+  function clock(date) {
+    try { return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", timeZone: list.dataset.timezone }); }
+    catch (e) { return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+  }
+
+  // state: "" (hidden), "ok", "lost", "offline". The state is also in data-state for tests.
+  function show(text, state) {
     if (!banner) return;
     banner.hidden = !text;
     banner.textContent = text || "";
-    banner.className = "notice connection" + (kind ? " connection-" + kind : "");
+    banner.dataset.state = state || "";
+    banner.className = "notice connection" + (state ? " connection-" + state : "");
   }
 
   function render(update) {
@@ -30,14 +65,10 @@
     var meta = document.createElement("p");
     meta.className = "update-meta";
     var strong = document.createElement("strong");
-    strong.textContent = { announcement: "Announcement", location: "Location change", alert: "Safety alert", status: "Status" }[update.kind] || update.kind;
+    strong.textContent = TEXT[update.kind] || update.kind;
     meta.appendChild(strong);
-    var when = new Date(update.created_at);
-    var shown;
-    try { shown = when.toLocaleTimeString([], { hour: "numeric", minute: "2-digit", timeZone: list.dataset.timezone }); }
-    catch (e) { shown = when.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" }); }
-    meta.appendChild(document.createTextNode(" · " + shown +
-      (update.audience !== "public" ? " · for " + update.audience : "")));
+    meta.appendChild(document.createTextNode(" · " + clock(new Date(update.created_at)) +
+      (update.audience !== "public" ? " · " + fill(TEXT.forAudience, "audience", audienceName(update.audience)) : "")));
     var text = document.createElement("p");
     text.className = "update-text prewrap";
     text.textContent = update.text;
@@ -46,19 +77,78 @@
     if (update.location) {
       var place = document.createElement("p");
       place.className = "update-location";
-      place.textContent = "New location: " + update.location;
+      place.textContent = fill(TEXT.newLocation, "place", update.location);
       item.appendChild(place);
     }
-    list.insertBefore(item, list.firstChild);
+    // Newest first, wherever a late one belongs.
+    var before = list.firstElementChild;
+    while (before && parseInt(before.dataset.seq || "0", 10) > update.seq) before = before.nextElementSibling;
+    list.insertBefore(item, before);
+  }
+
+  // ---- The plan kept on the device: {saved_at, updates: [...], location} ----
+  function load() {
+    if (isConsole) return null;
+    try {
+      var saved = JSON.parse(localStorage.getItem(storeKey) || "null");
+      return saved && Array.isArray(saved.updates) ? saved : null;
+    } catch (e) { return null; }
+  }
+
+  var plan = load() || { saved_at: null, updates: [], location: null };
+
+  function save() {
+    if (isConsole) return;
+    plan.saved_at = new Date().toISOString();
+    try { localStorage.setItem(storeKey, JSON.stringify(plan)); }
+    catch (e) { /* storage full or disabled: the page still works */ }
   }
 
   function remember(update) {
-    try {
-      var saved = JSON.parse(localStorage.getItem(storeKey) || "[]");
-      saved.push(update);
-      localStorage.setItem(storeKey, JSON.stringify(saved.slice(-50)));
-    } catch (e) { /* storage full or disabled: the page still works */ }
+    if (plan.updates.some(function (u) { return u.seq === update.seq; })) return;
+    plan.updates.push(update);
+    plan.updates.sort(function (a, b) { return a.seq - b.seq; });
+    plan.updates = plan.updates.slice(-KEEP);
+    if (update.location) plan.location = update.location;
+    save();
   }
+
+  function savedUpTo() {
+    return plan.updates.reduce(function (max, u) { return Math.max(max, u.seq); }, 0);
+  }
+
+  function showLastLocation() {
+    if (!plan.location) return;
+    var line = document.getElementById("saved-location");
+    if (!line) {
+      line = document.createElement("p");
+      line.id = "saved-location";
+      line.className = "notice saved-location";
+      list.parentNode.insertBefore(line, list);
+    }
+    line.textContent = fill(TEXT.lastLocation, "place", plan.location);
+  }
+
+  function offline() {
+    if (plan.saved_at) {
+      show(fill(TEXT.offline, "time", clock(new Date(plan.saved_at))), "offline");
+      showLastLocation();
+    } else {
+      show(TEXT.lost, "lost");
+    }
+  }
+
+  // What was saved on an earlier visit, in case the network is gone now.
+  plan.updates.forEach(render);
+  if (navigator.onLine === false) offline();
+
+  // The page itself, for a reload without network: a service worker for this page only.
+  if (!isConsole && "serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register("/static/live-sw.js", { scope: location.pathname })
+      .catch(function () { /* not offered here: the saved plan above still works */ });
+  }
+
+  if (!("WebSocket" in window)) return;
 
   function counts(message) {
     ["followers", "checked_in", "safe", "not_yet_safe"].forEach(function (name) {
@@ -67,16 +157,16 @@
     });
   }
 
-  // Updates seen on an earlier visit, in case the network is gone now.
-  try {
-    JSON.parse(localStorage.getItem(storeKey) || "[]").forEach(function (update) {
-      if (update.seq > after) { render(update); after = update.seq; }
-    });
-  } catch (e) { /* nothing saved */ }
+  // Replay from what is saved (not only from what the server rendered), so the device keeps
+  // every update this page shows; updates already on the page are not shown twice.
+  if (!isConsole) after = Math.min(after, savedUpTo());
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + location.host + "/api/v1/events/" + eventId + "/live?after=" + after);
+    var socket;
+    try {
+      socket = new WebSocket(scheme + location.host + "/api/v1/events/" + eventId + "/live?after=" + after);
+    } catch (e) { offline(); return; }
     socket.onopen = function () {
       socket.send(JSON.stringify(token ? { type: "hello", token: token } : { type: "hello" }));
     };
@@ -84,10 +174,13 @@
       var message;
       try { message = JSON.parse(frame.data); } catch (e) { return; }
       if (message.type === "welcome") {
-        if (everConnected) show("Connection back. You are up to date.", "ok");
+        if (everConnected) show(TEXT.back, "ok");
         else show("");
+        var line = document.getElementById("saved-location");
+        if (line) line.remove();
         everConnected = true;
         delay = 1000;
+        save();
       } else if (message.type === "update") {
         render(message);
         remember(message);
@@ -95,11 +188,14 @@
       } else if (message.type === "counts") {
         counts(message);
       } else if (message.type === "resync") {
+        // Fell behind: reconnect at once from the last update shown; nothing is lost.
+        resyncing = true;
         socket.close();
       }
     };
     socket.onclose = function () {
-      show("Connection lost. Trying again… The updates below may not be the latest.", "lost");
+      if (resyncing) { resyncing = false; connect(); return; }
+      offline();
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
     };

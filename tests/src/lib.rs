@@ -419,8 +419,27 @@ pub fn location(response: &Response) -> String {
 
 /// Run a story on both databases: `on_both_databases!(story_name);` makes
 /// `story_name::sqlite` and `story_name::postgres`, each calling `story_name(app)`.
+/// `on_both_databases!(with ["--flag", "value"] => story_name);` starts the servers with extra
+/// settings (e.g. the hidden test-only timings).
 #[macro_export]
 macro_rules! on_both_databases {
+    (with $extra:expr => $($story:ident),+ $(,)?) => {$(
+        mod $story {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) = $crate::TestApp::spawn_with($crate::Backend::Sqlite, &$extra).await {
+                    super::$story(app).await;
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::TestApp::spawn_with($crate::Backend::Postgres, &$extra).await {
+                    super::$story(app).await;
+                }
+            }
+        }
+    )+};
     ($($story:ident),+ $(,)?) => {$(
         mod $story {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -49,7 +49,8 @@ pub fn delete_session(conn: &mut DbConnection, token_hash: &str) -> QueryResult<
         .map(|_| ())
 }
 
-/// End every session of an organizer except, optionally, the one in use.
+/// End every session of an organizer except, optionally, the one in use (and tell live
+/// connections on every instance to re-check).
 pub fn delete_other_sessions(
     conn: &mut DbConnection,
     organizer_id: &str,
@@ -60,8 +61,8 @@ pub fn delete_other_sessions(
             .filter(organizer_sessions::organizer_id.eq(organizer_id))
             .filter(organizer_sessions::token_hash.ne(keep_hash)),
     )
-    .execute(conn)
-    .map(|_| ())
+    .execute(conn)?;
+    super::live::notify_credentials(conn, organizer_id)
 }
 
 pub fn delete_expired_sessions(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<usize> {

@@ -85,8 +85,18 @@ pub fn post(
 pub const CHANNEL: &str = "umbrella_live";
 
 /// Tell every instance (PostgreSQL only; delivered when the transaction commits). Payloads:
-/// `update:{event_id}:{seq}` and `presence:{event_id}`. SQLite runs one instance: nothing to do.
+/// `update:{event_id}:{seq}`, `presence:{event_id}` and `credentials:{organizer_id}`. SQLite
+/// runs one instance: nothing to do.
 pub fn notify(conn: &mut DbConnection, payload: &str) -> Result<(), AppError> {
+    Ok(announce(conn, payload)?)
+}
+
+/// An organizer's sessions or tokens changed: every instance re-checks their live connections.
+pub fn notify_credentials(conn: &mut DbConnection, organizer_id: &str) -> QueryResult<()> {
+    announce(conn, &format!("credentials:{organizer_id}"))
+}
+
+fn announce(conn: &mut DbConnection, payload: &str) -> QueryResult<()> {
     if let DbConnection::Postgres(pg) = conn {
         diesel::sql_query("SELECT pg_notify($1, $2)")
             .bind::<diesel::sql_types::Text, _>(CHANNEL)

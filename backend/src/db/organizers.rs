@@ -153,15 +153,21 @@ pub fn set_disabled(
                 organizer_sessions::table.filter(organizer_sessions::organizer_id.eq(organizer_id)),
             )
             .execute(conn)?;
+            super::live::notify_credentials(conn, organizer_id)?;
         }
         Ok(())
     })
 }
 
 /// Delete every API token of an organizer; returns how many there were.
+/// Open live connections of that organizer are told to re-check (on every instance, on
+/// PostgreSQL).
 pub fn revoke_api_tokens(conn: &mut DbConnection, organizer_id: &str) -> QueryResult<usize> {
-    diesel::delete(api_tokens::table.filter(api_tokens::organizer_id.eq(organizer_id)))
-        .execute(conn)
+    let revoked =
+        diesel::delete(api_tokens::table.filter(api_tokens::organizer_id.eq(organizer_id)))
+            .execute(conn)?;
+    super::live::notify_credentials(conn, organizer_id)?;
+    Ok(revoked)
 }
 
 /// Keep a TOTP secret being set up (sealed) until a code confirms it.

@@ -14,7 +14,9 @@ use crate::privacy::secrets::hash_token;
 pub enum Access {
     Public,
     Attendee(Vec<Audience>),
-    Organizer,
+    /// An enabled organizer, by id (so their connections can be re-checked when an admin
+    /// disables them or their token is revoked).
+    Organizer(String),
 }
 
 impl Access {
@@ -23,8 +25,12 @@ impl Access {
         match self {
             Access::Public => Some(&[Audience::Public]),
             Access::Attendee(audiences) => Some(audiences),
-            Access::Organizer => None,
+            Access::Organizer(_) => None,
         }
+    }
+
+    pub fn is_organizer(&self) -> bool {
+        matches!(self, Access::Organizer(_))
     }
 
     pub fn may_see(&self, audience: Audience) -> bool {
@@ -49,8 +55,8 @@ pub fn resolve(
     session: Option<&str>,
 ) -> Result<Access, AppError> {
     if let Some(token) = token.filter(|t| !t.is_empty()) {
-        if credentials::organizer_for_api_token(conn, &hash_token(token))?.is_some() {
-            return Ok(Access::Organizer);
+        if let Some(organizer) = credentials::organizer_for_api_token(conn, &hash_token(token))? {
+            return Ok(Access::Organizer(organizer.id));
         }
         let (rsvp, _) = rsvps::find_by_token(conn, token)?.ok_or(AppError::NotFound)?;
         if rsvp.event_id != event_id {
@@ -65,8 +71,8 @@ pub fn resolve(
     }
     if let Some(session) = session {
         let organizer = credentials::organizer_for_session(conn, &hash_token(session), Utc::now())?;
-        if organizer.is_some_and(|o| !o.must_change_password) {
-            return Ok(Access::Organizer);
+        if let Some(organizer) = organizer.filter(|o| !o.must_change_password) {
+            return Ok(Access::Organizer(organizer.id));
         }
     }
     Ok(Access::Public)

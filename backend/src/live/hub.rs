@@ -1,5 +1,7 @@
-//! The hub: one broadcast channel per event for its followers, and one for its organizers'
-//! live counts. It owns no history: the database does, and followers replay from it.
+//! The hub: one broadcast channel per event for its followers, one for its organizers' live
+//! counts, and one for credential changes (an organizer disabled, a token revoked) so that open
+//! organizer connections re-check at once. It owns no history: the database does, and
+//! followers replay from it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -8,10 +10,13 @@ use tokio::sync::broadcast;
 
 use crate::domain::live::LiveUpdate;
 
-/// Updates buffered per event before a slow follower is told to resync.
-const FOLLOWER_BUFFER: usize = 256;
+/// Updates buffered per event before a slow follower is told to resync (the default of the
+/// hidden `--live-buffer` setting).
+pub const FOLLOWER_BUFFER: usize = 256;
 /// Presence signals buffered for an event's organizers.
 const ORGANIZER_BUFFER: usize = 64;
+/// Credential changes buffered; a connection that misses some re-checks anyway.
+const CREDENTIAL_BUFFER: usize = 64;
 
 /// An update as it goes out: the stored update and its JSON frame, serialized once for every
 /// follower rather than once per follower.
@@ -28,9 +33,18 @@ struct Channel {
 }
 
 /// A cloneable handle, shared by every worker.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LiveHub {
     channels: Arc<Mutex<HashMap<String, Channel>>>,
+    buffer: usize,
+    /// Organizer ids whose sessions or tokens just changed.
+    credentials: broadcast::Sender<Arc<str>>,
+}
+
+impl Default for LiveHub {
+    fn default() -> Self {
+        LiveHub::new(FOLLOWER_BUFFER)
+    }
 }
 
 /// Held while a follower is connected; leaving lowers the count and tells organizers.
@@ -60,6 +74,15 @@ impl Drop for Following {
 }
 
 impl LiveHub {
+    /// A hub that buffers `buffer` updates per event (at least one).
+    pub fn new(buffer: usize) -> Self {
+        LiveHub {
+            channels: Arc::default(),
+            buffer: buffer.max(1),
+            credentials: broadcast::channel(CREDENTIAL_BUFFER).0,
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Channel>> {
         self.channels
             .lock()
@@ -73,7 +96,7 @@ impl LiveHub {
         channel.followers += 1;
         let receiver = channel
             .updates
-            .get_or_insert_with(|| broadcast::channel(FOLLOWER_BUFFER).0)
+            .get_or_insert_with(|| broadcast::channel(self.buffer).0)
             .subscribe();
         if let Some(presence) = &channel.presence {
             let _ = presence.send(());
@@ -116,6 +139,16 @@ impl LiveHub {
                 update,
             }));
         }
+    }
+
+    /// Signals for organizer connections: whose credentials changed.
+    pub fn watch_credentials(&self) -> broadcast::Receiver<Arc<str>> {
+        self.credentials.subscribe()
+    }
+
+    /// An organizer was disabled, or lost a session or token: their open connections re-check.
+    pub fn credentials_changed(&self, organizer_id: &str) {
+        let _ = self.credentials.send(Arc::from(organizer_id));
     }
 
     /// Tell an event's organizers that check-ins or check-outs changed.
@@ -169,5 +202,21 @@ mod tests {
             !hub.lock().contains_key("a"),
             "an event nobody follows is forgotten"
         );
+    }
+
+    #[tokio::test]
+    async fn a_small_buffer_lets_slow_followers_lag_and_credentials_reach_watchers() {
+        let hub = LiveHub::new(2);
+        let (mut slow, _following) = hub.follow("a");
+        for seq in 1..=3 {
+            hub.publish(update("a", seq));
+        }
+        assert!(matches!(
+            slow.recv().await,
+            Err(broadcast::error::RecvError::Lagged(1))
+        ));
+        let mut watcher = hub.watch_credentials();
+        hub.credentials_changed("org-1");
+        assert_eq!(&*watcher.recv().await.expect("heard"), "org-1");
     }
 }

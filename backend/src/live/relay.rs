@@ -1,7 +1,9 @@
 //! Several instances on one PostgreSQL: every stored update is announced with `NOTIFY`, and
 //! each instance's relay, on a listener connection of its own, hands it to the local hub. After
 //! the listener drops it reconnects and replays from the database by sequence number, so
-//! nothing posted while it was away is lost. On SQLite (one instance) posts go to the hub directly.
+//! nothing posted while it was away is lost. Credential changes (an organizer disabled, tokens
+//! revoked) travel the same way, so every instance drops that organizer's live access. On
+//! SQLite (one instance) posts and changes go to the hub directly.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -107,6 +109,8 @@ fn handle(
 ) -> anyhow::Result<()> {
     if let Some(event_id) = payload.strip_prefix("presence:") {
         hub.presence_changed(event_id);
+    } else if let Some(organizer_id) = payload.strip_prefix("credentials:") {
+        hub.credentials_changed(organizer_id);
     } else if let Some((event_id, seq)) = payload
         .strip_prefix("update:")
         .and_then(|rest| rest.rsplit_once(':'))

@@ -1,13 +1,17 @@
 //! The live websocket. The client's first message is `{"type": "hello", "token": …}` (or no
 //! token, to follow the public audience); the server answers `welcome`, replays every update
 //! after `?after=` the client may see, then streams new ones in sequence order with no gap and
-//! no duplicate. Organizers also get `counts`. A client too slow to keep up is told `resync`.
+//! no duplicate. Organizers also get `counts`. A client too slow to keep up is told `resync`;
+//! one that leaves a message unread for the client timeout, or answers no ping for as long, is
+//! dropped. An organizer's connection ends as soon as their access does (disabled, token
+//! revoked, signed out), and their credentials are re-checked periodically in any case.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_ws::{Message, MessageStream, Session};
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::access::{resolve, Access};
 use crate::db::live as updates_db;
@@ -16,14 +20,26 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::views::event_json::rfc3339;
 
-/// How often the server pings.
+/// How often the server pings (the default of the hidden `--live-heartbeat-seconds`).
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(15);
-/// A client silent this long is disconnected.
+/// A client silent this long, or leaving a message unread this long, is disconnected (the
+/// default of the hidden `--live-client-timeout-seconds`).
 pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(45);
+/// How often an organizer's credentials are checked again even when no change was announced
+/// (e.g. a session that expired, or a change made by the command line on SQLite).
+pub const CREDENTIAL_RECHECK: Duration = Duration::from_secs(60);
 /// How long a new connection may take to say hello.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest frame a client may send.
 pub const MAX_FRAME_BYTES: usize = 4 * 1024;
+
+/// A connection's clock, from the settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub heartbeat: Duration,
+    pub client_timeout: Duration,
+    pub recheck: Duration,
+}
 
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
@@ -75,7 +91,11 @@ impl<'a> ServerMessage<'a> {
 
 /// Why a connection ended early.
 enum Ending {
+    /// The client left (or the connection broke): nothing more can be said.
     Closed,
+    /// A message stayed unread for the client timeout: the outgoing queue is full, so not
+    /// even a close frame would get through. The connection is dropped.
+    TooSlow,
     Fault,
 }
 
@@ -85,21 +105,40 @@ pub fn frame(message: &ServerMessage<'_>) -> String {
     serde_json::to_string(message).unwrap_or_default()
 }
 
-async fn send(session: &mut Session, message: &ServerMessage<'_>) -> Result<(), Ending> {
-    session
-        .text(frame(message))
-        .await
-        .map_err(|_| Ending::Closed)
+/// The sending half of one connection. Every send waits at most `limit` for room in the
+/// outgoing queue, so a client that stops reading holds neither the task nor more memory.
+struct Outgoing {
+    session: Session,
+    limit: Duration,
 }
 
-async fn error(session: &mut Session, message: &str) -> Result<(), Ending> {
-    send(
-        session,
-        &ServerMessage::Error {
+impl Outgoing {
+    async fn text(&mut self, text: impl Into<bytestring::ByteString>) -> Result<(), Ending> {
+        match tokio::time::timeout(self.limit, self.session.text(text)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(Ending::Closed),
+            Err(_) => Err(Ending::TooSlow),
+        }
+    }
+
+    async fn send(&mut self, message: &ServerMessage<'_>) -> Result<(), Ending> {
+        self.text(frame(message)).await
+    }
+
+    async fn error(&mut self, message: &str) -> Result<(), Ending> {
+        self.send(&ServerMessage::Error {
             message: message.to_string(),
-        },
-    )
-    .await
+        })
+        .await
+    }
+
+    async fn ping(&mut self) -> Result<(), Ending> {
+        match tokio::time::timeout(self.limit, self.session.ping(b"")).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(Ending::Closed),
+            Err(_) => Err(Ending::TooSlow),
+        }
+    }
 }
 
 /// What the client said, or why it said nothing usable.
@@ -113,7 +152,7 @@ enum Heard {
     Gone,
 }
 
-async fn hear(session: &mut Session, stream: &mut MessageStream) -> Heard {
+async fn hear(out: &mut Outgoing, stream: &mut MessageStream) -> Heard {
     match stream.recv().await {
         Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientMessage>(&text) {
             Ok(ClientMessage::Hello { token }) => Heard::Hello(token),
@@ -121,7 +160,7 @@ async fn hear(session: &mut Session, stream: &mut MessageStream) -> Heard {
         },
         Some(Ok(Message::Binary(_))) => Heard::Garbage("send JSON text frames".into()),
         Some(Ok(Message::Ping(bytes))) => {
-            let _ = session.pong(&bytes).await;
+            let _ = tokio::time::timeout(out.limit, out.session.pong(&bytes)).await;
             Heard::Other
         }
         Some(Ok(Message::Pong(_) | Message::Continuation(_) | Message::Nop)) => Heard::Other,
@@ -131,25 +170,50 @@ async fn hear(session: &mut Session, stream: &mut MessageStream) -> Heard {
     }
 }
 
+/// What the follower presented in their hello, kept to check an organizer again later.
+struct Credentials {
+    token: Option<String>,
+    session_cookie: Option<String>,
+}
+
 /// Serve one follower until they leave or fall too far behind.
 pub async fn serve(
     state: actix_web::web::Data<AppState>,
     event_id: String,
     after: i32,
     session_cookie: Option<String>,
-    mut session: Session,
+    session: Session,
     mut stream: MessageStream,
 ) {
-    let access = match greet(&state, &event_id, session_cookie, &mut session, &mut stream).await {
-        Ok(access) => access,
-        Err(_) => {
-            let _ = session.close(None).await;
-            return;
-        }
+    let timing = state.settings.live_timing();
+    let mut out = Outgoing {
+        session,
+        limit: timing.client_timeout,
     };
-    let outcome = follow(&state, &event_id, after, &access, &mut session, &mut stream).await;
-    if !matches!(outcome, Err(Ending::Closed)) {
-        let _ = session.close(None).await;
+    let (access, credentials) =
+        match greet(&state, &event_id, session_cookie, &mut out, &mut stream).await {
+            Ok(greeted) => greeted,
+            Err(Ending::Closed | Ending::TooSlow) => return,
+            Err(Ending::Fault) => {
+                let _ = tokio::time::timeout(out.limit, out.session.close(None)).await;
+                return;
+            }
+        };
+    let outcome = follow(
+        &state,
+        &event_id,
+        after,
+        (&access, &credentials),
+        &timing,
+        &mut out,
+        &mut stream,
+    )
+    .await;
+    if matches!(outcome, Err(Ending::TooSlow)) {
+        state.metrics.live_dropped("too_slow");
+    }
+    if !matches!(outcome, Err(Ending::Closed | Ending::TooSlow)) {
+        let _ = tokio::time::timeout(out.limit, out.session.close(None)).await;
     }
 }
 
@@ -158,49 +222,60 @@ async fn greet(
     state: &AppState,
     event_id: &str,
     session_cookie: Option<String>,
-    session: &mut Session,
+    out: &mut Outgoing,
     stream: &mut MessageStream,
-) -> Result<Access, Ending> {
+) -> Result<(Access, Credentials), Ending> {
     let deadline = tokio::time::Instant::now() + HELLO_TIMEOUT;
     loop {
-        let heard = tokio::time::timeout_at(deadline, hear(session, stream))
+        let heard = tokio::time::timeout_at(deadline, hear(out, stream))
             .await
             .map_err(|_| Ending::Fault)?;
         let token = match heard {
             Heard::Hello(token) => token,
             Heard::Other => continue,
             Heard::Garbage(message) => {
-                error(session, &message).await?;
+                out.error(&message).await?;
                 continue;
             }
             Heard::TooLarge => {
-                error(session, "that message is too large").await?;
+                out.error("that message is too large").await?;
                 return Err(Ending::Fault);
             }
             Heard::Nothing | Heard::Gone => return Err(Ending::Closed),
         };
-        let (event_id_owned, cookie) = (event_id.to_string(), session_cookie.clone());
-        let resolved = crate::db::run(&state.pool, move |conn| {
-            resolve(conn, &event_id_owned, token.as_deref(), cookie.as_deref())
-        })
-        .await;
-        match resolved {
+        let credentials = Credentials {
+            token,
+            session_cookie: session_cookie.clone(),
+        };
+        match check(state, event_id, &credentials).await {
             Ok(access) => {
-                send(
-                    session,
-                    &ServerMessage::Welcome {
-                        audiences: access.audience_words(),
-                    },
-                )
+                out.send(&ServerMessage::Welcome {
+                    audiences: access.audience_words(),
+                })
                 .await?;
-                return Ok(access);
+                return Ok((access, credentials));
             }
-            Err(AppError::NotFound) => {
-                error(session, "that token is not valid for this event").await?
-            }
-            Err(_) => error(session, "could not check that token; try again").await?,
+            Err(AppError::NotFound) => out.error("that token is not valid for this event").await?,
+            Err(_) => out.error("could not check that token; try again").await?,
         }
     }
+}
+
+/// Who these credentials make the follower, now.
+async fn check(
+    state: &AppState,
+    event_id: &str,
+    credentials: &Credentials,
+) -> Result<Access, AppError> {
+    let (event_id, token, cookie) = (
+        event_id.to_string(),
+        credentials.token.clone(),
+        credentials.session_cookie.clone(),
+    );
+    crate::db::run(&state.pool, move |conn| {
+        resolve(conn, &event_id, token.as_deref(), cookie.as_deref())
+    })
+    .await
 }
 
 async fn counts(state: &AppState, event_id: &str) -> Result<ServerMessage<'static>, Ending> {
@@ -222,7 +297,7 @@ async fn catch_up(
     event_id: &str,
     access: &Access,
     last_seen: &mut i32,
-    session: &mut Session,
+    out: &mut Outgoing,
 ) -> Result<(), Ending> {
     let (id, from, audiences) = (
         event_id.to_string(),
@@ -235,29 +310,56 @@ async fn catch_up(
     .await
     .map_err(|_| Ending::Fault)?;
     for update in &missed {
-        send(session, &ServerMessage::update(update)).await?;
+        out.send(&ServerMessage::update(update)).await?;
         *last_seen = (*last_seen).max(update.seq);
     }
     Ok(())
+}
+
+/// Wait for the next signal from an optional receiver; never, without one.
+async fn next_signal<T: Clone>(
+    receiver: &mut Option<broadcast::Receiver<T>>,
+) -> Result<T, RecvError> {
+    match receiver.as_mut() {
+        Some(receiver) => receiver.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Whether an organizer's access still holds. On a database error it does not: the follower
+/// reconnects and is checked afresh.
+async fn still_organizer(
+    state: &AppState,
+    event_id: &str,
+    (access, credentials): (&Access, &Credentials),
+) -> bool {
+    matches!(check(state, event_id, credentials).await, Ok(now) if now == *access)
 }
 
 async fn follow(
     state: &AppState,
     event_id: &str,
     after: i32,
-    access: &Access,
-    session: &mut Session,
+    (access, credentials): (&Access, &Credentials),
+    timing: &Timing,
+    out: &mut Outgoing,
     stream: &mut MessageStream,
 ) -> Result<(), Ending> {
     // Subscribe before replaying, so nothing posted in between is missed.
     let (mut updates, _following) = state.live.follow(event_id);
-    let mut presence = (*access == Access::Organizer).then(|| state.live.watch_presence(event_id));
+    let organizer = access.is_organizer();
+    let mut presence = organizer.then(|| state.live.watch_presence(event_id));
+    // Subscribe before the first check below, so a change made after it is heard.
+    let mut changes: Option<broadcast::Receiver<Arc<str>>> =
+        organizer.then(|| state.live.watch_credentials());
     let mut last_seen = after;
-    catch_up(state, event_id, access, &mut last_seen, session).await?;
-    if presence.is_some() {
-        send(session, &counts(state, event_id).await?).await?;
+    catch_up(state, event_id, access, &mut last_seen, out).await?;
+    if organizer {
+        out.send(&counts(state, event_id).await?).await?;
     }
-    let mut heartbeat = tokio::time::interval(HEARTBEAT_INTERVAL);
+    let mut heartbeat = tokio::time::interval(timing.heartbeat);
+    let mut recheck =
+        tokio::time::interval_at(tokio::time::Instant::now() + timing.recheck, timing.recheck);
     let mut last_heard = Instant::now();
     loop {
         tokio::select! {
@@ -265,49 +367,65 @@ async fn follow(
                 Ok(published) if published.update.seq <= last_seen => {}
                 Ok(published) if published.update.seq > last_seen + 1 => {
                     // Posted out of order: fill the gap from the database, in order.
-                    catch_up(state, event_id, access, &mut last_seen, session).await?;
+                    catch_up(state, event_id, access, &mut last_seen, out).await?;
                     last_seen = last_seen.max(published.update.seq);
                 }
                 Ok(published) => {
                     if access.may_see(published.update.audience) {
-                        session.text(published.frame.clone()).await.map_err(|_| Ending::Closed)?;
+                        out.text(published.frame.clone()).await?;
                     }
                     last_seen = published.update.seq;
                 }
                 Err(RecvError::Lagged(_)) => {
-                    send(session, &ServerMessage::Resync).await?;
+                    state.metrics.live_dropped("resync");
+                    out.send(&ServerMessage::Resync).await?;
                     return Ok(());
                 }
                 Err(RecvError::Closed) => return Ok(()),
             },
-            changed = async {
-                match presence.as_mut() {
-                    Some(receiver) => receiver.recv().await.is_ok(),
-                    None => std::future::pending().await,
-                }
-            } => {
-                if changed {
-                    send(session, &counts(state, event_id).await?).await?;
+            changed = next_signal(&mut presence) => {
+                if changed.is_ok() {
+                    out.send(&counts(state, event_id).await?).await?;
                 }
             }
-            heard = hear(session, stream) => {
+            changed = next_signal(&mut changes) => {
+                let concerned = match (&changed, access) {
+                    (Ok(id), Access::Organizer(mine)) => **id == **mine,
+                    (Err(RecvError::Lagged(_)), _) => true,
+                    _ => false,
+                };
+                if concerned && !still_organizer(state, event_id, (access, credentials)).await {
+                    state.metrics.live_dropped("revoked");
+                    out.error("your organizer access has ended; reconnect to follow as the public").await?;
+                    return Ok(());
+                }
+            }
+            _ = recheck.tick(), if organizer => {
+                if !still_organizer(state, event_id, (access, credentials)).await {
+                    state.metrics.live_dropped("revoked");
+                    out.error("your organizer access has ended; reconnect to follow as the public").await?;
+                    return Ok(());
+                }
+            }
+            heard = hear(out, stream) => {
                 last_heard = Instant::now();
                 match heard {
-                    Heard::Hello(_) => error(session, "already following; reconnect to change credentials").await?,
-                    Heard::Garbage(message) => error(session, &message).await?,
+                    Heard::Hello(_) => out.error("already following; reconnect to change credentials").await?,
+                    Heard::Garbage(message) => out.error(&message).await?,
                     Heard::Other => {}
                     Heard::TooLarge => {
-                        error(session, "that message is too large").await?;
+                        out.error("that message is too large").await?;
                         return Ok(());
                     }
                     Heard::Nothing | Heard::Gone => return Err(Ending::Closed),
                 }
             }
             _ = heartbeat.tick() => {
-                if last_heard.elapsed() > CLIENT_TIMEOUT {
+                if last_heard.elapsed() > timing.client_timeout {
+                    state.metrics.live_dropped("timeout");
                     return Ok(());
                 }
-                session.ping(b"").await.map_err(|_| Ending::Closed)?;
+                out.ping().await?;
             }
         }
     }

@@ -1,11 +1,16 @@
 //! Static files (stylesheet, icon, small scripts) embedded in the binary, served with a
-//! content hash as `ETag`. Only embedded files exist here, so no path can reach the disk.
+//! content hash as `ETag`. Only embedded files exist here, so no path can reach the disk. The
+//! live pages' service worker may control pages outside `/static/` (live.js registers it for
+//! one live page at a time) and is revalidated on every load, so a fix reaches devices at once.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse};
 use rust_embed::RustEmbed;
 
 use crate::error::AppError;
+
+/// The live pages' service worker (see `frontend/static/live-sw.js`).
+pub const LIVE_SERVICE_WORKER: &str = "live-sw.js";
 
 #[derive(RustEmbed)]
 #[folder = "../frontend/static"]
@@ -35,9 +40,14 @@ pub async fn asset(
     } else {
         HttpResponse::Ok()
     };
-    response
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"));
+    response.insert_header((header::ETAG, etag));
+    if path.as_str() == LIVE_SERVICE_WORKER {
+        response
+            .insert_header(("Service-Worker-Allowed", "/"))
+            .insert_header((header::CACHE_CONTROL, "no-cache"));
+    } else {
+        response.insert_header((header::CACHE_CONTROL, "public, max-age=3600"));
+    }
     if matches {
         return Ok(response.finish());
     }

@@ -417,6 +417,7 @@ pub async fn change_password(
         Ok(())
     })
     .await?;
+    state.live.credentials_changed(&who.0.organizer.id);
     Ok(see_other("/organize"))
 }
 

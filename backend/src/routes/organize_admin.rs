@@ -81,6 +81,7 @@ pub async fn act(
             "you cannot disable or enable yourself; ask another admin".into(),
         ));
     }
+    let changed = target.clone();
     crate::db::run(&state.pool, move |conn| {
         organizers::find(conn, &target)?.ok_or(AppError::NotFound)?;
         audit::recorded(conn, Some(&actor), action, &target, |conn| match action {
@@ -90,6 +91,8 @@ pub async fn act(
         })
     })
     .await?;
+    // Their open live connections re-check now (other instances hear it through PostgreSQL).
+    state.live.credentials_changed(&changed);
     tracing::info!(action = action.as_str(), "organizer account changed");
     Ok(see_other(&format!("/organize/organizers?done={done}")))
 }

@@ -57,6 +57,17 @@ impl Chrome {
         self.lang.t_text(id, name, value.as_ref())
     }
 
+    /// Every audience's name but the public's, for the live page's script.
+    pub fn audience_names(&self) -> Vec<(&'static str, String)> {
+        let mut names = vec![("attendees", self.lang.word("audience", "attendees"))];
+        names.extend(
+            crate::domain::event::Role::ALL
+                .iter()
+                .map(|role| (role.as_str(), self.lang.word("role", role.as_str()))),
+        );
+        names
+    }
+
     /// A message with two numbers, such as "5 places of 40".
     pub fn t_pair(
         &self,

@@ -159,6 +159,7 @@ organizer-role-organizer = organizer
 audit-title = Audit log
 audit-explain = What organizers did, newest first. It names organizers and events, never attendees.
 audit-empty = Nothing here.
+audit-empty-page = Nothing here on this page.
 audit-caption = Audit log, newest first, page { $count }
 audit-who = Who
 audit-what = What

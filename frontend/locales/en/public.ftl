@@ -87,6 +87,10 @@ live-refreshes = This page refreshes itself every 30 seconds.
 live-for = for { $audience }
 live-new-location = New location: { $place }
 live-none-yet = No updates yet. They will appear here.
+live-last-location = Last known location: { $place }
+live-connection-back = Connection back. You are up to date.
+live-connection-lost = Connection lost. Trying again… The updates below may not be the latest.
+live-offline = Offline — showing what was saved at { $time }. Trying again…
 
 unsubscribe-done-title = No more emails
 unsubscribe-done = Your email address is deleted from this RSVP. You will get no more reminders or notices for it.

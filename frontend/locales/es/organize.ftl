@@ -159,6 +159,7 @@ organizer-role-organizer = organización
 audit-title = Registro de auditoría
 audit-explain = Lo que hizo la organización, lo más reciente primero. Nombra cuentas de organización y eventos, nunca asistentes.
 audit-empty = No hay nada aquí.
+audit-empty-page = No hay nada en esta página.
 audit-caption = Registro de auditoría, lo más reciente primero, página { $count }
 audit-who = Quién
 audit-what = Qué

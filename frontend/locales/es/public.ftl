@@ -87,6 +87,10 @@ live-refreshes = Esta página se actualiza sola cada 30 segundos.
 live-for = para { $audience }
 live-new-location = Nuevo lugar: { $place }
 live-none-yet = Todavía no hay actualizaciones. Aparecerán aquí.
+live-last-location = Último lugar conocido: { $place }
+live-connection-back = Conexión recuperada. Estás al día.
+live-connection-lost = Se perdió la conexión. Reintentando… Puede que las actualizaciones de abajo no sean las últimas.
+live-offline = Sin conexión: se muestra lo guardado a las { $time }. Reintentando…
 
 unsubscribe-done-title = No más correos
 unsubscribe-done = Tu correo está borrado de esta asistencia. No recibirás más recordatorios ni avisos sobre ella.

@@ -1,4 +1,7 @@
-//! Live day-of coordination: audiences, resuming without gaps, presence counts, bad input.
+//! Live day-of coordination: audiences, resuming without gaps, presence counts, bad input, slow
+//! and silent followers, and organizers whose access ends while they follow.
+
+use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use reqwest::Method;
@@ -483,7 +486,290 @@ async fn live_pages_work_without_javascript(app: TestApp) {
     assert_eq!(status, 303, "the console needs a sign-in");
 }
 
+/// A follower whose TCP window is tiny (small segments, small receive buffer), so that once it
+/// stops reading the server's queue for it fills after a few dozen updates rather than after
+/// the megabytes a loopback connection would otherwise buffer.
+async fn connect_through_small_window(app: &TestApp, event_id: &str, after: i32) -> Socket {
+    let address: std::net::SocketAddr = app
+        .address
+        .trim_start_matches("http://")
+        .parse()
+        .expect("a socket address");
+    let tcp = tokio::net::TcpSocket::new_v4().expect("a socket");
+    tcp.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+    socket2::SockRef::from(&tcp)
+        .set_tcp_mss(536)
+        .expect("TCP_MAXSEG");
+    let stream = tcp.connect(address).await.expect("connects");
+    let url = format!(
+        "{}/api/v1/events/{event_id}/live?after={after}",
+        app.address.replace("http://", "ws://")
+    );
+    tokio_tungstenite::client_async(url, tokio_tungstenite::MaybeTlsStream::Plain(stream))
+        .await
+        .expect("websocket handshake")
+        .0
+}
+
+/// How many followers the server let go for `reason`, from `/metrics`.
+async fn dropped(app: &TestApp, reason: &str) -> u64 {
+    let (status, metrics) = app.get_text("/metrics").await;
+    assert_eq!(status, 200);
+    let line = format!("umbrella_live_dropped_total{{reason=\"{reason}\"}} ");
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(&line))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Run with `--live-buffer 4`: a follower that stops reading while many updates are posted
+/// is told to resync and let go (the server does not keep buffering for it); reconnecting
+/// with `after` brings every missed update exactly once, in order.
+async fn a_slow_follower_is_told_to_resync(app: TestApp) {
+    let organizer = app.organizer_token().await;
+    let id = action(&app, &organizer).await;
+    let mut slow = connect_through_small_window(&app, &id, 0).await;
+    say(&mut slow, json!({"type": "hello"})).await;
+    assert_eq!(next(&mut slow).await["type"], "welcome");
+
+    // It stops reading while the organizers post a long day's worth of long updates.
+    const POSTED: i64 = 400;
+    let filler = "Keep to the left side of the street. ".repeat(50);
+    for n in 1..=POSTED {
+        announce(&app, &organizer, &id, "public", &format!("{n}. {filler}")).await;
+    }
+
+    // Reading again: what was queued arrives in order, then `resync`, then the close.
+    let mut seen = 0;
+    loop {
+        let message = next(&mut slow).await;
+        match message["type"].as_str() {
+            Some("update") => {
+                assert_eq!(message["seq"], seen + 1, "in order, no gap");
+                seen += 1;
+            }
+            Some("resync") => break,
+            _ => panic!("expected updates then resync, got {message} after {seen} updates"),
+        }
+    }
+    assert!(
+        seen < POSTED,
+        "the server stopped queueing for the slow follower"
+    );
+    assert_eq!(next(&mut slow).await["type"], "closed");
+    assert_eq!(dropped(&app, "resync").await, 1);
+
+    // Reconnecting where it left off: the rest, each once, in order, then live again.
+    let (mut again, _) = follow(&app, &id, seen as i32, None).await;
+    for seq in seen + 1..=POSTED {
+        assert_eq!(next(&mut again).await["seq"], seq);
+    }
+    let last = announce(&app, &organizer, &id, "public", "Back in step").await;
+    assert_eq!(next(&mut again).await["seq"], last);
+    quiet(&mut again).await;
+}
+
+/// Run with a 1-second heartbeat and a 3-second client timeout: a follower that answers no
+/// ping is let go; one that answers (tungstenite replies to pings as it reads) stays.
+async fn a_follower_that_never_answers_pings_is_let_go(app: TestApp) {
+    let organizer = app.organizer_token().await;
+    let id = action(&app, &organizer).await;
+    let (mut silent, _) = follow(&app, &id, 0, None).await;
+    let (mut awake, _) = follow(&app, &id, 0, None).await;
+
+    // The awake follower keeps reading (and so answering pings) for twice the timeout; the
+    // silent one reads nothing and so answers nothing.
+    let until = tokio::time::Instant::now() + Duration::from_secs(6);
+    let mut pings = 0;
+    while let Ok(frame) = tokio::time::timeout_at(until, awake.next()).await {
+        match frame {
+            Some(Ok(Message::Ping(_))) => pings += 1,
+            other => panic!("the awake follower got {other:?}"),
+        }
+    }
+    assert!(pings >= 3, "pinged every second, got {pings}");
+    let seq = announce(&app, &organizer, &id, "public", "Still here?").await;
+    assert_eq!(
+        next(&mut awake).await["seq"],
+        seq,
+        "the awake follower stayed"
+    );
+
+    // The silent one finds only pings queued, then the close: not the update posted later.
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), silent.next())
+            .await
+            .expect("something within 5 s");
+        match frame {
+            Some(Ok(Message::Ping(_))) => continue,
+            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+            Some(Ok(other)) => panic!("the silent follower got {other:?} after its timeout"),
+        }
+    }
+    assert_eq!(dropped(&app, "timeout").await, 1);
+}
+
+/// An organizer following with their API token hears organizer-only updates and counts;
+/// when an admin disables them, the connection says why and closes at once.
+async fn a_disabled_organizer_stops_hearing_at_once(app: TestApp) {
+    let admin = app.signed_in_admin("chief").await;
+    app.create_organizer("lead").await;
+    let token = app.token_for("lead").await;
+    let other = app.organizer_token().await;
+    let id = action(&app, &other).await;
+    let (mut lead, welcome) = follow(&app, &id, 0, Some(&token)).await;
+    assert!(welcome["audiences"]
+        .as_array()
+        .expect("audiences")
+        .contains(&json!("medic")));
+    assert_eq!(next(&mut lead).await["type"], "counts");
+    let seq = announce(&app, &other, &id, "medic", "Medic tent moved north").await;
+    assert_eq!(next(&mut lead).await["seq"], seq);
+
+    let lead_id = umbrella::db::organizers::find_by_handle(&mut app.database(), "lead")
+        .expect("query")
+        .expect("lead exists")
+        .id;
+    let disabled_at = Instant::now();
+    let response = app
+        .post_form(
+            &admin,
+            &format!("/organize/organizers/{lead_id}/disable"),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let ending = next(&mut lead).await;
+    assert_eq!(ending["type"], "error", "{ending}");
+    assert!(ending["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("organizer access has ended")));
+    assert_eq!(next(&mut lead).await["type"], "closed");
+    assert!(
+        disabled_at.elapsed() < Duration::from_secs(2),
+        "dropped at once, not at the next periodic check"
+    );
+    assert_eq!(dropped(&app, "revoked").await, 1);
+
+    // Following again with the same token is refused; the public audience still works.
+    let mut socket = connect(&app, &id, 0).await;
+    say(&mut socket, json!({"type": "hello", "token": token})).await;
+    assert_eq!(next(&mut socket).await["type"], "error");
+    say(&mut socket, json!({"type": "hello"})).await;
+    assert_eq!(next(&mut socket).await["audiences"], json!(["public"]));
+    announce(&app, &other, &id, "medic", "Medics only").await;
+    quiet(&mut socket).await;
+}
+
+/// Run with a 1-second credential re-check: `umbrella token revoke` from the command line
+/// (another process: on PostgreSQL its NOTIFY reaches the server, on SQLite the periodic
+/// re-check does) ends the organizer's live connection.
+async fn a_revoked_token_ends_the_live_connection(app: TestApp) {
+    app.create_organizer("scout").await;
+    let token = app.token_for("scout").await;
+    let id = action(&app, &token).await;
+    let (mut scout, _) = follow(&app, &id, 0, Some(&token)).await;
+    assert_eq!(next(&mut scout).await["type"], "counts");
+    let out = app
+        .cli(&["token", "revoke", "scout"])
+        .await
+        .expect("revoked");
+    assert!(out.contains("Revoked 1"), "{out}");
+    let ending = next(&mut scout).await;
+    assert_eq!(ending["type"], "error", "{ending}");
+    assert_eq!(next(&mut scout).await["type"], "closed");
+}
+
+/// The live page keeps its plan on the device: live.js and the service worker it registers
+/// come from this origin as JavaScript, the worker may control the live pages (and is
+/// revalidated every time), the page loads no inline script, and the quick exit and "delete me
+/// now" wipe what was saved.
+async fn the_live_page_can_keep_its_plan_offline(app: TestApp) {
+    let organizer = app.organizer_token().await;
+    let id = action(&app, &organizer).await;
+    let medic = rsvp(&app, &id, json!({"pseudonym": "Medic", "role": "medic"})).await;
+    let client = app.client();
+    for path in [format!("/events/{id}/live"), format!("/r/{medic}/live")] {
+        let response = app.get(&client, &path).await;
+        assert_eq!(response.status(), 200);
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .expect("ASCII")
+            .to_string();
+        assert!(csp.contains("default-src 'self'") && !csp.contains("unsafe-inline"));
+        let page = response.text().await.expect("body");
+        assert!(page.contains(r#"<script src="/static/live.js" defer></script>"#));
+        assert!(page.contains(r#"<script src="/static/quick-exit.js" defer></script>"#));
+        assert!(
+            !page.contains("<script>"),
+            "no inline script on a live page"
+        );
+    }
+
+    let script = app.get(&client, "/static/live.js").await;
+    assert_eq!(script.status(), 200);
+    assert!(script.headers()["content-type"]
+        .to_str()
+        .expect("ASCII")
+        .contains("javascript"));
+    let script = script.text().await.expect("body");
+    assert!(script.contains("localStorage") && script.contains("Offline"));
+    assert!(
+        script.contains(r#"register("/static/live-sw.js", { scope: location.pathname })"#),
+        "the worker is registered for the live page alone"
+    );
+
+    let worker = app.get(&client, "/static/live-sw.js").await;
+    assert_eq!(worker.status(), 200);
+    let headers = worker.headers().clone();
+    assert!(headers["content-type"]
+        .to_str()
+        .expect("ASCII")
+        .contains("javascript"));
+    assert_eq!(
+        headers["service-worker-allowed"], "/",
+        "it may control /events/…/live and /r/…/live"
+    );
+    assert_eq!(headers["cache-control"], "no-cache");
+    assert!(headers.contains_key("content-security-policy"));
+    let worker = worker.text().await.expect("body");
+    assert!(
+        worker.contains("caches") && worker.contains(r"/^\/(events|r)\/[^/]+\/live$/"),
+        "it caches the live pages only"
+    );
+    let etag = headers["etag"].to_str().expect("ASCII").to_string();
+    let again = client
+        .get(app.url("/static/live-sw.js"))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["service-worker-allowed"], "/");
+
+    let exit = app.get(&client, "/static/quick-exit.js").await;
+    let exit = exit.text().await.expect("body");
+    assert!(
+        exit.contains("umbrella-live-")
+            && exit.contains("caches.delete")
+            && exit.contains("unregister"),
+        "the quick exit wipes the saved plan, the cache and the worker"
+    );
+    let (_, manage) = app.get_text(&format!("/r/{medic}")).await;
+    assert!(
+        manage.contains("data-forget-device"),
+        "delete me now wipes the device too"
+    );
+}
+
+on_both_databases!(with ["--live-buffer", "4"] => a_slow_follower_is_told_to_resync);
+on_both_databases!(with ["--live-heartbeat-seconds", "1", "--live-client-timeout-seconds", "3"] => a_follower_that_never_answers_pings_is_let_go);
+on_both_databases!(with ["--live-recheck-seconds", "1"] => a_revoked_token_ends_the_live_connection);
+
 on_both_databases!(
+    a_disabled_organizer_stops_hearing_at_once,
+    the_live_page_can_keep_its_plan_offline,
     live_pages_work_without_javascript,
     each_follower_gets_only_their_audiences,
     a_dropped_follower_resumes_without_gaps,
