@@ -18,8 +18,8 @@ use crate::Backend;
 /// A phone-sized window, the width most attendees see the pages at.
 pub const PHONE: (u32, u32) = (390, 844);
 
-/// How long a page or an element may take to appear.
-const WAIT: Duration = Duration::from_secs(10);
+/// How long a page or an element may take to appear (generous: CI shares its cores).
+const WAIT: Duration = Duration::from_secs(20);
 
 fn under_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
@@ -238,6 +238,29 @@ impl Session {
         match url.query() {
             Some(query) => format!("{}?{query}", url.path()),
             None => url.path().to_string(),
+        }
+    }
+
+    /// Wait until the page shown has path (and query) `expected`, e.g. after a click that
+    /// navigates: a click can return before the next page has begun to load.
+    pub async fn wait_for_path(&self, expected: &str) {
+        self.wait_for_path_where(|path| path == expected, expected)
+            .await;
+    }
+
+    /// Wait until the path of the page shown satisfies `wanted`; returns it.
+    pub async fn wait_for_path_where(&self, wanted: impl Fn(&str) -> bool, what: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let path = self.path().await;
+            if wanted(&path) {
+                return path;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never reached {what}: still {path}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 

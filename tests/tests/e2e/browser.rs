@@ -24,18 +24,19 @@ async fn an_event(app: &TestApp, title: &str, extra: Value) -> String {
 async fn rsvp_from_the_home_page(app: &TestApp, session: &Session, id: &str, name: &str) -> String {
     session.open(&app.url("/")).await;
     session.click(&format!("a[href=\"/events/{id}\"]")).await;
-    assert_eq!(session.path().await, format!("/events/{id}"));
+    session.wait_for_path(&format!("/events/{id}")).await;
     session.type_into("#pseudonym", name).await;
     session
         .click(&format!(
             "form[action=\"/events/{id}/rsvp\"] button[type=submit]"
         ))
         .await;
-    let landed = session.path().await;
-    assert!(
-        landed.starts_with("/r/") && landed.ends_with("?new=1"),
-        "the form lands on the manage page: {landed}"
-    );
+    let landed = session
+        .wait_for_path_where(
+            |path| path.starts_with("/r/") && path.ends_with("?new=1"),
+            "the manage page",
+        )
+        .await;
     // The form's answer was a redirect (303) to this page, not a page of its own.
     let redirects = session
         .script("return performance.getEntriesByType('navigation')[0].redirectCount;")
@@ -67,7 +68,9 @@ async fn cancel_from_the_manage_link(app: &TestApp, session: &Session, token: &s
     session
         .click("form:has(input[name=action][value=cancel]) button[type=submit]")
         .await;
-    assert_eq!(session.path().await, format!("{path}?done=cancelled"));
+    session
+        .wait_for_path(&format!("{path}?done=cancelled"))
+        .await;
     assert_eq!(session.text(".status").await, "Cancelled");
     assert!(session.page_text().await.contains("Your RSVP is cancelled"));
     let (status, rsvp) = app.get_json(&format!("/api/v1/rsvps/{token}"), None).await;
@@ -119,13 +122,13 @@ async fn sign_in(app: &TestApp, session: &Session, handle: &str, one_time: &str)
     session
         .click("form[action=\"/organize/login\"] button[type=submit]")
         .await;
-    assert_eq!(session.path().await, "/organize/password");
+    session.wait_for_path("/organize/password").await;
     session.type_into("#password", TestApp::PASSWORD).await;
     session.type_into("#confirm", TestApp::PASSWORD).await;
     session
         .click("form[action=\"/organize/password\"] button[type=submit]")
         .await;
-    assert_eq!(session.path().await, "/organize");
+    session.wait_for_path("/organize").await;
 }
 
 fn local_input(days: i64, hour: u32) -> String {
@@ -149,7 +152,9 @@ async fn an_organizers_update_reaches_an_open_live_page(app: TestApp) {
     organizer
         .click("form.event-form > button[type=submit]")
         .await;
-    let saved = organizer.path().await;
+    let saved = organizer
+        .wait_for_path_where(|path| path.ends_with("/edit?saved=1"), "the saved event")
+        .await;
     let id = saved
         .strip_prefix("/organize/events/")
         .and_then(|rest| rest.strip_suffix("/edit?saved=1"))
@@ -198,6 +203,7 @@ async fn escape_twice_leaves_without_a_trace(app: TestApp) {
     let session = driver.session(SessionOptions::default()).await;
     session.open(&app.url("/")).await;
     session.click(&format!("a[href=\"/events/{id}\"]")).await;
+    session.wait_for_path(&format!("/events/{id}")).await;
     let event_url = app.url(&format!("/events/{id}"));
     let neutral = session
         .find("[data-quick-exit]")
@@ -232,11 +238,8 @@ async fn escape_twice_leaves_without_a_trace(app: TestApp) {
         "the event page's entry was replaced, not added to"
     );
     session.client.back().await.expect("back");
-    assert_eq!(
-        session.path().await,
-        "/",
-        "Back skips the page that was left"
-    );
+    // Back skips the page that was left.
+    session.wait_for_path("/").await;
     session.close().await;
 }
 
@@ -354,19 +357,20 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
     session
         .click("form[action=\"/organize/login\"] button[type=submit]")
         .await;
+    session.wait_for_text("main", "There is a problem").await;
     check_page(&app, &axe, &session, "login-error", false, &mut findings).await;
     session.type_into("#password", &one_time).await;
     session
         .click("form[action=\"/organize/login\"] button[type=submit]")
         .await;
-    assert_eq!(session.path().await, "/organize/password");
+    session.wait_for_path("/organize/password").await;
     check_page(&app, &axe, &session, "password", false, &mut findings).await;
     session.type_into("#password", TestApp::PASSWORD).await;
     session.type_into("#confirm", TestApp::PASSWORD).await;
     session
         .click("form[action=\"/organize/password\"] button[type=submit]")
         .await;
-    assert_eq!(session.path().await, "/organize");
+    session.wait_for_path("/organize").await;
 
     let organizer: [(&str, String, bool); 8] = [
         ("dashboard", "/organize".into(), true),
