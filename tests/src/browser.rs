@@ -7,6 +7,7 @@ use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use fantoccini::wd::WebDriverCompatibleCommand;
@@ -36,7 +37,7 @@ fn missing(what: &str, install: &str) {
 /// A program from `$env_var`, or the first of `names` found on the `PATH`.
 fn program(env_var: &str, names: &[&str]) -> Option<PathBuf> {
     if let Ok(path) = std::env::var(env_var) {
-        return Some(PathBuf::from(path));
+        return Some(PathBuf::from(path)).filter(|path| path.is_file());
     }
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
@@ -56,6 +57,8 @@ pub struct Chromedriver {
     url: String,
     chromium: PathBuf,
     child: Child,
+    /// The sessions' profile folders, removed when the driver goes (even after a failure).
+    profiles: Mutex<Vec<PathBuf>>,
 }
 
 impl Chromedriver {
@@ -98,6 +101,7 @@ impl Chromedriver {
             url,
             chromium,
             child,
+            profiles: Mutex::default(),
         })
     }
 
@@ -105,6 +109,9 @@ impl Chromedriver {
     pub async fn session(&self, options: SessionOptions) -> Session {
         let profile =
             std::env::temp_dir().join(format!("umbrella-chromium-{}", uuid::Uuid::new_v4()));
+        if let Ok(mut profiles) = self.profiles.lock() {
+            profiles.push(profile.clone());
+        }
         let mut args = vec![
             "--headless".to_string(),
             "--no-sandbox".into(),
@@ -166,6 +173,11 @@ impl Drop for Chromedriver {
         let group = format!("-{}", self.child.id());
         let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.wait();
+        if let Ok(profiles) = self.profiles.lock() {
+            for profile in profiles.iter() {
+                let _ = std::fs::remove_dir_all(profile);
+            }
+        }
     }
 }
 
