@@ -61,7 +61,6 @@
     var item = document.createElement("li");
     item.className = "update update-" + update.kind;
     item.dataset.seq = update.seq;
-    if (update.kind === "alert") item.setAttribute("role", "alert");
     var meta = document.createElement("p");
     meta.className = "update-meta";
     var strong = document.createElement("strong");
@@ -72,6 +71,8 @@
     var text = document.createElement("p");
     text.className = "update-text prewrap";
     text.textContent = update.text;
+    // On the text, not the list item: a list may only hold items; inserted, it is announced.
+    if (update.kind === "alert") text.setAttribute("role", "alert");
     item.appendChild(meta);
     item.appendChild(text);
     if (update.location) {

@@ -2,6 +2,7 @@
 //! with a fresh database (a SQLite file, or a PostgreSQL database of its own), and offers typed
 //! helpers so the tests read like the stories they check.
 
+pub mod browser;
 pub mod child;
 pub mod logs;
 pub mod postgres;

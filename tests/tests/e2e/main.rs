@@ -1,6 +1,7 @@
 //! End-to-end stories against the real server, each on SQLite and on PostgreSQL.
 
 mod bad_input;
+mod browser;
 mod calendar;
 mod command_line;
 mod events_api;

@@ -1,0 +1,475 @@
+//! Stories in a real browser (headless Chromium over WebDriver, at phone width): RSVP and cancel
+//! with and without JavaScript, an organizer's live update reaching an open page, quick exit,
+//! axe-core on every page in light and dark, and screenshots under
+//! `target/browser-screenshots/<db>/`.
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
+use reqwest::Method;
+use serde_json::{json, Value};
+use umbrella_tests::browser::{Axe, AxeFinding, Chromedriver, Session, SessionOptions, PHONE};
+use umbrella_tests::{event_fields, on_both_databases, TestApp};
+
+/// An upcoming event made through the API; returns its id.
+async fn an_event(app: &TestApp, title: &str, extra: Value) -> String {
+    let token = app.organizer_token().await;
+    let event = app
+        .create_event(&token, event_fields(title, 3, extra))
+        .await;
+    event["id"].as_str().expect("id").to_string()
+}
+
+/// The newcomer's path: home page, the event, the RSVP form with a pseudonym only. Returns the
+/// manage token from the page the form lands on.
+async fn rsvp_from_the_home_page(app: &TestApp, session: &Session, id: &str, name: &str) -> String {
+    session.open(&app.url("/")).await;
+    session.click(&format!("a[href=\"/events/{id}\"]")).await;
+    session.wait_for_path(&format!("/events/{id}")).await;
+    session.type_into("#pseudonym", name).await;
+    session
+        .click(&format!(
+            "form[action=\"/events/{id}/rsvp\"] button[type=submit]"
+        ))
+        .await;
+    let landed = session
+        .wait_for_path_where(
+            |path| path.starts_with("/r/") && path.ends_with("?new=1"),
+            "the manage page",
+        )
+        .await;
+    // The form's answer was a redirect (303) to this page, not a page of its own.
+    let redirects = session
+        .script("return performance.getEntriesByType('navigation')[0].redirectCount;")
+        .await;
+    assert_eq!(redirects, json!(1), "one redirect after the post");
+    assert!(session.page_text().await.contains(name));
+    landed
+        .trim_start_matches("/r/")
+        .trim_end_matches("?new=1")
+        .to_string()
+}
+
+/// Open the link the manage page shows, cancel there, and check the page and the API agree.
+async fn cancel_from_the_manage_link(app: &TestApp, session: &Session, token: &str) {
+    let shown = session
+        .find("#manage-link")
+        .await
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    let path = format!("/r/{token}");
+    assert!(
+        shown.ends_with(&path),
+        "the link shown is this page's: {shown}"
+    );
+    session.open(&app.url("/")).await;
+    session.open(&app.url(&path)).await;
+    session
+        .click("form:has(input[name=action][value=cancel]) button[type=submit]")
+        .await;
+    session
+        .wait_for_path(&format!("{path}?done=cancelled"))
+        .await;
+    assert_eq!(session.text(".status").await, "Cancelled");
+    assert!(session.page_text().await.contains("Your RSVP is cancelled"));
+    let (status, rsvp) = app.get_json(&format!("/api/v1/rsvps/{token}"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(rsvp["status"], "cancelled");
+}
+
+async fn a_newcomer_rsvps_and_cancels_in_a_browser(app: TestApp) {
+    let Some(driver) = Chromedriver::start().await else {
+        return;
+    };
+    let id = an_event(&app, "Know your rights", json!({})).await;
+    let session = driver.session(SessionOptions::default()).await;
+    let token = rsvp_from_the_home_page(&app, &session, &id, "Sparrow").await;
+    let (_, rsvp) = app.get_json(&format!("/api/v1/rsvps/{token}"), None).await;
+    assert_eq!(rsvp["status"], "going");
+    assert_eq!(rsvp["pseudonym"], "Sparrow");
+    assert_eq!(rsvp["has_email"], false);
+    // Scripts run here: the copy button they reveal is shown (the JavaScript-off story relies on it).
+    let copy = session.find("button[data-copy-from]").await;
+    assert!(copy.is_displayed().await.expect("displayed"));
+    cancel_from_the_manage_link(&app, &session, &token).await;
+    session.close().await;
+}
+
+async fn the_same_rsvp_works_with_javascript_off(app: TestApp) {
+    let Some(driver) = Chromedriver::start().await else {
+        return;
+    };
+    let id = an_event(&app, "Self-defense basics", json!({})).await;
+    let session = driver.session(SessionOptions::javascript_off()).await;
+    // Scripts are really off: the live page's <noscript> content is part of the page...
+    session.open(&app.url(&format!("/events/{id}/live"))).await;
+    let refresh = session.text("noscript p").await;
+    assert!(refresh.contains("refreshes itself"), "{refresh}");
+    let token = rsvp_from_the_home_page(&app, &session, &id, "Wren").await;
+    // ...and the copy button only a script reveals stays hidden.
+    let copy = session.find("button[data-copy-from]").await;
+    assert!(!copy.is_displayed().await.expect("displayed"));
+    cancel_from_the_manage_link(&app, &session, &token).await;
+    session.close().await;
+}
+
+/// Sign in through the form with the one-time password and choose a new one.
+async fn sign_in(app: &TestApp, session: &Session, handle: &str, one_time: &str) {
+    session.open(&app.url("/organize/login")).await;
+    session.type_into("#handle", handle).await;
+    session.type_into("#password", one_time).await;
+    session
+        .click("form[action=\"/organize/login\"] button[type=submit]")
+        .await;
+    session.wait_for_path("/organize/password").await;
+    session.type_into("#password", TestApp::PASSWORD).await;
+    session.type_into("#confirm", TestApp::PASSWORD).await;
+    session
+        .click("form[action=\"/organize/password\"] button[type=submit]")
+        .await;
+    session.wait_for_path("/organize").await;
+}
+
+fn local_input(days: i64, hour: u32) -> String {
+    let date = (chrono::Utc::now() + chrono::Duration::days(days)).date_naive();
+    format!("{}T{hour:02}:00", date.format("%Y-%m-%d"))
+}
+
+async fn an_organizers_update_reaches_an_open_live_page(app: TestApp) {
+    let Some(driver) = Chromedriver::start().await else {
+        return;
+    };
+    let organizer = driver.session(SessionOptions::default()).await;
+    let one_time = app.create_organizer("marisol").await;
+    sign_in(&app, &organizer, "marisol", &one_time).await;
+
+    organizer.click("a[href=\"/organize/events/new\"]").await;
+    organizer.type_into("#title", "March to city hall").await;
+    organizer.set_value("#starts_at", &local_input(2, 13)).await;
+    organizer.set_value("#ends_at", &local_input(2, 16)).await;
+    organizer.type_into("#location", "The fountain").await;
+    organizer
+        .click("form.event-form > button[type=submit]")
+        .await;
+    let saved = organizer
+        .wait_for_path_where(|path| path.ends_with("/edit?saved=1"), "the saved event")
+        .await;
+    let id = saved
+        .strip_prefix("/organize/events/")
+        .and_then(|rest| rest.strip_suffix("/edit?saved=1"))
+        .unwrap_or_else(|| panic!("the editor saves and comes back: {saved}"))
+        .to_string();
+    let (status, event) = app.get_json(&format!("/api/v1/events/{id}"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(event["title"], "March to city hall");
+
+    let attendee = driver.session(SessionOptions::default()).await;
+    attendee.open(&app.url(&format!("/events/{id}/live"))).await;
+    assert!(attendee.page_text().await.contains("No updates yet"));
+    attendee.script("window.stillTheSamePage = true;").await;
+
+    organizer
+        .open(&app.url(&format!("/organize/events/{id}/live")))
+        .await;
+    organizer.click("#audience-public").await;
+    organizer
+        .type_into("#text", "We are moving to the east steps.")
+        .await;
+    organizer
+        .click("form.console-form button[type=submit]")
+        .await;
+    organizer
+        .wait_for_text("#updates", "We are moving to the east steps.")
+        .await;
+
+    attendee
+        .wait_for_text("#updates", "We are moving to the east steps.")
+        .await;
+    assert_eq!(
+        attendee.script("return window.stillTheSamePage;").await,
+        json!(true),
+        "the update arrived without a reload"
+    );
+    organizer.close().await;
+    attendee.close().await;
+}
+
+async fn escape_twice_leaves_without_a_trace(app: TestApp) {
+    let Some(driver) = Chromedriver::start().await else {
+        return;
+    };
+    let id = an_event(&app, "Peer support circle", json!({})).await;
+    let session = driver.session(SessionOptions::default()).await;
+    session.open(&app.url("/")).await;
+    session.click(&format!("a[href=\"/events/{id}\"]")).await;
+    session.wait_for_path(&format!("/events/{id}")).await;
+    let event_url = app.url(&format!("/events/{id}"));
+    let neutral = session
+        .find("[data-quick-exit]")
+        .await
+        .prop("href")
+        .await
+        .expect("href")
+        .expect("the quick exit has a target");
+    assert!(
+        !neutral.starts_with(&app.address),
+        "the quick exit leaves the site: {neutral}"
+    );
+    let history = session.script("return history.length;").await;
+
+    let escape = char::from(Key::Escape);
+    let twice = KeyActions::new("keyboard".to_string())
+        .then(KeyAction::Down { value: escape })
+        .then(KeyAction::Up { value: escape })
+        .then(KeyAction::Down { value: escape })
+        .then(KeyAction::Up { value: escape });
+    session
+        .client
+        .perform_actions(twice)
+        .await
+        .expect("keys pressed");
+    // The neutral site cannot load on a closed network; where the tab went is what counts.
+    let now = session.wait_to_leave(&event_url).await;
+    assert_eq!(now, neutral);
+    assert_eq!(
+        session.script("return history.length;").await,
+        history,
+        "the event page's entry was replaced, not added to"
+    );
+    session.client.back().await.expect("back");
+    // Back skips the page that was left.
+    session.wait_for_path("/").await;
+    session.close().await;
+}
+
+/// A browser that asks for Spanish gets Spanish pages all the way through the RSVP; the switch
+/// in the header changes to English and is remembered; the quick exit forgets that choice.
+async fn spanish_pages_render_in_spanish(app: TestApp) {
+    let Some(driver) = Chromedriver::start().await else {
+        return;
+    };
+    let id = an_event(&app, "Taller de derechos", json!({"capacity": 30})).await;
+    let session = driver.session(SessionOptions::language("es")).await;
+    session.open(&app.url("/")).await;
+    assert_eq!(session.page_language().await, "es");
+    let home = session.page_text().await;
+    assert!(home.contains("Próximos eventos"), "{home}");
+    assert!(home.contains("Salida rápida"));
+    session.click(&format!("a[href=\"/events/{id}\"]")).await;
+    session.wait_for_path(&format!("/events/{id}")).await;
+    let page = session.page_text().await;
+    assert!(page.contains("Nombre que quieres usar"), "{page}");
+    assert!(page.contains("quedan 30"), "{page}");
+    if let Some(axe) = Axe::load() {
+        let finding = axe.check(&session, "event page (es)").await;
+        assert!(finding.is_none(), "{finding:?}");
+    }
+    session.type_into("#pseudonym", "Luna").await;
+    session
+        .click(&format!(
+            "form[action=\"/events/{id}/rsvp\"] button[type=submit]"
+        ))
+        .await;
+    session
+        .wait_for_path_where(|path| path.starts_with("/r/"), "the manage page")
+        .await;
+    assert!(session
+        .page_text()
+        .await
+        .contains("Guarda tu enlace privado"));
+
+    // The switch: English now, and on the next page too.
+    session.click("a[hreflang=en]").await;
+    session
+        .wait_for_path_where(|path| path.contains("lang=en"), "the English page")
+        .await;
+    assert_eq!(session.page_language().await, "en");
+    assert!(session.page_text().await.contains("Keep your private link"));
+    session.open(&app.url("/")).await;
+    assert!(session.page_text().await.contains("Upcoming events"));
+
+    // The quick exit forgets the choice: back on the site, the browser's Spanish holds again.
+    session.click("[data-quick-exit]").await;
+    session.wait_to_leave(&app.url("/")).await;
+    session.open(&app.url("/")).await;
+    assert_eq!(
+        session.page_language().await,
+        "es",
+        "the lang cookie was wiped"
+    );
+    session.close().await;
+}
+
+/// Check the page shown with axe-core in light and dark, and keep a screenshot of each when
+/// `screenshot` names it.
+async fn check_page(
+    app: &TestApp,
+    axe: &Axe,
+    session: &Session,
+    name: &str,
+    screenshot: bool,
+    findings: &mut Vec<AxeFinding>,
+) {
+    for dark in [false, true] {
+        session.color_scheme(dark).await;
+        let label = format!("{name} ({})", if dark { "dark" } else { "light" });
+        if let Some(finding) = axe.check(session, &label).await {
+            findings.push(finding);
+        }
+        if screenshot {
+            let file = if dark {
+                format!("{name}-dark")
+            } else {
+                name.to_string()
+            };
+            session.screenshot(app.backend, &file).await;
+        }
+    }
+    session.color_scheme(false).await;
+}
+
+async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
+    let Some(axe) = Axe::load() else {
+        return;
+    };
+    let Some(driver) = Chromedriver::start().await else {
+        return;
+    };
+    let one_time = app.create_admin("ximena").await;
+    let token = app.token_for("ximena").await;
+    let event = app
+        .create_event(
+            &token,
+            event_fields(
+                "Street medic training",
+                2,
+                json!({"kind": "action", "capacity": 30, "tags": ["health", "legal"],
+                       "accessibility": "Step-free entrance. ASL on request.",
+                       "roles": ["marshal", "medic"],
+                       "description": "**Bring** water.\n\n- gloves\n- [map](https://example.org)"}),
+            ),
+        )
+        .await;
+    let id = event["id"].as_str().expect("id").to_string();
+    for (kind, text, audience) in [
+        ("announcement", "Meet at the north gate.", "public"),
+        ("alert", "Police line on 5th street: avoid it.", "public"),
+        ("status", "Medics are at the van.", "medic"),
+    ] {
+        let (status, _) = app
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/events/{id}/updates"),
+                Some(&token),
+                &json!({"kind": kind, "text": text, "audience": audience}),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+    let (status, rsvp) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/events/{id}/rsvps"),
+            None,
+            &json!({"pseudonym": "Heron", "role": "medic", "needs": "A chair", "email": "heron@example.org"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{rsvp}");
+    let manage = format!("/r/{}", rsvp["token"].as_str().expect("token"));
+
+    let session = driver.session(SessionOptions::default()).await;
+    session.open(&app.url("/")).await;
+    let viewport = session
+        .script("return [window.innerWidth, window.innerHeight];")
+        .await;
+    assert_eq!(viewport, json!([PHONE.0, PHONE.1]), "a phone-sized page");
+    let mut findings = Vec::new();
+    let public: [(&str, String, bool); 7] = [
+        ("home", "/".into(), true),
+        ("event", format!("/events/{id}"), true),
+        ("manage", format!("{manage}?new=1"), true),
+        ("live", format!("/events/{id}/live"), true),
+        ("attendee-live", format!("{manage}/live"), false),
+        ("unsubscribe", format!("{manage}/unsubscribe"), false),
+        ("error", "/events/no-such-event".into(), false),
+    ];
+    for (name, path, screenshot) in &public {
+        session.open(&app.url(path)).await;
+        check_page(&app, &axe, &session, name, *screenshot, &mut findings).await;
+    }
+    // The RSVP form with a mistake: the error summary and the field's message.
+    session.open(&app.url(&format!("/events/{id}"))).await;
+    session
+        .click(&format!(
+            "form[action=\"/events/{id}/rsvp\"] button[type=submit]"
+        ))
+        .await;
+    session.wait_for_text("main", "There is a problem").await;
+    check_page(&app, &axe, &session, "event-error", false, &mut findings).await;
+
+    session.open(&app.url("/organize/login")).await;
+    check_page(&app, &axe, &session, "login", false, &mut findings).await;
+    session.type_into("#handle", "ximena").await;
+    session.type_into("#password", "not the password").await;
+    session
+        .click("form[action=\"/organize/login\"] button[type=submit]")
+        .await;
+    session.wait_for_text("main", "There is a problem").await;
+    check_page(&app, &axe, &session, "login-error", false, &mut findings).await;
+    session.type_into("#password", &one_time).await;
+    session
+        .click("form[action=\"/organize/login\"] button[type=submit]")
+        .await;
+    session.wait_for_path("/organize/password").await;
+    check_page(&app, &axe, &session, "password", false, &mut findings).await;
+    session.type_into("#password", TestApp::PASSWORD).await;
+    session.type_into("#confirm", TestApp::PASSWORD).await;
+    session
+        .click("form[action=\"/organize/password\"] button[type=submit]")
+        .await;
+    session.wait_for_path("/organize").await;
+
+    let organizer: [(&str, String, bool); 8] = [
+        ("dashboard", "/organize".into(), true),
+        ("event-editor-new", "/organize/events/new".into(), false),
+        ("event-editor", format!("/organize/events/{id}/edit"), true),
+        ("live-console", format!("/organize/events/{id}/live"), true),
+        ("rsvp-list", format!("/organize/events/{id}/rsvps"), true),
+        ("account", "/organize/account".into(), false),
+        ("organizers", "/organize/organizers".into(), false),
+        ("audit", "/organize/audit".into(), false),
+    ];
+    for (name, path, screenshot) in &organizer {
+        session.open(&app.url(path)).await;
+        assert_eq!(&session.path().await, path, "{name} opens");
+        check_page(&app, &axe, &session, name, *screenshot, &mut findings).await;
+    }
+    session.close().await;
+
+    let report: Vec<String> = findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:\n  {}\n  everything axe reported: {:#}",
+                f.page,
+                f.serious.join("\n  "),
+                f.all
+            )
+        })
+        .collect();
+    assert!(
+        findings.is_empty(),
+        "serious or critical accessibility violations:\n{}",
+        report.join("\n\n")
+    );
+}
+
+on_both_databases!(
+    a_newcomer_rsvps_and_cancels_in_a_browser,
+    the_same_rsvp_works_with_javascript_off,
+    an_organizers_update_reaches_an_open_live_page,
+    escape_twice_leaves_without_a_trace,
+    every_page_passes_axe_in_light_and_dark,
+    spanish_pages_render_in_spanish,
+);
