@@ -375,6 +375,18 @@ impl Session {
             .expect("script runs")
     }
 
+    /// A viewport `width` CSS pixels wide, as a small phone (or 200% zoom on a 640 px one) has.
+    pub async fn viewport_width(&self, width: u32) {
+        self.client
+            .issue_cmd(DevTools {
+                command: "Emulation.setDeviceMetricsOverride",
+                params: json!({"width": width, "height": PHONE.1,
+                               "deviceScaleFactor": 1, "mobile": true}),
+            })
+            .await
+            .expect("viewport set");
+    }
+
     /// Emulate `prefers-color-scheme: dark` (or light) for the pages that follow.
     pub async fn color_scheme(&self, dark: bool) {
         let value = if dark { "dark" } else { "light" };

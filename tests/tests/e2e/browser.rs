@@ -301,6 +301,60 @@ async fn spanish_pages_render_in_spanish(app: TestApp) {
     session.close().await;
 }
 
+/// The public pages fit a 320-pixel-wide screen (WCAG reflow: a small phone, or 200% zoom)
+/// without sideways scrolling, and each weighs under 50 KB as sent (compressed), with its
+/// stylesheet and scripts.
+async fn public_pages_fit_a_small_screen_and_weigh_little(app: TestApp) {
+    let Some(driver) = Chromedriver::start().await else {
+        return;
+    };
+    let long = "Community legal clinic and know-your-rights training for everyone".to_string();
+    let id = an_event(
+        &app,
+        &long,
+        json!({"accessibility": "ASL interpretation, step-free entrance, childcare, quiet room",
+               "tags": ["legal", "know-your-rights", "harm-reduction"], "capacity": 40,
+               "roles": ["marshal", "medic", "legal_observer"]}),
+    )
+    .await;
+    let session = driver.session(SessionOptions::default()).await;
+    session.viewport_width(320).await;
+    let token = rsvp_from_the_home_page(&app, &session, &id, "Kestrel").await;
+    let pages = [
+        "/".to_string(),
+        format!("/events/{id}"),
+        format!("/r/{token}"),
+        format!("/events/{id}/live"),
+        "/organize/login".to_string(),
+    ];
+    for page in pages {
+        session.open(&app.url(&page)).await;
+        let widths = session
+            .script("return [document.documentElement.scrollWidth, window.innerWidth];")
+            .await;
+        let (scroll, inner) = (widths[0].as_u64(), widths[1].as_u64());
+        assert_eq!(inner, Some(320), "{page}: the viewport is 320 px");
+        assert!(
+            scroll <= inner,
+            "{page} scrolls sideways at 320 px: {widths}"
+        );
+        // Everything the page loaded, as sent (compressed), cached or not.
+        let bytes = session
+            .script(
+                "return performance.getEntriesByType('navigation').concat(\
+                 performance.getEntriesByType('resource'))\
+                 .filter(e => !e.initiatorType || e.initiatorType !== 'img')\
+                 .reduce((sum, e) => sum + e.encodedBodySize, 0);",
+            )
+            .await
+            .as_u64()
+            .expect("a byte count");
+        assert!(bytes > 0, "{page}: transfer sizes are reported");
+        assert!(bytes < 50 * 1024, "{page} weighs {bytes} bytes");
+    }
+    session.close().await;
+}
+
 /// Check the page shown with axe-core in light and dark, and keep a screenshot of each when
 /// `screenshot` names it.
 async fn check_page(
@@ -472,4 +526,5 @@ on_both_databases!(
     escape_twice_leaves_without_a_trace,
     every_page_passes_axe_in_light_and_dark,
     spanish_pages_render_in_spanish,
+    public_pages_fit_a_small_screen_and_weigh_little,
 );
