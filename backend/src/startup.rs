@@ -146,6 +146,7 @@ impl Application {
         let purger = tokio::spawn(crate::privacy::purge::run_periodically(
             self.pool.clone(),
             self.retention_hours,
+            self.postman.metrics.clone(),
         ));
         let postman = tokio::spawn(crate::mail::outbox::run(self.postman.clone()));
         let outcome = self.server.await;

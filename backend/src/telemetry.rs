@@ -8,7 +8,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 use tracing::Instrument;
 
@@ -39,6 +40,9 @@ pub struct Metrics {
     outbox_pending: IntGauge,
     outbox_failed: IntGauge,
     live_dropped: IntCounterVec,
+    live_connections: IntGauge,
+    purge_runs: IntCounterVec,
+    purged_rsvps: IntCounter,
 }
 
 impl Metrics {
@@ -100,6 +104,21 @@ impl Metrics {
             &["reason"],
         )?;
         registry.register(Box::new(live_dropped.clone()))?;
+        let live_connections = IntGauge::new(
+            "live_connections",
+            "Open live websocket connections on this instance",
+        )?;
+        let purge_runs = IntCounterVec::new(
+            Opts::new("purge_runs_total", "Runs of the RSVP purge, by outcome"),
+            &["outcome"],
+        )?;
+        let purged_rsvps = IntCounter::new(
+            "purged_rsvps_total",
+            "RSVPs whose personal fields the purge removed",
+        )?;
+        registry.register(Box::new(live_connections.clone()))?;
+        registry.register(Box::new(purge_runs.clone()))?;
+        registry.register(Box::new(purged_rsvps.clone()))?;
         Ok(Self {
             registry,
             requests,
@@ -111,7 +130,21 @@ impl Metrics {
             outbox_pending,
             outbox_failed,
             live_dropped,
+            live_connections,
+            purge_runs,
+            purged_rsvps,
         })
+    }
+
+    /// One purge run: `Ok(n)` purged `n` RSVPs; `Err` failed.
+    pub fn purge_ran(&self, outcome: Result<usize, ()>) {
+        match outcome {
+            Ok(count) => {
+                self.purge_runs.with_label_values(&["ok"]).inc();
+                self.purged_rsvps.inc_by(count as u64);
+            }
+            Err(()) => self.purge_runs.with_label_values(&["failed"]).inc(),
+        }
     }
 
     /// A live follower was let go, for `reason`: `resync`, `too_slow`, `timeout`, `revoked`.
@@ -140,8 +173,15 @@ impl Metrics {
         self.latency.with_label_values(&[route]).observe(seconds);
     }
 
-    /// The Prometheus text exposition, with the pool's state read now.
-    pub fn render(&self, pool: &crate::db::Pool) -> anyhow::Result<String> {
+    /// The Prometheus text exposition, with the pool's state and the open live connections
+    /// read now.
+    pub fn render(
+        &self,
+        pool: &crate::db::Pool,
+        live_connections: usize,
+    ) -> anyhow::Result<String> {
+        self.live_connections
+            .set(i64::try_from(live_connections).unwrap_or(i64::MAX));
         let state = pool.state();
         self.pool_connections.set(i64::from(state.connections));
         self.pool_idle.set(i64::from(state.idle_connections));

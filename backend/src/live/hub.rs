@@ -120,6 +120,11 @@ impl LiveHub {
             .subscribe()
     }
 
+    /// Open live connections on this instance, over all events.
+    pub fn connections(&self) -> usize {
+        self.lock().values().map(|channel| channel.followers).sum()
+    }
+
     pub fn followers(&self, event_id: &str) -> usize {
         self.lock()
             .get(event_id)

@@ -28,7 +28,7 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppErro
     state.metrics.set_outbox_depth(pending, failed);
     let text = state
         .metrics
-        .render(&state.pool)
+        .render(&state.pool, state.live.connections())
         .map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

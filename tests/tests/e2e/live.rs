@@ -227,6 +227,9 @@ async fn a_dropped_follower_resumes_without_gaps(app: TestApp) {
     for seq in 7..=26 {
         assert_eq!(next(&mut socket).await["seq"], seq);
     }
+    // Operators see the open connection in /metrics.
+    let (_, metrics) = app.get_text("/metrics").await;
+    assert!(metrics.contains("umbrella_live_connections 1"), "{metrics}");
 }
 
 async fn organizers_see_who_is_not_yet_home_safe(app: TestApp) {

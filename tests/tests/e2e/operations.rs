@@ -23,6 +23,19 @@ async fn health_and_metrics_report_the_service(app: TestApp) {
     );
     assert!(metrics.contains("umbrella_http_request_duration_seconds_bucket"));
     assert!(metrics.contains("umbrella_db_pool_connections"));
+    assert!(metrics.contains("umbrella_live_connections 0"), "{metrics}");
+    assert!(metrics.contains("umbrella_outbox_pending"));
+    // The purge runs once at start, then every so often; each run is counted.
+    let mut purged = false;
+    for _ in 0..50 {
+        let (_, metrics) = app.get_text("/metrics").await;
+        if metrics.contains(r#"umbrella_purge_runs_total{outcome="ok"}"#) {
+            purged = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(purged, "the purge run is counted");
     assert!(
         !metrics.contains(event["id"].as_str().expect("id")),
         "routes, not paths with ids"
