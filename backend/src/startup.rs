@@ -66,6 +66,9 @@ impl Application {
             pool: pool.clone(),
             login_throttle: Arc::new(LoginThrottle::new(settings.rate_limit_per_minute)),
             rsvp_limiter: Arc::new(Limiter::per_minute(settings.rate_limit_per_minute)),
+            guess_throttle: Arc::new(crate::privacy::guessing::GuessThrottle::per_minute(
+                settings.rate_limit_per_minute,
+            )),
             settings: Arc::new(settings),
             key: Arc::new(key),
             client_keys: Arc::new(ClientKeys::default()),
@@ -112,6 +115,7 @@ impl Application {
                         .error_handler(|_, _| crate::error::AppError::NotFound.into()),
                 )
                 .configure(routes)
+                .wrap(from_fn(crate::privacy::guessing::slow_down_guessing))
                 .wrap(from_fn(crate::security::refuse_cross_site_posts))
                 .wrap(ErrorHandlers::new().default_handler(crate::views::error_page::render))
                 .wrap(from_fn(crate::i18n::choose_language))

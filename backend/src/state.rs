@@ -19,6 +19,8 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     /// RSVPs a client may make per minute, keyed by the salted in-memory client key.
     pub rsvp_limiter: Arc<Limiter<ClientKey>>,
+    /// Clients that keep asking for manage links or event ids that do not exist.
+    pub guess_throttle: Arc<crate::privacy::guessing::GuessThrottle>,
     pub metrics: Arc<Metrics>,
     /// Live updates fan out through this.
     pub live: crate::live::hub::LiveHub,

@@ -4,6 +4,7 @@
 
 pub mod client_key;
 pub mod crypto;
+pub mod guessing;
 pub mod keyfile;
 pub mod location;
 pub mod purge;

@@ -1,5 +1,6 @@
 //! End-to-end stories against the real server, each on SQLite and on PostgreSQL.
 
+mod attacks;
 mod bad_input;
 mod browser;
 mod calendar;

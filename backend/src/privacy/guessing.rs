@@ -1,0 +1,127 @@
+//! Guessing secrets: a client whose requests for manage links (`/r/…`, `/api/v1/rsvps/…`) or
+//! event ids keep finding nothing is refused (`429`) for a while. Misses are counted per salted
+//! in-memory client key, at the `--rate-limit-per-minute` allowance (`0` turns it off, as
+//! behind an onion service where every visitor shares one address).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::web;
+
+use super::client_key::{ClientKey, Limiter};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Blocked clients kept before the expired ones are dropped.
+const FORGET_ABOVE: usize = 10_000;
+
+/// Counts a client's misses and says when it must wait.
+pub struct GuessThrottle {
+    misses: Limiter<ClientKey>,
+    blocked: Mutex<HashMap<ClientKey, Instant>>,
+}
+
+impl GuessThrottle {
+    pub fn per_minute(per_minute: u32) -> Self {
+        GuessThrottle {
+            misses: Limiter::per_minute(per_minute),
+            blocked: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ClientKey, Instant>> {
+        self.blocked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Seconds this client must still wait, if it is blocked.
+    pub fn wait(&self, key: &ClientKey) -> Option<u64> {
+        let until = *self.lock().get(key)?;
+        let left = until.checked_duration_since(Instant::now())?;
+        Some(left.as_secs().max(1))
+    }
+
+    /// Count a miss; once the allowance is used up, block the client until it has recovered.
+    pub fn missed(&self, key: &ClientKey) {
+        if let Err(seconds) = self.misses.check(key) {
+            let mut blocked = self.lock();
+            if blocked.len() > FORGET_ABOVE {
+                let now = Instant::now();
+                blocked.retain(|_, until| *until > now);
+            }
+            blocked.insert(*key, Instant::now() + Duration::from_secs(seconds));
+        }
+    }
+}
+
+/// Paths whose last part is a secret or an id someone could try to guess.
+fn guarded(path: &str) -> bool {
+    ["/r/", "/api/v1/rsvps/", "/events/", "/api/v1/events/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+}
+
+/// Middleware: refuse a blocked client on guarded paths, and count each `404` there as a miss.
+pub async fn slow_down_guessing(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let state = request.app_data::<web::Data<AppState>>().cloned();
+    let (Some(state), true) = (state, guarded(request.path())) else {
+        return next
+            .call(request)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    };
+    let key = state
+        .client_keys
+        .key_for(request.peer_addr().map(|peer| peer.ip()));
+    if let Some(seconds) = state.guess_throttle.wait(&key) {
+        let response = actix_web::HttpResponse::from_error(AppError::RateLimited(seconds));
+        return Ok(request.into_response(response).map_into_right_body());
+    }
+    let response = next.call(request).await?;
+    if response.status() == StatusCode::NOT_FOUND {
+        state.guess_throttle.missed(&key);
+    }
+    Ok(response.map_into_left_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_is_blocked_after_its_allowance_of_misses() {
+        let throttle = GuessThrottle::per_minute(3);
+        let (guesser, other) = ([1u8; 16], [2u8; 16]);
+        for _ in 0..3 {
+            assert_eq!(throttle.wait(&guesser), None);
+            throttle.missed(&guesser);
+        }
+        throttle.missed(&guesser);
+        assert!(throttle.wait(&guesser).is_some_and(|s| s >= 1));
+        assert_eq!(throttle.wait(&other), None, "others are not affected");
+        let off = GuessThrottle::per_minute(0);
+        for _ in 0..100 {
+            off.missed(&guesser);
+        }
+        assert_eq!(off.wait(&guesser), None, "0 turns it off");
+    }
+
+    #[test]
+    fn only_secret_bearing_paths_are_guarded() {
+        assert!(guarded("/r/abc"));
+        assert!(guarded("/api/v1/rsvps/abc/checkin"));
+        assert!(guarded("/events/x/live"));
+        assert!(!guarded("/"));
+        assert!(!guarded("/organize/login"));
+        assert!(!guarded("/static/umbrella.css"));
+    }
+}
