@@ -375,6 +375,35 @@ impl Session {
             .expect("script runs")
     }
 
+    /// Run a Chrome DevTools Protocol command on this page, e.g. `Network.emulateNetworkConditions`.
+    pub async fn devtools(&self, command: &'static str, params: Value) -> Value {
+        self.client
+            .issue_cmd(DevTools { command, params })
+            .await
+            .unwrap_or_else(|error| panic!("{command} failed: {error}"))
+    }
+
+    /// Run a script that ends by calling its last argument with the result (for promises).
+    pub async fn script_async(&self, source: &str) -> Value {
+        self.client
+            .execute_async(source, vec![])
+            .await
+            .expect("script runs")
+    }
+
+    /// Wait until `source` (a script returning a value) returns something truthy; returns it.
+    pub async fn wait_for_script(&self, source: &str, what: &str) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let value = self.script(source).await;
+            if !matches!(value, Value::Null | Value::Bool(false)) {
+                return value;
+            }
+            assert!(Instant::now() < deadline, "never: {what}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// A viewport `width` CSS pixels wide, as a small phone (or 200% zoom on a 640 px one) has.
     pub async fn viewport_width(&self, width: u32) {
         self.client

@@ -301,6 +301,106 @@ async fn spanish_pages_render_in_spanish(app: TestApp) {
     session.close().await;
 }
 
+/// A follower who loses signal still sees the last plan: the live page keeps the updates and
+/// the last location on the device and shows them, marked offline, when it cannot connect;
+/// the quick exit wipes all of it (saved plan, service worker, its cache).
+async fn the_live_page_keeps_the_plan_when_signal_is_lost(app: TestApp) {
+    let Some(driver) = Chromedriver::start().await else {
+        return;
+    };
+    let token = app.organizer_token().await;
+    let id = an_event(&app, "March to city hall", json!({"kind": "action"})).await;
+    let response = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/events/{id}/updates")))
+        .bearer_auth(&token)
+        .json(
+            &json!({"kind": "location", "text": "We moved", "audience": "public",
+                      "location": "Fountain on 5th Street"}),
+        )
+        .send()
+        .await
+        .expect("update posted");
+    assert_eq!(response.status(), 201);
+
+    let session = driver.session(SessionOptions::default()).await;
+    let live = app.url(&format!("/events/{id}/live"));
+    session.open(&live).await;
+    let key = format!("umbrella-live-{id}-public");
+    let saved = session
+        .wait_for_script(
+            &format!(
+                "var s = localStorage.getItem('{key}');\
+                 return s && s.indexOf('Fountain on 5th Street') >= 0 && s;"
+            ),
+            "the plan, with the new location, is saved on the device",
+        )
+        .await;
+    assert!(
+        saved
+            .as_str()
+            .unwrap_or("")
+            .contains("Fountain on 5th Street"),
+        "{saved}"
+    );
+    session
+        .wait_for_script(
+            "return window.__swReady || (navigator.serviceWorker.getRegistrations()\
+             .then(r => { window.__swReady = r.length > 0 && !!r[0].active; }), false);",
+            "the live page's service worker is active",
+        )
+        .await;
+
+    // No network at all: the page still opens (from the service worker) and shows the plan.
+    session.devtools("Network.enable", json!({})).await;
+    session
+        .devtools(
+            "Network.emulateNetworkConditions",
+            json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await;
+    session.open(&live).await;
+    session
+        .wait_for_script(
+            "var b = document.getElementById('connection'); return b && b.dataset.state === 'offline';",
+            "the offline banner",
+        )
+        .await;
+    session.wait_for_text("#connection", "Offline").await;
+    session
+        .wait_for_text("#saved-location", "Fountain on 5th Street")
+        .await;
+    assert!(session.page_text().await.contains("We moved"));
+
+    // Back online, the quick exit leaves nothing of it on the device.
+    session
+        .devtools(
+            "Network.emulateNetworkConditions",
+            json!({"offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await;
+    session.open(&live).await;
+    session
+        .wait_for_script(
+            "var b = document.getElementById('connection'); return b && b.hidden;",
+            "connected again",
+        )
+        .await;
+    session.click("[data-quick-exit]").await;
+    session.wait_to_leave(&live).await;
+    session.open(&app.url("/")).await;
+    let left = session
+        .script_async(
+            "var done = arguments[arguments.length - 1];\
+             var keys = Object.keys(localStorage).filter(k => k.indexOf('umbrella-live-') === 0);\
+             Promise.all([navigator.serviceWorker.getRegistrations(), caches.keys()])\
+               .then(([r, c]) => done({keys: keys.length, workers: r.length,\
+                 caches: c.filter(n => n.indexOf('umbrella-live-') === 0).length}));",
+        )
+        .await;
+    assert_eq!(left, json!({"keys": 0, "workers": 0, "caches": 0}));
+    session.close().await;
+}
+
 /// The public pages fit a 320-pixel-wide screen (WCAG reflow: a small phone, or 200% zoom)
 /// without sideways scrolling, and each weighs under 50 KB as sent (compressed), with its
 /// stylesheet and scripts.
@@ -527,4 +627,5 @@ on_both_databases!(
     every_page_passes_axe_in_light_and_dark,
     spanish_pages_render_in_spanish,
     public_pages_fit_a_small_screen_and_weigh_little,
+    the_live_page_keeps_the_plan_when_signal_is_lost,
 );
