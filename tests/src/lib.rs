@@ -399,6 +399,18 @@ pub fn event_fields(title: &str, days: i64, extra: Value) -> Value {
 }
 
 /// Whether `needle` occurs anywhere in `haystack` (raw database bytes).
+/// The code an authenticator app shows for the base32 `secret`, `offset` seconds from now.
+pub fn totp_code_at(secret: &str, offset: i64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret).expect("base32 secret");
+    let totp = totp_rs::Builder::new()
+        .with_secret(secret)
+        .build()
+        .expect("a TOTP");
+    let at = chrono::Utc::now().timestamp() + offset;
+    totp.generate(u64::try_from(at).expect("after 1970"))
+        .to_string()
+}
+
 pub fn bytes_contain(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())

@@ -599,6 +599,70 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         assert_eq!(&session.path().await, path, "{name} opens");
         check_page(&app, &axe, &session, name, *screenshot, &mut findings).await;
     }
+
+    // Two-step sign-in: its setup, the recovery codes shown once, and the second sign-in step.
+    session.open(&app.url("/organize/account")).await;
+    session
+        .click("form[action=\"/organize/account/totp/start\"] button[type=submit]")
+        .await;
+    session.wait_for_text("main", "authenticator app").await;
+    check_page(
+        &app,
+        &axe,
+        &session,
+        "account-totp-setup",
+        false,
+        &mut findings,
+    )
+    .await;
+    let secret: String = session
+        .text("#totp-secret")
+        .await
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    session
+        .type_into("#code", &umbrella_tests::totp_code_at(&secret, 0))
+        .await;
+    session
+        .click("form[action=\"/organize/account/totp/confirm\"] button[type=submit]")
+        .await;
+    session.wait_for_text("main", "recovery codes").await;
+    check_page(
+        &app,
+        &axe,
+        &session,
+        "account-recovery-codes",
+        false,
+        &mut findings,
+    )
+    .await;
+    session
+        .click("form[action=\"/organize/logout\"] button[type=submit]")
+        .await;
+    session.wait_for_path("/").await;
+    session.open(&app.url("/organize/login")).await;
+    session.type_into("#handle", "ximena").await;
+    session.type_into("#password", TestApp::PASSWORD).await;
+    session
+        .click("form[action=\"/organize/login\"] button[type=submit]")
+        .await;
+    session.wait_for_path("/organize/login/code").await;
+    check_page(&app, &axe, &session, "login-code", false, &mut findings).await;
+    session.type_into("#code", "000000").await;
+    session
+        .click("form[action=\"/organize/login/code\"] button[type=submit]")
+        .await;
+    session.wait_for_text("main", "There is a problem").await;
+    check_page(
+        &app,
+        &axe,
+        &session,
+        "login-code-error",
+        false,
+        &mut findings,
+    )
+    .await;
     session.close().await;
 
     let report: Vec<String> = findings

@@ -8,14 +8,7 @@ use umbrella_tests::{bytes_contain, event_fields, location, on_both_databases, B
 
 /// The code an authenticator app shows for `secret`, `offset` seconds from now.
 fn code_at(secret: &str, offset: i64) -> String {
-    let secret = totp_rs::Secret::try_from_base32(secret).expect("base32 secret");
-    let totp = totp_rs::Builder::new()
-        .with_secret(secret)
-        .build()
-        .expect("a TOTP");
-    let at = chrono::Utc::now().timestamp() + offset;
-    totp.generate(u64::try_from(at).expect("after 1970"))
-        .to_string()
+    umbrella_tests::totp_code_at(secret, offset)
 }
 
 /// Six digits that are not the code of the previous, current or next step.
