@@ -178,7 +178,9 @@ impl Locale {
         let query = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(query)
             .finish();
-        let switch_href = format!("{}?{query}", request.path());
+        // One leading slash only: `//host` or `/\host` would make the link leave the site.
+        let path = request.path().trim_start_matches(['/', '\\']);
+        let switch_href = format!("/{path}?{query}");
         (Locale { lang, switch_href }, chosen)
     }
 }
@@ -293,6 +295,19 @@ mod tests {
         let (locale, chosen) = Locale::for_request(&request);
         assert_eq!((locale.lang, chosen), (Lang::Es, None));
         assert_eq!(locale.switch_href, "/events/x?lang=en");
+
+        // A path that would make the switch a link to another site stays on this one.
+        for sneaky in ["//evil.example/x", "/%5Cevil.example/x"] {
+            let request = TestRequest::with_uri(sneaky).to_http_request();
+            let (locale, _) = Locale::for_request(&request);
+            assert!(
+                locale.switch_href.starts_with("/evil.example/x?")
+                    || locale.switch_href.starts_with("/%5Cevil.example/x?"),
+                "{}",
+                locale.switch_href
+            );
+            assert!(!locale.switch_href.starts_with("//"));
+        }
     }
 
     #[test]
