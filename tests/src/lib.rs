@@ -300,6 +300,20 @@ impl TestApp {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// RSVP to an event through the API; panics unless it is created. Returns the manage token.
+    pub async fn rsvp_api(&self, event_id: &str, body: Value) -> String {
+        let (status, answer) = self
+            .send_json(
+                reqwest::Method::POST,
+                &format!("/api/v1/events/{event_id}/rsvps"),
+                None,
+                &body,
+            )
+            .await;
+        assert_eq!(status, 201, "{answer}");
+        answer["token"].as_str().expect("token").to_string()
+    }
+
     /// Create an event through the API; panics unless it is created.
     pub async fn create_event(&self, token: &str, fields: Value) -> Value {
         let (status, body) = self

@@ -4,7 +4,7 @@
 //! brute force have their stories in `organizer_web`, `bad_input` and `organizer_security`;
 //! markup in emails in `mail::compose`'s unit tests.)
 
-use serde_json::{json, Value};
+use serde_json::json;
 use umbrella_tests::{event_fields, on_both_databases, TestApp};
 
 on_both_databases!(
@@ -18,18 +18,6 @@ const PAYLOAD: &str =
     r#"<script>alert(1)</script><img src=x onerror=alert(2)>"'><svg onload=alert(3)>"#;
 /// What must never appear in a page's HTML.
 const LIVE_MARKUP: [&str; 3] = ["<script>alert", "<img src=x", "<svg onload"];
-
-async fn rsvp(app: &TestApp, event_id: &str, body: Value) -> String {
-    let response = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/events/{event_id}/rsvps")))
-        .json(&body)
-        .send()
-        .await
-        .expect("RSVP sent");
-    assert_eq!(response.status(), 201);
-    let created: Value = response.json().await.expect("json");
-    created["token"].as_str().expect("token").to_string()
-}
 
 async fn stored_markup_stays_inert_on_every_page(app: TestApp) {
     let token = app.organizer_token().await;
@@ -50,12 +38,12 @@ async fn stored_markup_stays_inert_on_every_page(app: TestApp) {
         )
         .await;
     let id = event["id"].as_str().expect("id").to_string();
-    let manage = rsvp(
-        &app,
-        &id,
-        json!({"pseudonym": "<img src=x onerror=alert(5)>", "needs": PAYLOAD, "role": "medic"}),
-    )
-    .await;
+    let manage = app
+        .rsvp_api(
+            &id,
+            json!({"pseudonym": "<img src=x onerror=alert(5)>", "needs": PAYLOAD, "role": "medic"}),
+        )
+        .await;
     let response = reqwest::Client::new()
         .post(app.url(&format!("/api/v1/events/{id}/updates")))
         .bearer_auth(&token)
@@ -156,12 +144,12 @@ async fn sql_metacharacters_are_just_text(app: TestApp) {
     app.create_event(&token, event_fields("Another event", 3, json!({})))
         .await;
     let pseudonym = "x' OR 1=1 --";
-    let manage = rsvp(
-        &app,
-        &id,
-        json!({"pseudonym": pseudonym, "needs": "'; UPDATE rsvps SET status='going'; --"}),
-    )
-    .await;
+    let manage = app
+        .rsvp_api(
+            &id,
+            json!({"pseudonym": pseudonym, "needs": "'; UPDATE rsvps SET status='going'; --"}),
+        )
+        .await;
 
     // Everything comes back exactly as typed, and both events are still there.
     let (_, stored) = app.get_json(&format!("/api/v1/events/{id}"), None).await;

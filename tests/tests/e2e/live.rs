@@ -92,19 +92,6 @@ async fn announce(app: &TestApp, token: &str, event_id: &str, audience: &str, te
     body["seq"].as_i64().expect("seq")
 }
 
-async fn rsvp(app: &TestApp, event_id: &str, body: Value) -> String {
-    let (status, answer) = app
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/events/{event_id}/rsvps"),
-            None,
-            &body,
-        )
-        .await;
-    assert_eq!(status, 201, "{answer}");
-    answer["token"].as_str().expect("token").to_string()
-}
-
 async fn action(app: &TestApp, token: &str) -> String {
     let event = app
         .create_event(token, event_fields("March", 0, json!({"kind": "action", "roles": ["medic", "marshal"], "starts_at": chrono::Utc::now().to_rfc3339(), "ends_at": (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339()})))
@@ -115,12 +102,9 @@ async fn action(app: &TestApp, token: &str) -> String {
 async fn each_follower_gets_only_their_audiences(app: TestApp) {
     let organizer = app.organizer_token().await;
     let id = action(&app, &organizer).await;
-    let medic = rsvp(
-        &app,
-        &id,
-        json!({"pseudonym": "Medic one", "role": "medic"}),
-    )
-    .await;
+    let medic = app
+        .rsvp_api(&id, json!({"pseudonym": "Medic one", "role": "medic"}))
+        .await;
     for (audience, text) in [
         ("public", "Gather at noon"),
         ("attendees", "Bring water"),
@@ -235,8 +219,10 @@ async fn a_dropped_follower_resumes_without_gaps(app: TestApp) {
 async fn organizers_see_who_is_not_yet_home_safe(app: TestApp) {
     let organizer = app.organizer_token().await;
     let id = action(&app, &organizer).await;
-    let rosa = rsvp(&app, &id, json!({"pseudonym": "Rosa", "role": "medic"})).await;
-    let lupe = rsvp(&app, &id, json!({"pseudonym": "Lupe"})).await;
+    let rosa = app
+        .rsvp_api(&id, json!({"pseudonym": "Rosa", "role": "medic"}))
+        .await;
+    let lupe = app.rsvp_api(&id, json!({"pseudonym": "Lupe"})).await;
     let (mut lead, _) = follow(&app, &id, 0, Some(&organizer)).await;
     let counts = next(&mut lead).await;
     assert_eq!(
@@ -421,7 +407,9 @@ async fn a_location_update_moves_the_event(app: TestApp) {
 async fn live_pages_work_without_javascript(app: TestApp) {
     let organizer = app.organizer_token().await;
     let id = action(&app, &organizer).await;
-    let medic = rsvp(&app, &id, json!({"pseudonym": "Medic", "role": "medic"})).await;
+    let medic = app
+        .rsvp_api(&id, json!({"pseudonym": "Medic", "role": "medic"}))
+        .await;
     announce(&app, &organizer, &id, "public", "Meet by the fountain").await;
     announce(&app, &organizer, &id, "medic", "Medics carry extra water").await;
     let (status, page) = app.get_text(&format!("/events/{id}/live")).await;
@@ -691,7 +679,9 @@ async fn a_revoked_token_ends_the_live_connection(app: TestApp) {
 async fn the_live_page_can_keep_its_plan_offline(app: TestApp) {
     let organizer = app.organizer_token().await;
     let id = action(&app, &organizer).await;
-    let medic = rsvp(&app, &id, json!({"pseudonym": "Medic", "role": "medic"})).await;
+    let medic = app
+        .rsvp_api(&id, json!({"pseudonym": "Medic", "role": "medic"}))
+        .await;
     let client = app.client();
     for path in [format!("/events/{id}/live"), format!("/r/{medic}/live")] {
         let response = app.get(&client, &path).await;
