@@ -210,6 +210,9 @@ pub async fn choose_language(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let (locale, chosen) = Locale::for_request(request.request());
     let lang = locale.lang;
+    let https = request
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .is_some_and(|state| state.settings.is_https());
     request.extensions_mut().insert(locale);
     let mut response = next.call(request).await?;
     let headers = response.headers_mut();
@@ -227,6 +230,7 @@ pub async fn choose_language(
         let cookie = Cookie::build(COOKIE, lang.code())
             .path("/")
             .same_site(SameSite::Lax)
+            .secure(https)
             .finish();
         if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
             response.headers_mut().append(header::SET_COOKIE, value);

@@ -571,6 +571,8 @@ pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<usi
         rsvps::token_sealed.eq(None::<String>),
         rsvps::checked_in_at.eq(None::<NaiveDateTime>),
         rsvps::safe_at.eq(None::<NaiveDateTime>),
+        // The language someone chose says something about them too.
+        rsvps::language.eq(crate::i18n::Lang::En.code()),
         rsvps::purged.eq(true),
     ))
     .execute(conn)?;

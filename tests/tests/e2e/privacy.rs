@@ -172,11 +172,30 @@ async fn cookies_are_secure_behind_https() {
         .expect("ascii")
         .to_string();
     assert!(cookie.contains("Secure"), "{cookie}");
+    let switched = app.get(&app.client(), "/?lang=es").await;
+    let lang = switched.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(
+        lang.starts_with("lang=es") && lang.contains("Secure"),
+        "{lang}"
+    );
     let home = app.get(&app.client(), "/").await;
     assert!(
         home.headers().get("strict-transport-security").is_some(),
         "HSTS over https"
     );
+}
+
+/// The language of every RSVP row, read straight from the database.
+fn rsvp_languages(app: &TestApp) -> Vec<String> {
+    use diesel::prelude::*;
+    use umbrella::db::schema::rsvps;
+    rsvps::table
+        .select(rsvps::language)
+        .load(&mut app.database())
+        .expect("rsvps read")
 }
 
 /// The seized-server test: a copy of the database links no pseudonym to an email, holds no
@@ -206,9 +225,20 @@ async fn a_seized_database_gives_nobody_away(app: TestApp) {
         let path = format!("/api/v1/events/{}/rsvps", event["id"].as_str().expect("id"));
         let body = json!({"pseudonym": name, "email": email, "needs": format!("needs-{name}")});
         async move {
-            server
-                .send_json(reqwest::Method::POST, &path, None, &body)
+            // In Spanish: the language someone chose is personal too, and the purge resets it.
+            let response = server
+                .client()
+                .post(server.url(&path))
+                .header("Accept-Language", "es")
+                .json(&body)
+                .send()
                 .await
+                .expect("sent");
+            let status = response.status().as_u16();
+            (
+                status,
+                response.json::<serde_json::Value>().await.expect("JSON"),
+            )
         }
     };
     let (status, kept) = rsvp(&ending_soon, &kept_name, &email).await;
@@ -240,6 +270,11 @@ async fn a_seized_database_gives_nobody_away(app: TestApp) {
     );
     assert!(!contains(&raw, &format!("needs-{deleted_name}")));
 
+    assert_eq!(
+        rsvp_languages(&app),
+        vec!["es".to_string()],
+        "RSVPed in Spanish"
+    );
     tokio::time::sleep(std::time::Duration::from_secs(4)).await;
     let out = app
         .cli(&["purge", "--retention-hours", "0"])
@@ -255,6 +290,11 @@ async fn a_seized_database_gives_nobody_away(app: TestApp) {
         "a purged pseudonym is gone from the raw files"
     );
     assert!(!contains(&raw, &format!("needs-{kept_name}")));
+    assert_eq!(
+        rsvp_languages(&app),
+        vec!["en".to_string()],
+        "the purged RSVP no longer says which language its person chose"
+    );
     let (status, _) = app
         .get_json(&format!("/api/v1/rsvps/{kept_token}"), None)
         .await;
