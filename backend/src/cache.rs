@@ -115,6 +115,9 @@ pub fn etag_of(body: &[u8]) -> String {
 pub struct FeedCache {
     /// The last reading, when it was taken, and this process's commit count just before.
     changes: Mutex<Option<(Instant, u64, Changes)>>,
+    /// Held by the one request that reads the changes again; the others wait for its reading
+    /// rather than all asking the database at once when the last one expires.
+    refreshing: tokio::sync::Mutex<()>,
     feeds: Mutex<HashMap<String, Arc<Feed>>>,
     /// Outputs kept at most (keys come from query strings); all are dropped when full.
     capacity: usize,
@@ -124,6 +127,7 @@ impl FeedCache {
     pub fn new(capacity: usize) -> Self {
         FeedCache {
             changes: Mutex::default(),
+            refreshing: tokio::sync::Mutex::const_new(()),
             feeds: Mutex::default(),
             capacity,
         }
@@ -132,20 +136,28 @@ impl FeedCache {
     /// What changed, read from the database unless it was read less than a second ago and
     /// this process has written nothing since (other instances' writes show within a second).
     pub async fn changes(&self, state: &AppState) -> Result<Changes, AppError> {
-        let commits = crate::db::local_commits();
-        let recent = {
-            let guard = self.changes.lock().unwrap_or_else(|p| p.into_inner());
-            guard
-                .filter(|(read, at, _)| read.elapsed() < STAMP_TTL && *at == commits)
-                .map(|(_, _, changes)| changes)
-        };
-        if let Some(changes) = recent {
+        if let Some(changes) = self.recent_changes() {
             return Ok(changes);
         }
+        let _refreshing = self.refreshing.lock().await;
+        // Another request may have read them while this one waited.
+        if let Some(changes) = self.recent_changes() {
+            return Ok(changes);
+        }
+        let commits = crate::db::local_commits();
         let changes = crate::db::run(&state.pool, crate::db::events::changes).await?;
         *self.changes.lock().unwrap_or_else(|p| p.into_inner()) =
             Some((Instant::now(), commits, changes));
         Ok(changes)
+    }
+
+    /// The last reading, if it is under a second old and this process wrote nothing since.
+    fn recent_changes(&self) -> Option<Changes> {
+        let commits = crate::db::local_commits();
+        let guard = self.changes.lock().unwrap_or_else(|p| p.into_inner());
+        guard
+            .filter(|(read, at, _)| read.elapsed() < STAMP_TTL && *at == commits)
+            .map(|(_, _, changes)| changes)
     }
 
     /// The cached feed for `key`, if it was built for `stamp`.

@@ -14,7 +14,7 @@ source tests/bench/server.sh
 start_server "$port"
 idle_kb="$(awk '/VmRSS/{print $2}' "/proc/$server/status")"
 popular="$(python3 tests/bench/seed_events.py "http://127.0.0.1:$port" "$token" 1000 "$rsvps" "$updates" | tail -n 1)"
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u +%F); database: ${BENCH_DATABASE_URL:+postgres}${BENCH_DATABASE_URL:-sqlite}"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u +%F); database: $([ -n "${BENCH_DATABASE_URL:-}" ] && echo postgres || echo sqlite)"
 echo "seeded: 1000 events, $rsvps RSVPs, $updates updates; ready in ${ready_ms} ms; idle memory $((idle_kb / 1024)) MB"
 
 measure() { # conns url [header] -> "rps p50 p99 non2xx total"

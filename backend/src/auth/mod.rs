@@ -63,6 +63,12 @@ pub async fn authenticate(request: &HttpRequest) -> Result<Option<SignedIn>, App
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("application state missing")))?
         .clone();
     let presented = presented(request);
+    // Nothing presented, nothing to look up: no trip to the database (most public requests).
+    if matches!(&presented, Presented::Nothing)
+        || matches!(&presented, Presented::Bearer(token) if token.is_empty())
+    {
+        return Ok(None);
+    }
     crate::db::run(&state.pool, move |conn| {
         let signed_in = match presented {
             Presented::Nothing => None,
