@@ -3,7 +3,6 @@
 //! with fantoccini, and `Axe` checks a page with axe-core. Without chromium, chromedriver or
 //! axe-core, tests fail under `CI=true` and skip loudly elsewhere.
 
-use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -45,13 +44,6 @@ fn program(env_var: &str, names: &[&str]) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
-}
-
 /// One chromedriver for one test; every `Session` it opens is a Chromium of its own.
 pub struct Chromedriver {
     url: String,
@@ -74,7 +66,7 @@ impl Chromedriver {
             missing("chromedriver", INSTALL);
             return None;
         };
-        let port = free_port();
+        let port = crate::free_port();
         let child = Command::new(driver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -381,6 +373,16 @@ impl Session {
             .issue_cmd(DevTools { command, params })
             .await
             .unwrap_or_else(|error| panic!("{command} failed: {error}"))
+    }
+
+    /// Cut this page's network (as if the signal were lost) or bring it back.
+    pub async fn set_offline(&self, offline: bool) {
+        self.devtools("Network.enable", json!({})).await;
+        self.devtools(
+            "Network.emulateNetworkConditions",
+            json!({"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await;
     }
 
     /// Run a script that ends by calling its last argument with the result (for promises).

@@ -16,13 +16,6 @@ pub struct ChildServer {
     database: Option<postgres::TestDatabase>,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .expect("a free port")
-}
-
 impl ChildServer {
     /// Start `binary` (the test crate's `umbrella-server`) on a fresh database with `extra`
     /// settings; `None` when PostgreSQL is absent outside CI.
@@ -33,7 +26,7 @@ impl ChildServer {
             database,
             database_url,
         } = crate::Storage::fresh(backend)?;
-        let port = free_port();
+        let port = crate::free_port();
         let mut args = vec![
             "--bind".to_string(),
             format!("127.0.0.1:{port}"),

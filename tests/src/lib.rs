@@ -425,6 +425,19 @@ pub fn totp_code_at(secret: &str, offset: i64) -> String {
         .to_string()
 }
 
+/// A free port below Linux's ephemeral range (32768 and up by default). A port the kernel hands
+/// out for `:0` could be handed again, to another test's server binding `:0`, between this check
+/// and the child's own bind; then the child fails to start and another server answers for it.
+pub(crate) fn free_port() -> u16 {
+    for _ in 0..1000 {
+        let port = 20_000 + (uuid::Uuid::new_v4().as_u128() % 12_000) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port between 20000 and 32000");
+}
+
 pub fn bytes_contain(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())

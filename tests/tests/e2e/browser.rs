@@ -351,13 +351,7 @@ async fn the_live_page_keeps_the_plan_when_signal_is_lost(app: TestApp) {
         .await;
 
     // No network at all: the page still opens (from the service worker) and shows the plan.
-    session.devtools("Network.enable", json!({})).await;
-    session
-        .devtools(
-            "Network.emulateNetworkConditions",
-            json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
-        )
-        .await;
+    session.set_offline(true).await;
     session.open(&live).await;
     session
         .wait_for_script(
@@ -372,12 +366,7 @@ async fn the_live_page_keeps_the_plan_when_signal_is_lost(app: TestApp) {
     assert!(session.page_text().await.contains("We moved"));
 
     // Back online, the quick exit leaves nothing of it on the device.
-    session
-        .devtools(
-            "Network.emulateNetworkConditions",
-            json!({"offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
-        )
-        .await;
+    session.set_offline(false).await;
     session.open(&live).await;
     session
         .wait_for_script(
