@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
 /// Connections opened at once while ramping up.
@@ -18,6 +19,14 @@ const CONNECT_BATCH: usize = 200;
 const UPDATE_INTERVAL: Duration = Duration::from_millis(200);
 /// How long to wait for stragglers after the last update.
 const DRAIN: Duration = Duration::from_secs(10);
+
+/// A follower's websocket settings. tungstenite's default 128 KiB read buffer is zeroed on
+/// every read, which made the load generator, not the server, the bottleneck; updates are small.
+fn follower_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+}
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -39,7 +48,7 @@ fn resident_kb(pid: &str) -> Option<(u64, u64)> {
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [base, event_id, token, followers, updates, rest @ ..] = args.as_slice() else {
@@ -56,7 +65,7 @@ async fn main() -> anyhow::Result<()> {
 
     // Post times by sequence number, shared with every follower.
     let posted: Arc<Mutex<Vec<Option<Instant>>>> = Arc::new(Mutex::new(vec![None; updates + 1]));
-    let latencies: Arc<Mutex<Vec<f64>>> =
+    let latencies: Arc<Mutex<Vec<(usize, f64)>>> =
         Arc::new(Mutex::new(Vec::with_capacity(followers * updates)));
     let received = Arc::new(AtomicUsize::new(0));
     let welcomed = Arc::new(AtomicUsize::new(0));
@@ -69,7 +78,12 @@ async fn main() -> anyhow::Result<()> {
             let url = ws_url.clone();
             connecting.push(tokio::spawn(async move {
                 let begun = Instant::now();
-                let (mut socket, _) = tokio_tungstenite::connect_async(url).await?;
+                let (mut socket, _) = tokio_tungstenite::connect_async_with_config(
+                    url,
+                    Some(follower_config()),
+                    true,
+                )
+                .await?;
                 socket
                     .send(Message::text(json!({"type": "hello"}).to_string()))
                     .await?;
@@ -113,12 +127,16 @@ async fn main() -> anyhow::Result<()> {
                         .unwrap_or(None);
                     if let Some(sent) = sent {
                         if let Ok(mut all) = latencies.lock() {
-                            all.push(arrived.duration_since(sent).as_secs_f64() * 1000.0);
+                            all.push((seq, arrived.duration_since(sent).as_secs_f64() * 1000.0));
                         }
                     }
                     received.fetch_add(1, Ordering::Relaxed);
                     mine += 1;
                 }
+                // Stay connected until the end: thousands of followers hanging up at once
+                // would load the server while the last update is still going out.
+                std::future::pending::<()>().await;
+                drop(socket);
             }));
         }
     }
@@ -128,6 +146,11 @@ async fn main() -> anyhow::Result<()> {
     let client = reqwest::Client::new();
     for n in 1..=updates {
         let before = Instant::now();
+        // The event is new, so this update will be number n. The time is recorded before the
+        // POST: followers may receive the update before its response arrives here.
+        if let Ok(mut posted) = posted.lock() {
+            posted[n] = Some(before);
+        }
         let response = client
             .post(format!("{base}/api/v1/events/{event_id}/updates"))
             .bearer_auth(token)
@@ -136,11 +159,10 @@ async fn main() -> anyhow::Result<()> {
             .await?;
         let body: Value = response.json().await?;
         let seq = body["seq"].as_u64().unwrap_or(0) as usize;
-        if let Ok(mut posted) = posted.lock() {
-            if seq < posted.len() {
-                posted[seq] = Some(before);
-            }
-        }
+        anyhow::ensure!(
+            seq == n,
+            "update {n} was stored as number {seq}: run against a new event"
+        );
         tokio::time::sleep(UPDATE_INTERVAL).await;
     }
     let deadline = Instant::now() + DRAIN;
@@ -150,7 +172,8 @@ async fn main() -> anyhow::Result<()> {
     let loaded_memory = server_pid.as_deref().and_then(resident_kb);
 
     connect_times.sort_by(f64::total_cmp);
-    let mut latencies = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    let samples = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    let mut latencies: Vec<f64> = samples.iter().map(|(_, ms)| *ms).collect();
     latencies.sort_by(f64::total_cmp);
     let expected = followers * updates;
     let got = received.load(Ordering::Relaxed);
@@ -169,11 +192,28 @@ async fn main() -> anyhow::Result<()> {
         expected.saturating_sub(got)
     );
     println!(
-        "delivery latency (post to arrival): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "delivery latency (post to arrival, {} samples): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        latencies.len(),
         percentile(&latencies, 0.5),
         percentile(&latencies, 0.99),
         latencies.last().copied().unwrap_or(f64::NAN)
     );
+    if std::env::var_os("LOADGEN_PER_UPDATE").is_some() {
+        for n in 1..=updates {
+            let mut these: Vec<f64> = samples
+                .iter()
+                .filter(|(seq, _)| *seq == n)
+                .map(|(_, ms)| *ms)
+                .collect();
+            these.sort_by(f64::total_cmp);
+            println!(
+                "update {n}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+                percentile(&these, 0.5),
+                percentile(&these, 0.99),
+                these.last().copied().unwrap_or(f64::NAN)
+            );
+        }
+    }
     if let (Some((idle, _)), Some((loaded, peak))) = (idle_memory, loaded_memory) {
         println!("server resident memory: {} MB with followers connected, {} MB after updates, peak {} MB", idle / 1024, loaded / 1024, peak / 1024);
     }
