@@ -6,9 +6,14 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::{Server, ServerHandle};
+use actix_http::body::MessageBody;
+use actix_http::{HttpService, KeepAlive};
+use actix_service::map_config;
+use actix_web::dev::{
+    AppConfig, Server, ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse,
+};
 use actix_web::middleware::{from_fn, Compress, ErrorHandlers};
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App};
 
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
@@ -29,6 +34,10 @@ const FEEDS_KEPT: usize = 64;
 const PAGES_KEPT: usize = 512;
 /// How long in-flight requests get to finish after a stop signal.
 const SHUTDOWN_GRACE_SECONDS: u64 = 10;
+/// How long a client gets to send a request's head, and to close after the answer (actix-web's
+/// own defaults, set here because the server is assembled from actix-http directly).
+const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+const CLIENT_DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
 pub struct Application {
     /// Ends the live relay thread when the application ends, run or not.
@@ -101,31 +110,26 @@ impl Application {
         let https = state.settings.is_https();
         let retention_hours = state.settings.retention_hours;
         let data = web::Data::new(state);
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .app_data(web::QueryConfig::default().error_handler(|error, _| {
-                    crate::error::AppError::BadRequest(format!(
-                        "the query string could not be read: {error}"
-                    ))
-                    .into()
-                }))
-                .app_data(
-                    web::PathConfig::default()
-                        .error_handler(|_, _| crate::error::AppError::NotFound.into()),
-                )
-                .configure(routes)
-                .wrap(from_fn(crate::privacy::guessing::slow_down_guessing))
-                .wrap(from_fn(crate::security::refuse_cross_site_posts))
-                .wrap(ErrorHandlers::new().default_handler(crate::views::error_page::render))
-                .wrap(from_fn(crate::i18n::choose_language))
-                .wrap(crate::security::default_headers(https))
-                .wrap(Compress::default())
-                .wrap(from_fn(observe_requests))
-        })
-        .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
-        .listen(listener)?
-        .run();
+        let builder = actix_server::Server::build().shutdown_timeout(SHUTDOWN_GRACE_SECONDS);
+        // As actix-web's HttpServer does: on a stop, idle keep-alive connections close at once.
+        let stopping_signal = builder.graceful_shutdown_signal();
+        let server = builder
+            .listen("umbrella", listener, move || {
+                let signal = stopping_signal.clone();
+                let application = || map_config(app(data.clone(), https), |_| AppConfig::default());
+                HttpService::build()
+                    .graceful_shutdown_signal(move || {
+                        let signal = signal.clone();
+                        async move { signal.notified().await }
+                    })
+                    .keep_alive(KeepAlive::default())
+                    .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
+                    .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
+                    .upgrade(crate::live::takeover::service(application()))
+                    .finish(application())
+                    .tcp()
+            })?
+            .run();
         Ok(Self {
             _relay: crate::live::relay::StopOnDrop(stopping),
             port,
@@ -179,6 +183,42 @@ async fn sweep_expired_sessions(pool: Pool) {
             tracing::warn!(error = %error, "could not remove expired sessions");
         }
     }
+}
+
+/// The application one worker serves: every route behind the middleware. Each worker makes two,
+/// one for ordinary requests and one inside the websocket upgrade service (`live::takeover`).
+fn app(
+    data: web::Data<AppState>,
+    https: bool,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(data)
+        .app_data(web::QueryConfig::default().error_handler(|error, _| {
+            crate::error::AppError::BadRequest(format!(
+                "the query string could not be read: {error}"
+            ))
+            .into()
+        }))
+        .app_data(
+            web::PathConfig::default()
+                .error_handler(|_, _| crate::error::AppError::NotFound.into()),
+        )
+        .configure(routes)
+        .wrap(from_fn(crate::privacy::guessing::slow_down_guessing))
+        .wrap(from_fn(crate::security::refuse_cross_site_posts))
+        .wrap(ErrorHandlers::new().default_handler(crate::views::error_page::render))
+        .wrap(from_fn(crate::i18n::choose_language))
+        .wrap(crate::security::default_headers(https))
+        .wrap(Compress::default())
+        .wrap(from_fn(observe_requests))
 }
 
 /// Every path the server answers, in one place.

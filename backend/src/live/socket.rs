@@ -9,11 +9,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_ws::{Message, MessageStream, Session};
+use actix_http::ws::{Frame, Message, ProtocolError};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::access::{resolve, Access};
+use super::takeover::{Handoff, WebSocket};
 use crate::db::live as updates_db;
 use crate::domain::live::LiveUpdate;
 use crate::error::AppError;
@@ -30,6 +33,8 @@ pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(45);
 pub const CREDENTIAL_RECHECK: Duration = Duration::from_secs(60);
 /// How long a new connection may take to say hello.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a closing connection waits for the client to hang up.
+const LINGER: Duration = Duration::from_secs(2);
 /// The largest frame a client may send.
 pub const MAX_FRAME_BYTES: usize = 4 * 1024;
 
@@ -105,20 +110,27 @@ pub fn frame(message: &ServerMessage<'_>) -> String {
     serde_json::to_string(message).unwrap_or_default()
 }
 
-/// The sending half of one connection. Every send waits at most `limit` for room in the
-/// outgoing queue, so a client that stops reading holds neither the task nor more memory.
+/// What the client sends, frame by frame.
+type Incoming = SplitStream<WebSocket>;
+
+/// The sending half of one connection. Every send waits at most `limit` for the socket to take
+/// it, so a client that stops reading holds neither the task nor more than one frame.
 struct Outgoing {
-    session: Session,
+    sink: SplitSink<WebSocket, Message>,
     limit: Duration,
 }
 
 impl Outgoing {
-    async fn text(&mut self, text: impl Into<bytestring::ByteString>) -> Result<(), Ending> {
-        match tokio::time::timeout(self.limit, self.session.text(text)).await {
+    async fn message(&mut self, message: Message) -> Result<(), Ending> {
+        match tokio::time::timeout(self.limit, self.sink.send(message)).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(Ending::Closed),
             Err(_) => Err(Ending::TooSlow),
         }
+    }
+
+    async fn text(&mut self, text: impl Into<bytestring::ByteString>) -> Result<(), Ending> {
+        self.message(Message::Text(text.into())).await
     }
 
     async fn send(&mut self, message: &ServerMessage<'_>) -> Result<(), Ending> {
@@ -133,11 +145,12 @@ impl Outgoing {
     }
 
     async fn ping(&mut self) -> Result<(), Ending> {
-        match tokio::time::timeout(self.limit, self.session.ping(b"")).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(Ending::Closed),
-            Err(_) => Err(Ending::TooSlow),
-        }
+        self.message(Message::Ping(bytes::Bytes::new())).await
+    }
+
+    /// Say goodbye, if the client is still listening.
+    async fn close(&mut self) {
+        let _ = self.message(Message::Close(None)).await;
     }
 }
 
@@ -152,20 +165,27 @@ enum Heard {
     Gone,
 }
 
-async fn hear(out: &mut Outgoing, stream: &mut MessageStream) -> Heard {
-    match stream.recv().await {
-        Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientMessage>(&text) {
+async fn hear(out: &mut Outgoing, stream: &mut Incoming) -> Heard {
+    match stream.next().await {
+        Some(Ok(Frame::Text(text))) => match serde_json::from_slice::<ClientMessage>(&text) {
             Ok(ClientMessage::Hello { token }) => Heard::Hello(token),
             Err(error) => Heard::Garbage(format!("not a message this server understands: {error}")),
         },
-        Some(Ok(Message::Binary(_))) => Heard::Garbage("send JSON text frames".into()),
-        Some(Ok(Message::Ping(bytes))) => {
-            let _ = tokio::time::timeout(out.limit, out.session.pong(&bytes)).await;
+        Some(Ok(Frame::Binary(_))) => Heard::Garbage("send JSON text frames".into()),
+        Some(Ok(Frame::Continuation(_))) => {
+            Heard::Garbage("send each message in one frame (no continuation frames)".into())
+        }
+        Some(Ok(Frame::Ping(bytes))) => {
+            let _ = out.message(Message::Pong(bytes)).await;
             Heard::Other
         }
-        Some(Ok(Message::Pong(_) | Message::Continuation(_) | Message::Nop)) => Heard::Other,
-        Some(Err(actix_ws::ProtocolError::Overflow)) => Heard::TooLarge,
-        Some(Ok(Message::Close(_))) | Some(Err(_)) => Heard::Gone,
+        Some(Ok(Frame::Pong(_))) => Heard::Other,
+        Some(Err(ProtocolError::Overflow)) => Heard::TooLarge,
+        Some(Ok(Frame::Close(_))) => {
+            out.close().await;
+            Heard::Gone
+        }
+        Some(Err(_)) => Heard::Gone,
         None => Heard::Nothing,
     }
 }
@@ -177,44 +197,53 @@ struct Credentials {
 }
 
 /// Serve one follower until they leave or fall too far behind.
-pub async fn serve(
-    state: actix_web::web::Data<AppState>,
-    event_id: String,
-    after: i32,
-    session_cookie: Option<String>,
-    session: Session,
-    mut stream: MessageStream,
-) {
+pub async fn serve(handoff: Handoff, websocket: WebSocket) {
+    let Handoff {
+        state,
+        event_id,
+        after,
+        session_cookie,
+    } = handoff;
     let timing = state.settings.live_timing();
+    let (sink, mut stream) = websocket.split();
     let mut out = Outgoing {
-        session,
+        sink,
         limit: timing.client_timeout,
     };
-    let (access, credentials) =
-        match greet(&state, &event_id, session_cookie, &mut out, &mut stream).await {
-            Ok(greeted) => greeted,
-            Err(Ending::Closed | Ending::TooSlow) => return,
-            Err(Ending::Fault) => {
-                let _ = tokio::time::timeout(out.limit, out.session.close(None)).await;
-                return;
-            }
-        };
-    let outcome = follow(
-        &state,
-        &event_id,
-        after,
-        (&access, &credentials),
-        &timing,
-        &mut out,
-        &mut stream,
-    )
-    .await;
-    if matches!(outcome, Err(Ending::TooSlow)) {
-        state.metrics.live_dropped("too_slow");
+    let outcome = match greet(&state, &event_id, session_cookie, &mut out, &mut stream).await {
+        Ok((access, credentials)) => {
+            follow(
+                &state,
+                &event_id,
+                after,
+                (&access, &credentials),
+                &timing,
+                &mut out,
+                &mut stream,
+            )
+            .await
+        }
+        Err(ending) => Err(ending),
+    };
+    match outcome {
+        // It reads nothing, so there is nobody to say goodbye to.
+        Err(Ending::TooSlow) => state.metrics.live_dropped("too_slow"),
+        Err(Ending::Closed) => hang_up(out, stream).await,
+        Ok(()) | Err(Ending::Fault) => {
+            out.close().await;
+            hang_up(out, stream).await;
+        }
     }
-    if !matches!(outcome, Err(Ending::Closed | Ending::TooSlow)) {
-        let _ = tokio::time::timeout(out.limit, out.session.close(None)).await;
-    }
+}
+
+/// End the connection the way TCP expects: send what is queued and a FIN, then read and discard
+/// what the client still says (a pong, its close frame) until it hangs up or `LINGER` passes.
+/// Closing a socket with unread input makes the kernel reset the connection, and a reset throws
+/// away what the client had not read yet, such as the `resync` that tells it where to resume.
+async fn hang_up(mut out: Outgoing, mut stream: Incoming) {
+    let deadline = tokio::time::Instant::now() + LINGER;
+    let _ = tokio::time::timeout_at(deadline, out.sink.close()).await;
+    while let Ok(Some(Ok(_))) = tokio::time::timeout_at(deadline, stream.next()).await {}
 }
 
 /// Wait for hello, resolve who this is, and welcome them.
@@ -223,7 +252,7 @@ async fn greet(
     event_id: &str,
     session_cookie: Option<String>,
     out: &mut Outgoing,
-    stream: &mut MessageStream,
+    stream: &mut Incoming,
 ) -> Result<(Access, Credentials), Ending> {
     let deadline = tokio::time::Instant::now() + HELLO_TIMEOUT;
     loop {
@@ -343,7 +372,7 @@ async fn follow(
     (access, credentials): (&Access, &Credentials),
     timing: &Timing,
     out: &mut Outgoing,
-    stream: &mut MessageStream,
+    stream: &mut Incoming,
 ) -> Result<(), Ending> {
     // Subscribe before replaying, so nothing posted in between is missed.
     let (mut updates, _following) = state.live.follow(event_id);

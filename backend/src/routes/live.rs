@@ -4,7 +4,7 @@
 //! attendees check in and check out home safe (`POST /api/v1/rsvps/{token}/checkin|safe`).
 
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +15,7 @@ use crate::domain::live::{LiveUpdate, UpdateKind};
 use crate::error::AppError;
 use crate::extract::JsonBody;
 use crate::live::access::resolve;
-use crate::live::socket::{self, MAX_FRAME_BYTES};
+use crate::live::takeover::{CanTakeOver, Handoff};
 use crate::state::AppState;
 use crate::views::event_json::rfc3339;
 use crate::views::rsvp_view::RsvpJson;
@@ -181,25 +181,35 @@ pub async fn list_updates(
     security(()),
 )]
 /// `GET /api/v1/events/{id}/live?after=N`: the websocket. Credentials come in the first message.
+/// This answers the handshake; `live::takeover` then serves the follower on the bare connection.
 pub async fn websocket(
     request: HttpRequest,
-    body: web::Payload,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<AfterQuery>,
-) -> Result<HttpResponse, actix_web::Error> {
+) -> Result<HttpResponse, AppError> {
     let after = parse_after(query.after.as_deref())?;
     let event_id = path.into_inner();
     let lookup = event_id.clone();
     super::event_or_404(&state, lookup).await?;
-    let (response, session, stream) = actix_ws::handle(&request, body)?;
-    let stream = stream.max_frame_size(MAX_FRAME_BYTES);
-    let cookie = request
-        .cookie(SESSION_COOKIE)
-        .map(|c| c.value().to_string());
-    actix_web::rt::spawn(socket::serve(
-        state, event_id, after, cookie, session, stream,
-    ));
+    let not_a_handshake = |why: &dyn std::fmt::Display| {
+        AppError::BadRequest(format!("not a websocket handshake: {why}"))
+    };
+    if request.extensions().get::<CanTakeOver>().is_none() {
+        return Err(not_a_handshake(&"send Upgrade: websocket, without a body"));
+    }
+    let handshake = actix_http::ws::handshake(request.head())
+        .map_err(|error| not_a_handshake(&error))?
+        .finish();
+    let mut response = HttpResponse::from(handshake).map_into_boxed_body();
+    response.extensions_mut().insert(Handoff {
+        state,
+        event_id,
+        after,
+        session_cookie: request
+            .cookie(SESSION_COOKIE)
+            .map(|c| c.value().to_string()),
+    });
     Ok(response)
 }
 

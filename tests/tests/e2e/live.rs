@@ -392,6 +392,101 @@ async fn bad_updates_and_frames_are_refused_harmlessly(app: TestApp) {
     assert_eq!(status, 404);
 }
 
+/// Send `request` as the whole of a new connection and read for up to 3 seconds: what came
+/// back, and whether the server hung up.
+async fn raw_exchange(app: &TestApp, request: String) -> (String, bool) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connects");
+    stream.write_all(request.as_bytes()).await.expect("sent");
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(3), stream.read_to_end(&mut answer))
+        .await
+        .is_ok();
+    (String::from_utf8_lossy(&answer).into_owned(), closed)
+}
+
+/// Requests that ask for a websocket are served outside the HTTP/1 dispatcher (`live::takeover`):
+/// a refused handshake still gets the application's whole answer (status, JSON, security
+/// headers) and the connection closes; other paths answer as usual; a client's ping is
+/// answered.
+async fn websocket_requests_get_whole_answers(app: TestApp) {
+    let organizer = app.organizer_token().await;
+    let id = action(&app, &organizer).await;
+    let host = app.address.trim_start_matches("http://").to_string();
+    let ask =
+        |path: &str, key: bool| {
+            format!(
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+             Sec-WebSocket-Version: 13\r\n{}\r\n",
+            if key { "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" } else { "" }
+        )
+        };
+    for (path, key, status, says) in [
+        (
+            "/api/v1/events/no-such-event/live".to_string(),
+            true,
+            "404",
+            "\"error\"",
+        ),
+        (
+            format!("/api/v1/events/{id}/live?after=-1"),
+            true,
+            "422",
+            "\"field\"",
+        ),
+        (
+            format!("/api/v1/events/{id}/live"),
+            false,
+            "400",
+            "not a websocket handshake",
+        ),
+    ] {
+        let (answer, closed) = raw_exchange(&app, ask(&path, key)).await;
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{path}: {answer}"
+        );
+        assert!(closed, "{path}: the connection closes after the answer");
+        assert!(answer.contains(says), "{path}: {answer}");
+        assert!(
+            answer
+                .to_ascii_lowercase()
+                .contains("x-content-type-options: nosniff"),
+            "the middleware ran: {answer}"
+        );
+    }
+    let (page, _) = raw_exchange(&app, ask("/", true)).await;
+    assert!(page.starts_with("HTTP/1.1 200 "), "{page}");
+    assert!(page
+        .to_ascii_lowercase()
+        .contains("content-security-policy"));
+
+    let (accepted, _) = raw_exchange(&app, ask(&format!("/api/v1/events/{id}/live"), true)).await;
+    assert!(
+        accepted.starts_with("HTTP/1.1 101 ") && accepted.contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="),
+        "the handshake is answered (RFC 6455's sample key): {accepted}"
+    );
+
+    let (mut socket, _) = follow(&app, &id, 0, None).await;
+    socket
+        .send(Message::Ping(b"are you there".to_vec().into()))
+        .await
+        .expect("sent");
+    let pong = loop {
+        match tokio::time::timeout(Duration::from_secs(5), socket.next()).await {
+            Ok(Some(Ok(Message::Pong(bytes)))) => break bytes,
+            Ok(Some(Ok(_))) => continue,
+            other => panic!("expected a pong, got {other:?}"),
+        }
+    };
+    assert_eq!(&pong[..], b"are you there");
+    announce(&app, &organizer, &id, "public", "After the ping").await;
+    assert_eq!(next(&mut socket).await["seq"], 1, "still following");
+}
+
 async fn a_location_update_moves_the_event(app: TestApp) {
     let organizer = app.organizer_token().await;
     let id = action(&app, &organizer).await;
@@ -768,6 +863,7 @@ on_both_databases!(
     a_dropped_follower_resumes_without_gaps,
     organizers_see_who_is_not_yet_home_safe,
     bad_updates_and_frames_are_refused_harmlessly,
+    websocket_requests_get_whole_answers,
     a_location_update_moves_the_event,
 );
 
