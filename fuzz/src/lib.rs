@@ -1,6 +1,9 @@
 //! What each fuzz target checks, shared by the cargo-fuzz targets (`fuzz_targets/`) and the
-//! stable-Rust loop (`src/bin/stable_fuzz.rs`). Each function takes arbitrary bytes and panics
-//! when a property fails; never panicking on any input is the first property of all.
+//! stable-Rust loop (`stable.rs`, run by `src/bin/stable_fuzz.rs` and `tests/stable_loop.rs`).
+//! Each function takes arbitrary bytes and panics when a property fails; never panicking on any
+//! input is the first property of all.
+
+pub mod stable;
 
 use chrono::Utc;
 use chrono_tz::Tz;
@@ -10,8 +13,11 @@ use umbrella::privacy::location::Viewer;
 use umbrella::views::event_json::{EventInput, EventJson, EventPatch};
 use umbrella::views::rsvp_view::{RsvpFormValues, RsvpInput, RsvpPatch};
 
+/// A target's check: panics when a property fails for this input.
+pub type Check = fn(&[u8]);
+
 /// The targets by name, for the stable loop.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Check)] = &[
     ("markdown", markdown),
     ("event_json", event_json),
     ("rsvp_input", rsvp_input),
