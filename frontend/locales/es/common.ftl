@@ -32,7 +32,7 @@ role-jail_support = Apoyo carcelario
 role-driver = Conducción
 role-deescalation = Desescalada
 
-status-going = Va
+status-going = Confirmada
 status-waitlisted = En lista de espera
 status-pending = Esperando la aprobación de la organización
 status-declined = No aprobada

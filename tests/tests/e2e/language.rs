@@ -152,7 +152,7 @@ async fn a_spanish_rsvp_is_in_spanish_from_form_to_manage_page(app: TestApp) {
     );
     assert!(page.contains("Guarda tu enlace privado"));
     assert!(page.contains("Primeros auxilios"), "the role in Spanish");
-    assert!(page.contains("Va"), "the status in Spanish");
+    assert!(page.contains("Confirmada"), "the status in Spanish");
 
     let token_path = manage.split('?').next().expect("path").to_string();
     let response = app
