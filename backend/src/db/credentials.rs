@@ -43,10 +43,19 @@ pub fn organizer_for_session(
         .optional()
 }
 
-pub fn delete_session(conn: &mut DbConnection, token_hash: &str) -> QueryResult<()> {
-    diesel::delete(organizer_sessions::table.find(token_hash))
-        .execute(conn)
-        .map(|_| ())
+/// End one session (signing out) and tell live connections on every instance to re-check.
+/// Returns whose session it was, if it still existed.
+pub fn delete_session(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<String>> {
+    let organizer_id = organizer_sessions::table
+        .find(token_hash)
+        .select(organizer_sessions::organizer_id)
+        .first::<String>(conn)
+        .optional()?;
+    if let Some(organizer_id) = &organizer_id {
+        diesel::delete(organizer_sessions::table.find(token_hash)).execute(conn)?;
+        super::live::notify_credentials(conn, organizer_id)?;
+    }
+    Ok(organizer_id)
 }
 
 /// End every session of an organizer except, optionally, the one in use (and tell live

@@ -206,8 +206,11 @@ pub async fn websocket(
         state,
         event_id,
         after,
+        // Another site's page could open this socket in a signed-in organizer's browser
+        // (cross-site websocket hijacking): the session counts only from our own pages.
         session_cookie: request
             .cookie(SESSION_COOKIE)
+            .filter(|_| !crate::security::is_cross_site(request.headers()))
             .map(|c| c.value().to_string()),
     });
     Ok(response)

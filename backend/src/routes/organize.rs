@@ -343,10 +343,14 @@ pub async fn logout(
 ) -> Result<HttpResponse, AppError> {
     if let Some(cookie) = request.cookie(SESSION_COOKIE) {
         let hash = hash_token(cookie.value());
-        crate::db::run(&state.pool, move |conn| {
+        let ended = crate::db::run(&state.pool, move |conn| {
             Ok(credentials::delete_session(conn, &hash)?)
         })
         .await?;
+        // A console left open in another tab stops hearing organizer updates now.
+        if let Some(organizer_id) = ended {
+            state.live.credentials_changed(&organizer_id);
+        }
     }
     let mut response = see_other("/");
     response
