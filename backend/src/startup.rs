@@ -117,6 +117,8 @@ impl Application {
             .listen("umbrella", listener, move || {
                 let signal = stopping_signal.clone();
                 let application = || map_config(app(data.clone(), https), |_| AppConfig::default());
+                // Live followers hear of a stop too, and are told to reconnect elsewhere.
+                let for_followers = signal.clone();
                 HttpService::build()
                     .graceful_shutdown_signal(move || {
                         let signal = signal.clone();
@@ -125,7 +127,7 @@ impl Application {
                     .keep_alive(KeepAlive::default())
                     .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
                     .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
-                    .upgrade(crate::live::takeover::service(application()))
+                    .upgrade(crate::live::takeover::service(application(), for_followers))
                     .finish(application())
                     .tcp()
             })?

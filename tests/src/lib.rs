@@ -116,6 +116,12 @@ impl TestApp {
         })
     }
 
+    /// Stop the server as SIGTERM does: no new connections, and open ones get the shutdown
+    /// grace to finish. Returns when it has stopped.
+    pub async fn stop_gracefully(&self) {
+        self.handle.stop(true).await;
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -4,12 +4,15 @@
 //! no duplicate. Organizers also get `counts`. A client too slow to keep up is told `resync`;
 //! one that leaves a message unread for the client timeout, or answers no ping for as long, is
 //! dropped. An organizer's connection ends as soon as their access does (disabled, token
-//! revoked, signed out), and their credentials are re-checked periodically in any case.
+//! revoked, signed out), and their credentials are re-checked periodically in any case. When the
+//! server stops, every follower gets a close frame with code 1001 (going away) at once, so it
+//! reconnects to another instance, or to this one once it is back, without waiting.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_http::ws::{Frame, Message, ProtocolError};
+use actix_http::ws::{CloseCode, CloseReason, Frame, Message, ProtocolError};
+use actix_server::GracefulShutdownSignal;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -102,6 +105,8 @@ enum Ending {
     /// even a close frame would get through. The connection is dropped.
     TooSlow,
     Fault,
+    /// The server is stopping.
+    Stopping,
 }
 
 /// A message as a JSON text frame.
@@ -149,8 +154,8 @@ impl Outgoing {
     }
 
     /// Say goodbye, if the client is still listening.
-    async fn close(&mut self) {
-        let _ = self.message(Message::Close(None)).await;
+    async fn close(&mut self, reason: Option<CloseReason>) {
+        let _ = self.message(Message::Close(reason)).await;
     }
 }
 
@@ -182,7 +187,7 @@ async fn hear(out: &mut Outgoing, stream: &mut Incoming) -> Heard {
         Some(Ok(Frame::Pong(_))) => Heard::Other,
         Some(Err(ProtocolError::Overflow)) => Heard::TooLarge,
         Some(Ok(Frame::Close(_))) => {
-            out.close().await;
+            out.close(None).await;
             Heard::Gone
         }
         Some(Err(_)) => Heard::Gone,
@@ -196,8 +201,8 @@ struct Credentials {
     session_cookie: Option<String>,
 }
 
-/// Serve one follower until they leave or fall too far behind.
-pub async fn serve(handoff: Handoff, websocket: WebSocket) {
+/// Serve one follower until they leave, fall too far behind, or the server stops.
+pub async fn serve(handoff: Handoff, websocket: WebSocket, stopping: GracefulShutdownSignal) {
     let Handoff {
         state,
         event_id,
@@ -210,27 +215,39 @@ pub async fn serve(handoff: Handoff, websocket: WebSocket) {
         sink,
         limit: timing.client_timeout,
     };
-    let outcome = match greet(&state, &event_id, session_cookie, &mut out, &mut stream).await {
-        Ok((access, credentials)) => {
-            follow(
-                &state,
-                &event_id,
-                after,
-                (&access, &credentials),
-                &timing,
-                &mut out,
-                &mut stream,
-            )
-            .await
-        }
-        Err(ending) => Err(ending),
+    let serving = async {
+        let (access, credentials) =
+            greet(&state, &event_id, session_cookie, &mut out, &mut stream).await?;
+        follow(
+            &state,
+            &event_id,
+            after,
+            (&access, &credentials),
+            &timing,
+            &mut out,
+            &mut stream,
+        )
+        .await
+    };
+    // A frame is encoded whole before it is sent, so stopping between two leaves none half-said.
+    let outcome = tokio::select! {
+        outcome = serving => outcome,
+        () = stopping.notified() => Err(Ending::Stopping),
     };
     match outcome {
         // It reads nothing, so there is nobody to say goodbye to.
         Err(Ending::TooSlow) => state.metrics.live_dropped("too_slow"),
         Err(Ending::Closed) => hang_up(out, stream).await,
+        Err(Ending::Stopping) => {
+            out.close(Some(CloseReason {
+                code: CloseCode::Away,
+                description: Some("the server is stopping; reconnect".into()),
+            }))
+            .await;
+            hang_up(out, stream).await;
+        }
         Ok(()) | Err(Ending::Fault) => {
-            out.close().await;
+            out.close(None).await;
             hang_up(out, stream).await;
         }
     }

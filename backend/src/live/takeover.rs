@@ -4,7 +4,8 @@
 //! When the handler answers `101` with a [`Handoff`], the service writes that answer and serves
 //! the follower on the bare connection with small buffers of its own: the dispatcher's two fixed
 //! 8 KiB buffers per connection would otherwise be most of the memory 10,000 followers take.
-//! Any other answer is written as it is and the connection closes.
+//! Any other answer is written as it is and the connection closes. When the server begins a
+//! graceful stop, followers are told so at once (see `socket::serve`).
 
 use std::convert::Infallible;
 use std::rc::Rc;
@@ -12,6 +13,7 @@ use std::rc::Rc;
 use actix_codec::Framed;
 use actix_http::body::{BodySize, BoxBody, MessageBody};
 use actix_http::{h1, ws, HttpMessage, Request, Response};
+use actix_server::GracefulShutdownSignal;
 use actix_service::{fn_factory, fn_service, Service, ServiceFactory};
 use actix_web::dev::ServiceResponse;
 use actix_web::web;
@@ -46,6 +48,7 @@ pub struct CanTakeOver;
 /// The upgrade service for one worker, around its own instance of the application.
 pub fn service<S, B>(
     app: S,
+    stopping: GracefulShutdownSignal,
 ) -> impl ServiceFactory<Upgrade, Config = (), Response = (), Error = Infallible, InitError = ()>
 where
     S: ServiceFactory<
@@ -60,12 +63,13 @@ where
     let app = Rc::new(app);
     fn_factory(move || {
         let making = app.new_service(());
+        let stopping = stopping.clone();
         async move {
             let app = Rc::new(making.await?);
             Ok(fn_service(move |(request, framed): Upgrade| {
-                let app = app.clone();
+                let (app, stopping) = (app.clone(), stopping.clone());
                 async move {
-                    take_over(&*app, request, framed).await;
+                    take_over(&*app, request, framed, stopping).await;
                     Ok::<_, Infallible>(())
                 }
             }))
@@ -73,8 +77,12 @@ where
     })
 }
 
-async fn take_over<S, B>(app: &S, request: Request, mut framed: Framed<TcpStream, h1::Codec>)
-where
+async fn take_over<S, B>(
+    app: &S,
+    request: Request,
+    mut framed: Framed<TcpStream, h1::Codec>,
+    stopping: GracefulShutdownSignal,
+) where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody + 'static,
 {
@@ -107,7 +115,7 @@ where
                 .extend_from_slice(&parts.read_buf);
             drop(parts.read_buf);
             drop(parts.write_buf);
-            socket::serve(handoff, websocket).await;
+            socket::serve(handoff, websocket, stopping).await;
         }
         _ => answer(&mut framed, head, body).await,
     }

@@ -748,6 +748,123 @@ async fn a_disabled_organizer_stops_hearing_at_once(app: TestApp) {
     quiet(&mut socket).await;
 }
 
+/// A handshake carrying `cookie`, and optionally an `Origin`, as a browser sends it.
+async fn connect_as_browser(
+    app: &TestApp,
+    event_id: &str,
+    cookie: &str,
+    origin: Option<&str>,
+) -> Socket {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let url = format!(
+        "{}/api/v1/events/{event_id}/live?after=0",
+        app.address.replace("http://", "ws://")
+    );
+    let mut request = url.into_client_request().expect("a websocket request");
+    let headers = request.headers_mut();
+    headers.insert("cookie", cookie.parse().expect("a header value"));
+    if let Some(origin) = origin {
+        headers.insert("origin", origin.parse().expect("a header value"));
+    }
+    tokio_tungstenite::connect_async(request)
+        .await
+        .expect("websocket connects")
+        .0
+}
+
+/// An organizer follows from the console, signed in with a session: signing out (in another
+/// tab, on a shared phone) ends that connection at once. A page on another site that opens the
+/// socket in their browser gets only the public audience.
+async fn signing_out_ends_the_consoles_live_connection(app: TestApp) {
+    let other = app.organizer_token().await;
+    let id = action(&app, &other).await;
+    app.signed_in_browser("door").await;
+    let browser = app.browser();
+    let response = app
+        .post_form(
+            &browser,
+            "/organize/login",
+            &[("handle", "door"), ("password", TestApp::PASSWORD)],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let session = response
+        .cookies()
+        .find(|c| c.name() == "umbrella_session")
+        .map(|c| format!("umbrella_session={}", c.value()))
+        .expect("a session cookie");
+
+    let mut hijacked =
+        connect_as_browser(&app, &id, &session, Some("http://elsewhere.example")).await;
+    say(&mut hijacked, json!({"type": "hello"})).await;
+    assert_eq!(next(&mut hijacked).await["audiences"], json!(["public"]));
+
+    let mut console = connect_as_browser(&app, &id, &session, Some(&app.address)).await;
+    say(&mut console, json!({"type": "hello"})).await;
+    let welcome = next(&mut console).await;
+    assert!(
+        welcome["audiences"]
+            .as_array()
+            .is_some_and(|a| a.contains(&json!("jail_support"))),
+        "{welcome}"
+    );
+    assert_eq!(next(&mut console).await["type"], "counts");
+    let seq = announce(&app, &other, &id, "marshal", "Marshals to the north door").await;
+    assert_eq!(next(&mut console).await["seq"], seq);
+
+    let signed_out_at = Instant::now();
+    let response = app.post_form(&browser, "/organize/logout", &[]).await;
+    assert_eq!(response.status(), 303);
+    let ending = next(&mut console).await;
+    assert_eq!(ending["type"], "error", "{ending}");
+    assert!(ending["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("organizer access has ended")));
+    assert_eq!(next(&mut console).await["type"], "closed");
+    assert!(
+        signed_out_at.elapsed() < Duration::from_secs(2),
+        "dropped at once, not at the next periodic check"
+    );
+    assert_eq!(dropped(&app, "revoked").await, 1);
+}
+
+/// Stopping the server (a restart, a deploy) sends every follower away at once with close code
+/// 1001, so their pages reconnect, instead of holding them until the shutdown grace runs out.
+async fn stopping_the_server_sends_followers_away(app: TestApp) {
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+    let organizer = app.organizer_token().await;
+    let id = action(&app, &organizer).await;
+    let (mut following, _) = follow(&app, &id, 0, None).await;
+    let mut greeting = connect(&app, &id, 0).await;
+    let stopping = Instant::now();
+    let told = async {
+        for socket in [&mut following, &mut greeting] {
+            let mut told_away = false;
+            // Read on after the close, so the client answers it and sees the server hang up.
+            loop {
+                let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+                    .await
+                    .expect("told within 5 s");
+                match frame {
+                    Some(Ok(Message::Ping(_))) => continue,
+                    Some(Ok(Message::Close(Some(close)))) => {
+                        assert_eq!(close.code, CloseCode::Away, "{close:?}");
+                        told_away = true;
+                    }
+                    None | Some(Err(_)) if told_away => break,
+                    other => panic!("expected a close frame, got {other:?}"),
+                }
+            }
+        }
+    };
+    tokio::join!(app.stop_gracefully(), told);
+    assert!(
+        stopping.elapsed() < Duration::from_secs(5),
+        "stopped in {:?}, well within the 10-second grace",
+        stopping.elapsed()
+    );
+}
+
 /// Run with a 1-second credential re-check: `umbrella token revoke` from the command line
 /// (another process: on PostgreSQL its NOTIFY reaches the server, on SQLite the periodic
 /// re-check does) ends the organizer's live connection.
@@ -857,6 +974,8 @@ on_both_databases!(with ["--live-recheck-seconds", "1"] => a_revoked_token_ends_
 
 on_both_databases!(
     a_disabled_organizer_stops_hearing_at_once,
+    signing_out_ends_the_consoles_live_connection,
+    stopping_the_server_sends_followers_away,
     the_live_page_can_keep_its_plan_offline,
     live_pages_work_without_javascript,
     each_follower_gets_only_their_audiences,
