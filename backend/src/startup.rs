@@ -110,7 +110,13 @@ impl Application {
         let https = state.settings.is_https();
         let retention_hours = state.settings.retention_hours;
         let data = web::Data::new(state);
-        let builder = actix_server::Server::build().shutdown_timeout(SHUTDOWN_GRACE_SECONDS);
+        // A worker's blocking threads do database work (`db::run`), and no more of that can run at
+        // once than the pool has connections: further threads would only wait for one. Capped,
+        // a burst (10,000 followers saying hello) queues instead of growing hundreds of threads.
+        let blocking_threads = pool.max_size() as usize;
+        let builder = actix_server::Server::build()
+            .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
+            .worker_max_blocking_threads(blocking_threads);
         // As actix-web's HttpServer does: on a stop, idle keep-alive connections close at once.
         let stopping_signal = builder.graceful_shutdown_signal();
         let server = builder
