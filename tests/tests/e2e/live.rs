@@ -696,6 +696,22 @@ async fn a_follower_that_never_answers_pings_is_let_go(app: TestApp) {
     assert_eq!(dropped(&app, "timeout").await, 1);
 }
 
+/// An organizer's connection says their access has ended and closes, within 2 s of `since`
+/// (at once, not at the next periodic re-check), counted as `revoked`.
+async fn access_ends_at_once(app: &TestApp, socket: &mut Socket, since: Instant) {
+    let ending = next(socket).await;
+    assert_eq!(ending["type"], "error", "{ending}");
+    assert!(ending["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("organizer access has ended")));
+    assert_eq!(next(socket).await["type"], "closed");
+    assert!(
+        since.elapsed() < Duration::from_secs(2),
+        "dropped at once, not at the next periodic check"
+    );
+    assert_eq!(dropped(app, "revoked").await, 1);
+}
+
 /// An organizer following with their API token hears organizer-only updates and counts;
 /// when an admin disables them, the connection says why and closes at once.
 async fn a_disabled_organizer_stops_hearing_at_once(app: TestApp) {
@@ -726,17 +742,7 @@ async fn a_disabled_organizer_stops_hearing_at_once(app: TestApp) {
         )
         .await;
     assert_eq!(response.status(), 303);
-    let ending = next(&mut lead).await;
-    assert_eq!(ending["type"], "error", "{ending}");
-    assert!(ending["message"]
-        .as_str()
-        .is_some_and(|m| m.contains("organizer access has ended")));
-    assert_eq!(next(&mut lead).await["type"], "closed");
-    assert!(
-        disabled_at.elapsed() < Duration::from_secs(2),
-        "dropped at once, not at the next periodic check"
-    );
-    assert_eq!(dropped(&app, "revoked").await, 1);
+    access_ends_at_once(&app, &mut lead, disabled_at).await;
 
     // Following again with the same token is refused; the public audience still works.
     let mut socket = connect(&app, &id, 0).await;
@@ -815,17 +821,7 @@ async fn signing_out_ends_the_consoles_live_connection(app: TestApp) {
     let signed_out_at = Instant::now();
     let response = app.post_form(&browser, "/organize/logout", &[]).await;
     assert_eq!(response.status(), 303);
-    let ending = next(&mut console).await;
-    assert_eq!(ending["type"], "error", "{ending}");
-    assert!(ending["message"]
-        .as_str()
-        .is_some_and(|m| m.contains("organizer access has ended")));
-    assert_eq!(next(&mut console).await["type"], "closed");
-    assert!(
-        signed_out_at.elapsed() < Duration::from_secs(2),
-        "dropped at once, not at the next periodic check"
-    );
-    assert_eq!(dropped(&app, "revoked").await, 1);
+    access_ends_at_once(&app, &mut console, signed_out_at).await;
 }
 
 /// Stopping the server (a restart, a deploy) sends every follower away at once with close code
