@@ -67,6 +67,48 @@ pub struct ErrorBody<'a> {
     field: Option<&'a str>,
 }
 
+/// Refusals many API calls share, for their `#[utoipa::path]` responses: each is documented
+/// once here, with `ErrorBody` as its content.
+pub mod documented {
+    use super::ErrorBody;
+
+    /// A JSON body that cannot be read, before any field is looked at.
+    #[derive(utoipa::IntoResponses)]
+    pub enum BodyRefusals {
+        #[response(status = 400, description = "The body is not JSON")]
+        NotJson(ErrorBody<'static>),
+        #[response(status = 413, description = "The body is over 64 KiB")]
+        TooLarge(ErrorBody<'static>),
+        #[response(status = 415, description = "The body is not `application/json`")]
+        NotJsonType(ErrorBody<'static>),
+    }
+
+    /// A call that needs an organizer.
+    #[derive(utoipa::IntoResponses)]
+    pub enum OrganizerRefusals {
+        #[response(status = 401, description = "No or bad credentials")]
+        NoCredentials(ErrorBody<'static>),
+        #[response(
+            status = 403,
+            description = "Sent from another site, or a session still on a one-time password"
+        )]
+        Forbidden(ErrorBody<'static>),
+    }
+
+    #[derive(utoipa::IntoResponses)]
+    #[response(status = 404, description = "No such event")]
+    pub struct NoSuchEvent(pub ErrorBody<'static>);
+
+    #[derive(utoipa::IntoResponses)]
+    #[response(status = 404, description = "No such token")]
+    pub struct NoSuchToken(pub ErrorBody<'static>);
+
+    /// A change sent from another site's page (`Sec-Fetch-Site`, `Origin`).
+    #[derive(utoipa::IntoResponses)]
+    #[response(status = 403, description = "Sent from another site")]
+    pub struct FromAnotherSite(pub ErrorBody<'static>);
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {

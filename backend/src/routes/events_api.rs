@@ -148,7 +148,7 @@ async fn list_json(
     params(("id" = String, Path, description = "The event's id")),
     responses(
         (status = 200, description = "The event; `location` only when the caller may see it", body = EventJson),
-        (status = 404, description = "No such event", body = crate::error::ErrorBody),
+        crate::error::documented::NoSuchEvent,
     ),
     security((), ("bearer" = []), ("session" = [])),
 )]
@@ -170,11 +170,8 @@ pub async fn get(
     responses(
         (status = 201, description = "Created", body = EventJson,
             headers(("Location" = String, description = "The new event's API path"))),
-        (status = 400, description = "The body is not JSON", body = crate::error::ErrorBody),
-        (status = 401, description = "No or bad credentials", body = crate::error::ErrorBody),
-        (status = 403, description = "Sent from another site, or a session still on a one-time password", body = crate::error::ErrorBody),
-        (status = 413, description = "The body is over 64 KiB", body = crate::error::ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = crate::error::ErrorBody),
+        crate::error::documented::BodyRefusals,
+        crate::error::documented::OrganizerRefusals,
         (status = 422, description = "A field is not valid (named in `field`)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),
@@ -211,12 +208,9 @@ pub async fn create(
     request_body = EventPatch,
     responses(
         (status = 200, description = "The changed event", body = EventJson),
-        (status = 400, description = "The body is not JSON", body = crate::error::ErrorBody),
-        (status = 401, description = "No or bad credentials", body = crate::error::ErrorBody),
-        (status = 403, description = "Sent from another site, or a session still on a one-time password", body = crate::error::ErrorBody),
-        (status = 404, description = "No such event", body = crate::error::ErrorBody),
-        (status = 413, description = "The body is over 64 KiB", body = crate::error::ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = crate::error::ErrorBody),
+        crate::error::documented::BodyRefusals,
+        crate::error::documented::OrganizerRefusals,
+        crate::error::documented::NoSuchEvent,
         (status = 422, description = "A field, or the event as changed, is not valid (named in `field`)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),
@@ -247,9 +241,8 @@ pub async fn update(
     params(("id" = String, Path, description = "The event's id")),
     responses(
         (status = 200, description = "The cancelled event", body = EventJson),
-        (status = 401, description = "No or bad credentials", body = crate::error::ErrorBody),
-        (status = 403, description = "Sent from another site, or a session still on a one-time password", body = crate::error::ErrorBody),
-        (status = 404, description = "No such event", body = crate::error::ErrorBody),
+        crate::error::documented::OrganizerRefusals,
+        crate::error::documented::NoSuchEvent,
     ),
     security(("bearer" = []), ("session" = [])),
 )]

@@ -21,12 +21,10 @@ use crate::views::rsvp_view::{RsvpCounts, RsvpInput, RsvpJson, RsvpListJson, Rsv
     responses(
         (status = 201, description = "RSVPed: `token` (shown only this once), `manage_url` and `status` (`going`, `waitlisted` or `pending`)", body = RsvpJson,
             headers(("Location" = String, description = "The manage page"))),
-        (status = 400, description = "The body is not JSON", body = crate::error::ErrorBody),
-        (status = 403, description = "Sent from another site", body = crate::error::ErrorBody),
-        (status = 404, description = "No such event", body = crate::error::ErrorBody),
+        crate::error::documented::BodyRefusals,
+        crate::error::documented::FromAnotherSite,
+        crate::error::documented::NoSuchEvent,
         (status = 409, description = "The event was cancelled or has ended", body = crate::error::ErrorBody),
-        (status = 413, description = "The body is over 64 KiB", body = crate::error::ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = crate::error::ErrorBody),
         (status = 422, description = "A field is not valid (named in `field`)", body = crate::error::ErrorBody),
         (status = 429, description = "Too many RSVPs from this client", body = crate::error::ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -82,7 +80,7 @@ fn with_event(
     params(("token" = String, Path, description = "The manage token from the RSVP answer")),
     responses(
         (status = 200, description = "The RSVP, with its `event` as this RSVP may see it", body = RsvpJson),
-        (status = 404, description = "No such token", body = crate::error::ErrorBody),
+        crate::error::documented::NoSuchToken,
     ),
     security(()),
 )]
@@ -104,12 +102,10 @@ pub async fn get(
     request_body = RsvpPatch,
     responses(
         (status = 200, description = "The changed RSVP, with its `event`", body = RsvpJson),
-        (status = 400, description = "The body is not JSON", body = crate::error::ErrorBody),
-        (status = 403, description = "Sent from another site", body = crate::error::ErrorBody),
-        (status = 404, description = "No such token", body = crate::error::ErrorBody),
+        crate::error::documented::BodyRefusals,
+        crate::error::documented::FromAnotherSite,
+        crate::error::documented::NoSuchToken,
         (status = 409, description = "The RSVP or event was cancelled, or too few places for more guests", body = crate::error::ErrorBody),
-        (status = 413, description = "The body is over 64 KiB", body = crate::error::ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = crate::error::ErrorBody),
         (status = 422, description = "A field is not valid (named in `field`)", body = crate::error::ErrorBody),
     ),
     security(()),
@@ -136,8 +132,8 @@ pub async fn update(
     params(("token" = String, Path, description = "The manage token from the RSVP answer")),
     responses(
         (status = 204, description = "Deleted, with every personal field"),
-        (status = 403, description = "Sent from another site", body = crate::error::ErrorBody),
-        (status = 404, description = "No such token", body = crate::error::ErrorBody),
+        crate::error::documented::FromAnotherSite,
+        crate::error::documented::NoSuchToken,
     ),
     security(()),
 )]
@@ -159,9 +155,8 @@ pub async fn delete(
     params(("id" = String, Path, description = "The event's id")),
     responses(
         (status = 200, description = "Every RSVP with its `id` (never the token), and counts", body = RsvpListJson),
-        (status = 401, description = "No or bad credentials", body = crate::error::ErrorBody),
-        (status = 403, description = "Sent from another site, or a session still on a one-time password", body = crate::error::ErrorBody),
-        (status = 404, description = "No such event", body = crate::error::ErrorBody),
+        crate::error::documented::OrganizerRefusals,
+        crate::error::documented::NoSuchEvent,
     ),
     security(("bearer" = []), ("session" = [])),
 )]
@@ -200,8 +195,7 @@ pub async fn list(
     ),
     responses(
         (status = 200, description = "The RSVP after the decision", body = RsvpJson),
-        (status = 401, description = "No or bad credentials", body = crate::error::ErrorBody),
-        (status = 403, description = "Sent from another site, or a session still on a one-time password", body = crate::error::ErrorBody),
+        crate::error::documented::OrganizerRefusals,
         (status = 404, description = "No such event, RSVP or decision", body = crate::error::ErrorBody),
         (status = 409, description = "The RSVP was cancelled", body = crate::error::ErrorBody),
     ),
