@@ -8,8 +8,11 @@ pub mod stable;
 use chrono::Utc;
 use chrono_tz::Tz;
 use umbrella::domain::event::{Event, EventDraft};
+use umbrella::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind, MAX_UPDATE_TEXT};
 use umbrella::extract::parse_json;
+use umbrella::live::socket::{frame, read_hello, ServerMessage};
 use umbrella::privacy::location::Viewer;
+use umbrella::routes::live::UpdateInput;
 use umbrella::views::event_json::{EventInput, EventJson, EventPatch};
 use umbrella::views::rsvp_view::{RsvpFormValues, RsvpInput, RsvpPatch};
 
@@ -23,6 +26,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("rsvp_input", rsvp_input),
     ("mail_url", mail_url),
     ("time_input", time_input),
+    ("live_input", live_input),
 ];
 
 /// A valid event every RSVP and patch is checked against.
@@ -228,4 +232,53 @@ fn check_time(text: &str, tz: Tz) {
         naive.format("%Y-%m-%dT%H:%M").to_string(),
         "{text:?} in {tz} does not show again as typed"
     );
+}
+
+/// Live day-of input: a follower's websocket text frames and an organizer's update body.
+/// Reading a frame never panics, and a hello's token reads back the same when sent again. An
+/// update that validates has 1 to 2,000 characters of trimmed text and a location exactly when
+/// it is a location update, validates again unchanged, and goes out as a frame that reads back
+/// with the same text and location.
+pub fn live_input(data: &[u8]) {
+    if let Ok(Some(token)) = read_hello(data) {
+        let again = serde_json::json!({"type": "hello", "token": token}).to_string();
+        assert_eq!(read_hello(again.as_bytes()), Ok(Some(token)));
+    }
+    let Ok(input) = parse_json::<UpdateInput>(data) else {
+        return;
+    };
+    let Some(audience) = Audience::parse(&input.audience) else {
+        return;
+    };
+    let draft = UpdateDraft {
+        kind: input.kind,
+        audience,
+        text: input.text,
+        location: input.location,
+    };
+    let Ok(valid) = draft.validate() else {
+        return;
+    };
+    assert_eq!(
+        valid.clone().validate().as_ref(),
+        Ok(&valid),
+        "validation is not idempotent"
+    );
+    assert!((1..=MAX_UPDATE_TEXT).contains(&valid.text.chars().count()));
+    assert_eq!(valid.text.trim(), valid.text);
+    assert_eq!(valid.location.is_some(), valid.kind == UpdateKind::Location);
+    let update = LiveUpdate {
+        event_id: "event".into(),
+        seq: 1,
+        kind: valid.kind,
+        audience: valid.audience,
+        text: valid.text.clone(),
+        location: valid.location.clone(),
+        created_at: Utc::now(),
+    };
+    let sent: serde_json::Value =
+        serde_json::from_str(&frame(&ServerMessage::update(&update))).expect("the frame is JSON");
+    assert_eq!(sent["text"], valid.text.as_str());
+    assert_eq!(sent["location"].as_str(), valid.location.as_deref());
+    assert_eq!(sent["audience"], audience.as_str());
 }

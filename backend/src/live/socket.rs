@@ -159,6 +159,15 @@ impl Outgoing {
     }
 }
 
+/// A client's text frame: its hello's token (`None` to follow the public audience), or why it
+/// is not a message this server understands.
+pub fn read_hello(text: &[u8]) -> Result<Option<String>, String> {
+    match serde_json::from_slice::<ClientMessage>(text) {
+        Ok(ClientMessage::Hello { token }) => Ok(token),
+        Err(error) => Err(format!("not a message this server understands: {error}")),
+    }
+}
+
 /// What the client said, or why it said nothing usable.
 enum Heard {
     Hello(Option<String>),
@@ -172,9 +181,9 @@ enum Heard {
 
 async fn hear(out: &mut Outgoing, stream: &mut Incoming) -> Heard {
     match stream.next().await {
-        Some(Ok(Frame::Text(text))) => match serde_json::from_slice::<ClientMessage>(&text) {
-            Ok(ClientMessage::Hello { token }) => Heard::Hello(token),
-            Err(error) => Heard::Garbage(format!("not a message this server understands: {error}")),
+        Some(Ok(Frame::Text(text))) => match read_hello(&text) {
+            Ok(token) => Heard::Hello(token),
+            Err(why) => Heard::Garbage(why),
         },
         Some(Ok(Frame::Binary(_))) => Heard::Garbage("send JSON text frames".into()),
         Some(Ok(Frame::Continuation(_))) => {

@@ -22,14 +22,14 @@ use crate::views::rsvp_view::RsvpJson;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateInput {
-    kind: UpdateKind,
+    pub kind: UpdateKind,
     #[schema(min_length = 1, max_length = 2000)]
-    text: String,
+    pub text: String,
     /// `public`, `attendees`, or a role the event offers.
-    audience: String,
+    pub audience: String,
     /// The new place, for `kind: location`.
     #[serde(default)]
-    location: Option<String>,
+    pub location: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
