@@ -191,6 +191,27 @@ async fn an_organizers_update_reaches_an_open_live_page(app: TestApp) {
         json!(true),
         "the update arrived without a reload"
     );
+
+    // The console follows with the organizer's session (from its own page, so the cookie
+    // counts on the websocket): an update for attendees only, posted elsewhere, reaches it live.
+    organizer.script("window.stillTheSamePage = true;").await;
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/events/{id}/updates"),
+            Some(&app.organizer_token().await),
+            &json!({"kind": "announcement", "audience": "attendees", "text": "Water at the east steps."}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    organizer
+        .wait_for_text("#updates", "Water at the east steps.")
+        .await;
+    assert_eq!(
+        organizer.script("return window.stillTheSamePage;").await,
+        json!(true),
+        "the organizer-only update arrived without a reload"
+    );
     organizer.close().await;
     attendee.close().await;
 }
