@@ -136,6 +136,17 @@ fn local_input(days: i64, hour: u32) -> String {
     format!("{}T{hour:02}:00", date.format("%Y-%m-%d"))
 }
 
+/// `text` shows in the `#updates` of a page that set `window.stillTheSamePage` beforehand, and
+/// the page did not reload to show it.
+async fn arrives_live(page: &Session, text: &str) {
+    page.wait_for_text("#updates", text).await;
+    assert_eq!(
+        page.script("return window.stillTheSamePage;").await,
+        json!(true),
+        "{text:?} arrived without a reload"
+    );
+}
+
 async fn an_organizers_update_reaches_an_open_live_page(app: TestApp) {
     let Some(driver) = Chromedriver::start().await else {
         return;
@@ -183,14 +194,7 @@ async fn an_organizers_update_reaches_an_open_live_page(app: TestApp) {
         .wait_for_text("#updates", "We are moving to the east steps.")
         .await;
 
-    attendee
-        .wait_for_text("#updates", "We are moving to the east steps.")
-        .await;
-    assert_eq!(
-        attendee.script("return window.stillTheSamePage;").await,
-        json!(true),
-        "the update arrived without a reload"
-    );
+    arrives_live(&attendee, "We are moving to the east steps.").await;
 
     // The console follows with the organizer's session (from its own page, so the cookie
     // counts on the websocket): an update for attendees only, posted elsewhere, reaches it live.
@@ -204,14 +208,7 @@ async fn an_organizers_update_reaches_an_open_live_page(app: TestApp) {
         )
         .await;
     assert_eq!(status, 201);
-    organizer
-        .wait_for_text("#updates", "Water at the east steps.")
-        .await;
-    assert_eq!(
-        organizer.script("return window.stillTheSamePage;").await,
-        json!(true),
-        "the organizer-only update arrived without a reload"
-    );
+    arrives_live(&organizer, "Water at the east steps.").await;
     organizer.close().await;
     attendee.close().await;
 }
