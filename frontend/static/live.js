@@ -197,7 +197,9 @@
     socket.onclose = function () {
       if (resyncing) { resyncing = false; connect(); return; }
       offline();
-      setTimeout(connect, delay);
+      // Each page waits a random part of the delay too: when a server stops and sends all its
+      // followers away at once, they come back spread out rather than in one burst.
+      setTimeout(connect, delay * (0.5 + Math.random()));
       delay = Math.min(delay * 2, 30000);
     };
   }

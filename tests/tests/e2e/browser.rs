@@ -383,15 +383,22 @@ async fn the_live_page_keeps_the_plan_when_signal_is_lost(app: TestApp) {
         .await;
     assert!(session.page_text().await.contains("We moved"));
 
-    // Back online, the quick exit leaves nothing of it on the device.
+    // Back online, the page reconnects by itself (its retry timer, not a reload); then the
+    // quick exit leaves nothing of it on the device.
     session.set_offline(false).await;
-    session.open(&live).await;
     session
         .wait_for_script(
             "var b = document.getElementById('connection'); return b && b.hidden;",
             "connected again",
         )
         .await;
+    assert_eq!(
+        session
+            .script("return document.getElementById('saved-location') === null;")
+            .await,
+        json!(true),
+        "the saved location gives way to the live page once connected"
+    );
     session.click("[data-quick-exit]").await;
     session.wait_to_leave(&live).await;
     session.open(&app.url("/")).await;
