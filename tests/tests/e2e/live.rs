@@ -830,11 +830,12 @@ async fn stopping_the_server_sends_followers_away(app: TestApp) {
     use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
     let organizer = app.organizer_token().await;
     let id = action(&app, &organizer).await;
-    let (mut following, _) = follow(&app, &id, 0, None).await;
-    let mut greeting = connect(&app, &id, 0).await;
+    let (following, _) = follow(&app, &id, 0, None).await;
+    let greeting = connect(&app, &id, 0).await;
     let stopping = Instant::now();
+    // Each socket is dropped once told, as a browser closes its end.
     let told = async {
-        for socket in [&mut following, &mut greeting] {
+        for mut socket in [following, greeting] {
             let mut told_away = false;
             // Read on after the close, so the client answers it and sees the server hang up.
             loop {
