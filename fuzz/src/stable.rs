@@ -273,6 +273,8 @@ fn built_in_seeds(target: &str) -> Vec<Vec<u8>> {
         "markdown" => &[
             "**Bring water** and [legal aid](https://example.org)\n\n| a | b |\n|---|---|\n| 1 | 2 |",
             "<a href=\"javascript:alert(1)\" onclick=\"x()\">x</a>",
+            // Found by CI: a link title that reads "javascript:" is text, not a URL.
+            "<a href=[x](</script>\"javascript:```alert(1)\")\">x</a>",
         ],
         "event_json" => &[
             r#"{"title": "Know your rights", "kind": "workshop", "starts_at": "2030-06-01T18:00:00Z", "ends_at": "2030-06-01T20:00:00Z", "tags": ["Legal Aid"], "reminder_offsets_minutes": [1440, 120], "roles": ["medic"], "capacity": 20, "description": "**hi**"}"#,
