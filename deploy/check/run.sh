@@ -248,7 +248,7 @@ if command -v systemd-analyze >/dev/null 2>&1 && systemd-analyze --version >/dev
   render deploy/umbrella.service "$work/systemd/umbrella.service" \
     'ExecStart=/usr/local/bin/umbrella serve' "ExecStart=$work/systemd/umbrella serve"
   if systemd-analyze verify "$work/systemd/umbrella.service" >"$work/systemd/verify.log" 2>&1; then
-    if grep -v '^$' "$work/systemd/verify.log" | grep -q .; then
+    if grep -qv '^$' "$work/systemd/verify.log"; then
       cat "$work/systemd/verify.log" >&2
       fail "systemd-analyze verify deploy/umbrella.service printed warnings"
     fi
@@ -342,11 +342,15 @@ expect_status 201 "$https_base/api/v1/events/$event_id/rsvps" "${tls[@]}" "${spo
   -H 'Content-Type: application/json' --data "{\"pseudonym\": \"Deploy check\", \"email\": \"$rsvp_email\"}"
 expect_status 200 "$https_base/api/v1/events/$event_id" "${tls[@]}" "${spoof[@]}" -X PATCH \
   -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data '{"location": "Library steps"}'
+# Each reading goes to a file before grep reads it: `curl | grep -q` fails under pipefail
+# whenever grep stops at a match before curl has written everything (curl gets SIGPIPE).
+failed_notice='^umbrella_mail_failures_total{kind="changed"}'
 for _ in $(seq 1 100); do
-  curl -s --max-time 5 "http://$app_host:$app_port/metrics" | grep -q '^umbrella_mail_failures_total' && break
+  curl -s --max-time 5 -o "$work/metrics" "http://$app_host:$app_port/metrics" || true
+  grep -q "$failed_notice" "$work/metrics" && break
   sleep 0.1
 done
-curl -s --max-time 5 "http://$app_host:$app_port/metrics" | grep -q '^umbrella_mail_failures_total{kind="changed"}' ||
+grep -q "$failed_notice" "$work/metrics" ||
   fail "the notice of a change of place was never attempted (no umbrella_mail_failures_total)"
 ok "email: an RSVP through nginx, a change of place, the undeliverable notice counted"
 
