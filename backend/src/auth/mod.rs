@@ -47,8 +47,12 @@ fn presented(request: &HttpRequest) -> Presented {
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
     {
+        // A header with no bearer token in it presents nothing (and the cookie is not read).
         let token = value.strip_prefix("Bearer ").unwrap_or("").trim();
-        return Presented::Bearer(token.to_string());
+        return match token {
+            "" => Presented::Nothing,
+            token => Presented::Bearer(token.to_string()),
+        };
     }
     match request.cookie(SESSION_COOKIE) {
         Some(cookie) => Presented::Cookie(cookie.value().to_string()),
@@ -64,15 +68,12 @@ pub async fn authenticate(request: &HttpRequest) -> Result<Option<SignedIn>, App
         .clone();
     let presented = presented(request);
     // Nothing presented, nothing to look up: no trip to the database (most public requests).
-    if matches!(&presented, Presented::Nothing)
-        || matches!(&presented, Presented::Bearer(token) if token.is_empty())
-    {
+    if matches!(presented, Presented::Nothing) {
         return Ok(None);
     }
     crate::db::run(&state.pool, move |conn| {
         let signed_in = match presented {
             Presented::Nothing => None,
-            Presented::Bearer(token) if token.is_empty() => None,
             Presented::Bearer(token) => {
                 credentials::organizer_for_api_token(conn, &hash_token(&token))?.map(|organizer| {
                     SignedIn {
