@@ -39,6 +39,22 @@ impl AppState {
         self.settings.timezone
     }
 
+    /// RSVPs to an event changed: its live followers judge what they may see again. On
+    /// PostgreSQL the database told every instance already (`db::live::notify_rsvps`).
+    pub fn rsvps_changed(&self, event_id: &str) {
+        if self.settings.database().is_sqlite() {
+            self.live.rsvps_changed(event_id);
+        }
+    }
+
+    /// An event was edited: its live followers judge updates by it as it now is. On
+    /// PostgreSQL the database told every instance already (`db::live::notify_event`).
+    pub fn event_changed(&self, event: &crate::domain::event::Event) {
+        if self.settings.database().is_sqlite() {
+            self.live.event_changed(event.clone());
+        }
+    }
+
     /// Refuse (429) a client that has made too many RSVPs this minute.
     pub fn check_rsvp_rate(&self, request: &actix_web::HttpRequest) -> Result<(), AppError> {
         let key = self

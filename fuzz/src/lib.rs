@@ -7,11 +7,11 @@ pub mod stable;
 
 use chrono::Utc;
 use chrono_tz::Tz;
+use umbrella::domain::access::Viewer;
 use umbrella::domain::event::{Event, EventDraft};
 use umbrella::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind, MAX_UPDATE_TEXT};
 use umbrella::extract::parse_json;
 use umbrella::live::socket::{frame, read_hello, ServerMessage};
-use umbrella::privacy::location::Viewer;
 use umbrella::routes::live::UpdateInput;
 use umbrella::views::event_json::{EventInput, EventJson, EventPatch};
 use umbrella::views::rsvp_view::{RsvpFormValues, RsvpInput, RsvpPatch};
@@ -298,8 +298,11 @@ pub fn live_input(data: &[u8]) {
         location: valid.location.clone(),
         created_at: Utc::now(),
     };
-    let sent: serde_json::Value =
-        serde_json::from_str(&frame(&ServerMessage::update(&update))).expect("the frame is JSON");
+    let sent: serde_json::Value = serde_json::from_str(&frame(&ServerMessage::update(
+        &update,
+        update.location.as_deref(),
+    )))
+    .expect("the frame is JSON");
     assert_eq!(sent["text"], valid.text.as_str());
     assert_eq!(sent["location"].as_str(), valid.location.as_deref());
     assert_eq!(sent["audience"], audience.as_str());

@@ -7,8 +7,8 @@ use icalendar::{
     Alarm, Calendar, Component, EventLike, EventStatus as IcalStatus, Property, Trigger,
 };
 
+use crate::domain::access::{location_for, Viewer};
 use crate::domain::event::Event;
-use crate::privacy::location::{location_for, Viewer};
 
 /// Calendar apps are asked to poll about once an hour.
 const REFRESH_HOURS: i64 = 1;

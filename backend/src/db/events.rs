@@ -164,6 +164,8 @@ pub fn update(conn: &mut DbConnection, event: &Event) -> Result<(), AppError> {
         diesel::update(events::table.find(&event.id))
             .set(&row)
             .execute(conn)?;
+        // Its privacy may have changed: every instance's live followers judge updates anew.
+        super::live::notify_event(conn, &event.id)?;
         save_tags(conn, &event.id, &event.draft.tags)
     })?;
     Ok(())

@@ -1,12 +1,14 @@
 //! Live updates and presence. An update gets the event's next sequence number inside a write
 //! transaction that holds the event's lock, so numbers are dense and never reused; a location
-//! update also becomes the event's location (calendars see the change).
+//! update also becomes the event's location (calendars see the change) when the access policy
+//! says everyone who may see that location hears the update (safety rule 10).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::schema::{events, live_updates, rsvps};
 use super::DbConnection;
+use crate::domain::access;
 use crate::domain::event::{from_naive, to_naive, Role};
 use crate::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind};
 use crate::domain::rsvp::RsvpStatus;
@@ -54,6 +56,7 @@ pub fn post(
             .filter(live_updates::event_id.eq(event_id))
             .select(diesel::dsl::max(live_updates::seq))
             .first(conn)?;
+        let draft_audience = draft.audience;
         let row = UpdateRow {
             event_id: event_id.to_string(),
             seq: last.unwrap_or(0) + 1,
@@ -67,7 +70,8 @@ pub fn post(
             .values(&row)
             .execute(conn)?;
         notify(conn, &format!("update:{}:{}", row.event_id, row.seq))?;
-        if let Some(location) = &row.location {
+        let moves = access::update_moves_location(&event, draft_audience);
+        if let Some(location) = row.location.as_ref().filter(|_| moves) {
             // The new place becomes the event's location, shown as its privacy mode allows.
             diesel::update(events::table.find(&event.id))
                 .set((
@@ -86,9 +90,20 @@ pub const CHANNEL: &str = "umbrella_live";
 
 /// Tell every instance (PostgreSQL only; delivered when the transaction commits). Payloads:
 /// `update:{event_id}:{seq}`, `presence:{event_id}` and `credentials:{organizer_id}`. SQLite
-/// runs one instance: nothing to do.
+/// runs one instance: nothing to do. Also `rsvps:{event_id}` and `event:{event_id}` (below).
 pub fn notify(conn: &mut DbConnection, payload: &str) -> Result<(), AppError> {
     Ok(announce(conn, payload)?)
+}
+
+/// RSVPs to an event changed (status, approval, role, deleted): every instance's followers of
+/// that event who hold a manage link judge themselves again.
+pub fn notify_rsvps(conn: &mut DbConnection, event_id: &str) -> QueryResult<()> {
+    announce(conn, &format!("rsvps:{event_id}"))
+}
+
+/// An event was edited or cancelled: every instance's followers judge updates by it anew.
+pub fn notify_event(conn: &mut DbConnection, event_id: &str) -> QueryResult<()> {
+    announce(conn, &format!("event:{event_id}"))
 }
 
 /// An organizer's sessions or tokens changed: every instance re-checks their live connections.

@@ -117,7 +117,9 @@ fn set_status(
 }
 
 /// Promote waitlisted RSVPs in order, each that fits, and store the places taken. Call inside
-/// the transaction that holds the event's lock. Returns the ids promoted.
+/// the transaction that holds the event's lock, after any change to the event's RSVPs (every
+/// such change ends here): it also tells other instances' live followers to judge themselves
+/// again. Returns the ids promoted.
 pub fn settle(
     conn: &mut DbConnection,
     event: &Event,
@@ -144,6 +146,7 @@ pub fn settle(
     diesel::update(events::table.find(&event.id))
         .set(events::places_taken.eq(taken))
         .execute(conn)?;
+    super::live::notify_rsvps(conn, &event.id)?;
     if !promoted.is_empty() {
         outbox::notify(conn, &event.id, &promoted, MessageKind::Promoted, now)?;
         outbox::schedule(conn, event, None, now)?;
@@ -451,14 +454,20 @@ pub fn mark(
 }
 
 /// "Delete me now": the row and everything in it, at once; freed places go to the waitlist.
-pub fn delete(conn: &mut DbConnection, token: &str, now: DateTime<Utc>) -> Result<(), AppError> {
-    super::write_transaction(conn, |conn| {
+/// Returns the event's id.
+pub fn delete(
+    conn: &mut DbConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let event_id = super::write_transaction(conn, |conn| {
         let (event, row) = lock_by_token(conn, token)?;
         diesel::delete(rsvps::table.find(&row.id)).execute(conn)?;
         settle(conn, &event, now)?;
-        Ok::<(), AppError>(())
+        Ok::<String, AppError>(event.id)
     })?;
-    super::forget_deleted(conn)
+    super::forget_deleted(conn)?;
+    Ok(event_id)
 }
 
 /// "Stop emails": the sealed address, the sealed token copy and everything waiting to be sent

@@ -122,6 +122,13 @@ impl EventDraft {
         }
         self.location = bounded_text("location", &self.location, 0, MAX_LOCATION)?;
         self.validate_reveal()?;
+        if self.location_privacy == LocationPrivacy::Approved && !self.approval_required {
+            // Without approval every RSVP is going at once, so "approved" would mean nothing.
+            return Err(FieldError::new(
+                "location_privacy",
+                "sharing the location with approved RSVPs needs approval_required: organizers approve each RSVP",
+            ));
+        }
         if let Some(capacity) = self.capacity {
             if !(1..=MAX_CAPACITY).contains(&capacity) {
                 return Err(FieldError::new(
@@ -409,6 +416,10 @@ mod tests {
                 d.location_reveal_at = None;
             }),
             "location_reveal_at"
+        );
+        assert_eq!(
+            field(|d| d.location_privacy = LocationPrivacy::Approved),
+            "location_privacy"
         );
     }
 

@@ -1,6 +1,7 @@
 //! The product's own types, validated at the edge: events, RSVPs, organizers, markdown, emails.
 //! Anything past these constructors is known to be well-formed.
 
+pub mod access;
 pub mod event;
 pub mod live;
 pub mod markdown;

@@ -1,31 +1,36 @@
 //! Who a live follower is, from the credential they present: an organizer (API token or
-//! session), an RSVP's manage token (public, attendees if going, and their role), or nobody
-//! (public). One rule for the websocket and the update history alike.
+//! session), an RSVP's manage token (judged by its row as it stands now), or nobody (the
+//! public). What each of them may see is the access policy's to say (`domain::access`); this
+//! only finds the viewer, for the websocket, the update history and the live pages alike.
 
 use chrono::Utc;
 
 use crate::db::{credentials, rsvps, DbConnection};
-use crate::domain::live::Audience;
-use crate::domain::rsvp::RsvpStatus;
+use crate::domain::access::{Standing, Viewer};
 use crate::error::AppError;
 use crate::privacy::secrets::hash_token;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {
     Public,
-    Attendee(Vec<Audience>),
+    /// The holder of a manage link for an RSVP to this event, by the RSVP's id (so their
+    /// connections can be judged again when it changes).
+    Attendee {
+        rsvp_id: String,
+        standing: Standing,
+    },
     /// An enabled organizer, by id (so their connections can be re-checked when an admin
     /// disables them or their token is revoked).
     Organizer(String),
 }
 
 impl Access {
-    /// The audiences this follower receives; `None` means all of them.
-    pub fn audiences(&self) -> Option<&[Audience]> {
+    /// The viewer the access policy judges.
+    pub fn viewer(&self) -> Viewer {
         match self {
-            Access::Public => Some(&[Audience::Public]),
-            Access::Attendee(audiences) => Some(audiences),
-            Access::Organizer(_) => None,
+            Access::Public => Viewer::Public,
+            Access::Attendee { standing, .. } => Viewer::Attendee(*standing),
+            Access::Organizer(_) => Viewer::Organizer,
         }
     }
 
@@ -33,16 +38,8 @@ impl Access {
         matches!(self, Access::Organizer(_))
     }
 
-    pub fn may_see(&self, audience: Audience) -> bool {
-        self.audiences()
-            .is_none_or(|audiences| audiences.contains(&audience))
-    }
-
-    pub fn audience_words(&self) -> Vec<&'static str> {
-        match self.audiences() {
-            Some(audiences) => audiences.iter().map(|a| a.as_str()).collect(),
-            None => Audience::all().iter().map(|a| a.as_str()).collect(),
-        }
+    pub fn is_attendee(&self) -> bool {
+        matches!(self, Access::Attendee { .. })
     }
 }
 
@@ -62,12 +59,10 @@ pub fn resolve(
         if rsvp.event_id != event_id {
             return Err(AppError::NotFound);
         }
-        if rsvp.status != RsvpStatus::Going {
-            return Ok(Access::Public);
-        }
-        let mut audiences = vec![Audience::Public, Audience::Attendees];
-        audiences.extend(rsvp.role.map(Audience::Role));
-        return Ok(Access::Attendee(audiences));
+        return Ok(Access::Attendee {
+            standing: Standing::of(&rsvp),
+            rsvp_id: rsvp.id,
+        });
     }
     if let Some(session) = session {
         let organizer = credentials::organizer_for_session(conn, &hash_token(session), Utc::now())?;

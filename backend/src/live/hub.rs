@@ -1,13 +1,15 @@
 //! The hub: one broadcast channel per event for its followers, one for its organizers' live
-//! counts, and one for credential changes (an organizer disabled, a token revoked) so that open
-//! organizer connections re-check at once. It owns no history: the database does, and
-//! followers replay from it.
+//! counts, one for news that changes what its followers may see (an RSVP declined, cancelled,
+//! deleted, approved or given another role; the event's privacy edited), and one for credential
+//! changes (an organizer disabled, a token revoked) so that open organizer connections re-check
+//! at once. It owns no history: the database does, and followers replay from it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
 
+use crate::domain::event::Event;
 use crate::domain::live::LiveUpdate;
 
 /// Updates buffered per event before a slow follower is told to resync (the default of the
@@ -17,12 +19,25 @@ pub const FOLLOWER_BUFFER: usize = 256;
 const ORGANIZER_BUFFER: usize = 64;
 /// Credential changes buffered; a connection that misses some re-checks anyway.
 const CREDENTIAL_BUFFER: usize = 64;
+/// Access news buffered per event; a follower that misses some judges itself again anyway.
+const NEWS_BUFFER: usize = 64;
 
-/// An update as it goes out: the stored update and its JSON frame, serialized once for every
-/// follower rather than once per follower.
+/// An update as it goes out: the stored update and its JSON frames, serialized once for every
+/// follower rather than once per follower: whole, and (for an update carrying a location)
+/// without the location, for followers the access policy does not let see it.
 pub struct Published {
     pub update: LiveUpdate,
     pub frame: bytestring::ByteString,
+    pub frame_without_location: Option<bytestring::ByteString>,
+}
+
+/// News that may change what an event's followers may see.
+#[derive(Debug, Clone)]
+pub enum AccessNews {
+    /// The event was edited (its privacy mode, reveal time or approval may have changed).
+    Event(Arc<Event>),
+    /// One or more of its RSVPs changed: attendees following judge themselves again.
+    Rsvps,
 }
 
 #[derive(Default)]
@@ -30,6 +45,7 @@ struct Channel {
     followers: usize,
     updates: Option<broadcast::Sender<Arc<Published>>>,
     presence: Option<broadcast::Sender<()>>,
+    news: Option<broadcast::Sender<AccessNews>>,
 }
 
 /// A cloneable handle, shared by every worker.
@@ -120,6 +136,34 @@ impl LiveHub {
             .subscribe()
     }
 
+    /// News for an event's followers about what they may see.
+    pub fn watch_access(&self, event_id: &str) -> broadcast::Receiver<AccessNews> {
+        let mut channels = self.lock();
+        let channel = channels.entry(event_id.to_string()).or_default();
+        channel
+            .news
+            .get_or_insert_with(|| broadcast::channel(NEWS_BUFFER).0)
+            .subscribe()
+    }
+
+    fn tell(&self, event_id: &str, news: AccessNews) {
+        let channels = self.lock();
+        if let Some(sender) = channels.get(event_id).and_then(|c| c.news.as_ref()) {
+            let _ = sender.send(news);
+        }
+    }
+
+    /// RSVPs to an event changed: its attendees' connections judge themselves again.
+    pub fn rsvps_changed(&self, event_id: &str) {
+        self.tell(event_id, AccessNews::Rsvps);
+    }
+
+    /// An event was edited: its followers judge updates by the event as it now is.
+    pub fn event_changed(&self, event: Event) {
+        let id = event.id.clone();
+        self.tell(&id, AccessNews::Event(Arc::new(event)));
+    }
+
     /// Open live connections on this instance, over all events.
     pub fn connections(&self) -> usize {
         self.lock().values().map(|channel| channel.followers).sum()
@@ -138,9 +182,14 @@ impl LiveHub {
             .get(&update.event_id)
             .and_then(|c| c.updates.as_ref())
         {
-            let frame = super::socket::frame(&super::socket::ServerMessage::update(&update));
+            let whole = super::socket::ServerMessage::update(&update, update.location.as_deref());
+            let frame = super::socket::frame(&whole);
+            let frame_without_location = update.location.is_some().then(|| {
+                super::socket::frame(&super::socket::ServerMessage::update(&update, None)).into()
+            });
             let _ = sender.send(Arc::new(Published {
                 frame: frame.into(),
+                frame_without_location,
                 update,
             }));
         }

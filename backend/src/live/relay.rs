@@ -2,7 +2,8 @@
 //! each instance's relay, on a listener connection of its own, hands it to the local hub. After
 //! the listener drops it reconnects and replays from the database by sequence number, so
 //! nothing posted while it was away is lost. Credential changes (an organizer disabled, tokens
-//! revoked) travel the same way, so every instance drops that organizer's live access. On
+//! revoked) travel the same way, so every instance drops that organizer's live access, and so
+//! do changes to an event's RSVPs or the event itself, so followers judge what they see anew. On
 //! SQLite (one instance) posts and changes go to the hub directly.
 
 use std::collections::HashMap;
@@ -111,6 +112,15 @@ fn handle(
         hub.presence_changed(event_id);
     } else if let Some(organizer_id) = payload.strip_prefix("credentials:") {
         hub.credentials_changed(organizer_id);
+    } else if let Some(event_id) = payload.strip_prefix("rsvps:") {
+        hub.rsvps_changed(event_id);
+    } else if let Some(event_id) = payload.strip_prefix("event:") {
+        // Read once here rather than once per follower.
+        if hub.followers(event_id) > 0 {
+            let event = crate::db::events::get(conn, event_id)
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
+            hub.event_changed(event);
+        }
     } else if let Some((event_id, seq)) = payload
         .strip_prefix("update:")
         .and_then(|rest| rest.rsplit_once(':'))

@@ -4,7 +4,11 @@
 //! no duplicate. Organizers also get `counts`. A client too slow to keep up is told `resync`;
 //! one that leaves a message unread for the client timeout, or answers no ping for as long, is
 //! dropped. An organizer's connection ends as soon as their access does (disabled, token
-//! revoked, signed out), and their credentials are re-checked periodically in any case. When the
+//! revoked, signed out), and their credentials are re-checked periodically in any case. What
+//! an attendee or anyone else may see is asked of the access policy frame by frame, for the
+//! event and their RSVP as they are now: when either changes (declined, cancelled, deleted,
+//! purged, another role, the event's privacy edited), the hub says so and the connection judges
+//! itself again at once, losing what it may no longer see. When the
 //! server stops, every follower gets a close frame with code 1001 (going away) at once, so it
 //! reconnects to another instance, or to this one once it is back, without waiting.
 
@@ -19,8 +23,11 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::access::{resolve, Access};
+use super::hub::{AccessNews, Published};
 use super::takeover::{Handoff, WebSocket};
-use crate::db::live as updates_db;
+use crate::db::{events as event_queries, live as updates_db};
+use crate::domain::access::{self as policy, Viewer};
+use crate::domain::event::Event;
 use crate::domain::live::LiveUpdate;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -85,14 +92,24 @@ pub enum ServerMessage<'a> {
 }
 
 impl<'a> ServerMessage<'a> {
-    pub fn update(update: &'a LiveUpdate) -> Self {
+    /// An update, with the location the access policy lets this follower see (if any).
+    pub fn update(update: &'a LiveUpdate, location: Option<&'a str>) -> Self {
         ServerMessage::Update {
             seq: update.seq,
             kind: update.kind.as_str(),
             audience: update.audience.as_str(),
             text: &update.text,
-            location: update.location.as_deref(),
+            location,
             created_at: rfc3339(update.created_at),
+        }
+    }
+
+    fn welcome(event: &Event, viewer: &Viewer) -> Self {
+        ServerMessage::Welcome {
+            audiences: policy::audiences(event, viewer)
+                .iter()
+                .map(|a| a.as_str())
+                .collect(),
         }
     }
 }
@@ -204,10 +221,33 @@ async fn hear(out: &mut Outgoing, stream: &mut Incoming) -> Heard {
     }
 }
 
-/// What the follower presented in their hello, kept to check an organizer again later.
+/// What the follower presented in their hello, kept to judge them again later.
 struct Credentials {
     token: Option<String>,
     session_cookie: Option<String>,
+}
+
+/// One follower as the access policy sees them now: who they are and the event as it is.
+struct Follower {
+    access: Access,
+    event: Event,
+    credentials: Credentials,
+}
+
+impl Follower {
+    fn viewer(&self) -> Viewer {
+        self.access.viewer()
+    }
+
+    /// The frame for a published update, if this follower may see it now.
+    fn frame_for<'p>(&self, published: &'p Published) -> Option<&'p bytestring::ByteString> {
+        let now = chrono::Utc::now();
+        let seen = policy::update_for(&self.event, &self.viewer(), &published.update, now)?;
+        match (&published.frame_without_location, seen.location) {
+            (Some(bare), None) => Some(bare),
+            _ => Some(&published.frame),
+        }
+    }
 }
 
 /// Serve one follower until they leave, fall too far behind, or the server stops.
@@ -225,18 +265,8 @@ pub async fn serve(handoff: Handoff, websocket: WebSocket, stopping: GracefulShu
         limit: timing.client_timeout,
     };
     let serving = async {
-        let (access, credentials) =
-            greet(&state, &event_id, session_cookie, &mut out, &mut stream).await?;
-        follow(
-            &state,
-            &event_id,
-            after,
-            (&access, &credentials),
-            &timing,
-            &mut out,
-            &mut stream,
-        )
-        .await
+        let mut follower = greet(&state, &event_id, session_cookie, &mut out, &mut stream).await?;
+        follow(&state, after, &mut follower, &timing, &mut out, &mut stream).await
     };
     // A frame is encoded whole before it is sent, so stopping between two leaves none half-said.
     let outcome = tokio::select! {
@@ -279,7 +309,7 @@ async fn greet(
     session_cookie: Option<String>,
     out: &mut Outgoing,
     stream: &mut Incoming,
-) -> Result<(Access, Credentials), Ending> {
+) -> Result<Follower, Ending> {
     let deadline = tokio::time::Instant::now() + HELLO_TIMEOUT;
     loop {
         let heard = tokio::time::timeout_at(deadline, hear(out, stream))
@@ -303,12 +333,14 @@ async fn greet(
             session_cookie: session_cookie.clone(),
         };
         match check(state, event_id, &credentials).await {
-            Ok(access) => {
-                out.send(&ServerMessage::Welcome {
-                    audiences: access.audience_words(),
-                })
-                .await?;
-                return Ok((access, credentials));
+            Ok((access, event)) => {
+                out.send(&ServerMessage::welcome(&event, &access.viewer()))
+                    .await?;
+                return Ok(Follower {
+                    access,
+                    event,
+                    credentials,
+                });
             }
             Err(AppError::NotFound) => out.error("that token is not valid for this event").await?,
             Err(_) => out.error("could not check that token; try again").await?,
@@ -316,19 +348,20 @@ async fn greet(
     }
 }
 
-/// Who these credentials make the follower, now.
+/// Who these credentials make the follower, now, and the event as it is now.
 async fn check(
     state: &AppState,
     event_id: &str,
     credentials: &Credentials,
-) -> Result<Access, AppError> {
+) -> Result<(Access, Event), AppError> {
     let (event_id, token, cookie) = (
         event_id.to_string(),
         credentials.token.clone(),
         credentials.session_cookie.clone(),
     );
     crate::db::run(&state.pool, move |conn| {
-        resolve(conn, &event_id, token.as_deref(), cookie.as_deref())
+        let access = resolve(conn, &event_id, token.as_deref(), cookie.as_deref())?;
+        Ok((access, event_queries::get(conn, &event_id)?))
     })
     .await
 }
@@ -346,26 +379,27 @@ async fn counts(state: &AppState, event_id: &str) -> Result<ServerMessage<'stati
     })
 }
 
-/// Send every visible update after `*last_seen`, from the database.
+/// Send every update after `*last_seen` that the follower may see now, from the database.
 async fn catch_up(
     state: &AppState,
-    event_id: &str,
-    access: &Access,
+    follower: &Follower,
     last_seen: &mut i32,
     out: &mut Outgoing,
 ) -> Result<(), Ending> {
-    let (id, from, audiences) = (
-        event_id.to_string(),
-        *last_seen,
-        access.audiences().map(<[_]>::to_vec),
-    );
+    let audiences = policy::audiences(&follower.event, &follower.viewer());
+    let (id, from) = (follower.event.id.clone(), *last_seen);
     let missed = crate::db::run(&state.pool, move |conn| {
-        updates_db::after(conn, &id, from, audiences.as_deref())
+        updates_db::after(conn, &id, from, Some(&audiences))
     })
     .await
     .map_err(|_| Ending::Fault)?;
+    let now = chrono::Utc::now();
     for update in &missed {
-        out.send(&ServerMessage::update(update)).await?;
+        let viewer = follower.viewer();
+        if let Some(seen) = policy::update_for(&follower.event, &viewer, update, now) {
+            out.send(&ServerMessage::update(update, seen.location))
+                .await?;
+        }
         *last_seen = (*last_seen).max(update.seq);
     }
     Ok(())
@@ -383,32 +417,63 @@ async fn next_signal<T: Clone>(
 
 /// Whether an organizer's access still holds. On a database error it does not: the follower
 /// reconnects and is checked afresh.
-async fn still_organizer(
+async fn still_organizer(state: &AppState, follower: &Follower) -> bool {
+    let event_id = follower.event.id.clone();
+    matches!(check(state, &event_id, &follower.credentials).await,
+        Ok((now, _)) if now == follower.access)
+}
+
+/// Judge an attendee again by their RSVP as it is now (declined, cancelled, deleted, purged,
+/// approved, another role): from here on every frame follows the new standing. A manage link
+/// that no longer works leaves them following as the public. When their audiences changed,
+/// they are welcomed again with the new list.
+async fn judge_again(
     state: &AppState,
-    event_id: &str,
-    (access, credentials): (&Access, &Credentials),
-) -> bool {
-    matches!(check(state, event_id, credentials).await, Ok(now) if now == *access)
+    follower: &mut Follower,
+    out: &mut Outgoing,
+) -> Result<(), Ending> {
+    let before = policy::audiences(&follower.event, &follower.viewer());
+    let event_id = follower.event.id.clone();
+    match check(state, &event_id, &follower.credentials).await {
+        Ok((access, event)) => {
+            follower.access = access;
+            follower.event = event;
+        }
+        Err(AppError::NotFound) => follower.access = Access::Public,
+        // The database did not answer: see nothing more than the public until it does.
+        Err(_) => return Err(Ending::Fault),
+    }
+    if policy::audiences(&follower.event, &follower.viewer()) != before {
+        out.send(&ServerMessage::welcome(&follower.event, &follower.viewer()))
+            .await?;
+    }
+    Ok(())
 }
 
 async fn follow(
     state: &AppState,
-    event_id: &str,
     after: i32,
-    (access, credentials): (&Access, &Credentials),
+    follower: &mut Follower,
     timing: &Timing,
     out: &mut Outgoing,
     stream: &mut Incoming,
 ) -> Result<(), Ending> {
-    // Subscribe before replaying, so nothing posted in between is missed.
+    let event_id = follower.event.id.clone();
+    let event_id = event_id.as_str();
+    // Subscribe before replaying, so nothing posted in between is missed; likewise for news of
+    // changes to what this follower may see, so a change made after the check is heard.
     let (mut updates, _following) = state.live.follow(event_id);
-    let organizer = access.is_organizer();
+    let mut news = state.live.watch_access(event_id);
+    let organizer = follower.access.is_organizer();
     let mut presence = organizer.then(|| state.live.watch_presence(event_id));
-    // Subscribe before the first check below, so a change made after it is heard.
     let mut changes: Option<broadcast::Receiver<Arc<str>>> =
         organizer.then(|| state.live.watch_credentials());
+    // What could have changed between the greeting and the subscriptions above.
+    if follower.access.is_attendee() {
+        judge_again(state, follower, out).await?;
+    }
     let mut last_seen = after;
-    catch_up(state, event_id, access, &mut last_seen, out).await?;
+    catch_up(state, follower, &mut last_seen, out).await?;
     if organizer {
         out.send(&counts(state, event_id).await?).await?;
     }
@@ -418,16 +483,40 @@ async fn follow(
     let mut last_heard = Instant::now();
     loop {
         tokio::select! {
+            // News first: a change announced before an update was posted is applied before that
+            // update is judged (the hub and the relay keep that order).
+            biased;
+            heard = news.recv() => match heard {
+                Ok(AccessNews::Event(_)) if follower.access.is_attendee() => {
+                    // An edit can also promote from the waitlist: read the RSVP too.
+                    judge_again(state, follower, out).await?;
+                }
+                Ok(AccessNews::Event(event)) => {
+                    let before = policy::audiences(&follower.event, &follower.viewer());
+                    follower.event = (*event).clone();
+                    if policy::audiences(&follower.event, &follower.viewer()) != before {
+                        out.send(&ServerMessage::welcome(&follower.event, &follower.viewer())).await?;
+                    }
+                }
+                Ok(AccessNews::Rsvps) => {
+                    if follower.access.is_attendee() {
+                        judge_again(state, follower, out).await?;
+                    }
+                }
+                // Some news was missed: read the event (and RSVP) as they are now.
+                Err(RecvError::Lagged(_)) => judge_again(state, follower, out).await?,
+                Err(RecvError::Closed) => return Ok(()),
+            },
             received = updates.recv() => match received {
                 Ok(published) if published.update.seq <= last_seen => {}
                 Ok(published) if published.update.seq > last_seen + 1 => {
                     // Posted out of order: fill the gap from the database, in order.
-                    catch_up(state, event_id, access, &mut last_seen, out).await?;
+                    catch_up(state, follower, &mut last_seen, out).await?;
                     last_seen = last_seen.max(published.update.seq);
                 }
                 Ok(published) => {
-                    if access.may_see(published.update.audience) {
-                        out.text(published.frame.clone()).await?;
+                    if let Some(frame) = follower.frame_for(&published) {
+                        out.text(frame.clone()).await?;
                     }
                     last_seen = published.update.seq;
                 }
@@ -444,22 +533,28 @@ async fn follow(
                 }
             }
             changed = next_signal(&mut changes) => {
-                let concerned = match (&changed, access) {
+                let concerned = match (&changed, &follower.access) {
                     (Ok(id), Access::Organizer(mine)) => **id == **mine,
                     (Err(RecvError::Lagged(_)), _) => true,
                     _ => false,
                 };
-                if concerned && !still_organizer(state, event_id, (access, credentials)).await {
+                if concerned && !still_organizer(state, follower).await {
                     state.metrics.live_dropped("revoked");
                     out.error("your organizer access has ended; reconnect to follow as the public").await?;
                     return Ok(());
                 }
             }
-            _ = recheck.tick(), if organizer => {
-                if !still_organizer(state, event_id, (access, credentials)).await {
-                    state.metrics.live_dropped("revoked");
-                    out.error("your organizer access has ended; reconnect to follow as the public").await?;
-                    return Ok(());
+            _ = recheck.tick(), if organizer || follower.access.is_attendee() => {
+                // In case a change was made where this instance could not hear of it (the
+                // command line on SQLite), or a session expired.
+                if organizer {
+                    if !still_organizer(state, follower).await {
+                        state.metrics.live_dropped("revoked");
+                        out.error("your organizer access has ended; reconnect to follow as the public").await?;
+                        return Ok(());
+                    }
+                } else {
+                    judge_again(state, follower, out).await?;
                 }
             }
             heard = hear(out, stream) => {

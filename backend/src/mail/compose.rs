@@ -12,7 +12,8 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
 
 use crate::config::Settings;
-use crate::domain::event::{Event, LocationPrivacy};
+use crate::domain::access::{location_for, LocationView, Viewer};
+use crate::domain::event::Event;
 use crate::domain::message::MessageKind;
 use crate::i18n::Lang;
 use crate::views::time;
@@ -161,7 +162,7 @@ impl Composer {
             name,
             when: (!cancelled && !declined)
                 .then(|| time::span(draft.starts_at, draft.ends_at, self.tz, lang)),
-            place: (!cancelled && !declined).then(|| place_line(letter.event, lang)),
+            place: (!cancelled && !declined).then(|| place_line(letter.event, lang, letter.now)),
             unsubscribe_url: format!("{manage_url}/unsubscribe"),
             manage_url,
         }
@@ -193,22 +194,20 @@ impl Composer {
     }
 }
 
-/// Only a public location is ever written into an email.
-fn place_line(event: &Event, lang: Lang) -> String {
-    let draft = &event.draft;
-    if draft.location.is_empty() {
-        lang.t("email-place-not-set")
-    } else if draft.location_privacy == LocationPrivacy::Public {
-        draft.location.clone()
-    } else {
-        lang.t("email-place-on-page")
+/// Only a location the public may see is ever written into an email (an inbox is no safer than
+/// a page anyone can open): the access policy decides, as for every output.
+fn place_line(event: &Event, lang: Lang, now: DateTime<Utc>) -> String {
+    match location_for(event, Viewer::Public, now) {
+        LocationView::NotYetSet => lang.t("email-place-not-set"),
+        LocationView::Shown(location) => location.to_string(),
+        _ => lang.t("email-place-on-page"),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::event::sample_action;
+    use crate::domain::event::{sample_action, LocationPrivacy};
 
     fn composer() -> Composer {
         Composer {

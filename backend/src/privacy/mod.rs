@@ -6,6 +6,5 @@ pub mod client_key;
 pub mod crypto;
 pub mod guessing;
 pub mod keyfile;
-pub mod location;
 pub mod purge;
 pub mod secrets;

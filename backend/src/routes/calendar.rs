@@ -14,11 +14,11 @@ use crate::calendar::{
 };
 use crate::db::events::{self as event_queries, Listing};
 use crate::db::rsvps;
+use crate::domain::access::Viewer;
 use crate::domain::rsvp::RsvpStatus;
 use crate::error::AppError;
 use crate::extract::{kind_filter, tag_filter};
 use crate::i18n::Lang;
-use crate::privacy::location::Viewer;
 use crate::state::AppState;
 
 const CALENDAR_TYPE: &str = "text/calendar; charset=utf-8";

@@ -10,10 +10,10 @@ use crate::auth::{authenticate, ApiOrganizer};
 use crate::cache::{respond, Feed};
 use crate::db::audit::{self, Action};
 use crate::db::events::{self as event_queries, Listing};
+use crate::domain::access::Viewer;
 use crate::domain::event::Event;
 use crate::error::AppError;
 use crate::extract::{kind_filter, tag_filter, JsonBody};
-use crate::privacy::location::Viewer;
 use crate::state::AppState;
 use crate::views::event_json::{
     decode_cursor, encode_cursor, EventInput, EventJson, EventListJson, EventPatch,
@@ -233,6 +233,7 @@ pub async fn update(
         })
     })
     .await?;
+    state.event_changed(&event);
     Ok(HttpResponse::Ok().json(event_json(&state, &event, Viewer::Organizer)))
 }
 
@@ -260,5 +261,6 @@ pub async fn cancel(
         })
     })
     .await?;
+    state.event_changed(&event);
     Ok(HttpResponse::Ok().json(event_json(&state, &event, Viewer::Organizer)))
 }

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{ApiOrganizer, SESSION_COOKIE};
 use crate::db::rsvps::{self, Presence};
 use crate::db::{events as event_queries, live as updates_db};
-use crate::domain::live::{LiveUpdate, UpdateKind};
+use crate::domain::access::{self as policy, UpdateSight};
+use crate::domain::live::UpdateKind;
 use crate::error::AppError;
 use crate::extract::JsonBody;
 use crate::live::access::resolve;
@@ -47,13 +48,15 @@ pub struct UpdateJson {
 }
 
 impl UpdateJson {
-    fn new(update: &LiveUpdate) -> Self {
+    /// An update as the access policy lets the caller see it (its location only if allowed).
+    fn new(seen: UpdateSight<'_>) -> Self {
+        let update = seen.update;
         UpdateJson {
             seq: update.seq,
             kind: update.kind,
             audience: update.audience.as_str(),
             text: update.text.clone(),
-            location: update.location.clone(),
+            location: seen.location.map(str::to_owned),
             created_at: rfc3339(update.created_at),
         }
     }
@@ -90,7 +93,12 @@ pub async fn post_update(
         input.location,
     )
     .await?;
-    Ok(HttpResponse::Created().json(UpdateJson::new(&update)))
+    // The organizer who posted it may see all of it.
+    let seen = UpdateSight {
+        location: update.location.as_deref(),
+        update: &update,
+    };
+    Ok(HttpResponse::Created().json(UpdateJson::new(seen)))
 }
 
 /// The answer to `GET /api/v1/events/{id}/updates`.
@@ -150,16 +158,24 @@ pub async fn list_updates(
     let session = request
         .cookie(SESSION_COOKIE)
         .map(|c| c.value().to_string());
-    let updates = crate::db::run(&state.pool, move |conn| {
-        event_queries::get(conn, &event_id)?;
-        let access = match resolve(conn, &event_id, token.as_deref(), session.as_deref()) {
+    let (event, viewer, updates) = crate::db::run(&state.pool, move |conn| {
+        let event = event_queries::get(conn, &event_id)?;
+        let viewer = match resolve(conn, &event_id, token.as_deref(), session.as_deref()) {
             Err(AppError::NotFound) => return Err(AppError::Unauthorized),
-            other => other?,
+            other => other?.viewer(),
         };
-        updates_db::after(conn, &event_id, after, access.audiences())
+        let audiences = policy::audiences(&event, &viewer);
+        let updates = updates_db::after(conn, &event_id, after, Some(&audiences))?;
+        Ok((event, viewer, updates))
     })
     .await?;
-    let updates = updates.iter().map(UpdateJson::new).collect();
+    // Asked again at the moment of output, update by update.
+    let now = Utc::now();
+    let updates = updates
+        .iter()
+        .filter_map(|update| policy::update_for(&event, &viewer, update, now))
+        .map(UpdateJson::new)
+        .collect();
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(UpdateListJson { updates }))

@@ -4,32 +4,54 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
+use chrono::Utc;
 use serde::Deserialize;
 
 use super::{no_store, see_other};
 use crate::auth::PageOrganizer;
 use crate::db::{events as event_queries, live as updates_db, rsvps};
+use crate::domain::access::{self as policy, Viewer};
 use crate::domain::event::Event;
 use crate::domain::live::{Audience, LiveUpdate, UpdateKind};
 use crate::error::AppError;
 use crate::extract::WebForm;
 use crate::i18n::{Lang, Locale};
-use crate::live::access::{resolve, Access};
+use crate::live::access::resolve;
 use crate::state::AppState;
 use crate::views::pages::{ConsolePage, FormError, LivePage, UpdateLine};
 use crate::views::rsvp_view::role_label;
 use crate::views::{render_html, Chrome};
 
-fn lines(updates: &[LiveUpdate], tz: chrono_tz::Tz, lang: Lang) -> (Vec<UpdateLine>, i32) {
+/// The updates `viewer` may see, newest first, as the access policy shows them now; and the
+/// last sequence number, so the page's script resumes after it.
+fn lines(
+    event: &Event,
+    viewer: Viewer,
+    updates: &[LiveUpdate],
+    tz: chrono_tz::Tz,
+    lang: Lang,
+) -> (Vec<UpdateLine>, i32) {
     let last = updates.last().map_or(0, |u| u.seq);
+    let now = Utc::now();
     (
         updates
             .iter()
             .rev()
-            .map(|u| UpdateLine::new(u, tz, lang))
+            .filter_map(|u| policy::update_for(event, &viewer, u, now))
+            .map(|seen| UpdateLine::new(seen, tz, lang))
             .collect(),
         last,
     )
+}
+
+/// Every update after `after` that `viewer` is in the audience of.
+fn updates_for(
+    conn: &mut crate::db::DbConnection,
+    event: &Event,
+    viewer: Viewer,
+) -> Result<Vec<LiveUpdate>, AppError> {
+    let audiences = policy::audiences(event, &viewer);
+    updates_db::after(conn, &event.id, 0, Some(&audiences))
 }
 
 /// `GET /events/{id}/live`: what the public audience has been told.
@@ -41,11 +63,17 @@ pub async fn public(
     let event_id = path.into_inner();
     let (event, updates) = crate::db::run(&state.pool, move |conn| {
         let event = event_queries::get(conn, &event_id)?;
-        let updates = updates_db::after(conn, &event_id, 0, Access::Public.audiences())?;
+        let updates = updates_for(conn, &event, Viewer::Public)?;
         Ok((event, updates))
     })
     .await?;
-    let (updates, last_seq) = lines(&updates, state.timezone(), locale.lang);
+    let (updates, last_seq) = lines(
+        &event,
+        Viewer::Public,
+        &updates,
+        state.timezone(),
+        locale.lang,
+    );
     render_html(&LivePage {
         chrome: Chrome::public(locale.lang.t("live-title"), &locale),
         back: format!("/events/{}", event.id),
@@ -66,14 +94,14 @@ pub async fn attendee(
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
     let lookup = token.clone();
-    let (event, updates) = crate::db::run(&state.pool, move |conn| {
+    let (event, viewer, updates) = crate::db::run(&state.pool, move |conn| {
         let (_, event) = rsvps::find_by_token(conn, &lookup)?.ok_or(AppError::NotFound)?;
-        let access = resolve(conn, &event.id, Some(&lookup), None)?;
-        let updates = updates_db::after(conn, &event.id, 0, access.audiences())?;
-        Ok((event, updates))
+        let viewer = resolve(conn, &event.id, Some(&lookup), None)?.viewer();
+        let updates = updates_for(conn, &event, viewer)?;
+        Ok((event, viewer, updates))
     })
     .await?;
-    let (updates, last_seq) = lines(&updates, state.timezone(), locale.lang);
+    let (updates, last_seq) = lines(&event, viewer, &updates, state.timezone(), locale.lang);
     let page = LivePage {
         chrome: Chrome::public(locale.lang.t("live-title"), &locale),
         back: format!("/r/{token}"),
@@ -112,7 +140,7 @@ async fn console_page(
             lang.word("role", role.as_str()),
         )
     }));
-    let (updates, last_seq) = lines(&updates, state.timezone(), lang);
+    let (updates, last_seq) = lines(&event, Viewer::Organizer, &updates, state.timezone(), lang);
     Ok(ConsolePage {
         chrome: Chrome::organizer(lang.t("console-title"), &who.0.organizer.handle, locale),
         followers: state.live.followers(&event_id),

@@ -14,6 +14,7 @@ use crate::auth::{
 use crate::db::audit::{self, Action};
 use crate::db::events::{self as event_queries, Listing};
 use crate::db::{credentials, organizers};
+use crate::domain::access::Viewer;
 use crate::domain::event::Event;
 use crate::domain::organizer::{
     check_new_password, decoy_hash, hash_password, verify_password, Handle, MIN_PASSWORD_CHARS,
@@ -22,7 +23,6 @@ use crate::domain::FieldError;
 use crate::error::AppError;
 use crate::extract::WebForm;
 use crate::i18n::Locale;
-use crate::privacy::location::Viewer;
 use crate::privacy::secrets::{hash_token, new_token};
 use crate::state::AppState;
 use crate::views::event_form::EventFormValues;
@@ -612,12 +612,13 @@ pub async fn update_event(
     };
     let id = event.id.clone();
     let actor = who.0.organizer.id.clone();
-    crate::db::run(&state.pool, move |conn| {
+    let revised = crate::db::run(&state.pool, move |conn| {
         audit::recorded(conn, Some(&actor), Action::EventEdited, &event.id, |conn| {
             event_queries::revise(conn, &event.id, Utc::now(), move |_| Ok(draft))
         })
     })
     .await?;
+    state.event_changed(&revised);
     Ok(see_other(&format!("/organize/events/{id}/edit?saved=1")))
 }
 
@@ -646,6 +647,7 @@ pub async fn cancel_event(
         })
     })
     .await?;
+    state.event_changed(&event);
     tracing::info!(event = %event.id, "event cancelled");
     Ok(see_other(&format!("/organize/events/{}/edit", event.id)))
 }

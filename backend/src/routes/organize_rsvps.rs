@@ -63,12 +63,13 @@ pub async fn decide(
         Action::RsvpDeclined
     };
     let back = format!("/organize/events/{event_id}/rsvps");
-    crate::db::run(&state.pool, move |conn| {
+    let decided = crate::db::run(&state.pool, move |conn| {
         // The audit entry names the event, not the RSVP: no attendee data in the log.
         audit::recorded(conn, Some(&actor), action, &event_id, |conn| {
             rsvps::decide(conn, &event_id, &rsvp_id, approve, Utc::now())
         })
     })
     .await?;
+    state.rsvps_changed(&decided.event_id);
     Ok(see_other(&back))
 }

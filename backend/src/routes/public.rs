@@ -8,11 +8,11 @@ use serde::Deserialize;
 
 use crate::cache::{respond, Feed};
 use crate::db::events::{self as event_queries, Listing};
+use crate::domain::access::Viewer;
 use crate::domain::event::EventKind;
 use crate::error::AppError;
 use crate::extract::{kind_filter, tag_filter};
 use crate::i18n::{Lang, Locale};
-use crate::privacy::location::Viewer;
 use crate::state::AppState;
 use crate::views::event_json::{decode_cursor, encode_cursor};
 use crate::views::pages::{HomePage, Subscription};

@@ -158,7 +158,9 @@ pub async fn manage_post(
     match form.action.as_str() {
         "delete" => {
             let token = token.clone();
-            crate::db::run(&state.pool, move |conn| rsvps::delete(conn, &token, now)).await?;
+            let event_id =
+                crate::db::run(&state.pool, move |conn| rsvps::delete(conn, &token, now)).await?;
+            state.rsvps_changed(&event_id);
             Ok(no_store(see_other("/?deleted=1")))
         }
         "checkin" | "safe" => {
@@ -186,21 +188,26 @@ pub async fn manage_post(
                 ..Default::default()
             };
             let lookup = token.clone();
-            crate::db::run(&state.pool, move |conn| {
+            let (_, event) = crate::db::run(&state.pool, move |conn| {
                 rsvps::update(conn, &key, &lookup, change, now)
             })
             .await?;
+            state.rsvps_changed(&event.id);
             Ok(no_store(see_other(&format!("/r/{token}?done=cancelled"))))
         }
         "save" => {
             let change = form.to_change();
             let lookup = token.clone();
             let saved = crate::db::run(&state.pool, move |conn| {
-                rsvps::update(conn, &key, &lookup, change?, now).map(|_| ())
+                rsvps::update(conn, &key, &lookup, change?, now)
             })
             .await;
             match saved {
-                Ok(()) => Ok(no_store(see_other(&format!("/r/{token}?done=saved")))),
+                Ok((_, event)) => {
+                    // A new role changes which updates this person hears.
+                    state.rsvps_changed(&event.id);
+                    Ok(no_store(see_other(&format!("/r/{token}?done=saved"))))
+                }
                 Err(AppError::Invalid { field, message }) => {
                     let lookup = token.clone();
                     let found = crate::db::run(&state.pool, move |conn| {

@@ -7,9 +7,9 @@ use chrono::Utc;
 use crate::auth::ApiOrganizer;
 use crate::db::audit::{self, Action};
 use crate::db::{events as event_queries, rsvps};
+use crate::domain::access::Viewer;
 use crate::error::AppError;
 use crate::extract::{decision, JsonBody};
-use crate::privacy::location::Viewer;
 use crate::state::AppState;
 use crate::views::event_json::EventJson;
 use crate::views::rsvp_view::{RsvpCounts, RsvpInput, RsvpJson, RsvpListJson, RsvpPatch};
@@ -124,6 +124,7 @@ pub async fn update(
         rsvps::update(conn, &key, &token, change, Utc::now())
     })
     .await?;
+    state.rsvps_changed(&event.id);
     Ok(with_event(&state, &rsvp, &event))
 }
 
@@ -143,10 +144,11 @@ pub async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
-    crate::db::run(&state.pool, move |conn| {
+    let event_id = crate::db::run(&state.pool, move |conn| {
         rsvps::delete(conn, &token, Utc::now())
     })
     .await?;
+    state.rsvps_changed(&event_id);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -222,6 +224,7 @@ pub async fn decide(
         })
     })
     .await?;
+    state.rsvps_changed(&rsvp.event_id);
     let mut json = RsvpJson::new(&rsvp);
     json.id = Some(rsvp.id.clone());
     Ok(HttpResponse::Ok().json(json))

@@ -7,13 +7,13 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::db::events::Cursor;
+use crate::domain::access::{location_for, Viewer};
 use crate::domain::event::{
     CountDisplay, Event, EventDraft, EventKind, EventStatus, LocationPrivacy, Role, Visibility,
     DEFAULT_REMINDER_OFFSETS,
 };
 use crate::domain::FieldError;
 use crate::error::AppError;
-use crate::privacy::location::{location_for, Viewer};
 
 pub fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)

@@ -13,9 +13,9 @@ pub mod time;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::domain::access::{location_for, LocationView, Viewer};
 use crate::domain::event::{CountDisplay, Event};
 use crate::i18n::{Lang, Locale};
-use crate::privacy::location::{location_for, LocationView, Viewer};
 
 /// The frame around every page, and the words of the page's language.
 pub struct Chrome {

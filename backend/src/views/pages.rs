@@ -4,10 +4,10 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::domain::access::Viewer;
 use crate::domain::event::Event;
 use crate::domain::rsvp::{Rsvp, MAX_GUESTS};
 use crate::i18n::{Lang, Locale};
-use crate::privacy::location::Viewer;
 
 use super::event_form::{EventFormValues, SelectOption};
 use super::rsvp_view::{RsvpCounts, RsvpFormValues, RsvpLine, RsvpSummary};
@@ -347,7 +347,9 @@ pub struct UpdateLine {
 }
 
 impl UpdateLine {
-    pub fn new(update: &crate::domain::live::LiveUpdate, tz: Tz, lang: Lang) -> Self {
+    /// An update as the access policy lets this viewer see it (its location only if allowed).
+    pub fn new(seen: crate::domain::access::UpdateSight<'_>, tz: Tz, lang: Lang) -> Self {
+        let update = seen.update;
         UpdateLine {
             seq: update.seq,
             kind: update.kind.as_str(),
@@ -355,7 +357,7 @@ impl UpdateLine {
             audience: update.audience.as_str(),
             audience_label: audience_label(update.audience.as_str(), lang),
             text: update.text.clone(),
-            location: update.location.clone(),
+            location: seen.location.map(str::to_owned),
             time: super::time::time_of_day(update.created_at, tz, lang),
         }
     }

@@ -1,5 +1,6 @@
 //! End-to-end stories against the real server, each on SQLite and on PostgreSQL.
 
+mod access_policy;
 mod attacks;
 mod bad_input;
 mod browser;

@@ -93,6 +93,7 @@ async fn a_hidden_location_never_reaches_the_public(app: TestApp) {
                     &format!("Hidden {privacy}"),
                     2,
                     json!({"location": secret, "location_privacy": privacy,
+                           "approval_required": privacy == "approved",
                            "location_reveal_at": (starts - chrono::Duration::hours(1)).to_rfc3339()}),
                 ),
             )
