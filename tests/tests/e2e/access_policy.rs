@@ -85,6 +85,36 @@ async fn post_update(app: &TestApp, organizer: &str, event_id: &str, body: Value
     update
 }
 
+/// Send `body` and check the answer's status.
+async fn expect(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Value,
+    status: u16,
+) {
+    let (got, answer) = app.send_json(method, path, token, &body).await;
+    assert_eq!(got, status, "{path}: {answer}");
+}
+
+/// An organizer approves or declines the RSVP with this pseudonym.
+async fn decide(app: &TestApp, organizer: &str, event_id: &str, pseudonym: &str, word: &str) {
+    let (_, list) = app
+        .get_json(&format!("/api/v1/events/{event_id}/rsvps"), Some(organizer))
+        .await;
+    let rsvp_id = list["rsvps"]
+        .as_array()
+        .expect("rsvps")
+        .iter()
+        .find(|r| r["pseudonym"] == pseudonym)
+        .and_then(|r| r["id"].as_str())
+        .expect("listed")
+        .to_string();
+    let path = format!("/api/v1/events/{event_id}/rsvps/{rsvp_id}/{word}");
+    expect(app, Method::POST, &path, Some(organizer), json!({}), 200).await;
+}
+
 async fn text_of(app: &TestApp, path: &str, bearer: Option<&str>) -> String {
     let mut request = app.client().get(app.url(path));
     if let Some(token) = bearer {
@@ -314,34 +344,6 @@ async fn arrange(app: &TestApp, organizer: &str, setup: &Setup) -> (String, Vec<
         }
         body
     };
-    let decide = |token: String, approve: bool| {
-        let id = id.clone();
-        async move {
-            let (_, list) = app
-                .get_json(&format!("/api/v1/events/{id}/rsvps"), Some(organizer))
-                .await;
-            let (_, mine) = app.get_json(&format!("/api/v1/rsvps/{token}"), None).await;
-            let rsvp_id = list["rsvps"]
-                .as_array()
-                .expect("rsvps")
-                .iter()
-                .find(|r| r["pseudonym"] == mine["pseudonym"])
-                .and_then(|r| r["id"].as_str())
-                .expect("listed")
-                .to_string();
-            let word = if approve { "approve" } else { "decline" };
-            let (status, body) = app
-                .send_json(
-                    Method::POST,
-                    &format!("/api/v1/events/{id}/rsvps/{rsvp_id}/{word}"),
-                    Some(organizer),
-                    &json!({}),
-                )
-                .await;
-            assert_eq!(status, 200, "{word}: {body}");
-            token
-        }
-    };
     let mut viewers = vec![
         Viewer {
             who: Who::Anonymous,
@@ -353,7 +355,8 @@ async fn arrange(app: &TestApp, organizer: &str, setup: &Setup) -> (String, Vec<
         },
     ];
     // Those who leave first, so their places are free again.
-    let declined = decide(app.rsvp_api(&id, rsvp("Declined", None)).await, false).await;
+    let declined = app.rsvp_api(&id, rsvp("Declined", None)).await;
+    decide(app, organizer, &id, "Declined", "decline").await;
     viewers.push(Viewer {
         who: Who::Attendee {
             status: Status::Declined,
@@ -363,15 +366,16 @@ async fn arrange(app: &TestApp, organizer: &str, setup: &Setup) -> (String, Vec<
         token: Some(declined),
     });
     let cancelled = app.rsvp_api(&id, rsvp("Cancelled", Some("medic"))).await;
-    let (status, _) = app
-        .send_json(
-            Method::PATCH,
-            &format!("/api/v1/rsvps/{cancelled}"),
-            None,
-            &json!({"status": "cancelled"}),
-        )
-        .await;
-    assert_eq!(status, 200);
+    let path = format!("/api/v1/rsvps/{cancelled}");
+    expect(
+        app,
+        Method::PATCH,
+        &path,
+        None,
+        json!({"status": "cancelled"}),
+        200,
+    )
+    .await;
     viewers.push(Viewer {
         who: Who::Attendee {
             status: Status::Cancelled,
@@ -381,15 +385,8 @@ async fn arrange(app: &TestApp, organizer: &str, setup: &Setup) -> (String, Vec<
         token: Some(cancelled),
     });
     let deleted = app.rsvp_api(&id, rsvp("Deleted", Some("marshal"))).await;
-    let (status, _) = app
-        .send_json(
-            Method::DELETE,
-            &format!("/api/v1/rsvps/{deleted}"),
-            None,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(status, 204);
+    let path = format!("/api/v1/rsvps/{deleted}");
+    expect(app, Method::DELETE, &path, None, json!({}), 204).await;
     viewers.push(Viewer {
         who: Who::Attendee {
             status: Status::Deleted,
@@ -405,9 +402,9 @@ async fn arrange(app: &TestApp, organizer: &str, setup: &Setup) -> (String, Vec<
         ("Medic", Some("medic"), Status::Going),
         ("Waiting", Some("medic"), Status::Waitlisted),
     ] {
-        let mut token = app.rsvp_api(&id, rsvp(name, role)).await;
+        let token = app.rsvp_api(&id, rsvp(name, role)).await;
         if setup.approval {
-            token = decide(token, true).await;
+            decide(app, organizer, &id, name, "approve").await;
         }
         viewers.push(Viewer {
             who: Who::Attendee {
@@ -701,53 +698,36 @@ async fn a_changed_rsvp_loses_what_it_may_no_longer_see_live(app: TestApp) {
     }
     // Let the connections settle into following before the changes.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let (_, list) = app
-        .get_json(&format!("/api/v1/events/{id}/rsvps"), Some(&organizer))
-        .await;
-    let dee = list["rsvps"]
-        .as_array()
-        .expect("rsvps")
-        .iter()
-        .find(|r| r["pseudonym"] == "Dee")
-        .and_then(|r| r["id"].as_str())
-        .expect("Dee")
-        .to_string();
-    let (status, _) = app
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/events/{id}/rsvps/{dee}/decline"),
-            Some(&organizer),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(status, 200);
-    let (status, _) = app
-        .send_json(
-            Method::PATCH,
-            &format!("/api/v1/rsvps/{cancelled}"),
-            None,
-            &json!({"status": "cancelled"}),
-        )
-        .await;
-    assert_eq!(status, 200);
-    let (status, _) = app
-        .send_json(
-            Method::DELETE,
-            &format!("/api/v1/rsvps/{deleted}"),
-            None,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(status, 204);
-    let (status, _) = app
-        .send_json(
-            Method::PATCH,
-            &format!("/api/v1/rsvps/{moved}"),
-            None,
-            &json!({"role": "marshal"}),
-        )
-        .await;
-    assert_eq!(status, 200);
+    decide(&app, &organizer, &id, "Dee", "decline").await;
+    let status = json!({"status": "cancelled"});
+    expect(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/rsvps/{cancelled}"),
+        None,
+        status,
+        200,
+    )
+    .await;
+    expect(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/rsvps/{deleted}"),
+        None,
+        json!({}),
+        204,
+    )
+    .await;
+    let role = json!({"role": "marshal"});
+    expect(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/rsvps/{moved}"),
+        None,
+        role,
+        200,
+    )
+    .await;
     let expected = [
         json!(["public"]),
         json!(["public"]),
@@ -798,15 +778,16 @@ async fn a_changed_rsvp_loses_what_it_may_no_longer_see_live(app: TestApp) {
     let mut public = hello(&app, &open, None).await;
     next_frame(&mut public, Duration::from_secs(5)).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let (status, _) = app
-        .send_json(
-            Method::PATCH,
-            &format!("/api/v1/events/{open}"),
-            Some(&organizer),
-            &json!({"location_privacy": "attendees"}),
-        )
-        .await;
-    assert_eq!(status, 200);
+    let hide = json!({"location_privacy": "attendees"});
+    expect(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/events/{open}"),
+        Some(&organizer),
+        hide,
+        200,
+    )
+    .await;
     post_update(
         &app,
         &organizer,
@@ -823,57 +804,46 @@ async fn a_changed_rsvp_loses_what_it_may_no_longer_see_live(app: TestApp) {
     );
 }
 
+/// The answer names `field` with a 422.
+async fn refused(app: &TestApp, method: Method, path: &str, token: &str, body: Value, field: &str) {
+    let (status, answer) = app.send_json(method, path, Some(token), &body).await;
+    assert_eq!(
+        (status, answer["field"].clone()),
+        (422, json!(field)),
+        "{answer}"
+    );
+}
+
 /// Hole 3: `approved` without approval let every going RSVP see "approved" locations.
 async fn the_approved_mode_needs_approval(app: TestApp) {
     let organizer = app.organizer_token().await;
-    let (status, body) = app
-        .send_json(
-            Method::POST,
-            "/api/v1/events",
-            Some(&organizer),
-            &event_fields(
-                "Vetted",
-                2,
-                json!({
-                    "location_privacy": "approved", "approval_required": false,
-                }),
-            ),
-        )
-        .await;
-    assert_eq!(
-        (status, body["field"].clone()),
-        (422, json!("location_privacy")),
-        "{body}"
-    );
+    let unvetted = json!({"location_privacy": "approved", "approval_required": false});
+    let fields = event_fields("Vetted", 2, unvetted);
+    refused(
+        &app,
+        Method::POST,
+        "/api/v1/events",
+        &organizer,
+        fields,
+        "location_privacy",
+    )
+    .await;
+    let vetted = json!({"location_privacy": "approved", "approval_required": true});
     let event = app
-        .create_event(
-            &organizer,
-            event_fields(
-                "Vetted",
-                2,
-                json!({
-                    "location_privacy": "approved", "approval_required": true,
-                }),
-            ),
-        )
+        .create_event(&organizer, event_fields("Vetted", 2, vetted))
         .await;
-    let id = event["id"].as_str().expect("id");
-    let (status, body) = app
-        .send_json(
-            Method::PATCH,
-            &format!("/api/v1/events/{id}"),
-            Some(&organizer),
-            &json!({"approval_required": false}),
-        )
-        .await;
-    assert_eq!(
-        (status, body["field"].clone()),
-        (422, json!("location_privacy")),
-        "{body}"
-    );
-    let (_, stored) = app
-        .get_json(&format!("/api/v1/events/{id}"), Some(&organizer))
-        .await;
+    let path = format!("/api/v1/events/{}", event["id"].as_str().expect("id"));
+    let off = json!({"approval_required": false});
+    refused(
+        &app,
+        Method::PATCH,
+        &path,
+        &organizer,
+        off,
+        "location_privacy",
+    )
+    .await;
+    let (_, stored) = app.get_json(&path, Some(&organizer)).await;
     assert_eq!(stored["approval_required"], true, "nothing changed");
 }
 
