@@ -71,6 +71,7 @@ impl Application {
             settings.public_url = Some(format!("http://{}:{port}", settings.bind.ip()));
         }
         let live = crate::live::hub::LiveHub::new(settings.live_buffer);
+        let database_is_sqlite = settings.database().is_sqlite();
         let state = AppState {
             pool: pool.clone(),
             login_throttle: Arc::new(LoginThrottle::new(settings.rate_limit_per_minute)),
@@ -84,6 +85,7 @@ impl Application {
             metrics: Arc::new(Metrics::new()?),
             feed_cache: Arc::new(crate::cache::FeedCache::new(FEEDS_KEPT)),
             page_cache: Arc::new(crate::cache::FeedCache::new(PAGES_KEPT)),
+            news: crate::live::news::Notifier::new(database_is_sqlite, &live),
             live,
         };
         tracing::info!(

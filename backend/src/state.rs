@@ -24,6 +24,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Live updates fan out through this.
     pub live: crate::live::hub::LiveHub,
+    /// Tells live followers what changed (the hub on SQLite; nothing on PostgreSQL, where the
+    /// database's `NOTIFY` reaches every instance).
+    pub news: crate::live::news::Notifier,
     /// The public calendar feeds, built once per change.
     pub feed_cache: Arc<crate::cache::FeedCache>,
     /// The home page, event pages and the public events API, built once per change.
@@ -37,22 +40,6 @@ impl AppState {
 
     pub fn timezone(&self) -> chrono_tz::Tz {
         self.settings.timezone
-    }
-
-    /// RSVPs to an event changed: its live followers judge what they may see again. On
-    /// PostgreSQL the database told every instance already (`db::live::notify_rsvps`).
-    pub fn rsvps_changed(&self, event_id: &str) {
-        if self.settings.database().is_sqlite() {
-            self.live.rsvps_changed(event_id);
-        }
-    }
-
-    /// An event was edited: its live followers judge updates by it as it now is. On
-    /// PostgreSQL the database told every instance already (`db::live::notify_event`).
-    pub fn event_changed(&self, event: &crate::domain::event::Event) {
-        if self.settings.database().is_sqlite() {
-            self.live.event_changed(event.clone());
-        }
     }
 
     /// Refuse (429) a client that has made too many RSVPs this minute.

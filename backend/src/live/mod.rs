@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod hub;
+pub mod news;
 pub mod posting;
 pub mod relay;
 pub mod socket;

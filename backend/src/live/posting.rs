@@ -48,8 +48,6 @@ pub async fn post(
         })
     })
     .await?;
-    if state.settings.database().is_sqlite() {
-        state.live.publish(update.clone());
-    }
+    state.news.update_posted(&update);
     Ok(update)
 }

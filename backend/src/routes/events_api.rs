@@ -233,7 +233,7 @@ pub async fn update(
         })
     })
     .await?;
-    state.event_changed(&event);
+    state.news.event_changed(&event);
     Ok(HttpResponse::Ok().json(event_json(&state, &event, Viewer::Organizer)))
 }
 
@@ -261,6 +261,6 @@ pub async fn cancel(
         })
     })
     .await?;
-    state.event_changed(&event);
+    state.news.event_changed(&event);
     Ok(HttpResponse::Ok().json(event_json(&state, &event, Viewer::Organizer)))
 }

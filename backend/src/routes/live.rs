@@ -238,7 +238,7 @@ async fn mark(
         rsvps::mark(conn, &token, presence, Utc::now())
     })
     .await?;
-    state.live.presence_changed(&event.id);
+    state.news.presence_changed(&event.id);
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(RsvpJson::new(&rsvp)))

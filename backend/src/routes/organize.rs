@@ -349,7 +349,7 @@ pub async fn logout(
         .await?;
         // A console left open in another tab stops hearing organizer updates now.
         if let Some(organizer_id) = ended {
-            state.live.credentials_changed(&organizer_id);
+            state.news.credentials_changed(&organizer_id);
         }
     }
     let mut response = see_other("/");
@@ -421,7 +421,7 @@ pub async fn change_password(
         Ok(())
     })
     .await?;
-    state.live.credentials_changed(&who.0.organizer.id);
+    state.news.credentials_changed(&who.0.organizer.id);
     Ok(see_other("/organize"))
 }
 
@@ -618,7 +618,7 @@ pub async fn update_event(
         })
     })
     .await?;
-    state.event_changed(&revised);
+    state.news.event_changed(&revised);
     Ok(see_other(&format!("/organize/events/{id}/edit?saved=1")))
 }
 
@@ -647,7 +647,7 @@ pub async fn cancel_event(
         })
     })
     .await?;
-    state.event_changed(&event);
+    state.news.event_changed(&event);
     tracing::info!(event = %event.id, "event cancelled");
     Ok(see_other(&format!("/organize/events/{}/edit", event.id)))
 }

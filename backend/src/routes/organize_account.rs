@@ -144,7 +144,7 @@ pub async fn confirm_totp(
     .await?;
     if enabled {
         // Other sessions just ended: their live connections re-check now.
-        state.live.credentials_changed(&who.0.organizer.id);
+        state.news.credentials_changed(&who.0.organizer.id);
     }
     let mut page = account_page(&state, &who, &locale, Vec::new(), None).await?;
     if !enabled {

@@ -92,7 +92,7 @@ pub async fn act(
     })
     .await?;
     // Their open live connections re-check now (other instances hear it through PostgreSQL).
-    state.live.credentials_changed(&changed);
+    state.news.credentials_changed(&changed);
     tracing::info!(action = action.as_str(), "organizer account changed");
     Ok(see_other(&format!("/organize/organizers?done={done}")))
 }

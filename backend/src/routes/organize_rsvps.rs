@@ -70,6 +70,6 @@ pub async fn decide(
         })
     })
     .await?;
-    state.rsvps_changed(&decided.event_id);
+    state.news.rsvps_changed(&decided.event_id);
     Ok(see_other(&back))
 }

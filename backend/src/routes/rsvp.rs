@@ -160,7 +160,7 @@ pub async fn manage_post(
             let token = token.clone();
             let event_id =
                 crate::db::run(&state.pool, move |conn| rsvps::delete(conn, &token, now)).await?;
-            state.rsvps_changed(&event_id);
+            state.news.rsvps_changed(&event_id);
             Ok(no_store(see_other("/?deleted=1")))
         }
         "checkin" | "safe" => {
@@ -174,7 +174,7 @@ pub async fn manage_post(
                 rsvps::mark(conn, &lookup, presence, now)
             })
             .await?;
-            state.live.presence_changed(&event.id);
+            state.news.presence_changed(&event.id);
             let done = if presence == Presence::Safe {
                 "safe"
             } else {
@@ -192,7 +192,7 @@ pub async fn manage_post(
                 rsvps::update(conn, &key, &lookup, change, now)
             })
             .await?;
-            state.rsvps_changed(&event.id);
+            state.news.rsvps_changed(&event.id);
             Ok(no_store(see_other(&format!("/r/{token}?done=cancelled"))))
         }
         "save" => {
@@ -205,7 +205,7 @@ pub async fn manage_post(
             match saved {
                 Ok((_, event)) => {
                     // A new role changes which updates this person hears.
-                    state.rsvps_changed(&event.id);
+                    state.news.rsvps_changed(&event.id);
                     Ok(no_store(see_other(&format!("/r/{token}?done=saved"))))
                 }
                 Err(AppError::Invalid { field, message }) => {

@@ -124,7 +124,7 @@ pub async fn update(
         rsvps::update(conn, &key, &token, change, Utc::now())
     })
     .await?;
-    state.rsvps_changed(&event.id);
+    state.news.rsvps_changed(&event.id);
     Ok(with_event(&state, &rsvp, &event))
 }
 
@@ -148,7 +148,7 @@ pub async fn delete(
         rsvps::delete(conn, &token, Utc::now())
     })
     .await?;
-    state.rsvps_changed(&event_id);
+    state.news.rsvps_changed(&event_id);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -224,7 +224,7 @@ pub async fn decide(
         })
     })
     .await?;
-    state.rsvps_changed(&rsvp.event_id);
+    state.news.rsvps_changed(&rsvp.event_id);
     let mut json = RsvpJson::new(&rsvp);
     json.id = Some(rsvp.id.clone());
     Ok(HttpResponse::Ok().json(json))
