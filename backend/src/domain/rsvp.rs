@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::event::{EventDraft, Role};
-use super::{bounded_text, word_enum, FieldError};
+use super::{bounded_multiline_text, bounded_text, word_enum, FieldError};
 
 word_enum!(
     RsvpStatus {
@@ -49,7 +49,7 @@ impl RsvpDraft {
                 ));
             }
         }
-        self.needs = bounded_text("needs", &self.needs, 0, MAX_NEEDS)?;
+        self.needs = bounded_multiline_text("needs", &self.needs, 0, MAX_NEEDS)?;
         self.email = match self.email.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(email) => Some(check_email(email)?),
