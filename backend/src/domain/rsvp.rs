@@ -58,6 +58,18 @@ impl RsvpDraft {
     }
 }
 
+/// With no mail server configured this server sends no email, so it takes no address: one
+/// sent anyway is refused, not silently kept.
+pub fn refuse_email_without_mail(email: Option<&str>, sends_mail: bool) -> Result<(), FieldError> {
+    match email.map(str::trim) {
+        Some(email) if !email.is_empty() && !sends_mail => Err(FieldError::new(
+            "email",
+            "this server sends no email, so it takes no address; leave it empty",
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn check_email(email: &str) -> Result<String, FieldError> {
     let valid = email.len() <= MAX_EMAIL
         && email_address::EmailAddress::parse_with_options(
