@@ -193,7 +193,12 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
             )?;
         }
         Command::Purge => {
-            let count = crate::privacy::purge::purge_now(&pool, settings.retention_hours)?;
+            let mail_files = crate::mail::transport::folder_of(settings.mail_url.as_ref());
+            let count = crate::privacy::purge::purge_now(
+                &pool,
+                settings.retention_hours,
+                mail_files.as_ref(),
+            )?;
             writeln!(out, "Purged the personal fields of {count} RSVPs.")?;
         }
         Command::Demo => {

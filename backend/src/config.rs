@@ -118,7 +118,7 @@ pub struct Settings {
     #[arg(long, env = "UMBRELLA_DATABASE_URL", value_parser = parse_database_url, global = true)]
     pub database_url: Option<DatabaseUrl>,
 
-    /// Where email goes: `file:///PATH` (default: the outbox folder in the data directory), `smtp://` or `smtps://`.
+    /// Where email goes: `smtp://` (STARTTLS required unless `?tls=opportunistic` or `?tls=none`), `smtps://`, or `file:///PATH` (0600 files, for tests). Unset: this server sends no email and asks for none.
     #[arg(long, env = "UMBRELLA_MAIL_URL", value_parser = crate::mail::transport::parse_mail_url, global = true)]
     pub mail_url: Option<crate::mail::transport::MailUrl>,
 
@@ -131,7 +131,7 @@ pub struct Settings {
     )]
     pub mail_from: String,
 
-    /// Folder for the SQLite database, the secret key file and the mail outbox. Created if missing.
+    /// Folder for the SQLite database and the secret key file. Created if missing.
     #[arg(
         long,
         env = "UMBRELLA_DATA_DIR",
@@ -228,11 +228,6 @@ impl Settings {
             client_timeout: Duration::from_secs(self.live_client_timeout_seconds),
             recheck: Duration::from_secs(self.live_recheck_seconds),
         }
-    }
-
-    /// Where `.eml` files go when no mail URL is set.
-    pub fn default_mail_folder(&self) -> PathBuf {
-        self.data_dir.join("outbox")
     }
 
     /// Whether the public URL is https, so cookies must be `Secure`.

@@ -100,10 +100,7 @@ impl Application {
         }
         let postman = Arc::new(crate::mail::outbox::Postman {
             pool: pool.clone(),
-            transport: crate::mail::transport::Transport::new(
-                state.settings.mail_url.as_ref(),
-                state.settings.default_mail_folder(),
-            )?,
+            transport: crate::mail::transport::Transport::new(state.settings.mail_url.as_ref())?,
             composer: crate::mail::compose::Composer::new(&state.settings)?,
             key: state.key.clone(),
             timing: state.settings.mail_timing(),
@@ -164,6 +161,7 @@ impl Application {
         let purger = tokio::spawn(crate::privacy::purge::run_periodically(
             self.pool.clone(),
             self.retention_hours,
+            self.postman.transport.folder().cloned(),
             self.postman.metrics.clone(),
         ));
         let postman = tokio::spawn(crate::mail::outbox::run(self.postman.clone()));

@@ -42,6 +42,16 @@ impl AppState {
         self.settings.timezone
     }
 
+    /// Whether this server sends email (a `--mail-url` is set); if not, it asks for no address.
+    pub fn sends_mail(&self) -> bool {
+        self.settings.mail_url.is_some()
+    }
+
+    /// Remove an RSVP's mail files after a change that dropped its address or the RSVP itself.
+    pub async fn forget_mail_files(&self, rsvp_id: String) {
+        crate::mail::transport::forget_files(self.settings.mail_url.as_ref(), rsvp_id).await
+    }
+
     /// Refuse (429) a client that has made too many RSVPs this minute.
     pub fn check_rsvp_rate(&self, request: &actix_web::HttpRequest) -> Result<(), AppError> {
         let key = self

@@ -37,6 +37,8 @@ pub struct Metrics {
     pool_idle: IntGauge,
     mail_sent: IntCounterVec,
     mail_failures: IntCounterVec,
+    mail_unbuildable: IntCounterVec,
+    worker_panics: IntCounterVec,
     outbox_pending: IntGauge,
     outbox_failed: IntGauge,
     live_dropped: IntCounterVec,
@@ -85,6 +87,23 @@ impl Metrics {
             ),
             &["kind"],
         )?;
+        let mail_unbuildable = IntCounterVec::new(
+            Opts::new(
+                "mail_unbuildable_total",
+                "Emails that could not be composed from what is stored (failed at once, not \
+                 retried), by kind",
+            ),
+            &["kind"],
+        )?;
+        let worker_panics = IntCounterVec::new(
+            Opts::new(
+                "worker_panics_total",
+                "Rounds of a background worker that panicked (the worker goes on), by worker",
+            ),
+            &["worker"],
+        )?;
+        registry.register(Box::new(mail_unbuildable.clone()))?;
+        registry.register(Box::new(worker_panics.clone()))?;
         let outbox_pending = IntGauge::new("outbox_pending", "Emails waiting in the outbox")?;
         let outbox_failed = IntGauge::new(
             "outbox_failed",
@@ -127,6 +146,8 @@ impl Metrics {
             pool_idle,
             mail_sent,
             mail_failures,
+            mail_unbuildable,
+            worker_panics,
             outbox_pending,
             outbox_failed,
             live_dropped,
@@ -158,6 +179,16 @@ impl Metrics {
 
     pub fn mail_failed(&self, kind: &str) {
         self.mail_failures.with_label_values(&[kind]).inc();
+    }
+
+    /// A message could not be composed (it is marked failed).
+    pub fn mail_unbuildable(&self, kind: &str) {
+        self.mail_unbuildable.with_label_values(&[kind]).inc();
+    }
+
+    /// A round of a background worker panicked: `outbox`, `purge`, `sessions`.
+    pub fn worker_panicked(&self, worker: &'static str) {
+        self.worker_panics.with_label_values(&[worker]).inc();
     }
 
     /// Record the outbox's depth (read by the caller from the database).

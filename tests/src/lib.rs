@@ -53,6 +53,10 @@ impl Storage {
     }
 }
 
+/// Settings for a server that writes its email into `<data dir>/mail` (`file://`), for stories
+/// that leave an address: with no mail URL the server takes none.
+pub const MAIL_FILES: [&str; 2] = ["--mail-url", "file://{data_dir}/mail"];
+
 /// A running server and what a test needs to talk to it.
 pub struct TestApp {
     pub backend: Backend,
@@ -71,7 +75,8 @@ impl TestApp {
         Self::spawn_with(backend, &[]).await
     }
 
-    /// Start a server with extra settings, e.g. `["--rate-limit-per-minute", "3"]`.
+    /// Start a server with extra settings, e.g. `["--rate-limit-per-minute", "3"]`; `{data_dir}`
+    /// in a setting stands for this server's fresh data directory (see `MAIL_FILES`).
     pub async fn spawn_with(backend: Backend, extra: &[&str]) -> Option<TestApp> {
         logs::capture();
         let Storage {
@@ -90,7 +95,12 @@ impl TestApp {
             "--rate-limit-per-minute".into(),
             "0".into(),
         ];
-        args.extend(extra.iter().map(|s| s.to_string()));
+        let data_dir_text = data_dir.display().to_string();
+        args.extend(
+            extra
+                .iter()
+                .map(|s| s.replace("{data_dir}", &data_dir_text)),
+        );
         let settings = Cli::from_args(&args).expect("test settings parse").settings;
         let application = Application::build(settings.clone())
             .await
@@ -332,6 +342,25 @@ impl TestApp {
             .await;
         assert_eq!(status, 201, "event created: {body}");
         body
+    }
+
+    /// The `.eml` files a `MAIL_FILES` server has written, oldest name first.
+    pub fn mail_files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.data_dir.join("mail"))
+            .map(|entries| {
+                entries
+                    .filter_map(|entry| entry.ok().map(|e| e.path()))
+                    .filter(|path| path.extension().is_some_and(|ext| ext == "eml"))
+                    .filter(|path| {
+                        !path
+                            .file_name()
+                            .is_some_and(|name| name.to_string_lossy().starts_with('.'))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
     }
 
     /// The raw bytes a seized server would give up: the SQLite files, or a dump of PostgreSQL.

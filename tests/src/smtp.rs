@@ -74,8 +74,14 @@ impl SmtpSink {
         })
     }
 
-    /// The `--mail-url` for this server (no `tls=`: the default, STARTTLS when offered).
+    /// The `--mail-url` for this server: plain SMTP, said on purpose (`?tls=none`), since this
+    /// server offers no STARTTLS and the default requires it.
     pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}?tls=none", self.port)
+    }
+
+    /// The `--mail-url` with nothing said about TLS: the default, STARTTLS required.
+    pub fn default_url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 

@@ -388,3 +388,23 @@ pub fn depth(conn: &mut DbConnection) -> QueryResult<(i64, i64)> {
         count(conn, MessageState::Failed)?,
     ))
 }
+
+/// Of these RSVPs, the ones that still exist, are not purged and are not cancelled: a `file://`
+/// mail folder keeps the messages of these and of no others.
+pub fn still_current(
+    conn: &mut DbConnection,
+    rsvp_ids: &[String],
+) -> QueryResult<std::collections::HashSet<String>> {
+    let mut current = std::collections::HashSet::new();
+    // In slices, to stay far below the databases' limits on bound parameters.
+    for slice in rsvp_ids.chunks(500) {
+        let ids: Vec<String> = rsvps::table
+            .filter(rsvps::id.eq_any(slice))
+            .filter(rsvps::purged.eq(false))
+            .filter(rsvps::status.ne(RsvpStatus::Cancelled.as_str()))
+            .select(rsvps::id)
+            .load(conn)?;
+        current.extend(ids);
+    }
+    Ok(current)
+}

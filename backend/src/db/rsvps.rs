@@ -453,21 +453,30 @@ pub fn mark(
     })
 }
 
+/// Which RSVP "delete me now" removed, and from which event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deleted {
+    pub rsvp_id: String,
+    pub event_id: String,
+}
+
 /// "Delete me now": the row and everything in it, at once; freed places go to the waitlist.
-/// Returns the event's id.
 pub fn delete(
     conn: &mut DbConnection,
     token: &str,
     now: DateTime<Utc>,
-) -> Result<String, AppError> {
-    let event_id = super::write_transaction(conn, |conn| {
+) -> Result<Deleted, AppError> {
+    let deleted = super::write_transaction(conn, |conn| {
         let (event, row) = lock_by_token(conn, token)?;
         diesel::delete(rsvps::table.find(&row.id)).execute(conn)?;
         settle(conn, &event, now)?;
-        Ok::<String, AppError>(event.id)
+        Ok::<Deleted, AppError>(Deleted {
+            rsvp_id: row.id,
+            event_id: event.id,
+        })
     })?;
     super::forget_deleted(conn)?;
-    Ok(event_id)
+    Ok(deleted)
 }
 
 /// "Stop emails": the sealed address, the sealed token copy and everything waiting to be sent

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, NaiveDateTime, SubsecRound, Utc};
 
-use super::{bounded_text, word_enum, FieldError};
+use super::{bounded_multiline_text, bounded_text, word_enum, FieldError};
 
 word_enum!(
     /// What sort of gathering this is.
@@ -99,11 +99,13 @@ impl EventDraft {
     /// reminders). The first fault found is returned, naming its field.
     pub fn validate(mut self) -> Result<Self, FieldError> {
         self.title = bounded_text("title", &self.title, 1, MAX_TITLE)?;
-        self.cover_title = match self.cover_title.as_deref().map(str::trim) {
-            None | Some("") => None,
+        self.cover_title = match self.cover_title.as_deref() {
+            None => None,
+            Some(cover) if cover.trim().is_empty() && !cover.contains(char::is_control) => None,
             Some(cover) => Some(bounded_text("cover_title", cover, 1, MAX_TITLE)?),
         };
-        self.description = bounded_text("description", &self.description, 0, MAX_DESCRIPTION)?;
+        self.description =
+            bounded_multiline_text("description", &self.description, 0, MAX_DESCRIPTION)?;
         // Whole seconds: what the API shows is exactly what is stored and compared.
         self.starts_at = self.starts_at.trunc_subsecs(0);
         self.ends_at = self.ends_at.trunc_subsecs(0);
@@ -139,7 +141,7 @@ impl EventDraft {
         }
         self.tags = normalise_tags(&self.tags)?;
         self.accessibility =
-            bounded_text("accessibility", &self.accessibility, 0, MAX_ACCESSIBILITY)?;
+            bounded_multiline_text("accessibility", &self.accessibility, 0, MAX_ACCESSIBILITY)?;
         self.language = normalise_language(&self.language)?;
         self.roles = dedupe(&self.roles);
         self.reminder_offsets_minutes = normalise_reminders(&self.reminder_offsets_minutes)?;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::event::Role;
-use super::{bounded_text, word_enum, FieldError};
+use super::{bounded_multiline_text, bounded_text, word_enum, FieldError};
 
 word_enum!(
     UpdateKind { Announcement => "announcement", Location => "location", Alert => "alert", Status => "status" }
@@ -57,9 +57,13 @@ pub struct UpdateDraft {
 
 impl UpdateDraft {
     pub fn validate(mut self) -> Result<Self, FieldError> {
-        self.text = bounded_text("text", &self.text, 1, MAX_UPDATE_TEXT)?;
-        self.location = match (self.kind, self.location.as_deref().map(str::trim)) {
-            (UpdateKind::Location, None | Some("")) => {
+        self.text = bounded_multiline_text("text", &self.text, 1, MAX_UPDATE_TEXT)?;
+        let given = self.location.as_deref().filter(|location| {
+            // Blank means none; a control character is refused below, not taken for blank.
+            !location.trim().is_empty() || location.contains(char::is_control)
+        });
+        self.location = match (self.kind, given) {
+            (UpdateKind::Location, None) => {
                 return Err(FieldError::new(
                     "location",
                     "a location update needs the new location",

@@ -73,13 +73,43 @@ macro_rules! word_enum {
 }
 pub(crate) use word_enum;
 
-/// Trim, then check a text's length in characters (not bytes: any script counts the same).
+/// A one-line text (a title, a name, a place): trimmed, its length checked in characters (not
+/// bytes: any script counts the same), and no control character anywhere, line breaks
+/// included: such text ends up in mail headers, calendar lines and page titles.
 pub fn bounded_text(
     field: &'static str,
     value: &str,
     min: usize,
     max: usize,
 ) -> Result<String, FieldError> {
+    checked_text(field, value, min, max, |_| false)
+}
+
+/// A text of several lines (a description, notes, a message): as `bounded_text`, except that
+/// line breaks (LF, CR) and tabs are allowed.
+pub fn bounded_multiline_text(
+    field: &'static str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, FieldError> {
+    checked_text(field, value, min, max, |c| matches!(c, '\n' | '\r' | '\t'))
+}
+
+fn checked_text(
+    field: &'static str,
+    value: &str,
+    min: usize,
+    max: usize,
+    allowed: impl Fn(char) -> bool,
+) -> Result<String, FieldError> {
+    // Checked before trimming: a line break at either end is refused too, not quietly dropped.
+    if value.chars().any(|c| c.is_control() && !allowed(c)) {
+        return Err(FieldError::new(
+            field,
+            format!("{field} contains control characters"),
+        ));
+    }
     let value = value.trim();
     let length = value.chars().count();
     if length < min {
@@ -91,14 +121,42 @@ pub fn bounded_text(
             format!("{field} must be at most {max} characters"),
         ));
     }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(FieldError::new(
-            field,
-            format!("{field} contains control characters"),
-        ));
-    }
     Ok(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_text_refuses_every_control_character() {
+        for bad in [
+            "Book\r\nBcc: x@example.org",
+            "Book\nclub",
+            "Book club\n",
+            "Book\u{0}club",
+            "Book\tclub",
+            "Book\u{1b}[31mclub",
+            "Book\u{85}club",
+        ] {
+            let error = bounded_text("cover_title", bad, 1, 140).expect_err(bad);
+            assert_eq!(error.field, "cover_title");
+        }
+        assert_eq!(
+            bounded_text("title", "  Café ☂ night ", 1, 140),
+            Ok("Café ☂ night".into())
+        );
+    }
+
+    #[test]
+    fn several_lines_allow_line_breaks_and_tabs_only() {
+        assert_eq!(
+            bounded_multiline_text("description", "One\r\nTwo\n\tThree", 0, 100),
+            Ok("One\r\nTwo\n\tThree".into())
+        );
+        for bad in ["One\u{0}", "One\u{7}Two", "\u{1b}[2J"] {
+            let error = bounded_multiline_text("needs", bad, 0, 100).expect_err(bad);
+            assert_eq!(error.field, "needs");
+        }
+    }
 }

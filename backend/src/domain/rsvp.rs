@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::event::{EventDraft, Role};
-use super::{bounded_text, word_enum, FieldError};
+use super::{bounded_multiline_text, bounded_text, word_enum, FieldError};
 
 word_enum!(
     RsvpStatus {
@@ -49,12 +49,24 @@ impl RsvpDraft {
                 ));
             }
         }
-        self.needs = bounded_text("needs", &self.needs, 0, MAX_NEEDS)?;
+        self.needs = bounded_multiline_text("needs", &self.needs, 0, MAX_NEEDS)?;
         self.email = match self.email.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(email) => Some(check_email(email)?),
         };
         Ok(self)
+    }
+}
+
+/// With no mail server configured this server sends no email, so it takes no address: one
+/// sent anyway is refused, not silently kept.
+pub fn refuse_email_without_mail(email: Option<&str>, sends_mail: bool) -> Result<(), FieldError> {
+    match email.map(str::trim) {
+        Some(email) if !email.is_empty() && !sends_mail => Err(FieldError::new(
+            "email",
+            "this server sends no email, so it takes no address; leave it empty",
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -88,11 +88,16 @@ impl Composer {
     }
 
     pub fn compose(&self, letter: &Letter<'_>) -> anyhow::Result<Message> {
+        let cover = letter.event.draft.cover_title.as_deref();
+        // Headers are one line each. A cover title stored before line breaks were refused
+        // would break the header (and the mail library panics on some): refuse it here.
+        if cover.is_some_and(|cover| cover.chars().any(char::is_control)) {
+            anyhow::bail!("the cover title holds control characters, so it cannot be a header");
+        }
         let body = self.body(letter);
         let lang = letter.lang;
         let text = TextPart { body: &body, lang }.render()?;
         let html = HtmlPart { body: &body, lang }.render()?;
-        let cover = letter.event.draft.cover_title.as_deref();
         // The sender's name follows the cover title too; otherwise the neutral configured one.
         let from = match cover {
             Some(cover) => Mailbox::new(Some(cover.to_string()), self.from.email.clone()),
@@ -257,6 +262,17 @@ mod tests {
                     || text.contains("From: Book club <reminders@example.org>"),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn a_cover_title_with_a_line_break_is_refused_not_a_panic() {
+        let mut draft = sample_action();
+        draft.cover_title = Some("Book club\r\nBcc: everyone@example.org".into());
+        let event = Event::new(draft, Utc::now());
+        for &kind in MessageKind::ALL {
+            let composed = composer().compose(&letter(&event, kind));
+            assert!(composed.is_err(), "{kind}: refused");
         }
     }
 

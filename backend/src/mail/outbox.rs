@@ -66,14 +66,23 @@ pub struct Postman {
     pub metrics: Arc<Metrics>,
 }
 
-/// Run until the server stops.
+/// Run until the server stops. Each round runs as a task of its own, so that nothing one
+/// message does (a panic included) ends the worker: the round is counted and the next begins.
 pub async fn run(postman: Arc<Postman>) {
     loop {
-        match deliver_due(&postman).await {
+        let round = tokio::spawn({
+            let postman = postman.clone();
+            async move { deliver_due(&postman).await }
+        });
+        match round.await {
             // A full batch: there may be more waiting.
-            Ok(count) if count as i64 >= BATCH => continue,
-            Ok(_) => {}
-            Err(error) => tracing::warn!(error = %error, "the outbox worker hit an error"),
+            Ok(Ok(count)) if count as i64 >= BATCH => continue,
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => tracing::warn!(error = %error, "the outbox worker hit an error"),
+            Err(error) => {
+                postman.metrics.worker_panicked("outbox");
+                tracing::error!(error = %error, "an outbox round panicked; the worker goes on");
+            }
         }
         tokio::time::sleep(POLL_INTERVAL).await;
     }
@@ -106,8 +115,8 @@ pub async fn deliver_due(postman: &Arc<Postman>) -> Result<usize, AppError> {
     }
     let claimed = rows.len();
     let prepared = {
-        let key = postman.key.clone();
-        blocking(&postman.pool, move |conn| prepare(conn, &key, rows)).await?
+        let (key, timing) = (postman.key.clone(), postman.timing);
+        blocking(&postman.pool, move |conn| prepare(conn, &key, timing, rows)).await?
     };
     let forgotten: Vec<bool> = futures_util::stream::iter(prepared)
         .map(|item| deliver(postman, &claim, item))
@@ -136,39 +145,67 @@ struct Contact {
 }
 
 /// Read the events and RSVPs behind a batch once, and decide for each row whether it still
-/// applies. Events are read once per batch, however many rows share one.
+/// applies. Events are read once per batch, however many rows share one. A row whose event or
+/// RSVP cannot be read is tried again later (given up after the last attempt); the others go on.
 fn prepare(
     conn: &mut DbConnection,
     key: &SecretKey,
+    timing: Timing,
     rows: Vec<OutboxRow>,
 ) -> Result<Vec<Prepared>, AppError> {
     let mut events: HashMap<String, Option<Arc<Event>>> = HashMap::new();
     let now = Utc::now();
     let mut prepared = Vec::with_capacity(rows.len());
     for row in rows {
-        if !events.contains_key(&row.event_id) {
-            let event = db::events::find(conn, &row.event_id)?.map(Arc::new);
-            events.insert(row.event_id.clone(), event);
-        }
-        let event = events.get(&row.event_id).cloned().flatten();
-        let recipient: Option<Recipient> = rsvps::table
-            .find(&row.rsvp_id)
-            .select((
-                rsvps::status,
-                rsvps::approved,
-                rsvps::email_sealed,
-                rsvps::token_sealed,
-                rsvps::language,
-            ))
-            .first(conn)
-            .optional()?;
-        let send = match (&event, recipient) {
-            (Some(event), Some(recipient)) => decide(key, &row, event, recipient, now),
-            _ => Err(Outcome::Skipped),
+        let (event, send) = match look_up(conn, &mut events, &row) {
+            Ok((Some(event), Some(recipient))) => {
+                let send = decide(key, &row, &event, recipient, now);
+                (Some(event), send)
+            }
+            Ok((event, _)) => (event, Err(Outcome::Skipped)),
+            Err(error) => {
+                tracing::warn!(error = %error, "could not read what an outbox message is for");
+                (None, Err(retry_or_give_up(timing, row.attempts, now)))
+            }
         };
         prepared.push(Prepared { row, event, send });
     }
     Ok(prepared)
+}
+
+/// The row's event (read once per batch) and recipient.
+fn look_up(
+    conn: &mut DbConnection,
+    events: &mut HashMap<String, Option<Arc<Event>>>,
+    row: &OutboxRow,
+) -> Result<(Option<Arc<Event>>, Option<Recipient>), AppError> {
+    if !events.contains_key(&row.event_id) {
+        let event = db::events::find(conn, &row.event_id)?.map(Arc::new);
+        events.insert(row.event_id.clone(), event);
+    }
+    let event = events.get(&row.event_id).cloned().flatten();
+    let recipient: Option<Recipient> = rsvps::table
+        .find(&row.rsvp_id)
+        .select((
+            rsvps::status,
+            rsvps::approved,
+            rsvps::email_sealed,
+            rsvps::token_sealed,
+            rsvps::language,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok((event, recipient))
+}
+
+/// After a failure that may pass: try again after the backoff, or give up after the last try.
+fn retry_or_give_up(timing: Timing, attempts: i32, now: DateTime<Utc>) -> Outcome {
+    if attempts >= MAX_ATTEMPTS {
+        Outcome::Failed
+    } else {
+        let wait = chrono::Duration::from_std(timing.backoff(attempts)).unwrap_or_default();
+        Outcome::RetryAt(now + wait)
+    }
 }
 
 type Recipient = (String, bool, Option<String>, Option<String>, String);
@@ -227,6 +264,14 @@ async fn deliver(postman: &Arc<Postman>, claim: &str, item: Prepared) -> bool {
     let Prepared { row, event, send } = item;
     let kind = row.kind.clone();
     let outcome = match (send, &event) {
+        // Claimed more often than it may be tried, and never finished: something about this
+        // message stopped the worker or its instance each time (a lease ran out). Given up.
+        _ if row.attempts > MAX_ATTEMPTS => {
+            tracing::warn!(kind = %kind, attempts = row.attempts, "a message that never finished was given up");
+            Outcome::Failed
+        }
+        // No mail server: nothing goes, and what was queued before is let go.
+        _ if !postman.transport.sends() => Outcome::Skipped,
         (Ok(contact), Some(event)) => send_one(postman, &row, event, contact).await,
         (Err(outcome), _) => outcome,
         (Ok(_), None) => Outcome::Skipped,
@@ -272,15 +317,26 @@ async fn send_one(
         outbox_id: &row.id,
         now: Utc::now(),
     };
-    let message = match postman.composer.compose(&letter) {
-        Ok(message) => message,
-        Err(error) => {
+    // A message that cannot be built fails for good, whatever stored text caused it: an error,
+    // or a panic inside the mail library, which must not end the worker.
+    let composed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        postman.composer.compose(&letter)
+    }));
+    let message = match composed {
+        Ok(Ok(message)) => message,
+        Ok(Err(error)) => {
+            postman.metrics.mail_unbuildable(kind.as_str());
             tracing::warn!(kind = %kind, error = %error, "could not compose a message");
+            return Outcome::Failed;
+        }
+        Err(_) => {
+            postman.metrics.mail_unbuildable(kind.as_str());
+            tracing::warn!(kind = %kind, "composing a message panicked");
             return Outcome::Failed;
         }
     };
     drop(contact);
-    match postman.transport.send(message).await {
+    match postman.transport.send(message, &row.rsvp_id, &row.id).await {
         Ok(()) => Outcome::Sent,
         Err(SendError::Permanent(reason)) => {
             tracing::warn!(kind = %kind, reason, "a message was refused for good");

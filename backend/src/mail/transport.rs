@@ -1,13 +1,16 @@
-//! Where email goes: an SMTP server (`smtp://` with STARTTLS when the server offers it, or as
-//! the URL's `?tls=` says; `smtps://` with TLS from the start) or `.eml` files in a folder
-//! (`file://`, the default, so a new install works with no mail server). The setting is checked
-//! when it is read, so a broken one stops the start with a one-line message.
+//! Where email goes: an SMTP server (`smtp://` with STARTTLS required unless the URL's `?tls=`
+//! says otherwise; `smtps://` with TLS from the start), `.eml` files in a folder chosen on
+//! purpose (`file://`, see `folder`), or nowhere: with no mail URL this server sends no email.
+//! The setting is checked when it is read, so a broken one stops the start with a one-line
+//! message.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use lettre::transport::smtp::AsyncSmtpTransport;
-use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncTransport, Message, Tokio1Executor};
+
+use super::folder::MailFolder;
 
 /// How long one SMTP exchange may take before it counts as failed (and is retried).
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -22,7 +25,7 @@ pub const SMTP_CONNECTIONS: u32 = 16;
 pub enum MailUrl {
     /// Write each message as a `.eml` file into this folder.
     Folder(PathBuf),
-    /// An SMTP URL as lettre reads it (`?tls=opportunistic` added when the URL says nothing).
+    /// An SMTP URL as lettre reads it (`?tls=required` added when the URL says nothing).
     Smtp(String),
 }
 
@@ -55,9 +58,10 @@ pub fn parse_mail_url(raw: &str) -> Result<MailUrl, String> {
                 .find(|(key, _)| key == "tls")
                 .map(|(_, value)| value.into_owned());
             match tls.as_deref() {
-                // The default: STARTTLS whenever the server offers it.
+                // The default: STARTTLS or nothing. Falling back to plain text when the server
+                // does not offer it would let anyone on the path strip it and read the mail.
                 None => {
-                    url.query_pairs_mut().append_pair("tls", "opportunistic");
+                    url.query_pairs_mut().append_pair("tls", "required");
                 }
                 Some("required" | "opportunistic") => {}
                 // Plain text, e.g. to a relay on the same machine.
@@ -95,12 +99,13 @@ pub enum SendError {
 /// A configured mail transport, shared by the outbox worker.
 pub enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    Folder(AsyncFileTransport<Tokio1Executor>),
+    Folder(MailFolder),
+    /// No mail URL: this server sends no email (and takes no addresses).
+    Off,
 }
 
 impl Transport {
-    /// Build the transport; `default_folder` is used when no mail URL is set.
-    pub fn new(url: Option<&MailUrl>, default_folder: PathBuf) -> anyhow::Result<Self> {
+    pub fn new(url: Option<&MailUrl>) -> anyhow::Result<Self> {
         match url {
             Some(MailUrl::Smtp(url)) => {
                 let pool = lettre::transport::smtp::PoolConfig::new().max_size(SMTP_CONNECTIONS);
@@ -111,27 +116,38 @@ impl Transport {
                     .build();
                 Ok(Transport::Smtp(transport))
             }
-            Some(MailUrl::Folder(folder)) => Self::folder(folder.clone()),
-            None => Self::folder(default_folder),
+            Some(MailUrl::Folder(folder)) => {
+                let folder = MailFolder::open(folder.clone())?;
+                tracing::warn!(
+                    "email is written to files, not sent (--mail-url file://); they hold \
+                     addresses and manage links, and go with their RSVP"
+                );
+                Ok(Transport::Folder(folder))
+            }
+            None => Ok(Transport::Off),
         }
     }
 
-    fn folder(folder: PathBuf) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&folder).map_err(|error| {
-            anyhow::anyhow!(
-                "cannot create the mail folder {}: {error}",
-                folder.display()
-            )
-        })?;
-        tracing::warn!(
-            folder = %folder.display(),
-            "email is written to files, not sent (set --mail-url to an SMTP server); \
-             the files hold addresses and manage links in plain text, so delete them"
-        );
-        Ok(Transport::Folder(AsyncFileTransport::new(folder)))
+    /// The folder messages are written to, when that is the transport.
+    pub fn folder(&self) -> Option<&MailFolder> {
+        match self {
+            Transport::Folder(folder) => Some(folder),
+            _ => None,
+        }
     }
 
-    pub async fn send(&self, message: Message) -> Result<(), SendError> {
+    /// Whether this server sends email at all.
+    pub fn sends(&self) -> bool {
+        !matches!(self, Transport::Off)
+    }
+
+    /// Send one message, written for the RSVP `rsvp_id` from the outbox row `outbox_id`.
+    pub async fn send(
+        &self,
+        message: Message,
+        rsvp_id: &str,
+        outbox_id: &str,
+    ) -> Result<(), SendError> {
         match self {
             Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|error| {
                 let code = error
@@ -144,10 +160,41 @@ impl Transport {
                     SendError::Transient(format!("SMTP did not take it ({code})"))
                 }
             }),
-            Transport::Folder(folder) => folder.send(message).await.map(|_| ()).map_err(|error| {
-                SendError::Transient(format!("could not write the file: {error}"))
-            }),
+            Transport::Folder(folder) => {
+                let (folder, rsvp_id, outbox_id) =
+                    (folder.clone(), rsvp_id.to_string(), outbox_id.to_string());
+                let bytes = message.formatted();
+                tokio::task::spawn_blocking(move || folder.write(&rsvp_id, &outbox_id, &bytes))
+                    .await
+                    .map_err(|error| SendError::Transient(format!("the writer stopped: {error}")))?
+                    .map_err(|error| {
+                        SendError::Transient(format!("could not write the file: {error}"))
+                    })
+            }
+            Transport::Off => Err(SendError::Permanent("no mail server is configured".into())),
         }
+    }
+}
+
+/// The folder a `file://` mail URL names, if that is the setting.
+pub fn folder_of(url: Option<&MailUrl>) -> Option<MailFolder> {
+    match url {
+        Some(MailUrl::Folder(path)) => Some(MailFolder::at(path.clone())),
+        _ => None,
+    }
+}
+
+/// Remove one RSVP's message files when mail goes to a folder. A failure is logged, not raised:
+/// the change it follows is already made, and the next purge sweeps again.
+pub async fn forget_files(url: Option<&MailUrl>, rsvp_id: String) {
+    let Some(folder) = folder_of(url) else {
+        return;
+    };
+    let removed = tokio::task::spawn_blocking(move || folder.forget(&rsvp_id)).await;
+    match removed {
+        Ok(Ok(_)) => {}
+        Ok(Err(error)) => tracing::warn!(error = %error, "could not remove an RSVP's mail files"),
+        Err(error) => tracing::warn!(error = %error, "could not remove an RSVP's mail files"),
     }
 }
 
@@ -166,7 +213,19 @@ mod tests {
         else {
             panic!("not smtp")
         };
-        assert!(plain.ends_with("?tls=opportunistic"), "{plain}");
+        assert!(
+            plain.ends_with("?tls=required"),
+            "STARTTLS by default: {plain}"
+        );
+        let MailUrl::Smtp(opportunistic) =
+            parse_mail_url("smtp://mail.example.org?tls=opportunistic").expect("smtp")
+        else {
+            panic!("not smtp")
+        };
+        assert!(
+            opportunistic.ends_with("?tls=opportunistic"),
+            "{opportunistic}"
+        );
         let MailUrl::Smtp(required) =
             parse_mail_url("smtp://mail.example.org?tls=required").expect("smtp")
         else {

@@ -1,5 +1,5 @@
 //! Retention: RSVP personal fields are purged a set time after their event ends, by an hourly
-//! background job and by `umbrella purge`.
+//! background job and by `umbrella purge`; mail files chosen on purpose (`file://`) go with them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,25 +7,44 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::db::{rsvps, Pool};
+use crate::mail::folder::MailFolder;
 use crate::telemetry::Metrics;
 
 /// How often the background purge runs.
 pub const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
 
-/// Purge RSVPs to events that ended more than `retention_hours` ago; returns how many.
-pub fn purge_now(pool: &Pool, retention_hours: u32) -> anyhow::Result<usize> {
+/// Purge RSVPs to events that ended more than `retention_hours` ago; returns how many. Then
+/// the mail files of every RSVP no longer current go too.
+pub fn purge_now(
+    pool: &Pool,
+    retention_hours: u32,
+    mail_files: Option<&MailFolder>,
+) -> anyhow::Result<usize> {
     let mut conn = pool.get()?;
     let cutoff = Utc::now() - chrono::Duration::hours(i64::from(retention_hours));
-    rsvps::purge_ended(&mut conn, cutoff).map_err(|error| anyhow::anyhow!("purge failed: {error}"))
+    let purged = rsvps::purge_ended(&mut conn, cutoff)
+        .map_err(|error| anyhow::anyhow!("purge failed: {error}"))?;
+    if let Some(folder) = mail_files {
+        folder
+            .sweep(&mut conn)
+            .map_err(|error| anyhow::anyhow!("removing mail files failed: {error}"))?;
+    }
+    Ok(purged)
 }
 
 /// The hourly job: runs at start, then every hour, until the server stops.
-pub async fn run_periodically(pool: Pool, retention_hours: u32, metrics: Arc<Metrics>) {
+pub async fn run_periodically(
+    pool: Pool,
+    retention_hours: u32,
+    mail_files: Option<MailFolder>,
+    metrics: Arc<Metrics>,
+) {
     let mut every = tokio::time::interval(PURGE_INTERVAL);
     loop {
         every.tick().await;
-        let pool = pool.clone();
-        match tokio::task::spawn_blocking(move || purge_now(&pool, retention_hours)).await {
+        let (pool, mail_files) = (pool.clone(), mail_files.clone());
+        let run = move || purge_now(&pool, retention_hours, mail_files.as_ref());
+        match tokio::task::spawn_blocking(run).await {
             Ok(Ok(count)) => {
                 metrics.purge_ran(Ok(count));
                 if count > 0 {
@@ -38,6 +57,7 @@ pub async fn run_periodically(pool: Pool, retention_hours: u32, metrics: Arc<Met
             }
             Err(error) => {
                 metrics.purge_ran(Err(()));
+                metrics.worker_panicked("purge");
                 tracing::warn!(error = %error, "purge task failed");
             }
         }

@@ -45,15 +45,16 @@ pub async fn event_page(
         Some(page) => page,
         None => {
             let event = super::event_or_404(&state, id).await?;
-            let body = EventPage::new(
+            let mut page = EventPage::new(
                 &event,
                 RsvpFormValues::default(),
                 Vec::new(),
                 state.timezone(),
                 &locale,
                 now,
-            )
-            .render()?;
+            );
+            page.asks_email = state.sends_mail();
+            let body = page.render()?;
             let page = Feed::built_now(stamp, body).map_err(AppError::internal)?;
             state.page_cache.put(key, page)
         }
@@ -74,7 +75,7 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     state.check_rsvp_rate(&request)?;
     let id = path.into_inner();
-    let draft = form.to_draft();
+    let draft = form.to_draft(state.sends_mail());
     let key = state.key.clone();
     let event_id = id.clone();
     let created = crate::db::run(&state.pool, move |conn| {
@@ -86,7 +87,9 @@ pub async fn create(
         Err(AppError::Invalid { field, message }) => {
             let event = super::event_or_404(&state, id).await?;
             let errors = vec![FormError { field, message }];
-            let page = EventPage::new(&event, form, errors, state.timezone(), &locale, Utc::now());
+            let mut page =
+                EventPage::new(&event, form, errors, state.timezone(), &locale, Utc::now());
+            page.asks_email = state.sends_mail();
             Ok(with_status(
                 render_html(&page)?,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -110,7 +113,7 @@ fn manage_page(
 ) -> ManagePage {
     let (rsvp, event) = rsvp_event;
     let path = format!("/r/{token}");
-    ManagePage::new(
+    let mut page = ManagePage::new(
         rsvp,
         event,
         format!("{}{path}", state.public_base()),
@@ -120,7 +123,9 @@ fn manage_page(
         state.timezone(),
         locale,
         Utc::now(),
-    )
+    );
+    page.asks_email = state.sends_mail();
+    page
 }
 
 /// `GET /r/{token}`
@@ -158,9 +163,10 @@ pub async fn manage_post(
     match form.action.as_str() {
         "delete" => {
             let token = token.clone();
-            let event_id =
+            let deleted =
                 crate::db::run(&state.pool, move |conn| rsvps::delete(conn, &token, now)).await?;
-            state.news.rsvps_changed(&event_id);
+            state.news.rsvps_changed(&deleted.event_id);
+            state.forget_mail_files(deleted.rsvp_id).await;
             Ok(no_store(see_other("/?deleted=1")))
         }
         "checkin" | "safe" => {
@@ -188,24 +194,30 @@ pub async fn manage_post(
                 ..Default::default()
             };
             let lookup = token.clone();
-            let (_, event) = crate::db::run(&state.pool, move |conn| {
+            let (rsvp, event) = crate::db::run(&state.pool, move |conn| {
                 rsvps::update(conn, &key, &lookup, change, now)
             })
             .await?;
             state.news.rsvps_changed(&event.id);
+            // A cancelled RSVP's address goes at once, and its mail files with it.
+            state.forget_mail_files(rsvp.id).await;
             Ok(no_store(see_other(&format!("/r/{token}?done=cancelled"))))
         }
         "save" => {
-            let change = form.to_change();
+            let change = form.to_change(state.sends_mail());
+            let drops_address = change.as_ref().is_ok_and(|change| change.email.is_some());
             let lookup = token.clone();
             let saved = crate::db::run(&state.pool, move |conn| {
                 rsvps::update(conn, &key, &lookup, change?, now)
             })
             .await;
             match saved {
-                Ok((_, event)) => {
+                Ok((rsvp, event)) => {
                     // A new role changes which updates this person hears.
                     state.news.rsvps_changed(&event.id);
+                    if drops_address {
+                        state.forget_mail_files(rsvp.id).await;
+                    }
                     Ok(no_store(see_other(&format!("/r/{token}?done=saved"))))
                 }
                 Err(AppError::Invalid { field, message }) => {
@@ -258,10 +270,15 @@ pub async fn unsubscribe(
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
     let lookup = token.clone();
-    crate::db::run(&state.pool, move |conn| {
-        rsvps::forget_email(conn, &lookup, Utc::now())
+    let rsvp_id = crate::db::run(&state.pool, move |conn| {
+        let found = rsvps::find_by_token(conn, &lookup)?;
+        rsvps::forget_email(conn, &lookup, Utc::now())?;
+        Ok(found.map(|(rsvp, _)| rsvp.id))
     })
     .await?;
+    if let Some(rsvp_id) = rsvp_id {
+        state.forget_mail_files(rsvp_id).await;
+    }
     Ok(no_store(render_html(&UnsubscribePage {
         chrome: Chrome::public(locale.lang.t("manage-title"), &locale),
         manage_path: format!("/r/{token}"),

@@ -40,12 +40,13 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     state.check_rsvp_rate(&request)?;
     let input: RsvpInput = body.parse().await?;
+    let draft = input.into_draft(state.sends_mail())?;
     let event_id = path.into_inner();
     let key = state.key.clone();
     // Reminders and notices follow the caller's Accept-Language.
     let lang = crate::i18n::locale_of(&request).lang;
     let new = crate::db::run(&state.pool, move |conn| {
-        rsvps::create(conn, &key, &event_id, input.into_draft(), lang, Utc::now())
+        rsvps::create(conn, &key, &event_id, draft, lang, Utc::now())
     })
     .await?;
     let manage_url = format!("{}/r/{}", state.public_base(), new.token);
@@ -117,7 +118,8 @@ pub async fn update(
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let patch: RsvpPatch = body.parse().await?;
-    let change = patch.into_change()?;
+    let change = patch.into_change(state.sends_mail())?;
+    let drops_address = change.cancel || change.email.is_some();
     let token = path.into_inner();
     let key = state.key.clone();
     let (rsvp, event) = crate::db::run(&state.pool, move |conn| {
@@ -125,6 +127,9 @@ pub async fn update(
     })
     .await?;
     state.news.rsvps_changed(&event.id);
+    if drops_address {
+        state.forget_mail_files(rsvp.id.clone()).await;
+    }
     Ok(with_event(&state, &rsvp, &event))
 }
 
@@ -144,11 +149,12 @@ pub async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
-    let event_id = crate::db::run(&state.pool, move |conn| {
+    let deleted = crate::db::run(&state.pool, move |conn| {
         rsvps::delete(conn, &token, Utc::now())
     })
     .await?;
-    state.news.rsvps_changed(&event_id);
+    state.news.rsvps_changed(&deleted.event_id);
+    state.forget_mail_files(deleted.rsvp_id).await;
     Ok(HttpResponse::NoContent().finish())
 }
 

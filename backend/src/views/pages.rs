@@ -57,6 +57,8 @@ pub struct EventPage {
     pub roles: Vec<SelectOption>,
     pub errors: Vec<FormError>,
     pub max_guests: i32,
+    /// Whether the form asks for an email: only when this server sends email.
+    pub asks_email: bool,
 }
 
 impl EventPage {
@@ -77,6 +79,7 @@ impl EventPage {
             form,
             errors,
             max_guests: MAX_GUESTS,
+            asks_email: false,
         }
     }
 
@@ -103,6 +106,8 @@ pub struct ManagePage {
     pub roles: Vec<SelectOption>,
     pub errors: Vec<FormError>,
     pub max_guests: i32,
+    /// Whether the form asks for an email: only when this server sends email.
+    pub asks_email: bool,
 }
 
 impl ManagePage {
@@ -134,6 +139,7 @@ impl ManagePage {
             form,
             errors,
             max_guests: MAX_GUESTS,
+            asks_email: false,
         }
     }
 

@@ -7,7 +7,7 @@ use super::event_form::SelectOption;
 use super::event_json::{rfc3339, EventJson};
 use crate::db::rsvps::RsvpChange;
 use crate::domain::event::{EventDraft, Role};
-use crate::domain::rsvp::{Rsvp, RsvpDraft, RsvpStatus};
+use crate::domain::rsvp::{refuse_email_without_mail, Rsvp, RsvpDraft, RsvpStatus};
 use crate::domain::FieldError;
 use crate::i18n::Lang;
 
@@ -45,7 +45,9 @@ fn parse_role(raw: &str) -> Result<Option<Role>, FieldError> {
 }
 
 impl RsvpFormValues {
-    pub fn to_draft(&self) -> Result<RsvpDraft, FieldError> {
+    /// The event page's form as an RSVP; `sends_mail` says whether an address may be given.
+    pub fn to_draft(&self, sends_mail: bool) -> Result<RsvpDraft, FieldError> {
+        refuse_email_without_mail(Some(&self.email), sends_mail)?;
         Ok(RsvpDraft {
             pseudonym: self.pseudonym.clone(),
             guests: parse_guests(&self.guests)?,
@@ -56,7 +58,8 @@ impl RsvpFormValues {
     }
 
     /// The manage page's edit form as a change. An empty email field keeps the saved one.
-    pub fn to_change(&self) -> Result<RsvpChange, FieldError> {
+    pub fn to_change(&self, sends_mail: bool) -> Result<RsvpChange, FieldError> {
+        refuse_email_without_mail(Some(&self.email), sends_mail)?;
         let email = if self.remove_email.is_some() {
             Some(None)
         } else if self.email.trim().is_empty() {
@@ -115,19 +118,22 @@ pub struct RsvpInput {
     pub role: Option<Role>,
     #[serde(default)]
     pub needs: String,
+    /// Optional, for reminders; sealed, never shown back. Only on a server that sends email: one
+    /// with no mail server configured refuses any address (`422` naming `email`).
     #[serde(default)]
     pub email: Option<String>,
 }
 
 impl RsvpInput {
-    pub fn into_draft(self) -> RsvpDraft {
-        RsvpDraft {
+    pub fn into_draft(self, sends_mail: bool) -> Result<RsvpDraft, FieldError> {
+        refuse_email_without_mail(self.email.as_deref(), sends_mail)?;
+        Ok(RsvpDraft {
             pseudonym: self.pseudonym,
             guests: self.guests,
             role: self.role,
             needs: self.needs,
             email: self.email,
-        }
+        })
     }
 }
 
@@ -148,13 +154,16 @@ pub struct RsvpPatch {
     #[serde(default, deserialize_with = "explicit")]
     pub role: Option<Option<Role>>,
     pub needs: Option<String>,
+    /// A new address, or `null` to remove the saved one. A server with no mail server configured
+    /// refuses any address (`422` naming `email`).
     #[serde(default, deserialize_with = "explicit")]
     pub email: Option<Option<String>>,
     pub status: Option<RsvpStatus>,
 }
 
 impl RsvpPatch {
-    pub fn into_change(self) -> Result<RsvpChange, FieldError> {
+    pub fn into_change(self, sends_mail: bool) -> Result<RsvpChange, FieldError> {
+        refuse_email_without_mail(self.email.as_ref().and_then(Option::as_deref), sends_mail)?;
         let cancel = match self.status {
             None => false,
             Some(RsvpStatus::Cancelled) => true,

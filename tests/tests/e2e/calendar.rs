@@ -44,12 +44,11 @@ fn find<'a>(parsed: &'a Value, uid_prefix: &str) -> Option<&'a Value> {
 
 async fn the_public_feed_is_valid_and_discreet(app: TestApp) {
     let token = app.organizer_token().await;
-    let nasty = "Rights, rent; and \\ backslashes\nnew line ✊🏽 \"quoted\" — ünïcödé";
+    // A title is one line (line breaks are refused); the description carries the line break.
+    let nasty = "Rights, rent; and \\ backslashes ✊🏽 \"quoted\" — ünïcödé";
+    let long = format!("{nasty}\nnew line; {}", "Long text ".repeat(40));
     let plain = app
-        .create_event(
-            &token,
-            event_fields(nasty, 2, json!({"description": "Long text ".repeat(40)})),
-        )
+        .create_event(&token, event_fields(nasty, 2, json!({"description": long})))
         .await;
     let covered = app
         .create_event(
@@ -76,6 +75,13 @@ async fn the_public_feed_is_valid_and_discreet(app: TestApp) {
     assert_eq!(
         event["summary"], nasty,
         "text round-trips through escaping and folding"
+    );
+    assert!(
+        event["description"]
+            .as_str()
+            .is_some_and(|d| d.starts_with(long.trim_end())),
+        "so do several lines: {}",
+        event["description"]
     );
     assert_eq!(event["status"], "CONFIRMED");
     assert_eq!(event["sequence"], 0);

@@ -10,6 +10,7 @@ mod events_api;
 mod language;
 mod live;
 mod mail;
+mod mail_safety;
 mod openapi;
 mod operations;
 mod organizer_security;

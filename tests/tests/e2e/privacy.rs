@@ -2,7 +2,9 @@
 //! and the server log never records who a visitor is.
 
 use serde_json::json;
-use umbrella_tests::{event_fields, location, logs, on_both_databases, Backend, TestApp};
+use umbrella_tests::{
+    event_fields, location, logs, on_both_databases, Backend, TestApp, MAIL_FILES,
+};
 
 fn raw_database(app: &TestApp) -> Vec<u8> {
     app.raw_database()
@@ -76,7 +78,7 @@ on_both_databases!(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_log_never_records_who_visits() {
-    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+    let Some(app) = TestApp::spawn_with(Backend::Sqlite, &MAIL_FILES).await else {
         return;
     };
     let user_agent = format!("CanaryBrowser/{}", uuid::Uuid::new_v4().simple());
@@ -310,14 +312,16 @@ async fn a_seized_database_gives_nobody_away(app: TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_seized_sqlite_database_gives_nobody_away() {
-    if let Some(app) = TestApp::spawn_with(Backend::Sqlite, &["--retention-hours", "0"]).await {
+    let settings = [&MAIL_FILES[..], &["--retention-hours", "0"]].concat();
+    if let Some(app) = TestApp::spawn_with(Backend::Sqlite, &settings).await {
         a_seized_database_gives_nobody_away(app).await;
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_seized_postgres_database_gives_nobody_away() {
-    if let Some(app) = TestApp::spawn_with(Backend::Postgres, &["--retention-hours", "0"]).await {
+    let settings = [&MAIL_FILES[..], &["--retention-hours", "0"]].concat();
+    if let Some(app) = TestApp::spawn_with(Backend::Postgres, &settings).await {
         a_seized_database_gives_nobody_away(app).await;
     }
 }

@@ -594,12 +594,16 @@ async fn a_hidden_location_reaches_only_going_attendees(app: TestApp) {
 
 on_both_databases!(
     a_newcomer_rsvps_with_only_a_name_and_manages_it,
-    the_api_manages_an_rsvp_by_its_token,
     the_waitlist_fills_places_as_they_free_up,
-    organizers_approve_or_decline,
     a_rush_of_rsvps_never_overbooks,
     bad_rsvps_are_refused_and_store_nothing,
     a_hidden_location_reaches_only_going_attendees,
+);
+
+// These leave an address, so their server sends email (into files).
+on_both_databases!(with umbrella_tests::MAIL_FILES =>
+    the_api_manages_an_rsvp_by_its_token,
+    organizers_approve_or_decline,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
