@@ -65,7 +65,7 @@ fn existing(
     handle: &str,
 ) -> anyhow::Result<organizers::Organizer> {
     let handle = Handle::parse(handle).map_err(|e| anyhow::anyhow!("{}", e.message))?;
-    organizers::find_by_handle(conn, handle.as_str())?
+    organizers::find_by_handle(conn, &handle)?
         .ok_or_else(|| anyhow::anyhow!("no organizer is called {}", handle.as_str()))
 }
 

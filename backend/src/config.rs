@@ -157,6 +157,16 @@ pub struct Settings {
     )]
     pub rate_limit_per_minute: u32,
 
+    /// Reverse proxies whose `X-Forwarded-For` names the client (comma-separated addresses or
+    /// CIDR ranges, e.g. `127.0.0.1,::1`). From anyone else the header is ignored.
+    #[arg(long, env = "UMBRELLA_TRUSTED_PROXY", value_parser = crate::privacy::client_address::TrustedProxies::parse, default_value = "", hide_default_value = true, global = true)]
+    pub trusted_proxy: crate::privacy::client_address::TrustedProxies,
+
+    /// A bearer token that may read `/metrics` (as an organizer API token may), for Prometheus.
+    /// At least 16 characters.
+    #[arg(long, env = "UMBRELLA_METRICS_TOKEN", value_parser = MetricsToken::parse, hide_env_values = true, global = true)]
+    pub metrics_token: Option<MetricsToken>,
+
     /// Hours after an event ends before RSVP personal fields are purged.
     #[arg(
         long,
@@ -233,6 +243,43 @@ impl Settings {
     /// Whether the public URL is https, so cookies must be `Secure`.
     pub fn is_https(&self) -> bool {
         self.public_base().starts_with("https://")
+    }
+}
+
+/// The `--metrics-token` value. It never prints, and is compared in constant time.
+#[derive(Clone)]
+pub struct MetricsToken(String);
+
+impl MetricsToken {
+    const MIN_CHARS: usize = 16;
+
+    fn parse(raw: &str) -> Result<Self, String> {
+        let token = raw.trim();
+        if token.chars().count() < Self::MIN_CHARS {
+            return Err(format!(
+                "a metrics token is at least {} characters",
+                Self::MIN_CHARS
+            ));
+        }
+        Ok(MetricsToken(token.to_string()))
+    }
+
+    /// Whether `presented` is this token, taking as long wherever they differ.
+    pub fn matches(&self, presented: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        use subtle::ConstantTimeEq;
+        // Hashing first makes the comparison's length fixed too.
+        let (ours, theirs) = (
+            Sha256::digest(self.0.as_bytes()),
+            Sha256::digest(presented.as_bytes()),
+        );
+        ours.ct_eq(&theirs).into()
+    }
+}
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(…)")
     }
 }
 
@@ -331,6 +378,38 @@ mod tests {
             .expect_err("rejected")
             .to_string();
         assert!(error.contains("--bind"), "{error}");
+    }
+
+    #[test]
+    fn the_metrics_token_never_prints_and_matches_only_itself() {
+        let cli = parse(&["--metrics-token", "scrape-me-please-1234"]).expect("parses");
+        assert!(!format!("{:?}", cli.settings).contains("scrape-me"));
+        let token = cli.settings.metrics_token.expect("set");
+        assert!(token.matches("scrape-me-please-1234"));
+        assert!(!token.matches("scrape-me-please-123"));
+        assert!(!token.matches(""));
+        let error = parse(&["--metrics-token", "short"])
+            .expect_err("too short")
+            .to_string();
+        assert!(error.contains("--metrics-token"), "{error}");
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_list_and_bad_ones_name_the_setting() {
+        let cli = parse(&["--trusted-proxy", "127.0.0.1, ::1,10.0.0.0/8"]).expect("parses");
+        assert!(cli
+            .settings
+            .trusted_proxy
+            .contains("10.1.2.3".parse().expect("ip")));
+        let none = parse(&[]).expect("parses");
+        assert!(!none
+            .settings
+            .trusted_proxy
+            .contains("127.0.0.1".parse().expect("ip")));
+        let error = parse(&["--trusted-proxy", "proxy.local"])
+            .expect_err("refused")
+            .to_string();
+        assert!(error.contains("--trusted-proxy"), "{error}");
     }
 
     #[test]

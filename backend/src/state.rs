@@ -52,11 +52,17 @@ impl AppState {
         crate::mail::transport::forget_files(self.settings.mail_url.as_ref(), rsvp_id).await
     }
 
+    /// The rate-limit key of the client behind this request (through a trusted proxy, the
+    /// address it forwarded): a salted hash, never the address.
+    pub fn client_key(&self, request: &actix_web::HttpRequest) -> ClientKey {
+        let peer = request.peer_addr().map(|peer| peer.ip());
+        let client = self.settings.trusted_proxy.client(peer, request.headers());
+        self.client_keys.key_for(client)
+    }
+
     /// Refuse (429) a client that has made too many RSVPs this minute.
     pub fn check_rsvp_rate(&self, request: &actix_web::HttpRequest) -> Result<(), AppError> {
-        let key = self
-            .client_keys
-            .key_for(request.peer_addr().map(|peer| peer.ip()));
+        let key = self.client_key(request);
         self.rsvp_limiter.check(&key).map_err(AppError::RateLimited)
     }
 }

@@ -7,13 +7,14 @@
 #     systemd-analyze verify on umbrella.service where systemd-analyze works here;
 #   - one end-to-end run: the release binary on SQLite behind nginx with the example config
 #     (and then behind Caddy with deploy/Caddyfile): health, the home page, an event created
-#     through the API, the websocket, a live update arriving over it; then, after upstream
-#     errors, no client address, user agent, referrer or secret in any proxy or server log,
-#     and no client address passed upstream.
+#     through the API, the websocket, a live update arriving over it; /metrics only with its
+#     bearer token; then, after upstream errors, no client address, user agent, referrer or
+#     secret in any proxy or server log, and upstream only the client's own address in
+#     X-Forwarded-For (for the rate limits), never one a client made up.
 # The committed examples stay realistic: this script swaps in temporary paths, a test
 # certificate and free loopback ports, and fails if what it swaps is no longer there.
-# Clients connect from 127.0.0.1; nothing listens there, so 127.0.0.1 in a log or in what a
-# proxy sent upstream can only be a client's address.
+# Clients connect from 127.0.0.1; nothing listens there, so 127.0.0.1 in a log can only be a
+# client's address (upstream, the proxies pass it in X-Forwarded-For alone, for rate limits).
 # Fails (non-zero) at the first problem; leaves no process running. KEEP=1 keeps the folder.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -237,8 +238,11 @@ for name in ("app1", "app2"):
 proxy = services["proxy"]
 assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
 assert proxy["environment"]["UMBRELLA_UPSTREAMS"].split() == ["app1:8080", "app2:8080"]
+proxy_address = proxy["networks"]["default"]["ipv4_address"]
+for app in apps:
+    assert app["environment"]["UMBRELLA_TRUSTED_PROXY"] == proxy_address, "the instances trust Caddy"
 PY
-ok "compose.yaml: db, migrate, two instances sharing the key file and database, Caddy in front"
+ok "compose.yaml: db, migrate, two instances sharing the key file and database, Caddy in front and trusted"
 
 # --- systemd-analyze verify ------------------------------------------------------------------------
 if command -v systemd-analyze >/dev/null 2>&1 && systemd-analyze --version >/dev/null 2>&1; then
@@ -287,7 +291,14 @@ token=$(tail -n 1 "$work/token.out")
 [ -s "$work/data/umbrella.key" ] || fail "no key file in the data directory"
 
 https_base="https://$nginx_host:$https_port"
+# The proxies reach the server through the tap, which connects from $tap_host: that is the
+# trusted proxy here, as 127.0.0.1 is in umbrella.service.
+grep -q '^Environment=UMBRELLA_TRUSTED_PROXY=127.0.0.1,::1$' deploy/umbrella.service ||
+  fail "umbrella.service no longer trusts the local proxy"
+metrics_token=$(openssl rand -hex 16)
+metrics_auth=(-H "Authorization: Bearer $metrics_token")
 "$umbrella" serve --bind "$app_host:$app_port" --public-url "$https_base" \
+  --trusted-proxy "$tap_host" --metrics-token "$metrics_token" \
   --data-dir "$work/data" --mail-url "smtp://$smtp_host:$smtp_port" >"$work/server.log" 2>&1 &
 pids+=($!)
 python3 deploy/check/tap.py "$tap_host" "$tap_port" "$app_host" "$app_port" "$work/upstream.bytes" &
@@ -313,8 +324,10 @@ event_id=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["id"
 expect_status 200 "$https_base/" "${tls[@]}" "${spoof[@]}"
 grep -q '<html' "$work/body" && grep -q 'Deploy check rally' "$work/body" ||
   fail "the home page through nginx does not list the new event"
-expect_status 403 "$https_base/metrics" "${tls[@]}"
-ok "through nginx: /healthz 200, http redirects to https, event created, home page lists it, /metrics refused"
+expect_status 403 "$https_base/metrics" "${tls[@]}" "${metrics_auth[@]}"
+expect_status 401 "http://$app_host:$app_port/metrics"
+expect_status 200 "http://$app_host:$app_port/metrics" "${metrics_auth[@]}"
+ok "through nginx: /healthz 200, http redirects to https, event created, home page lists it, /metrics refused (and 401 without its token)"
 
 detail=$(python3 deploy/check/live_client.py "$https_base" "$work/nginx/cert.pem" "$event_id" "$token")
 ok "through nginx, $detail"
@@ -346,7 +359,7 @@ expect_status 200 "$https_base/api/v1/events/$event_id" "${tls[@]}" "${spoof[@]}
 # whenever grep stops at a match before curl has written everything (curl gets SIGPIPE).
 failed_notice='^umbrella_mail_failures_total{kind="changed"}'
 for _ in $(seq 1 100); do
-  curl -s --max-time 5 -o "$work/metrics" "http://$app_host:$app_port/metrics" || true
+  curl -s --max-time 5 "${metrics_auth[@]}" -o "$work/metrics" "http://$app_host:$app_port/metrics" || true
   grep -q "$failed_notice" "$work/metrics" && break
   sleep 0.1
 done
@@ -355,7 +368,7 @@ grep -q "$failed_notice" "$work/metrics" ||
 ok "email: an RSVP through nginx, a change of place, the undeliverable notice counted"
 
 # Every metric name the alert rules use is one the server exports.
-curl -s --max-time 10 "http://$app_host:$app_port/metrics" >"$work/metrics.txt"
+curl -s --max-time 10 "${metrics_auth[@]}" "http://$app_host:$app_port/metrics" >"$work/metrics.txt"
 python3 - deploy/prometheus-alerts.yml "$work/metrics.txt" <<'PY' || fail "deploy/prometheus-alerts.yml names a metric the server does not export"
 import re, sys, yaml
 rules = yaml.safe_load(open(sys.argv[1]))
@@ -394,18 +407,36 @@ grep -q '127\.0\.0\.1' "$work/nginx/control.log" ||
 found=0
 for log in "$work/nginx/logs/"* "$work/caddy/caddy.log" "$work/server.log"; do
   if grep -n -e '127\.0\.0\.1' -e '198\.51\.100\.7' -e DeployCheckAgent -e referrer.example \
-    -e deploy-check-secret-token -e "$token" -e "$rsvp_email" "$log" >&2; then
+    -e deploy-check-secret-token -e "$token" -e "$metrics_token" -e "$rsvp_email" "$log" >&2; then
     echo "deploy-check: a client address, user agent, referrer or secret in $log (lines above)" >&2
     found=1
   fi
 done
 [ "$found" = 0 ] || fail "a log holds what it must not"
 grep -q 'Deploy check\|served' "$work/server.log" || fail "the server log is empty; nothing was checked"
-if grep -a -n -i -e '127\.0\.0\.1' -e '198\.51\.100\.7' -e '^x-forwarded-for:' -e '^x-real-ip:' -e '^forwarded:' \
-  "$work/upstream.bytes" >&2; then
-  fail "a proxy passed a client address upstream (lines above)"
-fi
-grep -a -q '^Host: ' "$work/upstream.bytes" || fail "nothing was captured between the proxies and the server"
+# Upstream, each request names the client by the address the proxy saw (127.0.0.1) in one
+# X-Forwarded-For, for the rate limits, and by nothing else; a made-up one never passes.
+python3 - "$work/upstream.bytes" <<'PY' || fail "what the proxies sent upstream about the client (above)"
+import re, sys
+data = open(sys.argv[1], "rb").read().decode("latin-1")
+heads = re.findall(r"(?ms)^(GET|POST|PATCH|PUT|DELETE|HEAD) (\S+) HTTP/1\.1\r\n(.*?)\r\n\r\n", data)
+problems = []
+if not any(path != "/healthz" for _, path, _ in heads):
+    problems.append("no visitor's request was captured between the proxies and the server")
+for method, path, head in heads:
+    lines = [line.lower() for line in head.split("\r\n")]
+    if path == "/healthz" and not any(line.startswith("x-forwarded-for:") for line in lines):
+        continue  # Caddy's own health checks, and this script's, come from no visitor
+    forwarded = [line for line in lines if line.startswith("x-forwarded-for:")]
+    if [line.split(":", 1)[1].strip() for line in forwarded] != ["127.0.0.1"]:
+        problems.append(f"{method} {path}: X-Forwarded-For {forwarded}")
+    if any(line.startswith(("x-real-ip:", "forwarded:")) for line in lines):
+        problems.append("X-Real-IP or Forwarded passed on")
+if "198.51.100.7" in data:
+    problems.append("a made-up client address passed upstream")
+if problems:
+    sys.exit("\n".join(sorted(set(problems))))
+PY
 ok "no client address, user agent, referrer, email address or secret in the nginx, Caddy or server logs"
-ok "no client address in what the proxies sent upstream, made-up ones dropped"
+ok "upstream, the client's own address in X-Forwarded-For and nothing else; made-up ones dropped"
 echo "deploy-check: $passed passed, 0 failed, $skipped skipped"

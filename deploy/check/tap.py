@@ -27,7 +27,11 @@ async def main(listen_host, listen_port, target_host, target_port, capture_path)
 
     async def relay(client_reader, client_writer):
         try:
-            upstream_reader, upstream_writer = await asyncio.open_connection(target_host, int(target_port))
+            # From the listening address, so that the server sees this relay (the trusted proxy)
+            # as the peer, as it would see nginx or Caddy.
+            upstream_reader, upstream_writer = await asyncio.open_connection(
+                target_host, int(target_port), local_addr=(listen_host, 0)
+            )
         except OSError:
             client_writer.close()
             return

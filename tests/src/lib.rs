@@ -65,6 +65,8 @@ pub struct TestApp {
     pub settings: Settings,
     /// The loopback address this test's clients connect from, so logs can be searched for it.
     pub client_ip: IpAddr,
+    /// The `--metrics-token` this server was started with (`metrics()` reads with it).
+    pub metrics_token: String,
     handle: ServerHandle,
     database: Option<postgres::TestDatabase>,
 }
@@ -84,8 +86,11 @@ impl TestApp {
             database,
             database_url,
         } = Storage::fresh(backend)?;
+        let metrics_token = format!("metrics-{}", uuid::Uuid::new_v4().simple());
         let mut args = vec![
             "umbrella".to_string(),
+            "--metrics-token".into(),
+            metrics_token.clone(),
             "--bind".into(),
             "127.0.0.1:0".into(),
             "--data-dir".into(),
@@ -121,6 +126,7 @@ impl TestApp {
             data_dir,
             settings,
             client_ip,
+            metrics_token,
             handle,
             database,
         })
@@ -252,7 +258,11 @@ impl TestApp {
             .post_form(
                 &browser,
                 "/organize/password",
-                &[("password", new_password), ("confirm", new_password)],
+                &[
+                    ("current", one_time),
+                    ("password", new_password),
+                    ("confirm", new_password),
+                ],
             )
             .await;
         assert_eq!(response.status(), 303, "password accepted");
@@ -285,6 +295,19 @@ impl TestApp {
 
     pub async fn get_text(&self, path: &str) -> (u16, String) {
         let response = self.get(&self.client(), path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    }
+
+    /// `GET /metrics` as Prometheus reads it, with the metrics token.
+    pub async fn metrics(&self) -> (u16, String) {
+        let response = self
+            .client()
+            .get(self.url("/metrics"))
+            .bearer_auth(&self.metrics_token)
+            .send()
+            .await
+            .expect("request sent");
         let status = response.status().as_u16();
         (status, response.text().await.expect("body"))
     }

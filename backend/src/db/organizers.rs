@@ -41,7 +41,7 @@ pub fn create(
     is_admin: bool,
 ) -> Result<Organizer, AppError> {
     super::write_transaction(conn, |conn| {
-        if find_by_handle(conn, handle.as_str())?.is_some() {
+        if find_by_handle(conn, handle)?.is_some() {
             return Err(AppError::Conflict(format!(
                 "an organizer called {} already exists",
                 handle.as_str()
@@ -74,9 +74,11 @@ pub fn create(
     })
 }
 
-pub fn find_by_handle(conn: &mut DbConnection, handle: &str) -> QueryResult<Option<Organizer>> {
+/// The organizer with this handle. Handles are stored as `Handle` parses them (trimmed and
+/// case-folded), so a parsed handle compares as every other lookup does.
+pub fn find_by_handle(conn: &mut DbConnection, handle: &Handle) -> QueryResult<Option<Organizer>> {
     organizers::table
-        .filter(organizers::handle.eq(handle))
+        .filter(organizers::handle.eq(handle.as_str()))
         .select(Organizer::as_select())
         .first(conn)
         .optional()

@@ -1,9 +1,12 @@
 //! Guessing secrets: a client whose requests for manage links (`/r/…`, `/api/v1/rsvps/…`) or
 //! event ids keep finding nothing is refused (`429`) for a while. Misses are counted per salted
 //! in-memory client key, at the `--rate-limit-per-minute` allowance (`0` turns it off, as
-//! behind an onion service where every visitor shares one address).
+//! behind an onion service where every visitor shares one address). A request for a link or id
+//! that exists is always served, so one guesser sharing an address with others (a proxy, Tor)
+//! cannot lock them out of their own pages (safety rule 12).
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -17,16 +20,16 @@ use super::client_key::{ClientKey, Limiter};
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Blocked clients kept before the expired ones are dropped.
+/// Blocked keys kept before the expired ones are dropped.
 const FORGET_ABOVE: usize = 10_000;
 
-/// Counts a client's misses and says when it must wait.
-pub struct GuessThrottle {
-    misses: Limiter<ClientKey>,
-    blocked: Mutex<HashMap<ClientKey, Instant>>,
+/// Counts a key's misses (wrong guesses) and says when it must wait. Only misses count.
+pub struct GuessThrottle<K: Hash + Eq + Clone = ClientKey> {
+    misses: Limiter<K>,
+    blocked: Mutex<HashMap<K, Instant>>,
 }
 
-impl GuessThrottle {
+impl<K: Hash + Eq + Clone> GuessThrottle<K> {
     pub fn per_minute(per_minute: u32) -> Self {
         GuessThrottle {
             misses: Limiter::per_minute(per_minute),
@@ -34,28 +37,28 @@ impl GuessThrottle {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ClientKey, Instant>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Instant>> {
         self.blocked
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Seconds this client must still wait, if it is blocked.
-    pub fn wait(&self, key: &ClientKey) -> Option<u64> {
+    /// Seconds this key must still wait, if it is blocked.
+    pub fn wait(&self, key: &K) -> Option<u64> {
         let until = *self.lock().get(key)?;
         let left = until.checked_duration_since(Instant::now())?;
         Some(left.as_secs().max(1))
     }
 
-    /// Count a miss; once the allowance is used up, block the client until it has recovered.
-    pub fn missed(&self, key: &ClientKey) {
+    /// Count a miss; once the allowance is used up, block the key until it has recovered.
+    pub fn missed(&self, key: &K) {
         if let Err(seconds) = self.misses.check(key) {
             let mut blocked = self.lock();
             if blocked.len() > FORGET_ABOVE {
                 let now = Instant::now();
                 blocked.retain(|_, until| *until > now);
             }
-            blocked.insert(*key, Instant::now() + Duration::from_secs(seconds));
+            blocked.insert(key.clone(), Instant::now() + Duration::from_secs(seconds));
         }
     }
 }
@@ -67,7 +70,8 @@ fn guarded(path: &str) -> bool {
         .any(|prefix| path.starts_with(prefix))
 }
 
-/// Middleware: refuse a blocked client on guarded paths, and count each `404` there as a miss.
+/// Middleware: on guarded paths, count each `404` as a miss, and answer a blocked client's
+/// misses with `429`. What exists is served to everyone, blocked or not.
 pub async fn slow_down_guessing(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -79,18 +83,20 @@ pub async fn slow_down_guessing(
             .await
             .map(ServiceResponse::map_into_left_body);
     };
-    let key = state
-        .client_keys
-        .key_for(request.peer_addr().map(|peer| peer.ip()));
-    if let Some(seconds) = state.guess_throttle.wait(&key) {
-        let response = actix_web::HttpResponse::from_error(AppError::RateLimited(seconds));
-        return Ok(request.into_response(response).map_into_right_body());
-    }
+    let key = state.client_key(request.request());
+    let blocked = state.guess_throttle.wait(&key);
     let response = next.call(request).await?;
-    if response.status() == StatusCode::NOT_FOUND {
-        state.guess_throttle.missed(&key);
+    if response.status() != StatusCode::NOT_FOUND {
+        return Ok(response.map_into_left_body());
     }
-    Ok(response.map_into_left_body())
+    state.guess_throttle.missed(&key);
+    match blocked {
+        Some(seconds) => {
+            let refusal = actix_web::HttpResponse::from_error(AppError::RateLimited(seconds));
+            Ok(response.into_response(refusal).map_into_right_body())
+        }
+        None => Ok(response.map_into_left_body()),
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! the in-memory client key used for rate limiting, the one rule for who sees an event's
 //! location, and the purge of personal data.
 
+pub mod client_address;
 pub mod client_key;
 pub mod crypto;
 pub mod guessing;

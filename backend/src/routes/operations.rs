@@ -1,6 +1,9 @@
-//! Operations endpoints: `GET /healthz` (the database answers) and `GET /metrics` (Prometheus).
+//! Operations endpoints: `GET /healthz` (the database answers) and `GET /metrics` (Prometheus,
+//! for a bearer token: the `--metrics-token` or an organizer's API token; activity levels show
+//! when an action is on, so they are not public).
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 
@@ -22,7 +25,37 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+/// Whether the caller may read the metrics. The metrics token is compared in constant time
+/// and never logged.
+async fn may_read_metrics(request: &HttpRequest, state: &AppState) -> Result<bool, AppError> {
+    let bearer = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty());
+    let Some(bearer) = bearer else {
+        return Ok(false);
+    };
+    if let Some(token) = &state.settings.metrics_token {
+        if token.matches(bearer) {
+            return Ok(true);
+        }
+    }
+    // An organizer's API token (a disabled organizer's finds no one); a session cookie is not
+    // enough, as a scraper has none.
+    let signed_in = crate::auth::authenticate(request).await?;
+    Ok(signed_in.is_some_and(|who| matches!(who.credential, crate::auth::Credential::ApiToken)))
+}
+
+pub async fn metrics(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    if !may_read_metrics(&request, &state).await? {
+        return Err(AppError::Unauthorized);
+    }
     let (pending, failed) =
         crate::db::run(&state.pool, |conn| Ok(crate::db::outbox::depth(conn)?)).await?;
     state.metrics.set_outbox_depth(pending, failed);

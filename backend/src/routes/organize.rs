@@ -1,5 +1,5 @@
-//! The organizer's web pages under `/organize`: sign in and out, choose a password, the
-//! dashboard, and the event editor (create, edit, cancel). Every page but login needs a session.
+//! The organizer's web pages under `/organize`: sign in and out, the dashboard, and the event
+//! editor (create, edit, cancel). Every page but login needs a session.
 
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
@@ -8,17 +8,13 @@ use chrono::{Duration, Utc};
 use serde::Deserialize;
 
 use super::{no_store, see_other};
-use crate::auth::{
-    authenticate, Credential, PageOrganizer, PasswordChanger, SESSION_COOKIE, SESSION_HOURS,
-};
+use crate::auth::{authenticate, PageOrganizer, SESSION_COOKIE, SESSION_HOURS};
 use crate::db::audit::{self, Action};
 use crate::db::events::{self as event_queries, Listing};
 use crate::db::{credentials, organizers};
 use crate::domain::access::Viewer;
 use crate::domain::event::Event;
-use crate::domain::organizer::{
-    check_new_password, decoy_hash, hash_password, verify_password, Handle, MIN_PASSWORD_CHARS,
-};
+use crate::domain::organizer::{decoy_hash, verify_password, Handle};
 use crate::domain::FieldError;
 use crate::error::AppError;
 use crate::extract::WebForm;
@@ -26,9 +22,7 @@ use crate::i18n::Locale;
 use crate::privacy::secrets::{hash_token, new_token};
 use crate::state::AppState;
 use crate::views::event_form::EventFormValues;
-use crate::views::pages::{
-    DashboardPage, EventFormPage, FormError, LoginCodePage, LoginPage, PasswordPage,
-};
+use crate::views::pages::{DashboardPage, EventFormPage, FormError, LoginCodePage, LoginPage};
 use crate::views::{Chrome, EventCard};
 
 fn page<T: askama::Template>(status: StatusCode, page: &T) -> Result<HttpResponse, AppError> {
@@ -78,11 +72,8 @@ pub async fn login(
     WebForm(form): WebForm<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let lang = locale.lang;
-    let address = request.peer_addr().map(|peer| peer.ip());
-    if let Err(wait) = state
-        .login_throttle
-        .check(&state.client_keys, address, &form.handle)
-    {
+    let client = state.client_key(&request);
+    if let Err(wait) = state.login_throttle.check(&client, &form.handle) {
         let mut response = page(
             StatusCode::TOO_MANY_REQUESTS,
             &LoginPage {
@@ -101,7 +92,7 @@ pub async fn login(
     let now = Utc::now();
     let step = crate::db::run(&state.pool, move |conn| {
         let organizer = match Handle::parse(&handle) {
-            Ok(handle) => organizers::find_by_handle(conn, handle.as_str())?,
+            Ok(handle) => organizers::find_by_handle(conn, &handle)?,
             Err(_) => None,
         };
         // Verify against a decoy when the handle is unknown, so both take as long.
@@ -121,14 +112,17 @@ pub async fn login(
     })
     .await?;
     match step {
-        LoginStep::Refused => page(
-            StatusCode::UNAUTHORIZED,
-            &LoginPage {
-                chrome: Chrome::public(lang.t("login-title"), &locale),
-                handle: form.handle,
-                error: Some(lang.t("login-refused")),
-            },
-        ),
+        LoginStep::Refused => {
+            state.login_throttle.failed(&form.handle);
+            page(
+                StatusCode::UNAUTHORIZED,
+                &LoginPage {
+                    chrome: Chrome::public(lang.t("login-title"), &locale),
+                    handle: form.handle,
+                    error: Some(lang.t("login-refused")),
+                },
+            )
+        }
         LoginStep::SecondFactor(organizer) => {
             let challenge = Challenge {
                 organizer_id: organizer.id,
@@ -292,11 +286,8 @@ pub async fn login_code(
     let Some(challenge) = Challenge::from_request(&request, &state) else {
         return Ok(see_other("/organize/login"));
     };
-    let address = request.peer_addr().map(|peer| peer.ip());
-    if let Err(wait) = state
-        .login_throttle
-        .check(&state.client_keys, address, &challenge.handle)
-    {
+    let client = state.client_key(&request);
+    if let Err(wait) = state.login_throttle.check(&client, &challenge.handle) {
         let message = locale.lang.t_count("login-too-many", wait as i64);
         let mut response = page(
             StatusCode::TOO_MANY_REQUESTS,
@@ -326,14 +317,17 @@ pub async fn login_code(
     .await?;
     match outcome {
         Some((token, must_change_password)) => signed_in(&state, token, must_change_password),
-        None => page(
-            StatusCode::UNAUTHORIZED,
-            &code_page(
-                &challenge.handle,
-                Some(&locale.lang.t("login-code-refused")),
-                &locale,
-            ),
-        ),
+        None => {
+            state.login_throttle.failed(&challenge.handle);
+            page(
+                StatusCode::UNAUTHORIZED,
+                &code_page(
+                    &challenge.handle,
+                    Some(&locale.lang.t("login-code-refused")),
+                    &locale,
+                ),
+            )
+        }
     }
 }
 
@@ -357,72 +351,6 @@ pub async fn logout(
         .add_cookie(&session_cookie(&state, String::new(), CookieDuration::ZERO))
         .map_err(AppError::internal)?;
     Ok(response)
-}
-
-fn password_page(who: &PasswordChanger, error: Option<String>, locale: &Locale) -> PasswordPage {
-    PasswordPage {
-        chrome: Chrome::organizer(
-            locale.lang.t("password-title"),
-            &who.0.organizer.handle,
-            locale,
-        ),
-        first_time: who.0.organizer.must_change_password,
-        error,
-        min_chars: MIN_PASSWORD_CHARS,
-    }
-}
-
-pub async fn password_form(who: PasswordChanger, locale: Locale) -> Result<HttpResponse, AppError> {
-    page(StatusCode::OK, &password_page(&who, None, &locale))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    confirm: String,
-}
-
-/// Save a new password and end the organizer's other sessions.
-pub async fn change_password(
-    who: PasswordChanger,
-    state: web::Data<AppState>,
-    locale: Locale,
-    WebForm(form): WebForm<PasswordForm>,
-) -> Result<HttpResponse, AppError> {
-    let lang = locale.lang;
-    let problem = match check_new_password(&form.password) {
-        Err(error) => Some(FormError::from(error).text(lang)),
-        Ok(()) if form.password != form.confirm => Some(lang.t("password-mismatch")),
-        Ok(()) => None,
-    };
-    if let Some(message) = problem {
-        return page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &password_page(&who, Some(message), &locale),
-        );
-    }
-    let organizer_id = who.0.organizer.id.clone();
-    let keep = match &who.0.credential {
-        Credential::Session(hash) => hash.clone(),
-        Credential::ApiToken => String::new(),
-    };
-    crate::db::run(&state.pool, move |conn| {
-        let hash = hash_password(&form.password).map_err(AppError::Internal)?;
-        crate::db::write_transaction(conn, |conn| {
-            organizers::set_password(conn, &organizer_id, &hash)?;
-            Ok(credentials::delete_other_sessions(
-                conn,
-                &organizer_id,
-                &keep,
-            )?)
-        })?;
-        Ok(())
-    })
-    .await?;
-    state.news.credentials_changed(&who.0.organizer.id);
-    Ok(see_other("/organize"))
 }
 
 const DASHBOARD_PAST_EVENTS: i64 = 20;

@@ -266,9 +266,18 @@ pub struct AuditPage {
 #[template(path = "organize/password.html")]
 pub struct PasswordPage {
     pub chrome: Chrome,
+    /// Still on the one-time password: that is the current password to type.
     pub first_time: bool,
-    pub error: Option<String>,
+    /// Two-step sign-in is on: a code is asked for too.
+    pub totp_on: bool,
+    pub errors: Vec<FormError>,
     pub min_chars: usize,
+}
+
+impl PasswordPage {
+    pub fn error_for(&self, field: &str) -> Option<String> {
+        error_for(&self.errors, field, self.chrome.lang)
+    }
 }
 
 #[derive(Template)]

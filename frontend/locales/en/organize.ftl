@@ -26,6 +26,12 @@ password-hint = At least { $count } characters. A few unrelated words work well.
 password-again = Type it again
 password-save = Save password
 password-mismatch = The two passwords are not the same.
+password-current = Your password now
+password-one-time = The one-time password you signed in with
+password-code = A code from your app, or an unused recovery code
+password-others-end = Your other sessions end when you save it.
+password-current-refused = That is not your password.
+password-code-refused = That code did not work. Use the current code from your app, or an unused recovery code.
 
 dashboard-title = Dashboard
 dashboard-new-event = New event
@@ -122,8 +128,7 @@ account-codes-left = { $count ->
 }
 account-tokens-hint = API tokens are not affected: a bearer token works on its own. Keep them as safe as your password.
 account-totp-off-heading = Turn two-step sign-in off
-account-totp-off-explain = Type a current code, a recovery code, or your password.
-account-code-or-password = Code or password
+account-totp-off-explain = Type your password and a current code or an unused recovery code.
 account-turn-off = Turn off
 account-setup-explain = Add Umbrella to an authenticator app on your phone (for example Aegis, Raivo, or your password manager), then type the code it shows to finish.
 account-scan = Scan this with the app,
@@ -136,7 +141,6 @@ account-set-up = Set up two-step sign-in
 account-totp-on-done = Two-step sign-in is on.
 account-totp-off-done = Two-step sign-in is off.
 account-code-refused = That code did not work. Type the code the app shows now.
-account-confirm-refused = That is not a current code, an unused recovery code, or your password.
 
 organizers-title = Organizers
 organizers-explain = Disabling someone signs them out everywhere and stops their API tokens at once; enabling them again lets them sign in with their password. New organizers are created on the command line:

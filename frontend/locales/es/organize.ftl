@@ -26,6 +26,12 @@ password-hint = Al menos { $count } caracteres. Unas cuantas palabras sin relaci
 password-again = Escríbela otra vez
 password-save = Guardar contraseña
 password-mismatch = Las dos contraseñas no son iguales.
+password-current = Tu contraseña actual
+password-one-time = La contraseña de un solo uso con la que entraste
+password-code = Un código de tu aplicación, o un código de recuperación sin usar
+password-others-end = Tus otras sesiones se cierran al guardarla.
+password-current-refused = Esa no es tu contraseña.
+password-code-refused = Ese código no funcionó. Usa el código actual de tu aplicación, o un código de recuperación sin usar.
 
 dashboard-title = Panel
 dashboard-new-event = Evento nuevo
@@ -122,8 +128,7 @@ account-codes-left = { $count ->
 }
 account-tokens-hint = Los tokens de la API no cambian: un token funciona por sí solo. Guárdalos tan bien como tu contraseña.
 account-totp-off-heading = Desactivar el inicio de sesión en dos pasos
-account-totp-off-explain = Escribe un código actual, un código de recuperación o tu contraseña.
-account-code-or-password = Código o contraseña
+account-totp-off-explain = Escribe tu contraseña y un código actual o un código de recuperación sin usar.
 account-turn-off = Desactivar
 account-setup-explain = Añade Umbrella a una aplicación de autenticación en tu teléfono (por ejemplo Aegis, Raivo o tu gestor de contraseñas) y escribe el código que muestra para terminar.
 account-scan = Escanea esto con la aplicación,
@@ -136,7 +141,6 @@ account-set-up = Configurar el inicio de sesión en dos pasos
 account-totp-on-done = El inicio de sesión en dos pasos está activado.
 account-totp-off-done = El inicio de sesión en dos pasos está desactivado.
 account-code-refused = Ese código no funcionó. Escribe el código que muestra ahora la aplicación.
-account-confirm-refused = Eso no es un código actual, un código de recuperación sin usar ni tu contraseña.
 
 organizers-title = Organización
 organizers-explain = Desactivar a alguien cierra todas sus sesiones y detiene sus tokens de la API al momento; activarle de nuevo le deja entrar con su contraseña. Las cuentas nuevas se crean en la línea de comandos:

@@ -212,7 +212,7 @@ async fn a_dropped_follower_resumes_without_gaps(app: TestApp) {
         assert_eq!(next(&mut socket).await["seq"], seq);
     }
     // Operators see the open connection in /metrics.
-    let (_, metrics) = app.get_text("/metrics").await;
+    let (_, metrics) = app.metrics().await;
     assert!(metrics.contains("umbrella_live_connections 1"), "{metrics}");
 }
 
@@ -599,7 +599,7 @@ async fn connect_through_small_window(app: &TestApp, event_id: &str, after: i32)
 
 /// How many followers the server let go for `reason`, from `/metrics`.
 async fn dropped(app: &TestApp, reason: &str) -> u64 {
-    let (status, metrics) = app.get_text("/metrics").await;
+    let (status, metrics) = app.metrics().await;
     assert_eq!(status, 200);
     let line = format!("umbrella_live_dropped_total{{reason=\"{reason}\"}} ");
     metrics
@@ -729,7 +729,8 @@ async fn a_disabled_organizer_stops_hearing_at_once(app: TestApp) {
     let seq = announce(&app, &other, &id, "medic", "Medic tent moved north").await;
     assert_eq!(next(&mut lead).await["seq"], seq);
 
-    let lead_id = umbrella::db::organizers::find_by_handle(&mut app.database(), "lead")
+    let lead_handle = umbrella::domain::organizer::Handle::parse("lead").expect("a handle");
+    let lead_id = umbrella::db::organizers::find_by_handle(&mut app.database(), &lead_handle)
         .expect("query")
         .expect("lead exists")
         .id;

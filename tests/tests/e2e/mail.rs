@@ -346,7 +346,7 @@ async fn a_refused_message_arrives_on_retry(app: TestApp, sink: SmtpSink) {
         .as_str()
         .expect("subject")
         .starts_with("Your RSVP is confirmed"));
-    let (_, metrics) = app.get_text("/metrics").await;
+    let (_, metrics) = app.metrics().await;
     assert!(
         metrics.contains("umbrella_mail_failures_total{kind=\"approved\"} 2"),
         "{metrics}"
@@ -475,7 +475,7 @@ async fn stopping_emails_deletes_the_address_at_once(app: TestApp, sink: SmtpSin
     )
     .await;
     let (token, _) = rsvp(&app.address, &event_id, "Kim", Some("kim@example.org")).await;
-    let (_, metrics) = app.get_text("/metrics").await;
+    let (_, metrics) = app.metrics().await;
     assert!(
         metrics.contains("umbrella_outbox_pending 2"),
         "two reminders wait: {metrics}"
@@ -504,7 +504,7 @@ async fn stopping_emails_deletes_the_address_at_once(app: TestApp, sink: SmtpSin
     assert_eq!(response.status(), 200);
     assert!(!has_email(&app, &token).await, "gone at once");
     assert_eq!(sealed_contacts(&app), 0);
-    let (_, metrics) = app.get_text("/metrics").await;
+    let (_, metrics) = app.metrics().await;
     assert!(metrics.contains("umbrella_outbox_pending 0"), "{metrics}");
     assert!(sink.messages().is_empty());
 }
@@ -625,8 +625,8 @@ async fn two_instances_on_one_postgresql_send_each_message_once() {
     tokio::time::sleep(Duration::from_secs(5)).await;
     assert_each_once(&sink.messages(), 60);
     // Both instances were running their workers on the same outbox.
-    let (_, one) = first.get_text("/metrics").await;
-    let (_, two) = second.get_text("/metrics").await;
+    let (_, one) = first.metrics().await;
+    let (_, two) = second.metrics().await;
     let sent = |metrics: &str| {
         metrics
             .lines()

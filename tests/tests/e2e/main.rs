@@ -17,4 +17,5 @@ mod organizer_security;
 mod organizer_web;
 mod privacy;
 mod public_pages;
+mod rate_limits;
 mod rsvps;

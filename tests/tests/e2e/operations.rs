@@ -13,7 +13,7 @@ async fn health_and_metrics_report_the_service(app: TestApp) {
         .await;
     app.get_text(&format!("/events/{}", event["id"].as_str().expect("id")))
         .await;
-    let (status, metrics) = app.get_text("/metrics").await;
+    let (status, metrics) = app.metrics().await;
     assert_eq!(status, 200);
     assert!(
         metrics.contains(
@@ -28,7 +28,7 @@ async fn health_and_metrics_report_the_service(app: TestApp) {
     // The purge runs once at start, then every so often; each run is counted.
     let mut purged = false;
     for _ in 0..50 {
-        let (_, metrics) = app.get_text("/metrics").await;
+        let (_, metrics) = app.metrics().await;
         if metrics.contains(r#"umbrella_purge_runs_total{outcome="ok"}"#) {
             purged = true;
             break;
@@ -111,7 +111,80 @@ async fn every_response_carries_the_privacy_headers(app: TestApp) {
     assert_eq!(again.status(), 304);
 }
 
+/// `GET /metrics` with `authorization` (a whole header value), or none.
+async fn metrics_status(app: &TestApp, authorization: Option<&str>) -> u16 {
+    let mut request = app.client().get(app.url("/metrics"));
+    if let Some(value) = authorization {
+        request = request.header("Authorization", value);
+    }
+    request.send().await.expect("sent").status().as_u16()
+}
+
+/// Activity levels show when an action is on: only Prometheus (the metrics token) and
+/// organizers (an API token) read them.
+async fn metrics_need_a_bearer_token(app: TestApp) {
+    assert_eq!(metrics_status(&app, None).await, 401, "no token");
+    let wrong = format!("Bearer {}x", app.metrics_token);
+    assert_eq!(metrics_status(&app, Some(&wrong)).await, 401, "wrong token");
+    let basic = format!("Basic {}", app.metrics_token);
+    assert_eq!(metrics_status(&app, Some(&basic)).await, 401, "not bearer");
+    let right = format!("Bearer {}", app.metrics_token);
+    assert_eq!(
+        metrics_status(&app, Some(&right)).await,
+        200,
+        "metrics token"
+    );
+    app.create_organizer("ops").await;
+    let token = app.token_for("ops").await;
+    let organizer = format!("Bearer {token}");
+    assert_eq!(
+        metrics_status(&app, Some(&organizer)).await,
+        200,
+        "API token"
+    );
+    // A session cookie is not a scraper's credential.
+    let browser = app.signed_in_browser("webonly").await;
+    let response = app.get(&browser, "/metrics").await;
+    assert_eq!(response.status(), 401, "a session alone");
+    // A disabled organizer's token stops at once.
+    app.cli(&["organizer", "disable", "ops"])
+        .await
+        .expect("disabled");
+    assert_eq!(
+        metrics_status(&app, Some(&organizer)).await,
+        401,
+        "disabled"
+    );
+    // The token never reaches the logs.
+    let logs = umbrella_tests::logs::captured();
+    assert!(
+        !logs.contains(&app.metrics_token),
+        "the metrics token is not logged"
+    );
+}
+
+/// A made-up method is counted, under `other`: clients cannot mint labels.
+async fn unknown_methods_count_as_other(app: TestApp) {
+    let made_up = reqwest::Method::from_bytes(b"FOO").expect("a method");
+    let response = app
+        .client()
+        .request(made_up, app.url("/"))
+        .send()
+        .await
+        .expect("sent");
+    assert!(response.status().is_client_error(), "{}", response.status());
+    let (status, metrics) = app.metrics().await;
+    assert_eq!(status, 200);
+    assert!(!metrics.contains("FOO"), "{metrics}");
+    assert!(
+        metrics.contains("umbrella_http_requests_total{method=\"other\""),
+        "{metrics}"
+    );
+}
+
 on_both_databases!(
     health_and_metrics_report_the_service,
-    every_response_carries_the_privacy_headers
+    every_response_carries_the_privacy_headers,
+    metrics_need_a_bearer_token,
+    unknown_methods_count_as_other,
 );

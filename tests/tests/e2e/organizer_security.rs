@@ -234,20 +234,15 @@ async fn two_step_sign_in(app: TestApp) {
     );
     assert!(!secret.is_empty());
 
-    // Turning it off needs proof: a code, a recovery code or the password.
+    // Turning it off needs the password and a code (see `turning_totp_off_needs_the_password`).
     let response = app
         .post_form(
             &other,
             "/organize/account/totp/disable",
-            &[("confirm", "a guess")],
-        )
-        .await;
-    assert_eq!(response.status(), 422);
-    let response = app
-        .post_form(
-            &other,
-            "/organize/account/totp/disable",
-            &[("confirm", TestApp::PASSWORD)],
+            &[
+                ("current", TestApp::PASSWORD),
+                ("code", &code_at(&secret, 30)),
+            ],
         )
         .await;
     assert_eq!(response.status(), 303);
@@ -592,7 +587,8 @@ async fn an_admin_disables_an_organizer(app: TestApp) {
     assert!(page.contains("ada (you)"));
     let own = {
         let mut conn = app.database();
-        umbrella::db::organizers::find_by_handle(&mut conn, "ada")
+        let handle = umbrella::domain::organizer::Handle::parse("ada").expect("a handle");
+        umbrella::db::organizers::find_by_handle(&mut conn, &handle)
             .expect("query")
             .expect("ada")
             .id
@@ -617,4 +613,220 @@ on_both_databases!(
     two_step_sign_in,
     the_audit_log_records_what_organizers_do,
     an_admin_disables_an_organizer,
+);
+
+/// Ten wrong passwords against one handle, typed every way the handle can be, then the next
+/// attempt (even the right password) must wait.
+async fn handle_variants_share_one_throttle(app: TestApp) {
+    let one_time = app.create_organizer("bob").await;
+    let variants = [" bob", "BOB\t", "Bob", "bob ", "\tbOb"];
+    for variant in variants.iter().cycle().take(10) {
+        let (_, response) = sign_in(&app, variant, "not the password").await;
+        assert_eq!(response.status(), 401, "{variant:?}");
+    }
+    let (_, response) = sign_in(&app, "bob", &one_time).await;
+    assert_eq!(
+        response.status(),
+        429,
+        "the handle waits, however it is typed"
+    );
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=60).contains(&wait));
+    // Another organizer signs in as usual.
+    let other = app.create_organizer("ana").await;
+    let (_, response) = sign_in(&app, "ana", &other).await;
+    assert_eq!(location(&response), "/organize/password");
+}
+
+/// With `--rate-limit-per-minute 0` (every test server's setting, and the onion-service
+/// advice), wrong passwords and wrong codes against one handle are still limited.
+async fn per_handle_throttles_hold_with_the_rate_limit_off(app: TestApp) {
+    assert_eq!(app.settings.rate_limit_per_minute, 0);
+    let browser = app.signed_in_browser("carmen").await;
+    let (secret, _) = turn_on_totp(&app, &browser).await;
+    let (other, response) = sign_in(&app, "carmen", TestApp::PASSWORD).await;
+    assert_eq!(location(&response), "/organize/login/code");
+    let wrong = wrong_code(&secret);
+    for _ in 0..10 {
+        let response = app
+            .post_form(&other, "/organize/login/code", &[("code", &wrong)])
+            .await;
+        assert_eq!(response.status(), 401);
+    }
+    let response = app
+        .post_form(
+            &other,
+            "/organize/login/code",
+            &[("code", &code_at(&secret, 30))],
+        )
+        .await;
+    assert_eq!(response.status(), 429, "codes wait even with the limit off");
+    assert_eq!(
+        location(&app.get(&other, "/organize").await),
+        "/organize/login"
+    );
+    // Passwords likewise, for an organizer without two-step sign-in.
+    let one_time = app.create_organizer("dora").await;
+    for _ in 0..10 {
+        let (_, response) = sign_in(&app, "dora", "a guess").await;
+        assert_eq!(response.status(), 401);
+    }
+    let (_, response) = sign_in(&app, "dora", &one_time).await;
+    assert_eq!(
+        response.status(),
+        429,
+        "passwords wait even with the limit off"
+    );
+}
+
+/// Whether `client` is signed in (the dashboard answers rather than sending it to sign in).
+async fn is_signed_in(app: &TestApp, client: &Client) -> bool {
+    let response = app.get(client, "/organize").await;
+    match response.status().as_u16() {
+        200 => true,
+        303 => false,
+        other => panic!("unexpected {other}"),
+    }
+}
+
+async fn changing_the_password_needs_the_current_one(app: TestApp) {
+    let mine = app.signed_in_browser("elena").await;
+    let (elsewhere, response) = sign_in(&app, "elena", TestApp::PASSWORD).await;
+    assert_eq!(location(&response), "/organize");
+    let new = "an entirely different passphrase";
+    // A stolen session without the password cannot change it: nothing changes.
+    for current in ["", "not my password"] {
+        let response = app
+            .post_form(
+                &mine,
+                "/organize/password",
+                &[("current", current), ("password", new), ("confirm", new)],
+            )
+            .await;
+        assert_eq!(response.status(), 422, "{current:?}");
+        let page = response.text().await.expect("body");
+        assert!(page.contains("href=\"#current\""), "the field is named");
+    }
+    assert!(is_signed_in(&app, &elsewhere).await, "no session ended");
+    let (_, response) = sign_in(&app, "elena", new).await;
+    assert_eq!(response.status(), 401, "the new password was not stored");
+    let (third, response) = sign_in(&app, "elena", TestApp::PASSWORD).await;
+    assert_eq!(location(&response), "/organize", "the old one still works");
+
+    // With the current password it changes, and every other session ends; this one stays.
+    let response = app
+        .post_form(
+            &mine,
+            "/organize/password",
+            &[
+                ("current", TestApp::PASSWORD),
+                ("password", new),
+                ("confirm", new),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert!(is_signed_in(&app, &mine).await, "the current session stays");
+    assert!(!is_signed_in(&app, &elsewhere).await, "other sessions end");
+    assert!(!is_signed_in(&app, &third).await, "all of them");
+    let (_, response) = sign_in(&app, "elena", TestApp::PASSWORD).await;
+    assert_eq!(response.status(), 401, "the old password is gone");
+
+    // With two-step sign-in on, a code is needed as well.
+    let (secret, _) = turn_on_totp(&app, &mine).await;
+    let (_, page) = page_text(&app, &mine, "/organize/password").await;
+    assert!(page.contains("name=\"code\""), "the form asks for a code");
+    let newer = "yet another long passphrase";
+    let response = app
+        .post_form(
+            &mine,
+            "/organize/password",
+            &[("current", new), ("password", newer), ("confirm", newer)],
+        )
+        .await;
+    assert_eq!(response.status(), 422, "no code");
+    assert!(response
+        .text()
+        .await
+        .expect("body")
+        .contains("href=\"#code\""));
+    let (_, response) = sign_in(&app, "elena", newer).await;
+    assert_eq!(response.status(), 401, "unchanged without the code");
+    let response = app
+        .post_form(
+            &mine,
+            "/organize/password",
+            &[
+                ("current", new),
+                ("code", &code_at(&secret, 30)),
+                ("password", newer),
+                ("confirm", newer),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let (_, response) = sign_in(&app, "elena", newer).await;
+    assert_eq!(location(&response), "/organize/login/code");
+}
+
+/// Whether signing in as `handle` with the usual password asks for a second step.
+async fn asks_for_a_code(app: &TestApp, handle: &str) -> bool {
+    let (_, response) = sign_in(app, handle, TestApp::PASSWORD).await;
+    location(&response) == "/organize/login/code"
+}
+
+async fn turning_totp_off_needs_the_password(app: TestApp) {
+    let browser = app.signed_in_browser("fatima").await;
+    let (secret, codes) = turn_on_totp(&app, &browser).await;
+    // A session and a code (say, a stolen session on a phone left open) are not enough.
+    let response = app
+        .post_form(
+            &browser,
+            "/organize/account/totp/disable",
+            &[("code", &code_at(&secret, 30))],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response
+        .text()
+        .await
+        .expect("body")
+        .contains("href=\"#current\""));
+    assert!(
+        asks_for_a_code(&app, "fatima").await,
+        "still on without the password"
+    );
+    // Nor a wrong password with a right recovery code, nor the password alone.
+    for fields in [
+        [("current", "not my password"), ("code", codes[0].as_str())],
+        [("current", TestApp::PASSWORD), ("code", "")],
+    ] {
+        let response = app
+            .post_form(&browser, "/organize/account/totp/disable", &fields)
+            .await;
+        assert_eq!(response.status(), 422, "{fields:?}");
+    }
+    assert!(asks_for_a_code(&app, "fatima").await, "still on");
+    // The password and a recovery code turn it off.
+    let response = app
+        .post_form(
+            &browser,
+            "/organize/account/totp/disable",
+            &[("current", TestApp::PASSWORD), ("code", &codes[0])],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert!(!asks_for_a_code(&app, "fatima").await, "off");
+}
+
+// A per-client limit high enough not to bind, so only the per-handle one can refuse.
+on_both_databases!(with ["--rate-limit-per-minute", "100"] => handle_variants_share_one_throttle);
+on_both_databases!(
+    per_handle_throttles_hold_with_the_rate_limit_off,
+    changing_the_password_needs_the_current_one,
+    turning_totp_off_needs_the_password,
 );

@@ -196,11 +196,29 @@ async fn a_one_time_password_must_be_replaced(app: TestApp) {
         )
         .await;
     assert_eq!(response.status(), 422);
+    // The one-time password is the current password here, and it is asked for.
     let response = app
         .post_form(
             &browser,
             "/organize/password",
             &[
+                ("password", "a long passphrase"),
+                ("confirm", "a long passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422, "no current password");
+    let page = response.text().await.expect("body");
+    assert!(
+        page.contains("href=\"#current\""),
+        "the summary names the field"
+    );
+    let response = app
+        .post_form(
+            &browser,
+            "/organize/password",
+            &[
+                ("current", &one_time),
                 ("password", "a long passphrase"),
                 ("confirm", "a long passphrase"),
             ],
