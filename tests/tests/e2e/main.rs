@@ -16,3 +16,4 @@ mod organizer_web;
 mod privacy;
 mod public_pages;
 mod rsvps;
+mod websocket_frames;
