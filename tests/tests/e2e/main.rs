@@ -14,6 +14,7 @@ mod operations;
 mod organizer_security;
 mod organizer_web;
 mod privacy;
+mod public_outputs;
 mod public_pages;
 mod rsvps;
 mod websocket_frames;
