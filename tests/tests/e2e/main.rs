@@ -8,6 +8,7 @@ mod command_line;
 mod events_api;
 mod language;
 mod live;
+mod live_relay;
 mod mail;
 mod openapi;
 mod operations;
