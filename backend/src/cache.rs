@@ -4,14 +4,17 @@
 //! most once a second and again after any write by this process, so a change shows at once here
 //! and within a second on other instances sharing one PostgreSQL. Each output keeps the `Stamp`
 //! it was built for and is rebuilt when its stamp moves; it is kept with its gzip form and a
-//! strong validator, and answered with `304` when the client already has it.
+//! strong validator, and answered with `304` when the client already has it. The stamp also
+//! moves for changes an output does not show (an unlisted event, another event's RSVPs): a
+//! rebuild that gives the same bytes keeps the validators it had (`FeedCache::put`), so they
+//! tell nobody that such a change happened, or when.
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use actix_web::http::header::{self, HttpDate};
+use actix_web::http::header::{self, AcceptEncoding, Encoding, Header, HttpDate};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -166,9 +169,14 @@ impl FeedCache {
         feeds.get(key).filter(|feed| feed.stamp == stamp).cloned()
     }
 
-    pub fn put(&self, key: String, feed: Feed) -> Arc<Feed> {
-        let feed = Arc::new(feed);
+    /// Keep `feed` for `key`. When it has the same bytes as the one it replaces, it keeps that
+    /// one's `Last-Modified` too (its `ETag` is already the same).
+    pub fn put(&self, key: String, mut feed: Feed) -> Arc<Feed> {
         let mut feeds = self.feeds.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(kept) = feeds.get(&key).filter(|kept| kept.etag == feed.etag) {
+            feed.last_modified = kept.last_modified;
+        }
+        let feed = Arc::new(feed);
         if feeds.len() >= self.capacity && !feeds.contains_key(&key) {
             feeds.clear();
         }
@@ -177,15 +185,14 @@ impl FeedCache {
     }
 }
 
+/// Whether gzip is the client's choice between gzip and no encoding. `q` values are weights
+/// (`gzip;q=0.5` still accepts gzip); only `q=0` refuses.
 fn accepts_gzip(request: &HttpRequest) -> bool {
-    request
-        .headers()
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|coding| coding.trim().starts_with("gzip") && !coding.contains("q=0"))
-        })
+    let offered = [Encoding::gzip(), Encoding::identity()];
+    AcceptEncoding::parse(request)
+        .ok()
+        .and_then(|accepted| accepted.negotiate(offered.iter()))
+        == Some(Encoding::gzip())
 }
 
 fn not_modified(request: &HttpRequest, feed: &Feed) -> bool {
@@ -268,6 +275,58 @@ mod tests {
             "a change makes it stale"
         );
         assert!(cache.get("kind=action", stamp(1)).is_none());
+    }
+
+    #[test]
+    fn a_rebuild_with_the_same_bytes_keeps_its_validators() {
+        let cache = FeedCache::new(8);
+        let first = cache.put(
+            "all".into(),
+            Feed::built_now(stamp(1), "same".into()).expect("built"),
+        );
+        let same = cache.put(
+            "all".into(),
+            Feed::built_now(stamp(2), "same".into()).expect("built"),
+        );
+        assert_eq!(
+            (&same.etag, same.last_modified),
+            (&first.etag, first.last_modified)
+        );
+        let changed = cache.put(
+            "all".into(),
+            Feed::built_now(stamp(3), "changed".into()).expect("built"),
+        );
+        assert_ne!(changed.etag, first.etag);
+        assert!(changed.last_modified > first.last_modified);
+    }
+
+    #[test]
+    fn gzip_is_chosen_by_weight_and_refused_only_by_q_zero() {
+        let asking = |value: &str| {
+            actix_web::test::TestRequest::default()
+                .insert_header((header::ACCEPT_ENCODING, value))
+                .to_http_request()
+        };
+        for value in [
+            "gzip",
+            "gzip;q=0.5",
+            "deflate, gzip;q=0.8",
+            "br;q=1, gzip;q=0.1",
+        ] {
+            assert!(accepts_gzip(&asking(value)), "{value}");
+        }
+        for value in [
+            "gzip;q=0",
+            "gzip;q=0.0",
+            "identity",
+            "br",
+            "gzip;q=0.5, identity",
+        ] {
+            assert!(!accepts_gzip(&asking(value)), "{value}");
+        }
+        assert!(!accepts_gzip(
+            &actix_web::test::TestRequest::default().to_http_request()
+        ));
     }
 
     #[test]

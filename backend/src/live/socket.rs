@@ -24,7 +24,7 @@ use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::access::{resolve, Access};
 use super::hub::{AccessNews, Published};
-use super::takeover::{Handoff, WebSocket};
+use super::takeover::{discard_until_closed, Handoff, WebSocket};
 use crate::db::{events as event_queries, live as updates_db};
 use crate::domain::access::{self as policy, Viewer};
 use crate::domain::event::Event;
@@ -124,6 +124,8 @@ enum Ending {
     Fault,
     /// The server is stopping.
     Stopping,
+    /// The client sent a frame over `MAX_FRAME_BYTES`; it was refused from its header.
+    TooLarge,
 }
 
 /// A message as a JSON text frame.
@@ -285,6 +287,17 @@ pub async fn serve(handoff: Handoff, websocket: WebSocket, stopping: GracefulShu
             .await;
             hang_up(out, stream).await;
         }
+        Err(Ending::TooLarge) => {
+            out.close(Some(CloseReason {
+                code: CloseCode::Size,
+                description: Some(format!("frames are at most {MAX_FRAME_BYTES} bytes")),
+            }))
+            .await;
+            // The rest of the refused frame is still coming: read it away without keeping it.
+            if let Ok(websocket) = out.sink.reunite(stream) {
+                discard_until_closed(websocket, LINGER).await;
+            }
+        }
         Ok(()) | Err(Ending::Fault) => {
             out.close(None).await;
             hang_up(out, stream).await;
@@ -322,10 +335,7 @@ async fn greet(
                 out.error(&message).await?;
                 continue;
             }
-            Heard::TooLarge => {
-                out.error("that message is too large").await?;
-                return Err(Ending::Fault);
-            }
+            Heard::TooLarge => return Err(Ending::TooLarge),
             Heard::Nothing | Heard::Gone => return Err(Ending::Closed),
         };
         let credentials = Credentials {
@@ -563,10 +573,7 @@ async fn follow(
                     Heard::Hello(_) => out.error("already following; reconnect to change credentials").await?,
                     Heard::Garbage(message) => out.error(&message).await?,
                     Heard::Other => {}
-                    Heard::TooLarge => {
-                        out.error("that message is too large").await?;
-                        return Ok(());
-                    }
+                    Heard::TooLarge => return Err(Ending::TooLarge),
                     Heard::Nothing | Heard::Gone => return Err(Ending::Closed),
                 }
             }

@@ -76,7 +76,9 @@ pub async fn feed(
     for event in events.iter().filter(|event| in_public_feed(event, now)) {
         ical.push(vevent(event, Viewer::Public, &base, now, None));
     }
-    let feed = Feed::new(stamp, render(&ical)).map_err(AppError::internal)?;
+    // Last modified when first built, not at the latest change to any event: that one may be
+    // unlisted. A rebuild with the same bytes keeps it (see `FeedCache::put`).
+    let feed = Feed::built_now(stamp, render(&ical)).map_err(AppError::internal)?;
     let feed = state.feed_cache.put(key, feed);
     Ok(respond(&request, &feed, "public, max-age=300"))
 }

@@ -208,8 +208,9 @@ pub struct EventDetail {
     pub going_line: Option<String>,
     pub tags: Vec<String>,
     pub roles: Vec<String>,
-    /// Places left, when the event has a capacity.
-    pub places_left: Option<i32>,
+    /// Places left, when the event has a capacity, as its count display allows: the number
+    /// only when counts are exact; otherwise just whether it is full.
+    pub places_left_line: Option<String>,
     /// Whether people can still RSVP (scheduled and not ended).
     pub rsvp_open: bool,
 }
@@ -231,9 +232,16 @@ impl EventDetail {
             _ if rounded => lang.t_count("going-rounded", count),
             _ => lang.t_count("going-count", count),
         });
-        let places_left = d
+        let exact = viewer == Viewer::Organizer || d.count_display == CountDisplay::Exact;
+        let places_left_line = d
             .capacity
-            .map(|capacity| (capacity - event.places_taken).max(0));
+            .map(|capacity| (capacity - event.places_taken).max(0))
+            .and_then(|left| match left {
+                // Capacity less places left is the exact count the display hides.
+                _ if exact => Some(lang.t_count("places-left", i64::from(left))),
+                0 => Some(lang.t("places-full")),
+                _ => None,
+            });
         EventDetail {
             id: event.id.clone(),
             title: d.title.clone(),
@@ -257,7 +265,7 @@ impl EventDetail {
                 .iter()
                 .map(|role| lang.word("role", role.as_str()))
                 .collect(),
-            places_left,
+            places_left_line,
             rsvp_open: !event.is_cancelled() && !event.has_ended(now),
         }
     }

@@ -77,6 +77,7 @@ places-left = { $count ->
     [one] { $count } left
    *[other] { $count } left
 }
+places-full = full
 
 error-bad-input = Something in the form needs another look
 error-forbidden = You can't open this page

@@ -77,6 +77,7 @@ places-left = { $count ->
     [one] queda { $count }
    *[other] quedan { $count }
 }
+places-full = completo
 
 error-bad-input = Hay que revisar algo del formulario
 error-forbidden = No puedes abrir esta página

@@ -385,8 +385,8 @@ async fn bad_updates_and_frames_are_refused_harmlessly(app: TestApp) {
         .expect("sent");
     assert_eq!(
         next(&mut socket).await["type"],
-        "error",
-        "an oversized frame is refused"
+        "closed",
+        "an oversized frame ends the connection (close code 1009, see websocket_frames.rs)"
     );
     let (status, _) = app.get_text("/api/v1/events/no-such-event/live").await;
     assert_eq!(status, 404);
