@@ -165,7 +165,9 @@ impl Application {
             self.postman.metrics.clone(),
         ));
         let postman = tokio::spawn(crate::mail::outbox::run(self.postman.clone()));
+        let checkpointer = tokio::spawn(db::checkpoint::complete_owed(self.pool.clone()));
         let outcome = self.server.await;
+        checkpointer.abort();
         sweeper.abort();
         purger.abort();
         postman.abort();

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod checkpoint;
 pub mod credentials;
 pub mod events;
 pub mod live;
@@ -21,6 +22,9 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::config::DatabaseUrl;
+
+/// Every removal of personal data ends with this (see `checkpoint`).
+pub use checkpoint::forget_deleted;
 
 /// A connection to whichever database this instance runs on.
 #[derive(diesel::MultiConnection)]
@@ -208,16 +212,6 @@ static COMMITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new
 /// How many write transactions this process has committed.
 pub fn local_commits() -> u64 {
     COMMITS.load(std::sync::atomic::Ordering::Acquire)
-}
-
-/// Make deleted personal data unrecoverable from the raw files. SQLite already overwrites
-/// deleted content (`secure_delete`); this also empties the write-ahead log, which still holds
-/// old page images. PostgreSQL keeps no such copy in a dump; its vacuum reclaims dead rows.
-pub fn forget_deleted(conn: &mut DbConnection) -> Result<(), crate::error::AppError> {
-    if let DbConnection::Sqlite(sqlite) = conn {
-        sqlite.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?;
-    }
-    Ok(())
 }
 
 /// Run blocking database work on the thread pool made for it, with a pooled connection.
