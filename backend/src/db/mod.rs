@@ -8,6 +8,7 @@ pub mod backup;
 pub mod checkpoint;
 pub mod credentials;
 pub mod events;
+pub mod instance_settings;
 pub mod live;
 pub mod organizers;
 pub mod outbox;
@@ -118,17 +119,38 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 }
 
-/// Build the pool and check that one connection can be made, reporting the real error if not.
+/// What a pool is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolFor {
+    /// The server: keeps a connection ready, opening new ones in the background.
+    Serving,
+    /// A one-off command: opens a connection only when asked, while the caller waits. A
+    /// background thread still connecting when the command ends would race the process's exit
+    /// (OpenSSL's cleanup under libpq: the crash seen on PostgreSQL about one run in eight).
+    Command,
+}
+
+/// Build the server's pool and check that one connection can be made, reporting the real error
+/// if not.
 pub fn connect(url: &DatabaseUrl) -> anyhow::Result<Pool> {
+    connect_for(url, PoolFor::Serving)
+}
+
+/// Build a pool for `purpose` and check that one connection can be made.
+pub fn connect_for(url: &DatabaseUrl, purpose: PoolFor) -> anyhow::Result<Pool> {
     let manager = ConnectionManager::new(url.clone());
     // SQLite has one writer at a time; a few connections serve readers without queueing writers.
     let max_size = if manager.is_sqlite() { 8 } else { 16 };
+    let min_idle = match purpose {
+        PoolFor::Serving => 1,
+        PoolFor::Command => 0,
+    };
     // Try once by hand first: r2d2 only says "timed out" when every attempt fails.
     let first = r2d2::ManageConnection::connect(&manager)?;
     drop(first);
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
-        .min_idle(Some(1))
+        .min_idle(Some(min_idle))
         .connection_timeout(Duration::from_secs(10))
         .build(manager)?;
     Ok(pool)
