@@ -13,10 +13,11 @@ use crate::db::{credentials, organizers};
 use crate::domain::organizer::{generate_password, hash_password, Handle};
 use crate::error::AppError;
 use crate::privacy::secrets::{hash_token, new_token, API_TOKEN_PREFIX};
-use crate::startup::{open_database, Application};
+use crate::startup::{open_store, Application};
 
 /// The binary's entry point.
 pub fn main() -> ExitCode {
+    keep_files_private();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => error.exit(),
@@ -42,6 +43,14 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Everything this process creates (the data directory, database, write-ahead log, backups, the
+/// key file) is readable by its owner alone, whoever starts it: systemd's unit says so too, a
+/// shell or a container usually does not. Set before anything is created.
+fn keep_files_private() {
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
 }
 
 fn serve(settings: Settings) -> anyhow::Result<()> {
@@ -71,8 +80,7 @@ fn existing(
 
 /// Run one non-serving command. Every command migrates the database first.
 pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow::Result<()> {
-    crate::privacy::keyfile::SecretKey::load_or_create(&settings.data_dir)?;
-    let pool = open_database(settings)?;
+    let (pool, _key) = open_store(settings, crate::db::PoolFor::Command)?;
     let mut conn = pool.get()?;
     match command {
         Command::Serve => anyhow::bail!("`serve` runs the server; it is not a one-off command"),

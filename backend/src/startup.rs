@@ -49,19 +49,23 @@ pub struct Application {
     postman: Arc<crate::mail::outbox::Postman>,
 }
 
-/// Open the database named by the settings and bring its schema up to date.
-pub fn open_database(settings: &Settings) -> anyhow::Result<Pool> {
-    let pool = db::connect(&settings.database())?;
+/// Open the database named by the settings, bring its schema up to date, and open the key file
+/// that belongs to it (refused when it is missing or another one, see `keyfile::unlock`).
+pub fn open_store(settings: &Settings, pool: db::PoolFor) -> anyhow::Result<(Pool, SecretKey)> {
+    let pool = db::connect_for(&settings.database(), pool)?;
     let mut conn = pool.get()?;
     db::migrate(&mut conn)?;
-    Ok(pool)
+    let key = crate::privacy::keyfile::unlock(&settings.data_dir, &mut conn)?;
+    drop(conn);
+    Ok((pool, key))
 }
 
 impl Application {
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
-        let key = SecretKey::load_or_create(&settings.data_dir)?;
         let for_database = settings.clone();
-        let pool = tokio::task::spawn_blocking(move || open_database(&for_database)).await??;
+        let (pool, key) =
+            tokio::task::spawn_blocking(move || open_store(&for_database, db::PoolFor::Serving))
+                .await??;
         let listener = TcpListener::bind(settings.bind).map_err(|error| {
             anyhow::anyhow!("could not listen on {} (--bind): {error}", settings.bind)
         })?;
@@ -165,7 +169,9 @@ impl Application {
             self.postman.metrics.clone(),
         ));
         let postman = tokio::spawn(crate::mail::outbox::run(self.postman.clone()));
+        let checkpointer = tokio::spawn(db::checkpoint::complete_owed(self.pool.clone()));
         let outcome = self.server.await;
+        checkpointer.abort();
         sweeper.abort();
         purger.abort();
         postman.abort();

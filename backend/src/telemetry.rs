@@ -45,6 +45,7 @@ pub struct Metrics {
     live_connections: IntGauge,
     purge_runs: IntCounterVec,
     purged_rsvps: IntCounter,
+    wal_incomplete: IntCounter,
 }
 
 impl Metrics {
@@ -138,6 +139,12 @@ impl Metrics {
         registry.register(Box::new(live_connections.clone()))?;
         registry.register(Box::new(purge_runs.clone()))?;
         registry.register(Box::new(purged_rsvps.clone()))?;
+        let wal_incomplete = IntCounter::new(
+            "wal_checkpoints_incomplete_total",
+            "Removals of personal data after which the SQLite write-ahead log could not be \
+             emptied at once (a long read blocked it; retried in the background)",
+        )?;
+        registry.register(Box::new(wal_incomplete.clone()))?;
         Ok(Self {
             registry,
             requests,
@@ -154,6 +161,7 @@ impl Metrics {
             live_connections,
             purge_runs,
             purged_rsvps,
+            wal_incomplete,
         })
     }
 
@@ -216,6 +224,10 @@ impl Metrics {
         let state = pool.state();
         self.pool_connections.set(i64::from(state.connections));
         self.pool_idle.set(i64::from(state.idle_connections));
+        // Counted per process by the database layer; brought up to date here.
+        let incomplete = crate::db::checkpoint::incomplete();
+        self.wal_incomplete
+            .inc_by(incomplete.saturating_sub(self.wal_incomplete.get()));
         let mut buffer = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
         Ok(String::from_utf8(buffer)?)

@@ -110,6 +110,21 @@ impl ChildServer {
         .expect("the command finishes")
     }
 
+    /// The data directory: the key file, and on SQLite the database.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    /// Run an `umbrella` command as a process of its own (the real binary, as an operator
+    /// does) against the same database and data directory.
+    pub fn run_binary(&self, args: &[&str]) -> std::process::Output {
+        Command::new(&self.binary)
+            .args(args)
+            .args(&self.args)
+            .output()
+            .expect("the command runs")
+    }
+
     /// A new organizer with an API token; returns the token.
     pub async fn organizer_token(&self) -> String {
         let handle = format!("org-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);

@@ -334,7 +334,9 @@ const CONCERNED: &[RsvpStatus] = &[
 /// Cancel an event. Cancelling twice changes nothing the second time.
 pub fn cancel(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<Event, AppError> {
     super::write_transaction(conn, |conn| {
-        let mut event = get(conn, id)?;
+        // Read under the event's lock, as every other change does: a concurrent edit is not
+        // lost, and the `sequence` bumped here is not one it also used.
+        let mut event = super::rsvps::lock_event(conn, id)?;
         if !event.is_cancelled() {
             event.cancel(now);
             update(conn, &event)?;

@@ -5,8 +5,10 @@
 
 pub mod audit;
 pub mod backup;
+pub mod checkpoint;
 pub mod credentials;
 pub mod events;
+pub mod instance_settings;
 pub mod live;
 pub mod organizers;
 pub mod outbox;
@@ -21,6 +23,9 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::config::DatabaseUrl;
+
+/// Every removal of personal data ends with this (see `checkpoint`).
+pub use checkpoint::forget_deleted;
 
 /// A connection to whichever database this instance runs on.
 #[derive(diesel::MultiConnection)]
@@ -114,17 +119,38 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 }
 
-/// Build the pool and check that one connection can be made, reporting the real error if not.
+/// What a pool is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolFor {
+    /// The server: keeps a connection ready, opening new ones in the background.
+    Serving,
+    /// A one-off command: opens a connection only when asked, while the caller waits. A
+    /// background thread still connecting when the command ends would race the process's exit
+    /// (OpenSSL's cleanup under libpq: the crash seen on PostgreSQL about one run in eight).
+    Command,
+}
+
+/// Build the server's pool and check that one connection can be made, reporting the real error
+/// if not.
 pub fn connect(url: &DatabaseUrl) -> anyhow::Result<Pool> {
+    connect_for(url, PoolFor::Serving)
+}
+
+/// Build a pool for `purpose` and check that one connection can be made.
+pub fn connect_for(url: &DatabaseUrl, purpose: PoolFor) -> anyhow::Result<Pool> {
     let manager = ConnectionManager::new(url.clone());
     // SQLite has one writer at a time; a few connections serve readers without queueing writers.
     let max_size = if manager.is_sqlite() { 8 } else { 16 };
+    let min_idle = match purpose {
+        PoolFor::Serving => 1,
+        PoolFor::Command => 0,
+    };
     // Try once by hand first: r2d2 only says "timed out" when every attempt fails.
     let first = r2d2::ManageConnection::connect(&manager)?;
     drop(first);
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
-        .min_idle(Some(1))
+        .min_idle(Some(min_idle))
         .connection_timeout(Duration::from_secs(10))
         .build(manager)?;
     Ok(pool)
@@ -208,16 +234,6 @@ static COMMITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new
 /// How many write transactions this process has committed.
 pub fn local_commits() -> u64 {
     COMMITS.load(std::sync::atomic::Ordering::Acquire)
-}
-
-/// Make deleted personal data unrecoverable from the raw files. SQLite already overwrites
-/// deleted content (`secure_delete`); this also empties the write-ahead log, which still holds
-/// old page images. PostgreSQL keeps no such copy in a dump; its vacuum reclaims dead rows.
-pub fn forget_deleted(conn: &mut DbConnection) -> Result<(), crate::error::AppError> {
-    if let DbConnection::Sqlite(sqlite) = conn {
-        sqlite.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?;
-    }
-    Ok(())
 }
 
 /// Run blocking database work on the thread pool made for it, with a pooled connection.

@@ -309,7 +309,8 @@ pub struct RsvpChange {
     pub cancel: bool,
 }
 
-/// Apply a change made through a manage link.
+/// Apply a change made through a manage link. A change can replace a name, needs or an address,
+/// and a cancellation forgets the address: the old values then leave the raw files too.
 pub fn update(
     conn: &mut DbConnection,
     key: &SecretKey,
@@ -317,7 +318,7 @@ pub fn update(
     change: RsvpChange,
     now: DateTime<Utc>,
 ) -> Result<(Rsvp, Event), AppError> {
-    super::write_transaction(conn, |conn| {
+    let changed = super::write_transaction(conn, |conn| {
         let (event, row) = lock_by_token(conn, token)?;
         let status = RsvpStatus::parse(&row.status).unwrap_or(RsvpStatus::Cancelled);
         if change.cancel {
@@ -332,6 +333,11 @@ pub fn update(
                 outbox::forget_address(conn, &row.id)?;
                 outbox::drop_waiting(conn, &row.id, now)?;
             }
+        } else if status == RsvpStatus::Cancelled {
+            // Nothing comes back to life through an edit, a new sealed address least of all.
+            return Err(AppError::Conflict(
+                "this RSVP was cancelled, so it can no longer be changed".into(),
+            ));
         } else {
             apply_edit(conn, key, token, &event, &row, status, change, now)?;
         }
@@ -341,7 +347,9 @@ pub fn update(
             .select(RsvpRow::as_select())
             .first(conn)?;
         Ok((row.into_rsvp()?, event))
-    })
+    })?;
+    super::forget_deleted(conn)?;
+    Ok(changed)
 }
 
 fn settled(conn: &mut DbConnection, event: &Event, now: DateTime<Utc>) -> Result<Event, AppError> {
@@ -571,39 +579,43 @@ pub fn decide(
 
 /// Remove the personal fields of RSVPs to events that ended before `cutoff`: pseudonym, role,
 /// needs, sealed email and token hash. Status and guests stay, so counts survive anonymously.
+/// One transaction: the RSVPs and what was sent to them go together, or neither does.
 pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<usize, AppError> {
-    let ended = events::table
-        .filter(events::ends_at.lt(to_naive(cutoff)))
-        .select(events::id);
-    let purged = diesel::update(
-        rsvps::table
-            .filter(rsvps::purged.eq(false))
-            .filter(rsvps::event_id.eq_any(ended)),
-    )
-    .set((
-        rsvps::token_hash.eq(None::<String>),
-        rsvps::pseudonym.eq(None::<String>),
-        rsvps::role.eq(None::<String>),
-        rsvps::needs.eq(None::<String>),
-        rsvps::email_sealed.eq(None::<String>),
-        rsvps::token_sealed.eq(None::<String>),
-        rsvps::checked_in_at.eq(None::<NaiveDateTime>),
-        rsvps::safe_at.eq(None::<NaiveDateTime>),
-        // The language someone chose says something about them too.
-        rsvps::language.eq(crate::i18n::Lang::En.code()),
-        rsvps::purged.eq(true),
-    ))
-    .execute(conn)?;
-    // What was sent to whom goes too; the rows held no personal data, only RSVP ids.
-    diesel::delete(super::schema::outbox::table)
-        .filter(
-            super::schema::outbox::event_id.eq_any(
-                events::table
-                    .filter(events::ends_at.lt(to_naive(cutoff)))
-                    .select(events::id),
-            ),
+    let purged = super::write_transaction(conn, |conn| {
+        let ended = events::table
+            .filter(events::ends_at.lt(to_naive(cutoff)))
+            .select(events::id);
+        let purged = diesel::update(
+            rsvps::table
+                .filter(rsvps::purged.eq(false))
+                .filter(rsvps::event_id.eq_any(ended)),
         )
+        .set((
+            rsvps::token_hash.eq(None::<String>),
+            rsvps::pseudonym.eq(None::<String>),
+            rsvps::role.eq(None::<String>),
+            rsvps::needs.eq(None::<String>),
+            rsvps::email_sealed.eq(None::<String>),
+            rsvps::token_sealed.eq(None::<String>),
+            rsvps::checked_in_at.eq(None::<NaiveDateTime>),
+            rsvps::safe_at.eq(None::<NaiveDateTime>),
+            // The language someone chose says something about them too.
+            rsvps::language.eq(crate::i18n::Lang::En.code()),
+            rsvps::purged.eq(true),
+        ))
         .execute(conn)?;
+        // What was sent to whom goes too; the rows held no personal data, only RSVP ids.
+        diesel::delete(super::schema::outbox::table)
+            .filter(
+                super::schema::outbox::event_id.eq_any(
+                    events::table
+                        .filter(events::ends_at.lt(to_naive(cutoff)))
+                        .select(events::id),
+                ),
+            )
+            .execute(conn)?;
+        Ok(purged)
+    })?;
     super::forget_deleted(conn)?;
     Ok(purged)
 }

@@ -140,6 +140,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    instance_settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
 diesel::joinable!(organizer_sessions -> organizers (organizer_id));
 diesel::joinable!(api_tokens -> organizers (organizer_id));
 diesel::joinable!(organizer_recovery_codes -> organizers (organizer_id));
@@ -159,5 +166,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_tags,
     rsvps,
     live_updates,
-    outbox
+    outbox,
+    instance_settings
 );

@@ -1,14 +1,21 @@
 //! The secret key file in the data directory: 32 random bytes, created once with mode 0600.
-//! Later features seal personal data and sign links with it; it never enters the database.
+//! Personal data is sealed with it; it never enters the database, which keeps only its
+//! fingerprint, so that a start with a different or missing key file is refused.
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
 use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::db::{instance_settings, DbConnection};
 
 pub const KEY_FILE_NAME: &str = "umbrella.key";
 const KEY_BYTES: usize = 32;
+/// What the fingerprint hashes before the key, so it is not a hash of the bare key that any
+/// other use of SHA-256 over it could match.
+const FINGERPRINT_LABEL: &[u8] = b"umbrella key fingerprint v1\n";
 
 /// The instance's secret key. Its `Debug` never prints the bytes.
 #[derive(Clone)]
@@ -20,16 +27,47 @@ impl std::fmt::Debug for SecretKey {
     }
 }
 
+/// The key file in `data_dir` for the database behind `conn`. A fresh database without a key
+/// file gets a new key. Refused, with one line naming the file, and with nothing written: a
+/// missing key file when the database remembers a key (or holds sealed data from before it
+/// remembered one), and a key file other than the one the database remembers.
+pub fn unlock(data_dir: &Path, conn: &mut DbConnection) -> anyhow::Result<SecretKey> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("could not create the data directory {}", data_dir.display()))?;
+    let path = data_dir.join(KEY_FILE_NAME);
+    let remembered = instance_settings::key_fingerprint(conn)?;
+    let key = match SecretKey::read(&path)? {
+        Some(key) => key,
+        None if remembered.is_some() || instance_settings::holds_sealed_data(conn)? => {
+            anyhow::bail!(
+                "the key file {} is missing, and this database was used with one: restore it \
+                 from a backup (a new key could not open what the old one sealed)",
+                path.display()
+            )
+        }
+        None => SecretKey::create(&path)?,
+    };
+    let fingerprint = key.fingerprint();
+    let standing = match remembered {
+        Some(remembered) => remembered,
+        None => instance_settings::remember_key_fingerprint(conn, &fingerprint)?,
+    };
+    if standing != fingerprint {
+        anyhow::bail!(
+            "the key file {} is not the one this database was used with: restore the right one \
+             from a backup",
+            path.display()
+        );
+    }
+    Ok(key)
+}
+
 impl SecretKey {
-    /// Read the key file, creating the data directory and a fresh key if they are missing.
-    pub fn load_or_create(data_dir: &Path) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(data_dir).with_context(|| {
-            format!("could not create the data directory {}", data_dir.display())
-        })?;
-        let path = data_dir.join(KEY_FILE_NAME);
-        match std::fs::read(&path) {
-            Ok(bytes) => Self::from_bytes(&bytes, &path),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Self::create(&path),
+    /// The key in the file at `path`, or `None` if there is no file.
+    fn read(path: &Path) -> anyhow::Result<Option<Self>> {
+        match std::fs::read(path) {
+            Ok(bytes) => Self::from_bytes(&bytes, path).map(Some),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(error) => Err(error).with_context(|| format!("could not read {}", path.display())),
         }
     }
@@ -44,9 +82,30 @@ impl SecretKey {
         Ok(SecretKey(key))
     }
 
+    /// Write a new key file, whole or not at all: written beside it and then linked into place,
+    /// so instances starting together on one data directory all end up with the same key.
     fn create(path: &Path) -> anyhow::Result<Self> {
         let mut key = [0u8; KEY_BYTES];
         rand::rng().fill_bytes(&mut key);
+        let draft = path.with_extension(format!("key.new-{}", uuid::Uuid::new_v4().simple()));
+        let written = Self::write_new(&draft, &key).and_then(|()| {
+            std::fs::hard_link(&draft, path)
+                .with_context(|| format!("could not create the key file {}", path.display()))
+        });
+        let _ = std::fs::remove_file(&draft);
+        match written {
+            Ok(()) => {
+                tracing::info!(path = %path.display(), "created a new secret key file; back it up");
+                Ok(SecretKey(key))
+            }
+            // Another instance made it first: use that one.
+            Err(_) if path.exists() => Self::read(path)?
+                .ok_or_else(|| anyhow::anyhow!("the key file {} vanished", path.display())),
+            Err(error) => Err(error),
+        }
+    }
+
+    fn write_new(path: &Path, key: &[u8; KEY_BYTES]) -> anyhow::Result<()> {
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -54,10 +113,21 @@ impl SecretKey {
         let mut file = options
             .open(path)
             .with_context(|| format!("could not create the key file {}", path.display()))?;
-        file.write_all(&key)?;
+        file.write_all(key)?;
         file.sync_all()?;
-        tracing::info!(path = %path.display(), "created a new secret key file; back it up");
-        Ok(SecretKey(key))
+        Ok(())
+    }
+
+    /// What the database remembers of the key: a labelled SHA-256, in hex. It tells keys apart
+    /// and reveals nothing of them.
+    pub fn fingerprint(&self) -> String {
+        Sha256::new()
+            .chain_update(FINGERPRINT_LABEL)
+            .chain_update(self.0)
+            .finalize()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
     }
 
     /// A key from raw bytes (tests and tools; the server reads the key file).
@@ -75,22 +145,57 @@ mod tests {
     use super::*;
 
     #[test]
-    fn key_is_created_private_and_then_reused() {
+    fn a_key_is_created_private_and_then_reused() {
         let dir = std::env::temp_dir().join(format!("umbrella-key-{}", uuid::Uuid::new_v4()));
-        let first = SecretKey::load_or_create(&dir).expect("created");
-        let second = SecretKey::load_or_create(&dir).expect("read back");
+        std::fs::create_dir_all(&dir).expect("folder");
+        let path = dir.join(KEY_FILE_NAME);
+        assert!(SecretKey::read(&path)
+            .expect("no file is no error")
+            .is_none());
+        let first = SecretKey::create(&path).expect("created");
+        let second = SecretKey::read(&path).expect("read").expect("there");
         assert_eq!(first.bytes(), second.bytes());
+        let again = SecretKey::create(&path).expect("the existing key");
+        assert_eq!(
+            again.bytes(),
+            first.bytes(),
+            "a second start keeps the first key"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join(KEY_FILE_NAME))
+            let mode = std::fs::metadata(&path)
                 .expect("exists")
                 .permissions()
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        std::fs::write(dir.join(KEY_FILE_NAME), b"short").expect("written");
-        assert!(SecretKey::load_or_create(&dir).is_err());
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .expect("listed")
+            .filter_map(|entry| entry.ok())
+            .map(|entry| entry.file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "no draft is left behind: {names:?}");
+        std::fs::write(&path, b"short").expect("written");
+        assert!(SecretKey::read(&path).is_err());
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn fingerprints_tell_keys_apart_and_are_not_the_key() {
+        let one = SecretKey::from_raw([1; KEY_BYTES]);
+        let other = SecretKey::from_raw([2; KEY_BYTES]);
+        assert_eq!(one.fingerprint(), one.clone().fingerprint());
+        assert_ne!(one.fingerprint(), other.fingerprint());
+        assert_eq!(one.fingerprint().len(), 64);
+        let bare: String = Sha256::digest([1u8; KEY_BYTES])
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        assert_ne!(
+            one.fingerprint(),
+            bare,
+            "labelled, not a hash of the bare key"
+        );
     }
 }

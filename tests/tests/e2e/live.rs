@@ -994,9 +994,14 @@ async fn two_instances_share_live_updates() {
     let umbrella::config::DatabaseUrl::Postgres(url) = first.settings.database() else {
         panic!("expected PostgreSQL")
     };
-    let second = TestApp::spawn_with(umbrella_tests::Backend::Postgres, &["--database-url", &url])
-        .await
-        .expect("a second instance on the same database");
+    // Instances of one site share the key file, as the database remembers which key it uses.
+    let keys = first.data_dir.display().to_string();
+    let second = TestApp::spawn_with(
+        umbrella_tests::Backend::Postgres,
+        &["--database-url", &url, "--data-dir", &keys],
+    )
+    .await
+    .expect("a second instance on the same database");
     let organizer = first.organizer_token().await;
     let id = action(&first, &organizer).await;
     let (mut on_first, _) = follow(&first, &id, 0, None).await;

@@ -614,7 +614,9 @@ async fn two_instances_on_one_postgresql_send_each_message_once() {
     let umbrella::config::DatabaseUrl::Postgres(database) = first.settings.database() else {
         panic!("a PostgreSQL test");
     };
-    let mut second_args = vec!["--database-url", database.as_str()];
+    // Instances of one site share the key file, as the database remembers which key it uses.
+    let keys = first.data_dir.display().to_string();
+    let mut second_args = vec!["--database-url", database.as_str(), "--data-dir", &keys];
     second_args.extend(args.iter().copied());
     let second = TestApp::spawn_with(Backend::Sqlite, &second_args)
         .await

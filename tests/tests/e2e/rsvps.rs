@@ -635,3 +635,91 @@ async fn rsvps_are_rate_limited_per_client() {
         .await;
     assert_eq!(list["rsvps"].as_array().map(Vec::len), Some(5));
 }
+
+/// A cancelled RSVP stays cancelled: an edit through the API or a stale manage page is refused
+/// (409) and stores nothing, a new sealed address least of all.
+async fn a_cancelled_rsvp_cannot_be_edited(backend: Backend) {
+    use diesel::prelude::*;
+    use umbrella::db::schema::rsvps;
+    // A server that sends email, so an address would otherwise be taken.
+    let Some(sink) = umbrella_tests::smtp::SmtpSink::start(0) else {
+        return;
+    };
+    let url = sink.url();
+    let Some(app) = TestApp::spawn_with(backend, &["--mail-url", url.as_str()]).await else {
+        return;
+    };
+    let organizer = app.organizer_token().await;
+    let event = app
+        .create_event(&organizer, event_fields("Called off", 3, json!({})))
+        .await;
+    let token = going(
+        &app,
+        event["id"].as_str().expect("id"),
+        json!({"pseudonym": "Gone"}),
+    )
+    .await;
+    let path = format!("/api/v1/rsvps/{token}");
+    let (status, _) = app
+        .send_json(Method::PATCH, &path, None, &json!({"status": "cancelled"}))
+        .await;
+    assert_eq!(status, 200);
+
+    let (status, body) = app
+        .send_json(
+            Method::PATCH,
+            &path,
+            None,
+            &json!({"pseudonym": "Back again", "email": "back@example.org", "guests": 2}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("cancelled")),
+        "{body}"
+    );
+
+    let browser = app.browser();
+    let response = app
+        .post_form(
+            &browser,
+            &format!("/r/{token}"),
+            &[
+                ("action", "save"),
+                ("pseudonym", "Back by form"),
+                ("guests", "1"),
+                ("email", "form@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+
+    let (_, rsvp) = app.get_json(&path, None).await;
+    assert_eq!(rsvp["status"], "cancelled");
+    assert_eq!(rsvp["pseudonym"], "Gone", "{rsvp}");
+    assert_eq!(rsvp["guests"], 0, "{rsvp}");
+    let sealed: Vec<Option<String>> = rsvps::table
+        .select(rsvps::email_sealed)
+        .load(&mut app.database())
+        .expect("read");
+    assert_eq!(sealed, vec![None], "no address was stored");
+    let (_, event) = app
+        .get_json(
+            &format!("/api/v1/events/{}", event["id"].as_str().expect("id")),
+            None,
+        )
+        .await;
+    assert_eq!(event["going_count"], 0, "the cancelled place stays free");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_rsvp_cannot_be_edited_on_sqlite() {
+    a_cancelled_rsvp_cannot_be_edited(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_rsvp_cannot_be_edited_on_postgres() {
+    a_cancelled_rsvp_cannot_be_edited(Backend::Postgres).await;
+}
