@@ -206,7 +206,8 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                 &pool,
                 settings.retention_hours,
                 mail_files.as_ref(),
-            )?;
+            )?
+            .rsvps;
             writeln!(out, "Purged the personal fields of {count} RSVPs.")?;
         }
         Command::Demo => {

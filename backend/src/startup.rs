@@ -47,6 +47,8 @@ pub struct Application {
     pool: Pool,
     retention_hours: u32,
     postman: Arc<crate::mail::outbox::Postman>,
+    /// Tells live followers what the background jobs changed.
+    news: crate::live::news::Notifier,
 }
 
 /// Open the database named by the settings, bring its schema up to date, and open the key file
@@ -112,6 +114,7 @@ impl Application {
         });
         let https = state.settings.is_https();
         let retention_hours = state.settings.retention_hours;
+        let news = state.news.clone();
         let data = web::Data::new(state);
         // A worker's blocking threads do database work (`db::run`), and no more of that can run at
         // once than the pool has connections: further threads would only wait for one. Capped,
@@ -148,6 +151,7 @@ impl Application {
             pool,
             retention_hours,
             postman,
+            news,
         })
     }
 
@@ -167,6 +171,7 @@ impl Application {
             self.retention_hours,
             self.postman.transport.folder().cloned(),
             self.postman.metrics.clone(),
+            self.news.clone(),
         ));
         let postman = tokio::spawn(crate::mail::outbox::run(self.postman.clone()));
         let checkpointer = tokio::spawn(db::checkpoint::complete_owed(self.pool.clone()));

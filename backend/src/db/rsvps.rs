@@ -580,12 +580,25 @@ pub fn decide(
 /// Remove the personal fields of RSVPs to events that ended before `cutoff`: pseudonym, role,
 /// needs, sealed email and token hash. Status and guests stay, so counts survive anonymously.
 /// One transaction: the RSVPs and what was sent to them go together, or neither does.
-pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<usize, AppError> {
+pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<Purged, AppError> {
     let purged = super::write_transaction(conn, |conn| {
         let ended = events::table
             .filter(events::ends_at.lt(to_naive(cutoff)))
             .select(events::id);
-        let purged = diesel::update(
+        // Whose live followers must hear of it: a purged manage link opens nothing any more.
+        let events: Vec<String> = rsvps::table
+            .filter(rsvps::purged.eq(false))
+            .filter(rsvps::event_id.eq_any(ended))
+            .select(rsvps::event_id)
+            .distinct()
+            .load(conn)?;
+        for event_id in &events {
+            super::live::notify_rsvps(conn, event_id)?;
+        }
+        let ended = events::table
+            .filter(events::ends_at.lt(to_naive(cutoff)))
+            .select(events::id);
+        let rsvps = diesel::update(
             rsvps::table
                 .filter(rsvps::purged.eq(false))
                 .filter(rsvps::event_id.eq_any(ended)),
@@ -614,8 +627,15 @@ pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<usi
                 ),
             )
             .execute(conn)?;
-        Ok(purged)
+        Ok(Purged { rsvps, events })
     })?;
     super::forget_deleted(conn)?;
     Ok(purged)
+}
+
+/// What a purge took: how many RSVPs, and the events they were for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub rsvps: usize,
+    pub events: Vec<String>,
 }

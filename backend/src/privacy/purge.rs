@@ -6,20 +6,22 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::db::{rsvps, Pool};
+use crate::db::rsvps::{self, Purged};
+use crate::db::Pool;
+use crate::live::news::Notifier;
 use crate::mail::folder::MailFolder;
 use crate::telemetry::Metrics;
 
 /// How often the background purge runs.
 pub const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
 
-/// Purge RSVPs to events that ended more than `retention_hours` ago; returns how many. Then
-/// the mail files of every RSVP no longer current go too.
+/// Purge RSVPs to events that ended more than `retention_hours` ago; returns how many, and
+/// for which events. Then the mail files of every RSVP no longer current go too.
 pub fn purge_now(
     pool: &Pool,
     retention_hours: u32,
     mail_files: Option<&MailFolder>,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<Purged> {
     let mut conn = pool.get()?;
     let cutoff = Utc::now() - chrono::Duration::hours(i64::from(retention_hours));
     let purged = rsvps::purge_ended(&mut conn, cutoff)
@@ -32,12 +34,14 @@ pub fn purge_now(
     Ok(purged)
 }
 
-/// The hourly job: runs at start, then every hour, until the server stops.
+/// The hourly job: runs at start, then every hour, until the server stops. Live followers of
+/// the events purged judge themselves again (their manage links open nothing any more).
 pub async fn run_periodically(
     pool: Pool,
     retention_hours: u32,
     mail_files: Option<MailFolder>,
     metrics: Arc<Metrics>,
+    news: Notifier,
 ) {
     let mut every = tokio::time::interval(PURGE_INTERVAL);
     loop {
@@ -45,7 +49,11 @@ pub async fn run_periodically(
         let (pool, mail_files) = (pool.clone(), mail_files.clone());
         let run = move || purge_now(&pool, retention_hours, mail_files.as_ref());
         match tokio::task::spawn_blocking(run).await {
-            Ok(Ok(count)) => {
+            Ok(Ok(purged)) => {
+                let count = purged.rsvps;
+                for event_id in &purged.events {
+                    news.rsvps_changed(event_id);
+                }
                 metrics.purge_ran(Ok(count));
                 if count > 0 {
                     tracing::info!(count, "purged personal fields of past RSVPs");

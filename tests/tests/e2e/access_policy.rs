@@ -804,6 +804,39 @@ async fn a_changed_rsvp_loses_what_it_may_no_longer_see_live(app: TestApp) {
     );
 }
 
+/// Rule 9 for the purge: once an RSVP's personal fields are purged its manage link opens
+/// nothing, and its open connection follows as the public. On PostgreSQL the purge's `NOTIFY`
+/// says so at once; on SQLite the command line is another process, and the connection's own
+/// recheck (1 s here, 60 s by default) finds it.
+async fn a_purged_rsvp_follows_on_as_the_public(app: TestApp) {
+    use diesel::prelude::*;
+    use umbrella::db::schema::events;
+    let organizer = app.organizer_token().await;
+    let id = action_for(&app, &organizer, json!({})).await;
+    let token = app
+        .rsvp_api(&id, json!({"pseudonym": "Pia", "role": "medic"}))
+        .await;
+    let mut socket = hello(&app, &id, Some(&token)).await;
+    let welcome = next_frame(&mut socket, Duration::from_secs(5)).await;
+    assert_eq!(
+        welcome["audiences"],
+        json!(["public", "attendees", "medic"])
+    );
+    let ended = (chrono::Utc::now() - chrono::Duration::hours(3)).naive_utc();
+    diesel::update(events::table.find(&id))
+        .set((
+            events::starts_at.eq(ended),
+            events::ends_at.eq(ended + chrono::Duration::hours(1)),
+        ))
+        .execute(&mut app.database())
+        .expect("event moved into the past");
+    app.cli(&["purge", "--retention-hours", "0"])
+        .await
+        .expect("purge runs");
+    let frame = rewelcomed(&mut socket).await;
+    assert_eq!(frame["audiences"], json!(["public"]), "{frame}");
+}
+
 /// The answer names `field` with a 422.
 async fn refused(app: &TestApp, method: Method, path: &str, token: &str, body: Value, field: &str) {
     let (status, answer) = app.send_json(method, path, Some(token), &body).await;
@@ -848,6 +881,7 @@ async fn the_approved_mode_needs_approval(app: TestApp) {
 }
 
 on_both_databases!(with ["--rate-limit-per-minute", "0"] => every_output_asks_the_access_policy);
+on_both_databases!(with ["--live-recheck-seconds", "1"] => a_purged_rsvp_follows_on_as_the_public);
 on_both_databases!(
     a_restricted_location_update_never_moves_a_public_location,
     a_changed_rsvp_loses_what_it_may_no_longer_see_live,
