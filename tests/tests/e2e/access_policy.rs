@@ -1,6 +1,7 @@
 //! Safety rules 9 and 10 as invariants: one access policy decides what each viewer may see,
 //! and every output asks it. The model-based story enumerates location modes × approval ×
-//! viewer states × outputs and checks every secret string against an oracle written here,
+//! viewer states × outputs (pages, API, calendars, mail, history, live pages, websocket replay
+//! and stream) and checks every secret string against an oracle written here,
 //! apart from the server's own policy, so it fails if any one output stops asking. The other
 //! stories are the holes a security read found: a restricted location update moving a public
 //! location, live connections that kept what their RSVP no longer allowed, and the `approved`
@@ -275,6 +276,26 @@ const EVENT_OUTPUTS: &[&str] = &[
     "private_ics",
 ];
 
+/// Whether `secret` should appear in an attendee's mail: only a location the public may see,
+/// and only in the notices that carry a place line. `None`: either is
+/// right (the public origin, which mail sent before the first update may name).
+fn expected_in_mail(setup: &Setup, who: &Who, secret: &str) -> Option<bool> {
+    let public = setup.mode == Mode::Public;
+    if secret == format!("E-{}-origin", setup.label) && public {
+        return None;
+    }
+    // The change of time reaches those still expecting to go; a decline's notice names no
+    // place, and a cancelled RSVP's address went with the cancellation.
+    let told_the_place = matches!(
+        who,
+        Who::Attendee {
+            status: Status::Going | Status::Waitlisted | Status::Pending,
+            ..
+        }
+    );
+    Some(public && told_the_place && final_location(setup) == secret)
+}
+
 /// Whether `secret` should appear in `output` for `who`.
 fn expected(setup: &Setup, who: &Who, output: &str, secret: &str) -> bool {
     let carries_updates = UPDATE_OUTPUTS.contains(&output);
@@ -305,6 +326,8 @@ fn secrets(setup: &Setup) -> Vec<String> {
 struct Viewer {
     who: Who,
     token: Option<String>,
+    /// The pseudonym, for an attendee (to find their RSVP's mail).
+    name: &'static str,
 }
 
 /// Make an event in `setup`'s mode and RSVPs in every state; returns its id and viewers.
@@ -338,7 +361,8 @@ async fn arrange(app: &TestApp, organizer: &str, setup: &Setup) -> (String, Vec<
         .await;
     let id = event["id"].as_str().expect("id").to_string();
     let rsvp = |name: &str, role: Option<&str>| {
-        let mut body = json!({"pseudonym": name});
+        let email = format!("{}-{name}@example.org", setup.label).to_lowercase();
+        let mut body = json!({"pseudonym": name, "email": email});
         if let Some(role) = role {
             body["role"] = json!(role);
         }
@@ -348,10 +372,12 @@ async fn arrange(app: &TestApp, organizer: &str, setup: &Setup) -> (String, Vec<
         Viewer {
             who: Who::Anonymous,
             token: None,
+            name: "",
         },
         Viewer {
             who: Who::Organizer,
             token: Some(organizer.to_string()),
+            name: "",
         },
     ];
     // Those who leave first, so their places are free again.
@@ -364,6 +390,7 @@ async fn arrange(app: &TestApp, organizer: &str, setup: &Setup) -> (String, Vec<
             role: None,
         },
         token: Some(declined),
+        name: "Declined",
     });
     let cancelled = app.rsvp_api(&id, rsvp("Cancelled", Some("medic"))).await;
     let path = format!("/api/v1/rsvps/{cancelled}");
@@ -383,6 +410,7 @@ async fn arrange(app: &TestApp, organizer: &str, setup: &Setup) -> (String, Vec<
             role: Some("medic"),
         },
         token: Some(cancelled),
+        name: "Cancelled",
     });
     let deleted = app.rsvp_api(&id, rsvp("Deleted", Some("marshal"))).await;
     let path = format!("/api/v1/rsvps/{deleted}");
@@ -394,6 +422,7 @@ async fn arrange(app: &TestApp, organizer: &str, setup: &Setup) -> (String, Vec<
             role: Some("marshal"),
         },
         token: Some(deleted),
+        name: "Deleted",
     });
     // Three going fill the three places; the fourth waits.
     for (name, role, status) in [
@@ -413,6 +442,7 @@ async fn arrange(app: &TestApp, organizer: &str, setup: &Setup) -> (String, Vec<
                 role,
             },
             token: Some(token),
+            name,
         });
     }
     if setup.approval {
@@ -424,6 +454,7 @@ async fn arrange(app: &TestApp, organizer: &str, setup: &Setup) -> (String, Vec<
                 role: Some("marshal"),
             },
             token: Some(pending),
+            name: "Pending",
         });
     }
     // The oracle's statuses are what the server says they are.
@@ -515,6 +546,90 @@ async fn outputs_for(
     seen
 }
 
+/// The mail files of one RSVP (named `<rsvp id>.<outbox id>.eml`).
+fn mail_of(app: &TestApp, rsvp_id: &str) -> Vec<std::path::PathBuf> {
+    let prefix = format!("{rsvp_id}.");
+    app.mail_files()
+        .into_iter()
+        .filter(|path| {
+            path.file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with(&prefix))
+        })
+        .collect()
+}
+
+/// Move the event ten minutes later, which tells everyone still expecting to go (a notice
+/// with the place as the public may see it); then every attendee's mail, read by Python's
+/// `email`, by pseudonym. Declined RSVPs keep their earlier notice; cancelled ones have none.
+async fn mail_after_a_change_of_time(
+    app: &TestApp,
+    organizer: &str,
+    event_id: &str,
+    viewers: &[Viewer],
+) -> BTreeMap<&'static str, String> {
+    let (_, list) = app
+        .get_json(&format!("/api/v1/events/{event_id}/rsvps"), Some(organizer))
+        .await;
+    let (_, event) = app
+        .get_json(&format!("/api/v1/events/{event_id}"), Some(organizer))
+        .await;
+    let ids: BTreeMap<&'static str, String> = viewers
+        .iter()
+        .filter_map(|viewer| {
+            let rsvp = list["rsvps"]
+                .as_array()?
+                .iter()
+                .find(|r| r["pseudonym"] == viewer.name)?;
+            Some((viewer.name, rsvp["id"].as_str()?.to_string()))
+        })
+        .collect();
+    let concerned: Vec<&'static str> = viewers
+        .iter()
+        .filter(|viewer| {
+            matches!(
+                viewer.who,
+                Who::Attendee {
+                    status: Status::Going | Status::Waitlisted | Status::Pending,
+                    ..
+                }
+            )
+        })
+        .map(|viewer| viewer.name)
+        .collect();
+    let before: BTreeMap<&str, usize> = concerned
+        .iter()
+        .map(|name| (*name, mail_of(app, &ids[name]).len()))
+        .collect();
+    let later = |field: &str| {
+        let at = chrono::DateTime::parse_from_rfc3339(event[field].as_str().expect("time"))
+            .expect("RFC 3339");
+        (at + chrono::Duration::minutes(10)).to_rfc3339()
+    };
+    let moved = json!({"starts_at": later("starts_at"), "ends_at": later("ends_at")});
+    let path = format!("/api/v1/events/{event_id}");
+    expect(app, Method::PATCH, &path, Some(organizer), moved, 200).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while concerned
+        .iter()
+        .any(|name| mail_of(app, &ids[name]).len() <= before[name])
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "every notice is written"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    ids.iter()
+        .map(|(name, id)| {
+            let letters: Vec<String> = mail_of(app, id)
+                .iter()
+                .map(|path| umbrella_tests::smtp::read_message(path).to_string())
+                .collect();
+            (*name, letters.join("\n"))
+        })
+        .collect()
+}
+
 async fn every_output_asks_the_access_policy(app: TestApp) {
     let organizer = app.organizer_token().await;
     let mut faults = Vec::new();
@@ -548,13 +663,22 @@ async fn every_output_asks_the_access_policy(app: TestApp) {
             json!({"kind": "status", "audience": "public", "text": end}),
         )
         .await;
+        let mail = mail_after_a_change_of_time(&app, &organizer, &id, &viewers).await;
         for (viewer, mut stream) in viewers.iter().zip(streams) {
             let heard = frames_until(&mut stream, &end, Duration::from_secs(3)).await;
-            let outputs = outputs_for(&app, &id, viewer, heard, &end).await;
+            let mut outputs = outputs_for(&app, &id, viewer, heard, &end).await;
+            if let Some(letters) = mail.get(viewer.name) {
+                outputs.insert("email", letters.clone());
+            }
             for (output, text) in &outputs {
                 for secret in secrets(setup) {
                     checked += 1;
-                    let want = expected(setup, &viewer.who, output, &secret);
+                    let want = if *output == "email" {
+                        expected_in_mail(setup, &viewer.who, &secret)
+                    } else {
+                        Some(expected(setup, &viewer.who, output, &secret))
+                    };
+                    let Some(want) = want else { continue };
                     if text.contains(&secret) != want {
                         faults.push(format!(
                             "{setup:?} {:?}: {output} {} {secret}",
@@ -880,7 +1004,10 @@ async fn the_approved_mode_needs_approval(app: TestApp) {
     assert_eq!(stored["approval_required"], true, "nothing changed");
 }
 
-on_both_databases!(with ["--rate-limit-per-minute", "0"] => every_output_asks_the_access_policy);
+on_both_databases!(
+    with ["--rate-limit-per-minute", "0", "--mail-url", "file://{data_dir}/mail"]
+        => every_output_asks_the_access_policy
+);
 on_both_databases!(with ["--live-recheck-seconds", "1"] => a_purged_rsvp_follows_on_as_the_public);
 on_both_databases!(
     a_restricted_location_update_never_moves_a_public_location,

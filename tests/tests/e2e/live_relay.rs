@@ -104,9 +104,14 @@ async fn followers_get_what_was_posted_while_the_relay_was_away() {
     let umbrella::config::DatabaseUrl::Postgres(url) = first.settings.database() else {
         panic!("expected PostgreSQL")
     };
-    let second = TestApp::spawn_with(Backend::Postgres, &["--database-url", &url])
-        .await
-        .expect("a second instance on the same database");
+    // Instances of one site share the key file, as the database remembers which key it uses.
+    let keys = first.data_dir.display().to_string();
+    let second = TestApp::spawn_with(
+        Backend::Postgres,
+        &["--database-url", &url, "--data-dir", &keys],
+    )
+    .await
+    .expect("a second instance on the same database");
     let organizer = first.organizer_token().await;
     let relayed_once = action(&first, &organizer, "March").await;
     let never_updated = action(&first, &organizer, "Vigil").await;
