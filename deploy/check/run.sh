@@ -214,7 +214,7 @@ if sorted(dials) != ["app1:8080", "app2:8080"]:
 PY
 ok "caddy validate: deploy/Caddyfile is valid, and balances app1 and app2 under compose.yaml"
 
-# --- Containerfile (no container engine here: lint it) -------------------------------------------
+# --- Containerfile (linted here; deploy/check/container.sh builds and runs it) ----------------
 # DL3008 (pin apt package versions) is left out on purpose: a rebuild should pick up Debian's
 # security updates.
 hadolint --ignore DL3008 deploy/Containerfile || fail "hadolint deploy/Containerfile"

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# The container image end to end, run by .ci/run after deploy/check/run.sh (or by hand, as root):
+# builds deploy/Containerfile with podman around the release binary (target/release/umbrella,
+# built here if missing) on a Debian bookworm base made with debootstrap (no image registry is
+# needed; the base's tarball is kept in target/container/ for the next run), then runs the image
+# with a named volume and checks /healthz, the home page, an event and an RSVP through the API,
+# `umbrella organizer create` and `umbrella token create` inside the container, that the data
+# survives a new container on the same volume, that the server runs as a non-root user on a
+# read-only root file system, and that the image holds no compiler and no package cache. Prints
+# the image's size (recorded in docs/container.md).
+# Fails (non-zero) at the first problem; removes its containers, volume and images. KEEP=1 keeps
+# the image and the folder.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$(pwd)
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+say() { echo "container-check: $*"; }
+passed=0
+ok() {
+  passed=$((passed + 1))
+  say "ok: $*"
+}
+fail() {
+  echo "container-check: FAILED: $*" >&2
+  exit 1
+}
+started=$SECONDS
+
+# --- Tools: podman with runc (crun fails on cgroups on these machines), debootstrap ----------
+need=()
+for pkg in podman runc debootstrap curl; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+  say "installing ${need[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/umbrella-container-check.XXXXXX")
+# Default ulimits podman would set fail under these machines' limits.
+cat >"$work/containers.conf" <<'CONF'
+[containers]
+default_ulimits = []
+CONF
+export CONTAINERS_CONF="$work/containers.conf"
+podman() { as_root env CONTAINERS_CONF="$CONTAINERS_CONF" podman --runtime runc "$@"; }
+
+tag="umbrella-check-$$"
+image="localhost/umbrella:$tag"
+volume="umbrella-check-data-$$"
+name="umbrella-check-$$"
+cleanup() {
+  podman rm -f -t 2 "$name" >/dev/null 2>&1 || true
+  podman volume rm -f "$volume" >/dev/null 2>&1 || true
+  if [ -z "${KEEP:-}" ]; then
+    podman rmi -f "$image" >/dev/null 2>&1 || true
+    rm -rf "$work"
+  else
+    say "kept $work and $image"
+  fi
+}
+trap cleanup EXIT
+
+# --- The base: Debian bookworm from Debian's packages --------------------------------------
+base="localhost/umbrella-base:bookworm"
+base_tar="$repo/target/container/bookworm-minbase.tar"
+if [ ! -s "$base_tar" ]; then
+  say "debootstrap --variant=minbase bookworm (the tarball is kept in target/container/)"
+  mkdir -p "$(dirname "$base_tar")"
+  as_root debootstrap --variant=minbase bookworm "$work/rootfs" >"$work/debootstrap.log" 2>&1 ||
+    { tail -n 20 "$work/debootstrap.log" >&2; fail "debootstrap"; }
+  # As Debian's slim images do: no downloaded packages, lists, manuals or translations.
+  as_root rm -rf "$work/rootfs"/var/cache/apt/archives/*.deb "$work/rootfs"/var/lib/apt/lists/* \
+    "$work/rootfs"/usr/share/doc/* "$work/rootfs"/usr/share/man/* "$work/rootfs"/usr/share/locale/*
+  as_root tar -C "$work/rootfs" -c . >"$base_tar.partial"
+  mv "$base_tar.partial" "$base_tar"
+  as_root rm -rf "$work/rootfs"
+fi
+podman import --quiet "$base_tar" "$base" >/dev/null
+say "base image $base from $(basename "$base_tar") ($((SECONDS - started)) s so far)"
+
+# --- The image, from deploy/Containerfile around the release binary -------------------------
+if [ ! -x target/release/umbrella ]; then
+  say "cargo build --release"
+  cargo build --release --quiet -p umbrella
+fi
+mkdir -p "$work/context"
+cp target/release/umbrella "$work/context/umbrella"
+build_started=$SECONDS
+podman build --quiet -f deploy/Containerfile \
+  --build-arg BUILDER_IMAGE="$base" --build-arg RUNTIME_IMAGE="$base" \
+  --build-arg PREBUILT_BINARY=umbrella -t "$image" "$work/context" >"$work/build.log" 2>&1 ||
+  { cat "$work/build.log" >&2; fail "podman build -f deploy/Containerfile"; }
+size=$(podman image inspect --format '{{.Size}}' "$image")
+ok "podman build -f deploy/Containerfile: $image, $((size / 1000000)) MB, in $((SECONDS - build_started)) s"
+
+# Nothing to build with and no package cache: only what the server needs.
+podman run --rm --read-only --entrypoint /bin/sh "$image" -c '
+  for tool in cc gcc c++ g++ clang ld rustc cargo make; do
+    if command -v "$tool" >/dev/null; then echo "a build tool: $tool"; exit 1; fi
+  done
+  if ls /var/cache/apt/archives/*.deb >/dev/null 2>&1; then echo "downloaded packages kept"; exit 1; fi
+  if [ -n "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e "^lock$" -e "^partial$")" ]; then
+    echo "package lists kept"; exit 1
+  fi
+  if [ -n "$(ls -A /usr/local/cargo /root/.cargo /root/.rustup 2>/dev/null)" ]; then
+    echo "a Rust toolchain or crate cache"; exit 1
+  fi' >"$work/contents.log" 2>&1 || fail "the image: $(cat "$work/contents.log")"
+ok "the image holds no compiler, linker, Rust toolchain, crate cache or package cache"
+
+# --- Run it: a named volume, a read-only root file system -------------------------------------
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base_url="http://127.0.0.1:$port"
+podman volume create "$volume" >/dev/null
+run() {
+  podman run -d --name "$name" --read-only -v "$volume:/data" -p "127.0.0.1:$port:8080" \
+    -e UMBRELLA_PUBLIC_URL="$base_url" "$image" >/dev/null
+  for _ in $(seq 1 60); do
+    curl -fsS -o /dev/null "$base_url/healthz" 2>/dev/null && return 0
+    sleep 0.5
+  done
+  podman logs "$name" >&2 || true
+  fail "the container did not answer /healthz"
+}
+expect_status() { # expect_status CODE URL [curl args...]: the body lands in $work/body
+  local want=$1 url=$2
+  shift 2
+  local got
+  got=$(curl -sS -o "$work/body" -w '%{http_code}' "$@" "$url") || fail "curl $url"
+  [ "$got" = "$want" ] || fail "$url: $got, expected $want: $(head -c 500 "$work/body")"
+}
+run
+
+expect_status 200 "$base_url/healthz"
+grep -q '"status":"ok"' "$work/body" || fail "/healthz: $(cat "$work/body")"
+ok "/healthz answers ok"
+
+podman exec "$name" umbrella organizer create container-check --admin >"$work/organizer.out" 2>&1 ||
+  fail "umbrella organizer create in the container: $(cat "$work/organizer.out")"
+podman exec "$name" umbrella token create container-check >"$work/token.out" 2>&1 ||
+  fail "umbrella token create in the container: $(cat "$work/token.out")"
+token=$(tail -n 1 "$work/token.out")
+[ -n "$token" ] || fail "umbrella token create printed no token"
+ok "umbrella organizer create and token create inside the container"
+
+starts=$(date -u -d '+1 day' +%Y-%m-%dT%H:00:00Z)
+ends=$(date -u -d '+1 day 2 hours' +%Y-%m-%dT%H:00:00Z)
+event_json=$(printf '{"title": "Container check rally", "kind": "action", "starts_at": "%s", "ends_at": "%s", "location": "City Hall steps"}' "$starts" "$ends")
+expect_status 201 "$base_url/api/v1/events" -H "Authorization: Bearer $token" \
+  -H 'Content-Type: application/json' --data "$event_json"
+event_id=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["id"])' "$work/body")
+expect_status 201 "$base_url/api/v1/events/$event_id/rsvps" \
+  -H 'Content-Type: application/json' --data '{"pseudonym": "Container check", "guests": 1}'
+expect_status 200 "$base_url/"
+grep -q '<html' "$work/body" && grep -q 'Container check rally' "$work/body" ||
+  fail "the home page does not list the new event"
+ok "an event and an RSVP through the API; the home page lists the event"
+
+# The server (process 1) runs as the image's user, not root, and cannot write outside /data.
+uid=$(podman exec "$name" awk '/^Uid:/ { print $2 }' /proc/1/status)
+[ "$uid" != 0 ] && [ -n "$uid" ] || fail "the server runs as uid '$uid'"
+[ "$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}}' "$name")" = true ] ||
+  fail "the root file system is not read-only"
+if podman exec "$name" touch /usr/local/bin/umbrella 2>/dev/null; then
+  fail "the root file system is writable"
+fi
+podman exec "$name" test -s /data/umbrella.key || fail "no key file in the volume"
+ok "the server runs as uid $uid on a read-only root file system; state is in the volume"
+
+# A new container on the same volume (as an upgrade does) still has the event, the RSVP and
+# the organizer's token.
+podman rm -f -t 10 "$name" >/dev/null
+run
+expect_status 200 "$base_url/api/v1/events/$event_id/rsvps" -H "Authorization: Bearer $token"
+grep -q 'Container check' "$work/body" || fail "the RSVP is gone after a new container"
+ok "the event, the RSVP and the token survive a new container on the same volume"
+
+echo "container-check: $passed passed, 0 failed (image $((size / 1000000)) MB; $((SECONDS - started)) s)"
