@@ -175,9 +175,11 @@ fn handle(
     } else if let Some(event_id) = payload.strip_prefix("event:") {
         // Read once here rather than once per follower.
         if hub.followers(event_id) > 0 {
-            let event = crate::db::events::get(conn, event_id)
+            let event = crate::db::events::find(conn, event_id)
                 .map_err(|error| anyhow::anyhow!("{error}"))?;
-            hub.event_changed(event);
+            if let Some(event) = event {
+                hub.event_changed(event);
+            }
         }
     } else if let Some((event_id, seq)) = payload
         .strip_prefix("update:")

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 
 use super::compose::{Composer, Letter};
 use super::transport::{SendError, Transport};
@@ -70,18 +70,19 @@ pub struct Postman {
 /// message does (a panic included) ends the worker: the round is counted and the next begins.
 pub async fn run(postman: Arc<Postman>) {
     loop {
-        let round = tokio::spawn({
-            let postman = postman.clone();
-            async move { deliver_due(&postman).await }
-        });
-        match round.await {
+        // Caught here rather than in a task of its own, so that stopping the worker stops the
+        // round too: a detached round would go on sending what a restarted worker re-claims.
+        let round = std::panic::AssertUnwindSafe(deliver_due(&postman))
+            .catch_unwind()
+            .await;
+        match round {
             // A full batch: there may be more waiting.
             Ok(Ok(count)) if count as i64 >= BATCH => continue,
             Ok(Ok(_)) => {}
             Ok(Err(error)) => tracing::warn!(error = %error, "the outbox worker hit an error"),
-            Err(error) => {
+            Err(_) => {
                 postman.metrics.worker_panicked("outbox");
-                tracing::error!(error = %error, "an outbox round panicked; the worker goes on");
+                tracing::error!("an outbox round panicked; the worker goes on");
             }
         }
         tokio::time::sleep(POLL_INTERVAL).await;
