@@ -369,21 +369,22 @@ impl TestApp {
 
     /// The `.eml` files a `MAIL_FILES` server has written, oldest name first.
     pub fn mail_files(&self) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.data_dir.join("mail"))
-            .map(|entries| {
-                entries
-                    .filter_map(|entry| entry.ok().map(|e| e.path()))
-                    .filter(|path| path.extension().is_some_and(|ext| ext == "eml"))
-                    .filter(|path| {
-                        !path
-                            .file_name()
-                            .is_some_and(|name| name.to_string_lossy().starts_with('.'))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        files.sort();
-        files
+        smtp::eml_files(&self.data_dir.join("mail"))
+    }
+
+    /// Move an event so that it ended two hours ago (written straight to the database: the
+    /// API refuses times in the past), e.g. to let the purge take its RSVPs.
+    pub fn end_event(&self, event_id: &str) {
+        use diesel::prelude::*;
+        use umbrella::db::schema::events;
+        let ended = (chrono::Utc::now() - chrono::Duration::hours(3)).naive_utc();
+        diesel::update(events::table.find(event_id))
+            .set((
+                events::starts_at.eq(ended),
+                events::ends_at.eq(ended + chrono::Duration::hours(1)),
+            ))
+            .execute(&mut self.database())
+            .expect("event moved into the past");
     }
 
     /// The raw bytes a seized server would give up: the SQLite files, or a dump of PostgreSQL.

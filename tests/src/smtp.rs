@@ -87,21 +87,7 @@ impl SmtpSink {
 
     /// Every message accepted so far, oldest first, as raw bytes with its file path.
     pub fn files(&self) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
-            .map(|entries| {
-                entries
-                    .filter_map(|entry| entry.ok().map(|e| e.path()))
-                    .filter(|path| path.extension().is_some_and(|ext| ext == "eml"))
-                    .filter(|path| {
-                        !path
-                            .file_name()
-                            .is_some_and(|name| name.to_string_lossy().starts_with('.'))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        files.sort();
-        files
+        eml_files(&self.dir)
     }
 
     /// Wait until at least `count` messages arrived (or `limit` passed); returns all of them.
@@ -129,6 +115,25 @@ impl SmtpSink {
     pub fn release(&self) {
         let _ = std::fs::remove_file(&self.hold_file);
     }
+}
+
+/// The `.eml` files in `dir` (not the hidden ones being written), in name order.
+pub fn eml_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|path| path.extension().is_some_and(|ext| ext == "eml"))
+                .filter(|path| {
+                    !path
+                        .file_name()
+                        .is_some_and(|name| name.to_string_lossy().starts_with('.'))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
 }
 
 /// Parse one stored message with Python's `email` package.

@@ -18,7 +18,7 @@ use crate::domain::organizer::{
 };
 use crate::error::AppError;
 use crate::extract::WebForm;
-use crate::i18n::Locale;
+use crate::i18n::{Lang, Locale};
 use crate::privacy::crypto;
 use crate::state::AppState;
 use crate::views::pages::{AccountPage, FormError, PasswordPage};
@@ -87,6 +87,21 @@ enum Proof {
     WrongCode,
 }
 
+impl Proof {
+    /// What the form says beside the field at fault; `None` when the proof was accepted.
+    fn refusal(self, lang: Lang) -> Option<FormError> {
+        let (field, message) = match self {
+            Proof::Accepted => return None,
+            Proof::WrongPassword => ("current", "password-current-refused"),
+            Proof::WrongCode => ("code", "password-code-refused"),
+        };
+        Some(FormError {
+            field: field.into(),
+            message: lang.t(message),
+        })
+    }
+}
+
 /// `POST /organize/password`: save a new password, proven by the current one (and a code when
 /// two-step sign-in is on), and end every other session of this organizer.
 pub async fn change_password(
@@ -138,20 +153,10 @@ pub async fn change_password(
         })
     })
     .await?;
-    let refused = match proof {
-        Proof::Accepted => {
-            // Other sessions just ended: their live connections re-check now.
-            state.news.credentials_changed(&who.0.organizer.id);
-            return Ok(see_other("/organize"));
-        }
-        Proof::WrongPassword => FormError {
-            field: "current".into(),
-            message: lang.t("password-current-refused"),
-        },
-        Proof::WrongCode => FormError {
-            field: "code".into(),
-            message: lang.t("password-code-refused"),
-        },
+    let Some(refused) = proof.refusal(lang) else {
+        // Other sessions just ended: their live connections re-check now.
+        state.news.credentials_changed(&who.0.organizer.id);
+        return Ok(see_other("/organize"));
     };
     state.login_throttle.failed(&handle);
     let page = password_page(&who, vec![refused], &locale);
@@ -342,16 +347,8 @@ pub async fn disable_totp(
         })
     })
     .await?;
-    let refused = match proof {
-        Proof::Accepted => return Ok(see_other("/organize/account?done=off")),
-        Proof::WrongPassword => FormError {
-            field: "current".into(),
-            message: lang.t("password-current-refused"),
-        },
-        Proof::WrongCode => FormError {
-            field: "code".into(),
-            message: lang.t("password-code-refused"),
-        },
+    let Some(refused) = proof.refusal(lang) else {
+        return Ok(see_other("/organize/account?done=off"));
     };
     state.login_throttle.failed(&handle);
     let page = account_page(&state, &who, &locale, vec![refused], None).await?;

@@ -975,8 +975,6 @@ async fn a_changed_rsvp_loses_what_it_may_no_longer_see_live(app: TestApp) {
 /// says so at once; on SQLite the command line is another process, and the connection's own
 /// recheck (1 s here, 60 s by default) finds it.
 async fn a_purged_rsvp_follows_on_as_the_public(app: TestApp) {
-    use diesel::prelude::*;
-    use umbrella::db::schema::events;
     let organizer = app.organizer_token().await;
     let id = action_for(&app, &organizer, json!({})).await;
     let token = app
@@ -988,14 +986,7 @@ async fn a_purged_rsvp_follows_on_as_the_public(app: TestApp) {
         welcome["audiences"],
         json!(["public", "attendees", "medic"])
     );
-    let ended = (chrono::Utc::now() - chrono::Duration::hours(3)).naive_utc();
-    diesel::update(events::table.find(&id))
-        .set((
-            events::starts_at.eq(ended),
-            events::ends_at.eq(ended + chrono::Duration::hours(1)),
-        ))
-        .execute(&mut app.database())
-        .expect("event moved into the past");
+    app.end_event(&id);
     app.cli(&["purge", "--retention-hours", "0"])
         .await
         .expect("purge runs");

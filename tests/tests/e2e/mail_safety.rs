@@ -243,14 +243,7 @@ async fn mail_files_are_private_and_go_with_their_rsvp(app: TestApp) {
     assert!(!gone(kept), "the others' files stay");
 
     // The event ends; the purge takes the last file too.
-    let ended = (chrono::Utc::now() - chrono::Duration::hours(3)).naive_utc();
-    diesel::update(events::table.find(&id))
-        .set((
-            events::starts_at.eq(ended),
-            events::ends_at.eq(ended + chrono::Duration::hours(1)),
-        ))
-        .execute(&mut app.database())
-        .expect("event moved into the past");
+    app.end_event(&id);
     let folder = format!("file://{}", app.data_dir.join("mail").display());
     app.cli(&["purge", "--mail-url", &folder, "--retention-hours", "0"])
         .await
