@@ -11,7 +11,6 @@ use crate::config::{Cli, Command, OrganizerCommand, Settings, TokenCommand};
 use crate::db::audit::{self, Action};
 use crate::db::{credentials, organizers};
 use crate::domain::organizer::{generate_password, hash_password, Handle};
-use crate::error::AppError;
 use crate::privacy::secrets::{hash_token, new_token, API_TOKEN_PREFIX};
 use crate::startup::{open_store, Application};
 
@@ -61,13 +60,6 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
     })
 }
 
-fn app_error(error: AppError) -> anyhow::Error {
-    match error {
-        AppError::Internal(inner) => inner,
-        other => anyhow::anyhow!("{other}"),
-    }
-}
-
 /// The organizer with this handle, or an error that names it.
 fn existing(
     conn: &mut crate::db::DbConnection,
@@ -101,7 +93,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                     Utc::now(),
                 )?)
             })
-            .map_err(app_error)?;
+            .map_err(crate::db::Error::into_anyhow)?;
             let role = if admin { "admin" } else { "organizer" };
             writeln!(out, "Created {role} {}.", handle.as_str())?;
             writeln!(
@@ -119,7 +111,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                 &organizer.id,
                 |conn| organizers::set_disabled(conn, &organizer.id, true),
             )
-            .map_err(app_error)?;
+            .map_err(crate::db::Error::into_anyhow)?;
             writeln!(
                 out,
                 "Disabled {}: signed out everywhere, and their API tokens no longer work.",
@@ -135,7 +127,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                 &organizer.id,
                 |conn| organizers::set_disabled(conn, &organizer.id, false),
             )
-            .map_err(app_error)?;
+            .map_err(crate::db::Error::into_anyhow)?;
             writeln!(out, "Enabled {}.", organizer.handle)?;
         }
         Command::Organizer(OrganizerCommand::TotpOff { handle }) => {
@@ -147,7 +139,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                 &organizer.id,
                 |conn| organizers::disable_totp(conn, &organizer.id),
             )
-            .map_err(app_error)?;
+            .map_err(crate::db::Error::into_anyhow)?;
             writeln!(
                 out,
                 "Two-step sign-in is off for {}; their password still applies.",
@@ -163,7 +155,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                 &organizer.id,
                 |conn| Ok(organizers::revoke_api_tokens(conn, &organizer.id)?),
             )
-            .map_err(app_error)?;
+            .map_err(crate::db::Error::into_anyhow)?;
             writeln!(out, "Revoked {count} API tokens of {}.", organizer.handle)?;
         }
         Command::Token(TokenCommand::Create { handle }) => {
@@ -183,7 +175,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                     )?)
                 },
             )
-            .map_err(app_error)?;
+            .map_err(crate::db::Error::into_anyhow)?;
             writeln!(
                 out,
                 "API token for {} (shown once; send it as Authorization: Bearer):",
@@ -211,7 +203,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
             writeln!(out, "Purged the personal fields of {count} RSVPs.")?;
         }
         Command::Demo => {
-            let count = crate::demo::load(&mut conn, Utc::now()).map_err(app_error)?;
+            let count = crate::demo::load(&mut conn, Utc::now())?;
             writeln!(out, "Loaded {count} sample events.")?;
         }
     }

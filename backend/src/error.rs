@@ -148,19 +148,30 @@ impl ResponseError for AppError {
     }
 }
 
-impl From<diesel::result::Error> for AppError {
-    fn from(error: diesel::result::Error) -> Self {
+/// The one place store errors become responses.
+impl From<crate::db::Error> for AppError {
+    fn from(error: crate::db::Error) -> Self {
+        use crate::db::Error;
         match error {
-            diesel::result::Error::NotFound => AppError::NotFound,
-            other => AppError::internal(other),
+            Error::NotFound => AppError::NotFound,
+            Error::Refused(refusal) => match refusal.field() {
+                Some(field) => AppError::invalid(field, refusal.to_string()),
+                None => AppError::Conflict(refusal.to_string()),
+            },
+            Error::Stale => AppError::Conflict(error.to_string()),
+            Error::Taken(what) => AppError::Conflict(what),
+            Error::Unavailable(cause) => {
+                tracing::error!(error = %cause, "no database connection available");
+                AppError::Unavailable
+            }
+            Error::Internal(cause) => AppError::Internal(cause),
         }
     }
 }
 
-impl From<r2d2::Error> for AppError {
-    fn from(error: r2d2::Error) -> Self {
-        tracing::error!(%error, "no database connection available");
-        AppError::Unavailable
+impl From<crate::domain::FieldError> for AppError {
+    fn from(error: crate::domain::FieldError) -> Self {
+        AppError::invalid(error.field, error.message)
     }
 }
 

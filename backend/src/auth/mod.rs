@@ -95,6 +95,7 @@ pub async fn authenticate(request: &HttpRequest) -> Result<Option<SignedIn>, App
         Ok(signed_in)
     })
     .await
+    .map_err(AppError::from)
 }
 
 /// An organizer calling the JSON API.

@@ -117,7 +117,7 @@ pub fn accept(
     organizer: &organizers::Organizer,
     answer: &str,
     now: DateTime<Utc>,
-) -> Result<bool, AppError> {
+) -> Result<bool, crate::db::Error> {
     let Some(sealed) = &organizer.totp_secret_sealed else {
         return Ok(false);
     };
@@ -126,7 +126,8 @@ pub fn accept(
         return Ok(false);
     }
     if looks_like_totp(answer) {
-        let secret = crypto::open(key, &organizer.id, sealed).map_err(AppError::Internal)?;
+        let secret =
+            crypto::open(key, &organizer.id, sealed).map_err(crate::db::Error::Internal)?;
         return match matching_step(&secret, answer, now) {
             Some(step) => Ok(organizers::accept_totp_step(conn, &organizer.id, step)?),
             None => Ok(false),

@@ -10,8 +10,8 @@ use diesel::prelude::*;
 
 use super::schema::{audit_log, organizers};
 use super::DbConnection;
+use super::Error;
 use crate::domain::event::to_naive;
-use crate::error::AppError;
 
 /// What an organizer did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,8 +114,8 @@ pub fn recorded<T>(
     actor: Actor<'_>,
     action: Action,
     target_id: &str,
-    work: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
-) -> Result<T, AppError> {
+    work: impl FnOnce(&mut DbConnection) -> Result<T, Error>,
+) -> Result<T, Error> {
     super::write_transaction(conn, |conn| {
         let outcome = work(conn)?;
         record(conn, actor, action, target_id, Utc::now())?;

@@ -7,13 +7,13 @@ use diesel::prelude::*;
 use super::outbox;
 use super::schema::{event_tags, events};
 use super::DbConnection;
+use super::Error;
 use crate::domain::event::{
     from_naive, to_naive, CountDisplay, Event, EventDraft, EventKind, EventStatus, LocationPrivacy,
     Role, Visibility,
 };
 use crate::domain::message::MessageKind;
 use crate::domain::rsvp::RsvpStatus;
-use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = events, treat_none_as_null = true)]
@@ -45,7 +45,7 @@ struct EventRow {
 }
 
 impl EventRow {
-    fn from_event(event: &Event, created_by: Option<String>) -> Result<Self, AppError> {
+    fn from_event(event: &Event, created_by: Option<String>) -> Result<Self, Error> {
         let d = &event.draft;
         let roles: Vec<&str> = d.roles.iter().map(|r| r.as_str()).collect();
         Ok(EventRow {
@@ -66,9 +66,9 @@ impl EventRow {
             visibility: d.visibility.as_str().into(),
             status: event.status.as_str().into(),
             approval_required: d.approval_required,
-            roles: serde_json::to_string(&roles).map_err(AppError::internal)?,
+            roles: serde_json::to_string(&roles).map_err(Error::internal)?,
             reminder_offsets_minutes: serde_json::to_string(&d.reminder_offsets_minutes)
-                .map_err(AppError::internal)?,
+                .map_err(Error::internal)?,
             count_display: d.count_display.as_str().into(),
             sequence: event.sequence,
             created_by,
@@ -77,14 +77,11 @@ impl EventRow {
         })
     }
 
-    fn into_event(self, places_taken: i32, tags: Vec<String>) -> Result<Event, AppError> {
-        fn word<T>(parse: fn(&str) -> Option<T>, value: &str, column: &str) -> Result<T, AppError> {
-            parse(value).ok_or_else(|| {
-                AppError::internal(anyhow::anyhow!("unexpected value in events.{column}"))
-            })
+    fn into_event(self, places_taken: i32, tags: Vec<String>) -> Result<Event, Error> {
+        fn word<T>(parse: fn(&str) -> Option<T>, value: &str, column: &str) -> Result<T, Error> {
+            parse(value).ok_or_else(|| Error::unexpected("events", column))
         }
-        let role_words: Vec<String> =
-            serde_json::from_str(&self.roles).map_err(AppError::internal)?;
+        let role_words: Vec<String> = serde_json::from_str(&self.roles).map_err(Error::internal)?;
         let roles = role_words
             .iter()
             .map(|w| word(Role::parse, w, "roles"))
@@ -112,7 +109,7 @@ impl EventRow {
                 approval_required: self.approval_required,
                 roles,
                 reminder_offsets_minutes: serde_json::from_str(&self.reminder_offsets_minutes)
-                    .map_err(AppError::internal)?,
+                    .map_err(Error::internal)?,
                 count_display: word(CountDisplay::parse, &self.count_display, "count_display")?,
             },
             id: self.id,
@@ -141,7 +138,7 @@ pub fn insert(
     conn: &mut DbConnection,
     event: &Event,
     created_by: Option<&str>,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let row = EventRow::from_event(event, created_by.map(str::to_owned))?;
     super::write_transaction(conn, |conn| {
         diesel::insert_into(events::table)
@@ -153,7 +150,7 @@ pub fn insert(
 }
 
 /// Replace an event's fields and tags (the caller has bumped `sequence` and `updated_at`).
-pub fn update(conn: &mut DbConnection, event: &Event) -> Result<(), AppError> {
+pub fn update(conn: &mut DbConnection, event: &Event) -> Result<(), Error> {
     let mut row = EventRow::from_event(event, None)?;
     conn.transaction(|conn| {
         // Keep who created it: read it back rather than overwrite it.
@@ -172,7 +169,7 @@ pub fn update(conn: &mut DbConnection, event: &Event) -> Result<(), AppError> {
 }
 
 /// Find one event by id, whatever its visibility.
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Event>, AppError> {
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Event>, Error> {
     let row = events::table
         .find(id)
         .select((EventRow::as_select(), events::places_taken))
@@ -190,8 +187,8 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Event>, AppError
 }
 
 /// Find one event by id, or `NotFound`.
-pub fn get(conn: &mut DbConnection, id: &str) -> Result<Event, AppError> {
-    find(conn, id)?.ok_or(AppError::NotFound)
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<Event, Error> {
+    find(conn, id)?.ok_or(Error::NotFound)
 }
 
 /// Where a listing page starts: after this event in (start time, id) order.
@@ -214,7 +211,7 @@ pub struct Listing {
 }
 
 /// Events in start order, filtered and paged by a keyset cursor.
-pub fn list(conn: &mut DbConnection, listing: &Listing) -> Result<Vec<Event>, AppError> {
+pub fn list(conn: &mut DbConnection, listing: &Listing) -> Result<Vec<Event>, Error> {
     let mut query = events::table
         .select((EventRow::as_select(), events::places_taken))
         .filter(events::ends_at.ge(to_naive(listing.ending_after)))
@@ -250,7 +247,7 @@ pub fn list_past(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
     limit: i64,
-) -> Result<Vec<Event>, AppError> {
+) -> Result<Vec<Event>, Error> {
     let rows = events::table
         .select((EventRow::as_select(), events::places_taken))
         .filter(events::ends_at.lt(to_naive(now)))
@@ -260,7 +257,7 @@ pub fn list_past(
     with_tags(conn, rows)
 }
 
-fn with_tags(conn: &mut DbConnection, rows: Vec<(EventRow, i32)>) -> Result<Vec<Event>, AppError> {
+fn with_tags(conn: &mut DbConnection, rows: Vec<(EventRow, i32)>) -> Result<Vec<Event>, Error> {
     let ids: Vec<String> = rows.iter().map(|(row, _)| row.id.clone()).collect();
     let pairs: Vec<(String, String)> = event_tags::table
         .filter(event_tags::event_id.eq_any(&ids))
@@ -280,7 +277,7 @@ fn with_tags(conn: &mut DbConnection, rows: Vec<(EventRow, i32)>) -> Result<Vec<
 }
 
 /// Every tag on a listed event that has not ended, for the filter links.
-pub fn listed_tags(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Vec<String>, AppError> {
+pub fn listed_tags(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Vec<String>, Error> {
     let upcoming = events::table
         .filter(events::visibility.eq(Visibility::Listed.as_str()))
         .filter(events::ends_at.ge(to_naive(now)))
@@ -294,17 +291,21 @@ pub fn listed_tags(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Vec<St
     Ok(tags)
 }
 
-/// Apply an organizer's edit to a stored event in one transaction. `change` receives the
-/// current event and returns the new validated draft.
+/// Store an organizer's edit, made and validated before this call over the event as it was at
+/// `sequence`. If the event changed since (another edit), nothing is stored and the answer is
+/// `Error::Stale`: the caller reads it again and remakes the edit.
 pub fn revise(
     conn: &mut DbConnection,
     id: &str,
+    sequence: i32,
+    draft: EventDraft,
     now: DateTime<Utc>,
-    change: impl FnOnce(&Event) -> Result<EventDraft, AppError>,
-) -> Result<Event, AppError> {
+) -> Result<Event, Error> {
     super::write_transaction(conn, |conn| {
         let mut event = super::rsvps::lock_event(conn, id)?;
-        let draft = change(&event)?;
+        if event.sequence != sequence {
+            return Err(Error::Stale);
+        }
         let moved = draft.starts_at != event.draft.starts_at
             || draft.ends_at != event.draft.ends_at
             || draft.location != event.draft.location;
@@ -332,7 +333,7 @@ const CONCERNED: &[RsvpStatus] = &[
 ];
 
 /// Cancel an event. Cancelling twice changes nothing the second time.
-pub fn cancel(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<Event, AppError> {
+pub fn cancel(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<Event, Error> {
     super::write_transaction(conn, |conn| {
         // Read under the event's lock, as every other change does: a concurrent edit is not
         // lost, and the `sequence` bumped here is not one it also used.
@@ -349,7 +350,7 @@ pub fn cancel(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<E
 
 /// What public outputs depend on: the latest change to any event, the number of events, and
 /// the places taken across them (which RSVP changes move).
-pub fn changes(conn: &mut DbConnection) -> Result<crate::cache::Changes, AppError> {
+pub fn changes(conn: &mut DbConnection) -> Result<crate::cache::Changes, Error> {
     let (last_change, events, places): (Option<NaiveDateTime>, i64, Option<i64>) = events::table
         .select((
             diesel::dsl::max(events::updated_at),

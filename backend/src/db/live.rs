@@ -8,11 +8,11 @@ use diesel::prelude::*;
 
 use super::schema::{events, live_updates, rsvps};
 use super::DbConnection;
+use super::Error;
 use crate::domain::access;
 use crate::domain::event::{from_naive, to_naive, Role};
 use crate::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind};
 use crate::domain::rsvp::RsvpStatus;
-use crate::error::AppError;
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = live_updates)]
@@ -27,10 +27,8 @@ struct UpdateRow {
 }
 
 impl UpdateRow {
-    fn into_update(self) -> Result<LiveUpdate, AppError> {
-        let unexpected = |column: &str| {
-            AppError::internal(anyhow::anyhow!("unexpected value in live_updates.{column}"))
-        };
+    fn into_update(self) -> Result<LiveUpdate, Error> {
+        let unexpected = |column: &str| Error::unexpected("live_updates", column);
         Ok(LiveUpdate {
             kind: UpdateKind::parse(&self.kind).ok_or_else(|| unexpected("kind"))?,
             audience: Audience::parse(&self.audience).ok_or_else(|| unexpected("audience"))?,
@@ -49,7 +47,7 @@ pub fn post(
     event_id: &str,
     draft: UpdateDraft,
     now: DateTime<Utc>,
-) -> Result<LiveUpdate, AppError> {
+) -> Result<LiveUpdate, Error> {
     super::write_transaction(conn, |conn| {
         let event = super::rsvps::lock_event(conn, event_id)?;
         let last: Option<i32> = live_updates::table
@@ -91,7 +89,7 @@ pub const CHANNEL: &str = "umbrella_live";
 /// Tell every instance (PostgreSQL only; delivered when the transaction commits). Payloads:
 /// `update:{event_id}:{seq}`, `presence:{event_id}` and `credentials:{organizer_id}`. SQLite
 /// runs one instance: nothing to do. Also `rsvps:{event_id}` and `event:{event_id}` (below).
-pub fn notify(conn: &mut DbConnection, payload: &str) -> Result<(), AppError> {
+pub fn notify(conn: &mut DbConnection, payload: &str) -> Result<(), Error> {
     Ok(announce(conn, payload)?)
 }
 
@@ -127,7 +125,7 @@ pub fn after(
     event_id: &str,
     after: i32,
     audiences: Option<&[Audience]>,
-) -> Result<Vec<LiveUpdate>, AppError> {
+) -> Result<Vec<LiveUpdate>, Error> {
     let mut query = live_updates::table
         .filter(live_updates::event_id.eq(event_id))
         .filter(live_updates::seq.gt(after))
@@ -154,7 +152,7 @@ pub struct Presence {
     pub not_yet_safe: Vec<(String, Option<Role>)>,
 }
 
-pub fn presence(conn: &mut DbConnection, event_id: &str) -> Result<Presence, AppError> {
+pub fn presence(conn: &mut DbConnection, event_id: &str) -> Result<Presence, Error> {
     type Line = (Option<String>, Option<String>, Option<NaiveDateTime>);
     let rows: Vec<Line> = rsvps::table
         .filter(rsvps::event_id.eq(event_id))

@@ -2,6 +2,7 @@
 //! Anything past these constructors is known to be well-formed.
 
 pub mod access;
+pub mod admission;
 pub mod event;
 pub mod live;
 pub mod markdown;
@@ -22,12 +23,6 @@ impl FieldError {
             field,
             message: message.into(),
         }
-    }
-}
-
-impl From<FieldError> for crate::error::AppError {
-    fn from(error: FieldError) -> Self {
-        crate::error::AppError::invalid(error.field, error.message)
     }
 }
 

@@ -25,11 +25,11 @@ use tokio::sync::broadcast::{self, error::RecvError};
 use super::access::{resolve, Access};
 use super::hub::{AccessNews, Published};
 use super::takeover::{discard_until_closed, Handoff, WebSocket};
-use crate::db::{events as event_queries, live as updates_db};
+use crate::db::{events as event_queries, live as updates_db, Error};
 use crate::domain::access::{self as policy, Viewer};
 use crate::domain::event::Event;
 use crate::domain::live::LiveUpdate;
-use crate::error::AppError;
+
 use crate::state::AppState;
 use crate::views::event_json::rfc3339;
 
@@ -352,7 +352,7 @@ async fn greet(
                     credentials,
                 });
             }
-            Err(AppError::NotFound) => out.error("that token is not valid for this event").await?,
+            Err(Error::NotFound) => out.error("that token is not valid for this event").await?,
             Err(_) => out.error("could not check that token; try again").await?,
         }
     }
@@ -363,7 +363,7 @@ async fn check(
     state: &AppState,
     event_id: &str,
     credentials: &Credentials,
-) -> Result<(Access, Event), AppError> {
+) -> Result<(Access, Event), Error> {
     let (event_id, token, cookie) = (
         event_id.to_string(),
         credentials.token.clone(),
@@ -449,7 +449,7 @@ async fn judge_again(
             follower.access = access;
             follower.event = event;
         }
-        Err(AppError::NotFound) => follower.access = Access::Public,
+        Err(Error::NotFound) => follower.access = Access::Public,
         // The database did not answer: see nothing more than the public until it does.
         Err(_) => return Err(Ending::Fault),
     }

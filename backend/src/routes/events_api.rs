@@ -225,12 +225,8 @@ pub async fn update(
     let patch: EventPatch = body.parse().await?;
     let id = path.into_inner();
     let actor = organizer.0.organizer.id;
-    let event = crate::db::run(&state.pool, move |conn| {
-        audit::recorded(conn, Some(&actor), Action::EventEdited, &id, |conn| {
-            event_queries::revise(conn, &id, Utc::now(), |event| {
-                Ok(patch.apply_to(&event.draft)?)
-            })
-        })
+    let event = super::revise_event(&state, &actor, &id, |event| {
+        Ok(patch.clone().apply_to(&event.draft)?)
     })
     .await?;
     state.news.event_changed(&event);

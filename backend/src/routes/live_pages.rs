@@ -9,10 +9,11 @@ use serde::Deserialize;
 
 use super::{no_store, see_other};
 use crate::auth::PageOrganizer;
-use crate::db::{events as event_queries, live as updates_db, rsvps};
+use crate::db::{events as event_queries, live as updates_db, rsvps, Error};
 use crate::domain::access::{self as policy, Viewer};
 use crate::domain::event::Event;
-use crate::domain::live::{Audience, LiveUpdate, UpdateKind};
+use crate::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind};
+use crate::domain::FieldError;
 use crate::error::AppError;
 use crate::extract::WebForm;
 use crate::i18n::{Lang, Locale};
@@ -49,7 +50,7 @@ fn updates_for(
     conn: &mut crate::db::DbConnection,
     event: &Event,
     viewer: Viewer,
-) -> Result<Vec<LiveUpdate>, AppError> {
+) -> Result<Vec<LiveUpdate>, Error> {
     let audiences = policy::audiences(event, &viewer);
     updates_db::after(conn, &event.id, 0, Some(&audiences))
 }
@@ -95,7 +96,7 @@ pub async fn attendee(
     let token = path.into_inner();
     let lookup = token.clone();
     let (event, viewer, updates) = crate::db::run(&state.pool, move |conn| {
-        let (_, event) = rsvps::find_by_token(conn, &lookup)?.ok_or(AppError::NotFound)?;
+        let (_, event) = rsvps::find_by_token(conn, &lookup)?.ok_or(Error::NotFound)?;
         let viewer = resolve(conn, &event.id, Some(&lookup), None)?.viewer();
         let updates = updates_for(conn, &event, viewer)?;
         Ok((event, viewer, updates))
@@ -192,32 +193,36 @@ pub async fn post(
     locale: Locale,
     WebForm(form): WebForm<ConsoleForm>,
 ) -> Result<HttpResponse, AppError> {
-    let event_id = path.into_inner();
-    let posted = match UpdateKind::parse(&form.kind) {
-        None => Err(AppError::invalid("kind", "choose a kind of update")),
+    let event = super::event_or_404(&state, path.into_inner()).await?;
+    let event_id = event.id.clone();
+    let draft = match UpdateKind::parse(&form.kind) {
+        None => Err(FieldError::new("kind", "choose a kind of update")),
         Some(kind) => {
             let location = Some(form.location).filter(|l| !l.trim().is_empty());
-            crate::live::posting::post(
-                &state,
-                &who.0.organizer.id,
-                event_id.clone(),
+            UpdateDraft::parse(
                 kind,
                 &form.audience,
                 form.text,
                 location,
+                &event.draft.roles,
             )
-            .await
         }
     };
-    match posted {
-        Ok(_) => Ok(see_other(&format!("/organize/events/{event_id}/live"))),
-        Err(AppError::Invalid { field, message }) => {
-            let errors = vec![FormError { field, message }];
+    match draft {
+        Ok(draft) => {
+            let actor = &who.0.organizer.id;
+            crate::live::posting::post(&state.pool, &state.news, actor, &event_id, draft).await?;
+            Ok(see_other(&format!("/organize/events/{event_id}/live")))
+        }
+        Err(FieldError { field, message }) => {
+            let errors = vec![FormError {
+                field: field.to_string(),
+                message,
+            }];
             let page = console_page(&state, &who, &locale, event_id, errors).await?;
             let mut response = no_store(render_html(&page)?);
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)
         }
-        Err(other) => Err(other),
     }
 }

@@ -156,7 +156,7 @@ fn start_session(
     conn: &mut crate::db::DbConnection,
     organizer_id: &str,
     now: chrono::DateTime<Utc>,
-) -> Result<String, AppError> {
+) -> Result<String, crate::db::Error> {
     let token = new_token();
     let expires = now + Duration::hours(SESSION_HOURS);
     credentials::create_session(conn, &hash_token(&token), organizer_id, now, expires)?;
@@ -539,13 +539,9 @@ pub async fn update_event(
         }
     };
     let id = event.id.clone();
-    let actor = who.0.organizer.id.clone();
-    let revised = crate::db::run(&state.pool, move |conn| {
-        audit::recorded(conn, Some(&actor), Action::EventEdited, &event.id, |conn| {
-            event_queries::revise(conn, &event.id, Utc::now(), move |_| Ok(draft))
-        })
-    })
-    .await?;
+    // The form replaces the whole event, whatever another edit changed meanwhile.
+    let revised =
+        super::revise_event(&state, &who.0.organizer.id, &id, |_| Ok(draft.clone())).await?;
     state.news.event_changed(&revised);
     Ok(see_other(&format!("/organize/events/{id}/edit?saved=1")))
 }

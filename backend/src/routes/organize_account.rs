@@ -137,12 +137,12 @@ pub async fn change_password(
     let key = state.key.clone();
     let now = Utc::now();
     let proof = crate::db::run(&state.pool, move |conn| {
-        let organizer = organizers::find(conn, &organizer_id)?.ok_or(AppError::NotFound)?;
+        let organizer = organizers::find(conn, &organizer_id)?.ok_or(crate::db::Error::NotFound)?;
         // The slow password work runs before the write lock is taken.
         if !verify_password(&form.current, &organizer.password_hash) {
             return Ok(Proof::WrongPassword);
         }
-        let hash = hash_password(&form.password).map_err(AppError::Internal)?;
+        let hash = hash_password(&form.password).map_err(crate::db::Error::Internal)?;
         crate::db::write_transaction(conn, |conn| {
             if organizer.has_totp() && !totp::accept(conn, &key, &organizer, &form.code, now)? {
                 return Ok(Proof::WrongCode);
@@ -178,7 +178,7 @@ async fn account_page(
 ) -> Result<AccountPage, AppError> {
     let id = who.0.organizer.id.clone();
     let (organizer, left) = crate::db::run(&state.pool, move |conn| {
-        let organizer = organizers::find(conn, &id)?.ok_or(AppError::NotFound)?;
+        let organizer = organizers::find(conn, &id)?.ok_or(crate::db::Error::NotFound)?;
         let left = organizers::recovery_codes_left(conn, &id)?;
         Ok((organizer, left))
     })
@@ -258,18 +258,18 @@ pub async fn confirm_totp(
     let hashes: Vec<String> = codes.iter().map(|c| totp::recovery_hash(c)).collect();
     let now = Utc::now();
     let enabled = crate::db::run(&state.pool, move |conn| {
-        let organizer = organizers::find(conn, &id)?.ok_or(AppError::NotFound)?;
+        let organizer = organizers::find(conn, &id)?.ok_or(crate::db::Error::NotFound)?;
         let Some(pending) = organizer
             .totp_pending_sealed
             .filter(|_| organizer.totp_secret_sealed.is_none())
         else {
             return Ok(false);
         };
-        let secret = crypto::open(&key, &id, &pending).map_err(AppError::Internal)?;
+        let secret = crypto::open(&key, &id, &pending).map_err(crate::db::Error::Internal)?;
         let Some(step) = totp::matching_step(&secret, &form.code, now) else {
             return Ok(false);
         };
-        let sealed = crypto::seal(&key, &id, &secret).map_err(AppError::Internal)?;
+        let sealed = crypto::seal(&key, &id, &secret).map_err(crate::db::Error::Internal)?;
         audit::recorded(conn, Some(&id), Action::TotpEnabled, &id, |conn| {
             organizers::enable_totp(conn, &id, &sealed, step, &hashes, now.naive_utc())?;
             Ok(credentials::delete_other_sessions(conn, &id, &keep)?)
@@ -328,7 +328,7 @@ pub async fn disable_totp(
     let key = state.key.clone();
     let now = Utc::now();
     let proof = crate::db::run(&state.pool, move |conn| {
-        let organizer = organizers::find(conn, &id)?.ok_or(AppError::NotFound)?;
+        let organizer = organizers::find(conn, &id)?.ok_or(crate::db::Error::NotFound)?;
         if !organizer.has_totp() {
             return Ok(Proof::Accepted);
         }

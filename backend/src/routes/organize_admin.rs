@@ -83,7 +83,7 @@ pub async fn act(
     }
     let changed = target.clone();
     crate::db::run(&state.pool, move |conn| {
-        organizers::find(conn, &target)?.ok_or(AppError::NotFound)?;
+        organizers::find(conn, &target)?.ok_or(crate::db::Error::NotFound)?;
         audit::recorded(conn, Some(&actor), action, &target, |conn| match action {
             Action::OrganizerDisabled => organizers::set_disabled(conn, &target, true),
             Action::OrganizerEnabled => organizers::set_disabled(conn, &target, false),

@@ -10,9 +10,10 @@ use crate::db::{events as event_queries, rsvps};
 use crate::domain::access::Viewer;
 use crate::error::AppError;
 use crate::extract::{decision, JsonBody};
+use crate::requests::rsvp::{RsvpInput, RsvpPatch};
 use crate::state::AppState;
 use crate::views::event_json::EventJson;
-use crate::views::rsvp_view::{RsvpCounts, RsvpInput, RsvpJson, RsvpListJson, RsvpPatch};
+use crate::views::rsvp_view::{RsvpCounts, RsvpJson, RsvpListJson};
 
 #[utoipa::path(
     post, path = "/api/v1/events/{id}/rsvps", operation_id = "create_rsvp", tag = "rsvps",

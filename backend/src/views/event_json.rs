@@ -203,7 +203,7 @@ fn explicit<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 }
 
 /// `PATCH /api/v1/events/{id}`: any subset of the fields; `null` clears an optional one.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct EventPatch {
     pub title: Option<String>,
     #[serde(default, deserialize_with = "explicit")]
