@@ -8,8 +8,9 @@ use chrono::Utc;
 use clap::Parser as _;
 
 use crate::config::{Cli, Command, OrganizerCommand, Settings, TokenCommand};
-use crate::db::audit::{self, Action};
+use crate::db::audit;
 use crate::db::{credentials, organizers};
+use crate::domain::audit::Action;
 use crate::domain::organizer::{generate_password, hash_password, Handle};
 use crate::privacy::secrets::{hash_token, new_token, API_TOKEN_PREFIX};
 use crate::startup::{open_store, Application};

@@ -52,12 +52,12 @@ pub struct Application {
 }
 
 /// Open the database named by the settings, bring its schema up to date, and open the key file
-/// that belongs to it (refused when it is missing or another one, see `keyfile::unlock`).
+/// that belongs to it (refused when it is missing or another one, see `privacy::unlock`).
 pub fn open_store(settings: &Settings, pool: db::PoolFor) -> anyhow::Result<(Pool, SecretKey)> {
     let pool = db::connect_for(&settings.database(), pool)?;
     let mut conn = pool.get()?;
     db::migrate(&mut conn)?;
-    let key = crate::privacy::keyfile::unlock(&settings.data_dir, &mut conn)?;
+    let key = crate::privacy::unlock::unlock(&settings.data_dir, &mut conn)?;
     drop(conn);
     Ok((pool, key))
 }
@@ -231,10 +231,12 @@ fn app(
                 .error_handler(|_, _| crate::error::AppError::NotFound.into()),
         )
         .configure(routes)
-        .wrap(from_fn(crate::privacy::guessing::slow_down_guessing))
+        .wrap(from_fn(crate::security::slow_down_guessing))
         .wrap(from_fn(crate::security::refuse_cross_site_posts))
-        .wrap(ErrorHandlers::new().default_handler(crate::views::error_page::render))
-        .wrap(from_fn(crate::i18n::choose_language))
+        .wrap(ErrorHandlers::new().default_handler(crate::error::page::render))
+        .wrap(from_fn(move |request, next| {
+            crate::i18n::choose_language(request, next, https)
+        }))
         .wrap(crate::security::default_headers(https))
         .wrap(Compress::default())
         .wrap(from_fn(observe_requests))

@@ -12,10 +12,11 @@ use umbrella::domain::event::{Event, EventDraft};
 use umbrella::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind, MAX_UPDATE_TEXT};
 use umbrella::domain::rsvp::{EmailAddress, Needs, Pseudonym, RsvpDraft};
 use umbrella::extract::parse_json;
-use umbrella::live::socket::{frame, read_hello, ServerMessage};
+use umbrella::live::protocol::{frame, read_hello, ServerMessage};
+use umbrella::requests::event::{EventInput, EventPatch};
 use umbrella::requests::rsvp::{RsvpFormValues, RsvpInput, RsvpPatch};
 use umbrella::routes::live::UpdateInput;
-use umbrella::views::event_json::{EventInput, EventJson, EventPatch};
+use umbrella::views::event_json::EventJson;
 
 /// A target's check: panics when a property fails for this input.
 pub type Check = fn(&[u8]);

@@ -4,16 +4,14 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::outbox;
+use super::notice::{self, Notice};
 use super::schema::{event_tags, events};
 use super::DbConnection;
 use super::Error;
 use crate::domain::event::{
-    from_naive, to_naive, CountDisplay, Event, EventDraft, EventKind, EventStatus, LocationPrivacy,
-    Role, Visibility,
+    from_naive, to_naive, CountDisplay, Cursor, Event, EventDraft, EventKind, EventStatus,
+    LocationPrivacy, Role, Visibility,
 };
-use crate::domain::message::MessageKind;
-use crate::domain::rsvp::RsvpStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = events, treat_none_as_null = true)]
@@ -162,7 +160,12 @@ pub fn update(conn: &mut DbConnection, event: &Event) -> Result<(), Error> {
             .set(&row)
             .execute(conn)?;
         // Its privacy may have changed: every instance's live followers judge updates anew.
-        super::live::notify_event(conn, &event.id)?;
+        notice::send(
+            conn,
+            &Notice::Event {
+                event_id: event.id.clone(),
+            },
+        )?;
         save_tags(conn, &event.id, &event.draft.tags)
     })?;
     Ok(())
@@ -189,13 +192,6 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Event>, Error> {
 /// Find one event by id, or `NotFound`.
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<Event, Error> {
     find(conn, id)?.ok_or(Error::NotFound)
-}
-
-/// Where a listing page starts: after this event in (start time, id) order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cursor {
-    pub starts_at: DateTime<Utc>,
-    pub id: String,
 }
 
 /// What a listing shows.
@@ -291,61 +287,16 @@ pub fn listed_tags(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Vec<St
     Ok(tags)
 }
 
-/// Store an organizer's edit, made and validated before this call over the event as it was at
-/// `sequence`. If the event changed since (another edit), nothing is stored and the answer is
-/// `Error::Stale`: the caller reads it again and remakes the edit.
-pub fn revise(
-    conn: &mut DbConnection,
-    id: &str,
-    sequence: i32,
-    draft: EventDraft,
-    now: DateTime<Utc>,
-) -> Result<Event, Error> {
-    super::write_transaction(conn, |conn| {
-        let mut event = super::rsvps::lock_event(conn, id)?;
-        if event.sequence != sequence {
-            return Err(Error::Stale);
-        }
-        let moved = draft.starts_at != event.draft.starts_at
-            || draft.ends_at != event.draft.ends_at
-            || draft.location != event.draft.location;
-        event.revise(draft, now);
-        update(conn, &event)?;
-        // More capacity frees places for the waitlist, in the same transaction.
-        super::rsvps::settle(conn, &event, now)?;
-        if !event.is_cancelled() {
-            if moved {
-                outbox::notify_event(conn, id, CONCERNED, MessageKind::Changed, now)?;
-            }
-            // Reminders follow the new start time and offsets; those already sent stay sent.
-            outbox::unschedule(conn, id, None, now)?;
-            outbox::schedule(conn, &event, None, now)?;
-        }
-        get(conn, id)
-    })
-}
-
-/// Who hears about a change of time or place, or a cancellation: everyone still expecting to go.
-const CONCERNED: &[RsvpStatus] = &[
-    RsvpStatus::Going,
-    RsvpStatus::Waitlisted,
-    RsvpStatus::Pending,
-];
-
-/// Cancel an event. Cancelling twice changes nothing the second time.
-pub fn cancel(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<Event, Error> {
-    super::write_transaction(conn, |conn| {
-        // Read under the event's lock, as every other change does: a concurrent edit is not
-        // lost, and the `sequence` bumped here is not one it also used.
-        let mut event = super::rsvps::lock_event(conn, id)?;
-        if !event.is_cancelled() {
-            event.cancel(now);
-            update(conn, &event)?;
-            outbox::unschedule(conn, id, None, now)?;
-            outbox::notify_event(conn, id, CONCERNED, MessageKind::Cancelled, now)?;
-        }
-        Ok(event)
-    })
+/// Take the event's lock for a change to it or its RSVPs: a no-op write as the transaction's first statement
+/// (a row lock on PostgreSQL, the write lock on SQLite), then read the event as it now is.
+pub fn lock(conn: &mut DbConnection, event_id: &str) -> Result<Event, Error> {
+    let touched = diesel::update(events::table.find(event_id))
+        .set(events::places_taken.eq(events::places_taken))
+        .execute(conn)?;
+    if touched == 0 {
+        return Err(Error::NotFound);
+    }
+    get(conn, event_id)
 }
 
 /// What public outputs depend on: the latest change to any event, the number of events, and

@@ -6,6 +6,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use super::notice::{self, Notice};
 use super::schema::{events, live_updates, rsvps};
 use super::DbConnection;
 use super::Error;
@@ -49,7 +50,7 @@ pub fn post(
     now: DateTime<Utc>,
 ) -> Result<LiveUpdate, Error> {
     super::write_transaction(conn, |conn| {
-        let event = super::rsvps::lock_event(conn, event_id)?;
+        let event = super::events::lock(conn, event_id)?;
         let last: Option<i32> = live_updates::table
             .filter(live_updates::event_id.eq(event_id))
             .select(diesel::dsl::max(live_updates::seq))
@@ -67,7 +68,13 @@ pub fn post(
         diesel::insert_into(live_updates::table)
             .values(&row)
             .execute(conn)?;
-        notify(conn, &format!("update:{}:{}", row.event_id, row.seq))?;
+        notice::send(
+            conn,
+            &Notice::Update {
+                event_id: row.event_id.clone(),
+                seq: row.seq,
+            },
+        )?;
         let moves = access::update_moves_location(&event, draft_audience);
         if let Some(location) = row.location.as_ref().filter(|_| moves) {
             // The new place becomes the event's location, shown as its privacy mode allows.
@@ -81,42 +88,6 @@ pub fn post(
         }
         row.into_update()
     })
-}
-
-/// The PostgreSQL channel that carries live news between instances.
-pub const CHANNEL: &str = "umbrella_live";
-
-/// Tell every instance (PostgreSQL only; delivered when the transaction commits). Payloads:
-/// `update:{event_id}:{seq}`, `presence:{event_id}` and `credentials:{organizer_id}`. SQLite
-/// runs one instance: nothing to do. Also `rsvps:{event_id}` and `event:{event_id}` (below).
-pub fn notify(conn: &mut DbConnection, payload: &str) -> Result<(), Error> {
-    Ok(announce(conn, payload)?)
-}
-
-/// RSVPs to an event changed (status, approval, role, deleted): every instance's followers of
-/// that event who hold a manage link judge themselves again.
-pub fn notify_rsvps(conn: &mut DbConnection, event_id: &str) -> QueryResult<()> {
-    announce(conn, &format!("rsvps:{event_id}"))
-}
-
-/// An event was edited or cancelled: every instance's followers judge updates by it anew.
-pub fn notify_event(conn: &mut DbConnection, event_id: &str) -> QueryResult<()> {
-    announce(conn, &format!("event:{event_id}"))
-}
-
-/// An organizer's sessions or tokens changed: every instance re-checks their live connections.
-pub fn notify_credentials(conn: &mut DbConnection, organizer_id: &str) -> QueryResult<()> {
-    announce(conn, &format!("credentials:{organizer_id}"))
-}
-
-fn announce(conn: &mut DbConnection, payload: &str) -> QueryResult<()> {
-    if let DbConnection::Postgres(pg) = conn {
-        diesel::sql_query("SELECT pg_notify($1, $2)")
-            .bind::<diesel::sql_types::Text, _>(CHANNEL)
-            .bind::<diesel::sql_types::Text, _>(payload)
-            .execute(pg)?;
-    }
-    Ok(())
 }
 
 /// Updates after `after` in sequence order, only those for `audiences` (all for `None`).

@@ -155,7 +155,12 @@ pub fn set_disabled(
                 organizer_sessions::table.filter(organizer_sessions::organizer_id.eq(organizer_id)),
             )
             .execute(conn)?;
-            super::live::notify_credentials(conn, organizer_id)?;
+            super::notice::send(
+                conn,
+                &super::notice::Notice::Credentials {
+                    organizer_id: organizer_id.to_string(),
+                },
+            )?;
         }
         Ok(())
     })
@@ -168,7 +173,12 @@ pub fn revoke_api_tokens(conn: &mut DbConnection, organizer_id: &str) -> QueryRe
     let revoked =
         diesel::delete(api_tokens::table.filter(api_tokens::organizer_id.eq(organizer_id)))
             .execute(conn)?;
-    super::live::notify_credentials(conn, organizer_id)?;
+    super::notice::send(
+        conn,
+        &super::notice::Notice::Credentials {
+            organizer_id: organizer_id.to_string(),
+        },
+    )?;
     Ok(revoked)
 }
 

@@ -1,11 +1,12 @@
 //! RSVP rows and the transactions that keep places honest. Every change to an event's RSVPs
-//! first locks the event (`lock_event`), so concurrent changes queue up on both databases and
+//! first locks the event (`events::lock`), so concurrent changes queue up on both databases and
 //! no event is ever overbooked; waitlist promotion happens in the same transaction (`settle`).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::events as event_queries;
+use super::notice::{self, Notice};
 use super::outbox;
 use super::schema::{events, rsvps};
 use super::{DbConnection, Error};
@@ -86,18 +87,6 @@ pub struct NewRsvp {
     pub token: String,
 }
 
-/// Take the event's lock for an RSVP change: a no-op write as the transaction's first statement
-/// (a row lock on PostgreSQL, the write lock on SQLite), then read the event as it now is.
-pub fn lock_event(conn: &mut DbConnection, event_id: &str) -> Result<Event, Error> {
-    let touched = diesel::update(events::table.find(event_id))
-        .set(events::places_taken.eq(events::places_taken))
-        .execute(conn)?;
-    if touched == 0 {
-        return Err(Error::NotFound);
-    }
-    event_queries::get(conn, event_id)
-}
-
 fn rows_with_status(
     conn: &mut DbConnection,
     event_id: &str,
@@ -148,7 +137,12 @@ pub fn settle(
     diesel::update(events::table.find(&event.id))
         .set(events::places_taken.eq(taken))
         .execute(conn)?;
-    super::live::notify_rsvps(conn, &event.id)?;
+    notice::send(
+        conn,
+        &Notice::Rsvps {
+            event_id: event.id.clone(),
+        },
+    )?;
     if !promoted.is_empty() {
         outbox::notify(conn, &event.id, &promoted, MessageKind::Promoted, now)?;
         outbox::schedule(conn, event, None, now)?;
@@ -173,7 +167,7 @@ pub fn create(
     now: DateTime<Utc>,
 ) -> Result<NewRsvp, Error> {
     super::write_transaction(conn, |conn| {
-        let event = lock_event(conn, event_id)?;
+        let event = event_queries::lock(conn, event_id)?;
         // Every change to going RSVPs stores the event's count under this same lock, so the
         // stored count is current here and no RSVP rows need reading on this hot path.
         let taken = event.places_taken;
@@ -250,7 +244,7 @@ fn row_by_token(conn: &mut DbConnection, token: &str) -> QueryResult<Option<Rsvp
 /// concurrent change may have landed in between.
 fn lock_by_token(conn: &mut DbConnection, token: &str) -> Result<(Event, RsvpRow), Error> {
     let event_id = row_by_token(conn, token)?.ok_or(Error::NotFound)?.event_id;
-    let event = lock_event(conn, &event_id)?;
+    let event = event_queries::lock(conn, &event_id)?;
     let row = row_by_token(conn, token)?.ok_or(Error::NotFound)?;
     Ok((event, row))
 }
@@ -389,7 +383,12 @@ pub fn mark(
         )
         .set(rsvps::checked_in_at.eq(at))
         .execute(conn)?;
-        super::live::notify(conn, &format!("presence:{}", event.id))?;
+        notice::send(
+            conn,
+            &Notice::Presence {
+                event_id: event.id.clone(),
+            },
+        )?;
         let row = rsvps::table
             .find(&row.id)
             .select(RsvpRow::as_select())
@@ -454,7 +453,7 @@ pub fn decide(
     now: DateTime<Utc>,
 ) -> Result<Rsvp, Error> {
     super::write_transaction(conn, |conn| {
-        let event = lock_event(conn, event_id)?;
+        let event = event_queries::lock(conn, event_id)?;
         let row: RsvpRow = rsvps::table
             .filter(rsvps::id.eq(rsvp_id))
             .filter(rsvps::event_id.eq(event_id))
@@ -511,7 +510,12 @@ pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<Pur
             .distinct()
             .load(conn)?;
         for event_id in &events {
-            super::live::notify_rsvps(conn, event_id)?;
+            notice::send(
+                conn,
+                &Notice::Rsvps {
+                    event_id: event_id.clone(),
+                },
+            )?;
         }
         let ended = events::table
             .filter(events::ends_at.lt(to_naive(cutoff)))

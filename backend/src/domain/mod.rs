@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod admission;
+pub mod audit;
 pub mod event;
 pub mod live;
 pub mod markdown;

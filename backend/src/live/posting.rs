@@ -6,8 +6,9 @@
 use chrono::Utc;
 
 use super::news::Notifier;
-use crate::db::audit::{self, Action};
+use crate::db::audit;
 use crate::db::{live as updates_db, Error, Pool};
+use crate::domain::audit::Action;
 use crate::domain::live::{LiveUpdate, UpdateDraft};
 
 /// `actor` is the posting organizer's id, for the audit log (written in the same transaction).

@@ -8,16 +8,16 @@ use serde::Deserialize;
 
 use crate::auth::{authenticate, ApiOrganizer};
 use crate::cache::{respond, Feed};
-use crate::db::audit::{self, Action};
+use crate::db::audit;
 use crate::db::events::{self as event_queries, Listing};
 use crate::domain::access::Viewer;
+use crate::domain::audit::Action;
 use crate::domain::event::Event;
 use crate::error::AppError;
 use crate::extract::{kind_filter, tag_filter, JsonBody};
+use crate::requests::event::{decode_cursor, encode_cursor, EventInput, EventPatch};
 use crate::state::AppState;
-use crate::views::event_json::{
-    decode_cursor, encode_cursor, EventInput, EventJson, EventListJson, EventPatch,
-};
+use crate::views::event_json::{EventJson, EventListJson};
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
@@ -253,7 +253,7 @@ pub async fn cancel(
     let actor = organizer.0.organizer.id;
     let event = crate::db::run(&state.pool, move |conn| {
         audit::recorded(conn, Some(&actor), Action::EventCancelled, &id, |conn| {
-            event_queries::cancel(conn, &id, Utc::now())
+            crate::db::event_changes::cancel(conn, &id, Utc::now())
         })
     })
     .await?;

@@ -12,14 +12,15 @@ use crate::auth::{ApiOrganizer, SESSION_COOKIE};
 use crate::db::rsvps;
 use crate::db::{events as event_queries, live as updates_db, Error};
 use crate::domain::access::{self as policy, UpdateSight};
+use crate::domain::event::rfc3339;
 use crate::domain::live::{UpdateDraft, UpdateKind};
 use crate::domain::rsvp::Arrival;
 use crate::error::AppError;
 use crate::extract::JsonBody;
 use crate::live::access::resolve;
-use crate::live::takeover::{CanTakeOver, Handoff};
+use crate::live::socket::Handoff;
+use crate::live::takeover::CanTakeOver;
 use crate::state::AppState;
-use crate::views::event_json::rfc3339;
 use crate::views::rsvp_view::RsvpJson;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -220,7 +221,7 @@ pub async fn websocket(
         .finish();
     let mut response = HttpResponse::from(handshake).map_into_boxed_body();
     response.extensions_mut().insert(Handoff {
-        state,
+        live: state.live_context(),
         event_id,
         after,
         // Another site's page could open this socket in a signed-in organizer's browser

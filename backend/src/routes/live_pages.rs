@@ -75,7 +75,7 @@ pub async fn public(
         state.timezone(),
         locale.lang,
     );
-    render_html(&LivePage {
+    Ok(render_html(&LivePage {
         chrome: Chrome::public(locale.lang.t("live-title"), &locale),
         back: format!("/events/{}", event.id),
         event_id: event.id,
@@ -84,7 +84,7 @@ pub async fn public(
         last_seq,
         token: None,
         timezone: state.timezone().name(),
-    })
+    })?)
 }
 
 /// `GET /r/{token}/live`: an attendee's page, with the updates for them and their role.

@@ -18,7 +18,8 @@ pub mod rsvps_api;
 use actix_web::HttpResponse;
 use chrono::Utc;
 
-use crate::db::audit::{self, Action};
+use crate::db::audit;
+use crate::domain::audit::Action;
 use crate::domain::event::{Event, EventDraft};
 use crate::error::AppError;
 
@@ -43,7 +44,7 @@ pub async fn revise_event(
         let (actor, id, sequence) = (actor.to_string(), event.id, event.sequence);
         let stored = crate::db::run(&state.pool, move |conn| {
             audit::recorded(conn, Some(&actor), Action::EventEdited, &id, |conn| {
-                crate::db::events::revise(conn, &id, sequence, draft, Utc::now())
+                crate::db::event_changes::revise(conn, &id, sequence, draft, Utc::now())
             })
         })
         .await;

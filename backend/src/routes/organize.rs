@@ -9,10 +9,11 @@ use serde::Deserialize;
 
 use super::{no_store, see_other};
 use crate::auth::{authenticate, PageOrganizer, SESSION_COOKIE, SESSION_HOURS};
-use crate::db::audit::{self, Action};
+use crate::db::audit;
 use crate::db::events::{self as event_queries, Listing};
 use crate::db::{credentials, organizers};
 use crate::domain::access::Viewer;
+use crate::domain::audit::Action;
 use crate::domain::event::Event;
 use crate::domain::organizer::{decoy_hash, verify_password, Handle};
 use crate::domain::FieldError;
@@ -567,7 +568,7 @@ pub async fn cancel_event(
     let actor = who.0.organizer.id.clone();
     let event = crate::db::run(&state.pool, move |conn| {
         audit::recorded(conn, Some(&actor), Action::EventCancelled, &id, |conn| {
-            event_queries::cancel(conn, &id, Utc::now())
+            crate::db::event_changes::cancel(conn, &id, Utc::now())
         })
     })
     .await?;

@@ -11,8 +11,9 @@ use serde::Deserialize;
 
 use super::{no_store, see_other};
 use crate::auth::{totp, Credential, PageOrganizer, PasswordChanger};
-use crate::db::audit::{self, Action};
+use crate::db::audit;
 use crate::db::{credentials, organizers};
+use crate::domain::audit::Action;
 use crate::domain::organizer::{
     check_new_password, hash_password, verify_password, MIN_PASSWORD_CHARS,
 };

@@ -6,8 +6,9 @@ use serde::Deserialize;
 
 use super::{no_store, see_other};
 use crate::auth::AdminOrganizer;
-use crate::db::audit::{self, Action};
+use crate::db::audit;
 use crate::db::organizers;
+use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::state::AppState;

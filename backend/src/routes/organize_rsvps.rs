@@ -6,8 +6,9 @@ use chrono::Utc;
 
 use super::{no_store, see_other};
 use crate::auth::PageOrganizer;
-use crate::db::audit::{self, Action};
+use crate::db::audit;
 use crate::db::{events as event_queries, rsvps};
+use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::extract::decision;
 use crate::i18n::Locale;

@@ -5,9 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
 use crate::auth::ApiOrganizer;
-use crate::db::audit::{self, Action};
+use crate::db::audit;
 use crate::db::{events as event_queries, rsvps};
 use crate::domain::access::Viewer;
+use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::extract::{decision, JsonBody};
 use crate::requests::rsvp::{RsvpInput, RsvpPatch};

@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use super::event_form::SelectOption;
-use super::event_json::{rfc3339, EventJson};
+use super::event_json::EventJson;
+use crate::domain::event::rfc3339;
 use crate::domain::event::{EventDraft, Role};
 use crate::domain::rsvp::{Rsvp, RsvpStatus};
 use crate::i18n::Lang;

@@ -1,9 +1,12 @@
 //! `AppError`: the one error type handlers return. It answers the API with JSON
-//! `{"error": "...", "field": "..."}`; web pages turn it into an HTML page (see `views::error_page`).
+//! `{"error": "...", "field": "..."}`; web pages turn it into an HTML page (`page`). The store's
+//! errors (`db::Error`) and the domain's field errors become it here, in one place.
 //!
 //! Use `Invalid` for a field that fails validation (422, names the field), `BadRequest` for a body
 //! that cannot be read at all (400), and `Internal` only for faults that are ours; its detail is
 //! logged, never shown.
+
+pub mod page;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
