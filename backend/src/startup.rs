@@ -21,7 +21,7 @@ use crate::db::{self, Pool};
 use crate::privacy::client_key::{ClientKeys, Limiter};
 use crate::privacy::keyfile::SecretKey;
 use crate::routes::{
-    assets, calendar, events_api, live, live_pages, operations, organize, organize_account,
+    assets, calendar, events_api, live_api, live_pages, operations, organize, organize_account,
     organize_admin, organize_rsvps, public, rsvp, rsvps_api,
 };
 use crate::state::AppState;
@@ -298,14 +298,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/events/{id}/rsvps", web::post().to(rsvps_api::create))
                 .route("/events/{id}/rsvps", web::get().to(rsvps_api::list))
                 .route("/events/{id}/rsvps/{rsvp_id}/{decision}", web::post().to(rsvps_api::decide))
-                .route("/events/{id}/updates", web::post().to(live::post_update))
-                .route("/events/{id}/updates", web::get().to(live::list_updates))
-                .route("/events/{id}/live", web::get().to(live::websocket))
+                .route("/events/{id}/updates", web::post().to(live_api::post_update))
+                .route("/events/{id}/updates", web::get().to(live_api::list_updates))
+                .route("/events/{id}/live", web::get().to(live_api::websocket))
                 .route("/rsvps/{token}", web::get().to(rsvps_api::get))
                 .route("/rsvps/{token}", web::patch().to(rsvps_api::update))
                 .route("/rsvps/{token}", web::delete().to(rsvps_api::delete))
-                .route("/rsvps/{token}/checkin", web::post().to(live::check_in))
-                .route("/rsvps/{token}/safe", web::post().to(live::home_safe)),
+                .route("/rsvps/{token}/checkin", web::post().to(live_api::check_in))
+                .route("/rsvps/{token}/safe", web::post().to(live_api::home_safe)),
         )
         .default_service(web::to(crate::routes::not_found));
 }

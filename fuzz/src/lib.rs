@@ -15,7 +15,7 @@ use umbrella::extract::parse_json;
 use umbrella::live::protocol::{frame, read_hello, ServerMessage};
 use umbrella::requests::event::{EventInput, EventPatch};
 use umbrella::requests::rsvp::{RsvpFormValues, RsvpInput, RsvpPatch};
-use umbrella::routes::live::UpdateInput;
+use umbrella::routes::live_api::UpdateInput;
 use umbrella::views::event_json::EventJson;
 
 /// A target's check: panics when a property fails for this input.

@@ -20,7 +20,7 @@ use crate::domain::rsvp::RsvpStatus;
 struct UpdateRow {
     event_id: String,
     seq: i32,
-    kind: String,
+    kind: UpdateKind,
     audience: String,
     text: String,
     location: Option<String>,
@@ -31,7 +31,7 @@ impl UpdateRow {
     fn into_update(self) -> Result<LiveUpdate, Error> {
         let unexpected = |column: &str| Error::unexpected("live_updates", column);
         Ok(LiveUpdate {
-            kind: UpdateKind::parse(&self.kind).ok_or_else(|| unexpected("kind"))?,
+            kind: self.kind,
             audience: Audience::parse(&self.audience).ok_or_else(|| unexpected("audience"))?,
             event_id: self.event_id,
             seq: self.seq,
@@ -59,7 +59,7 @@ pub fn post(
         let row = UpdateRow {
             event_id: event_id.to_string(),
             seq: last.unwrap_or(0) + 1,
-            kind: draft.kind.as_str().to_string(),
+            kind: draft.kind,
             audience: draft.audience.as_str().to_string(),
             text: draft.text,
             location: draft.location,
@@ -124,10 +124,10 @@ pub struct Presence {
 }
 
 pub fn presence(conn: &mut DbConnection, event_id: &str) -> Result<Presence, Error> {
-    type Line = (Option<String>, Option<String>, Option<NaiveDateTime>);
+    type Line = (Option<String>, Option<Role>, Option<NaiveDateTime>);
     let rows: Vec<Line> = rsvps::table
         .filter(rsvps::event_id.eq(event_id))
-        .filter(rsvps::status.eq(RsvpStatus::Going.as_str()))
+        .filter(rsvps::status.eq(RsvpStatus::Going))
         .filter(rsvps::checked_in_at.is_not_null())
         .order(rsvps::checked_in_at.asc())
         .select((rsvps::pseudonym, rsvps::role, rsvps::safe_at))
@@ -138,7 +138,6 @@ pub fn presence(conn: &mut DbConnection, event_id: &str) -> Result<Presence, Err
         if safe_at.is_some() {
             presence.safe += 1;
         } else {
-            let role = role.as_deref().and_then(Role::parse);
             presence
                 .not_yet_safe
                 .push((pseudonym.unwrap_or_default(), role));

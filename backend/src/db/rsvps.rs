@@ -28,10 +28,10 @@ struct RsvpRow {
     token_hash: Option<String>,
     pseudonym: Option<String>,
     guests: i32,
-    role: Option<String>,
+    role: Option<Role>,
     needs: Option<String>,
     email_sealed: Option<String>,
-    status: String,
+    status: RsvpStatus,
     approved: bool,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -45,13 +45,9 @@ struct RsvpRow {
 
 impl RsvpRow {
     fn into_rsvp(self) -> Result<Rsvp, Error> {
-        let unexpected = |column: &str| Error::unexpected("rsvps", column);
         Ok(Rsvp {
-            status: self.status()?,
-            role: match self.role.as_deref() {
-                None => None,
-                Some(word) => Some(Role::parse(word).ok_or_else(|| unexpected("role"))?),
-            },
+            status: self.status,
+            role: self.role,
             has_email: self.email_sealed.is_some(),
             id: self.id,
             event_id: self.event_id,
@@ -69,15 +65,11 @@ impl RsvpRow {
         1 + self.guests
     }
 
-    fn status(&self) -> Result<RsvpStatus, Error> {
-        RsvpStatus::parse(&self.status).ok_or_else(|| Error::unexpected("rsvps", "status"))
-    }
-
-    fn standing(&self) -> Result<Standing, Error> {
-        Ok(Standing {
-            status: self.status()?,
+    fn standing(&self) -> Standing {
+        Standing {
+            status: self.status,
             places: self.places(),
-        })
+        }
     }
 }
 
@@ -94,7 +86,7 @@ fn rows_with_status(
 ) -> QueryResult<Vec<RsvpRow>> {
     rsvps::table
         .filter(rsvps::event_id.eq(event_id))
-        .filter(rsvps::status.eq(status.as_str()))
+        .filter(rsvps::status.eq(status))
         .order((rsvps::created_at.asc(), rsvps::id.asc()))
         .select(RsvpRow::as_select())
         .load(conn)
@@ -108,7 +100,7 @@ fn set_status(
 ) -> QueryResult<()> {
     diesel::update(rsvps::table.find(id))
         .set((
-            rsvps::status.eq(status.as_str()),
+            rsvps::status.eq(status),
             rsvps::updated_at.eq(to_naive(now)),
         ))
         .execute(conn)
@@ -185,10 +177,10 @@ pub fn create(
             token_hash: Some(hash_token(&token)),
             pseudonym: Some(draft.pseudonym.as_str().to_string()),
             guests: draft.guests.count(),
-            role: draft.role.map(|r| r.as_str().to_string()),
+            role: draft.role,
             needs: Some(draft.needs.as_str().to_string()),
             email_sealed,
-            status: status.as_str().to_string(),
+            status,
             approved: false,
             created_at: to_naive(now),
             updated_at: to_naive(now),
@@ -269,13 +261,13 @@ pub fn update(
 ) -> Result<(Rsvp, Event), Error> {
     let changed = super::write_transaction(conn, |conn| {
         let (event, row) = lock_by_token(conn, token)?;
-        let status = row.status()?;
+        let status = row.status;
         if change.cancel {
             if status != RsvpStatus::Cancelled {
                 // A cancelled RSVP gets no reminders, so its address goes at once.
                 diesel::update(rsvps::table.find(&row.id))
                     .set((
-                        rsvps::status.eq(RsvpStatus::Cancelled.as_str()),
+                        rsvps::status.eq(RsvpStatus::Cancelled),
                         rsvps::updated_at.eq(to_naive(now)),
                     ))
                     .execute(conn)?;
@@ -311,11 +303,8 @@ fn apply_edit(
     change: RsvpChange,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let current = row.standing()?;
-    let current_role = match row.role.as_deref() {
-        None => None,
-        Some(word) => Some(Role::parse(word).ok_or_else(|| Error::unexpected("rsvps", "role"))?),
-    };
+    let current = row.standing();
+    let current_role = row.role;
     let guests = change.guests.map_or(row.guests, |guests| guests.count());
     let role = change.role.unwrap_or(current_role);
     admission::allow_edit(
@@ -343,7 +332,7 @@ fn apply_edit(
         .set((
             rsvps::pseudonym.eq(pseudonym),
             rsvps::guests.eq(guests),
-            rsvps::role.eq(role.map(|r| r.as_str())),
+            rsvps::role.eq(role),
             rsvps::needs.eq(needs),
             rsvps::email_sealed.eq(email_sealed),
             rsvps::token_sealed.eq(token_sealed),
@@ -368,7 +357,7 @@ pub fn mark(
 ) -> Result<(Rsvp, Event), Error> {
     super::write_transaction(conn, |conn| {
         let (event, row) = lock_by_token(conn, token)?;
-        admission::allow_presence(&event, row.status()?)?;
+        admission::allow_presence(&event, row.status)?;
         let at = Some(to_naive(now));
         if mark == Arrival::HomeSafe {
             diesel::update(rsvps::table.find(&row.id))
@@ -461,13 +450,13 @@ pub fn decide(
             .first(conn)
             .optional()?
             .ok_or(Error::NotFound)?;
-        let current = row.standing()?;
+        let current = row.standing();
         let status = current.status;
         let taken = taken_now(conn, event_id)?;
         let new_status = admission::decide(&event, current, row.purged, taken, approve)?;
         diesel::update(rsvps::table.find(&row.id))
             .set((
-                rsvps::status.eq(new_status.as_str()),
+                rsvps::status.eq(new_status),
                 rsvps::approved.eq(approve),
                 rsvps::updated_at.eq(to_naive(now)),
             ))
@@ -528,7 +517,7 @@ pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<Pur
         .set((
             rsvps::token_hash.eq(None::<String>),
             rsvps::pseudonym.eq(None::<String>),
-            rsvps::role.eq(None::<String>),
+            rsvps::role.eq(None::<Role>),
             rsvps::needs.eq(None::<String>),
             rsvps::email_sealed.eq(None::<String>),
             rsvps::token_sealed.eq(None::<String>),

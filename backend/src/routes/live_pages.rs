@@ -9,15 +9,14 @@ use serde::Deserialize;
 
 use super::{no_store, see_other};
 use crate::auth::PageOrganizer;
-use crate::db::{events as event_queries, live as updates_db, rsvps, Error};
+use crate::db::{events as event_queries, live as updates_db, Error};
 use crate::domain::access::{self as policy, Viewer};
 use crate::domain::event::Event;
 use crate::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind};
 use crate::domain::FieldError;
 use crate::error::AppError;
-use crate::extract::WebForm;
+use crate::extract::{ManagedRsvp, WebForm};
 use crate::i18n::{Lang, Locale};
-use crate::live::access::resolve;
 use crate::state::AppState;
 use crate::views::pages::{ConsolePage, FormError, LivePage, UpdateLine};
 use crate::views::rsvp_view::role_label;
@@ -89,17 +88,15 @@ pub async fn public(
 
 /// `GET /r/{token}/live`: an attendee's page, with the updates for them and their role.
 pub async fn attendee(
+    managed: ManagedRsvp,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     locale: Locale,
 ) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
-    let lookup = token.clone();
-    let (event, viewer, updates) = crate::db::run(&state.pool, move |conn| {
-        let (_, event) = rsvps::find_by_token(conn, &lookup)?.ok_or(Error::NotFound)?;
-        let viewer = resolve(conn, &event.id, Some(&lookup), None)?.viewer();
-        let updates = updates_for(conn, &event, viewer)?;
-        Ok((event, viewer, updates))
+    let ManagedRsvp { token, rsvp, event } = managed;
+    let viewer = Viewer::attendee(&rsvp);
+    let for_viewer = event.clone();
+    let updates = crate::db::run(&state.pool, move |conn| {
+        updates_for(conn, &for_viewer, viewer)
     })
     .await?;
     let (updates, last_seq) = lines(&event, viewer, &updates, state.timezone(), locale.lang);

@@ -3,7 +3,7 @@
 pub mod assets;
 pub mod calendar;
 pub mod events_api;
-pub mod live;
+pub mod live_api;
 pub mod live_pages;
 pub mod openapi;
 pub mod operations;

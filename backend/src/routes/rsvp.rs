@@ -12,7 +12,7 @@ use crate::db::rsvps;
 use crate::domain::rsvp::{Arrival, RsvpChange};
 use crate::domain::FieldError;
 use crate::error::AppError;
-use crate::extract::WebForm;
+use crate::extract::{ManagedRsvp, WebForm};
 use crate::i18n::Locale;
 use crate::requests::rsvp::RsvpFormValues;
 use crate::state::AppState;
@@ -124,13 +124,10 @@ pub struct ManageQuery {
     done: Option<String>,
 }
 
-fn manage_page(
-    state: &AppState,
-    locale: &Locale,
-    token: &str,
-    rsvp_event: &(crate::domain::rsvp::Rsvp, crate::domain::event::Event),
-) -> ManagePage {
-    let (rsvp, event) = rsvp_event;
+fn manage_page(state: &AppState, locale: &Locale, managed: &ManagedRsvp) -> ManagePage {
+    let ManagedRsvp {
+        token, rsvp, event, ..
+    } = managed;
     let path = format!("/r/{token}");
     let mut page = ManagePage::new(
         rsvp,
@@ -149,17 +146,12 @@ fn manage_page(
 
 /// `GET /r/{token}`
 pub async fn manage(
+    managed: ManagedRsvp,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     query: web::Query<ManageQuery>,
     locale: Locale,
 ) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
-    let lookup = token.clone();
-    let found = crate::db::run(&state.pool, move |conn| rsvps::find_by_token(conn, &lookup))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut page = manage_page(&state, &locale, &token, &found);
+    let mut page = manage_page(&state, &locale, &managed);
     page.just_created = query.new.is_some();
     page.notice = query
         .done
@@ -171,12 +163,12 @@ pub async fn manage(
 
 /// `POST /r/{token}`: `action` is `save`, `cancel` or `delete`.
 pub async fn manage_post(
+    managed: ManagedRsvp,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     locale: Locale,
     WebForm(form): WebForm<RsvpFormValues>,
 ) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
+    let token = managed.token.clone();
     let key = state.key.clone();
     let now = Utc::now();
     match form.action.as_str() {
@@ -225,7 +217,7 @@ pub async fn manage_post(
         "save" => {
             let change = match form.to_change(state.sends_mail()) {
                 Ok(change) => change,
-                Err(error) => return form_refused(&state, &locale, token, form, error).await,
+                Err(error) => return form_refused(&state, &locale, &managed, form, error).await,
             };
             let drops_address = change.email.is_some();
             let lookup = token.clone();
@@ -243,7 +235,7 @@ pub async fn manage_post(
                     Ok(no_store(see_other(&format!("/r/{token}?done=saved"))))
                 }
                 Err(crate::db::Error::Refused(refusal)) => match refusal.field_error() {
-                    Some(error) => form_refused(&state, &locale, token, form, error).await,
+                    Some(error) => form_refused(&state, &locale, &managed, form, error).await,
                     None => Err(crate::db::Error::Refused(refusal).into()),
                 },
                 Err(other) => Err(other.into()),
@@ -257,16 +249,12 @@ pub async fn manage_post(
 async fn form_refused(
     state: &AppState,
     locale: &Locale,
-    token: String,
+    managed: &ManagedRsvp,
     form: RsvpFormValues,
     error: FieldError,
 ) -> Result<HttpResponse, AppError> {
-    let lookup = token.clone();
-    let found = crate::db::run(&state.pool, move |conn| rsvps::find_by_token(conn, &lookup))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut page = manage_page(state, locale, &token, &found);
-    page.roles = role_choices(&form, &found.1.draft, locale.lang);
+    let mut page = manage_page(state, locale, managed);
+    page.roles = role_choices(&form, &managed.event.draft, locale.lang);
     page.form = form;
     page.errors = vec![FormError {
         field: error.field.to_string(),
@@ -280,18 +268,12 @@ async fn form_refused(
 
 /// `GET /r/{token}/unsubscribe`: the link in every email; asks before deleting the address.
 pub async fn unsubscribe_page(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
+    managed: ManagedRsvp,
     locale: Locale,
 ) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
-    let lookup = token.clone();
-    crate::db::run(&state.pool, move |conn| rsvps::find_by_token(conn, &lookup))
-        .await?
-        .ok_or(AppError::NotFound)?;
     Ok(no_store(render_html(&UnsubscribePage {
         chrome: Chrome::public(locale.lang.t("manage-title"), &locale),
-        manage_path: format!("/r/{token}"),
+        manage_path: format!("/r/{}", managed.token),
         done: false,
     })?))
 }
