@@ -49,6 +49,7 @@ pub struct Application {
     postman: Arc<crate::mail::outbox::Postman>,
     /// Tells live followers what the background jobs changed.
     news: crate::live::news::Notifier,
+    purge_counters: crate::privacy::purge::Counters,
 }
 
 /// Open the database named by the settings, bring its schema up to date, and open the key file
@@ -115,6 +116,7 @@ impl Application {
         let https = state.settings.is_https();
         let retention_hours = state.settings.retention_hours;
         let news = state.news.clone();
+        let purge_counters = state.metrics.purge_counters();
         let data = web::Data::new(state);
         // A worker's blocking threads do database work (`db::run`), and no more of that can run at
         // once than the pool has connections: further threads would only wait for one. Capped,
@@ -152,6 +154,7 @@ impl Application {
             retention_hours,
             postman,
             news,
+            purge_counters,
         })
     }
 
@@ -170,7 +173,7 @@ impl Application {
             self.pool.clone(),
             self.retention_hours,
             self.postman.transport.folder().cloned(),
-            self.postman.metrics.clone(),
+            self.purge_counters.clone(),
             self.news.clone(),
         ));
         let postman = tokio::spawn(crate::mail::outbox::run(self.postman.clone()));
@@ -218,6 +221,7 @@ fn app(
         InitError = (),
     >,
 > {
+    let metrics = data.metrics.clone();
     App::new()
         .app_data(data)
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
@@ -239,7 +243,9 @@ fn app(
         }))
         .wrap(crate::security::default_headers(https))
         .wrap(Compress::default())
-        .wrap(from_fn(observe_requests))
+        .wrap(from_fn(move |request, next| {
+            observe_requests(request, next, metrics.clone())
+        }))
 }
 
 /// Every path the server answers, in one place.

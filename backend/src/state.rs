@@ -53,7 +53,7 @@ impl AppState {
             pool: self.pool.clone(),
             hub: self.live.clone(),
             timing: self.settings.live_timing(),
-            metrics: self.metrics.clone(),
+            counters: self.metrics.live_counters(),
         }
     }
 

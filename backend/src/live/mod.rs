@@ -14,13 +14,24 @@ pub mod socket;
 pub mod takeover;
 pub mod wire;
 
-use std::sync::Arc;
-
 /// What a live connection uses: the database, the hub, its clock, and the counters it bumps.
 #[derive(Clone)]
 pub struct Context {
     pub pool: crate::db::Pool,
     pub hub: hub::LiveHub,
     pub timing: crate::config::LiveTiming,
-    pub metrics: Arc<crate::telemetry::Metrics>,
+    pub counters: Counters,
+}
+
+/// What the live service counts (registered with the rest at the web edge, `telemetry`).
+#[derive(Clone)]
+pub struct Counters {
+    /// Followers let go, by reason: `resync`, `too_slow`, `timeout`, `revoked`.
+    pub let_go: prometheus::IntCounterVec,
+}
+
+impl Counters {
+    pub fn let_go(&self, reason: &'static str) {
+        self.let_go.with_label_values(&[reason]).inc();
+    }
 }

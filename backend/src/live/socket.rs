@@ -191,7 +191,7 @@ pub async fn serve(handoff: Handoff, websocket: WebSocket, stopping: GracefulShu
     };
     match outcome {
         // It reads nothing, so there is nobody to say goodbye to.
-        Err(Ending::TooSlow) => live.metrics.live_dropped("too_slow"),
+        Err(Ending::TooSlow) => live.counters.let_go("too_slow"),
         Err(Ending::Closed) => hang_up(out, stream).await,
         Err(Ending::Stopping) => {
             out.close(Some(CloseReason {
@@ -445,7 +445,7 @@ async fn follow(
                     last_seen = published.update.seq;
                 }
                 Err(RecvError::Lagged(_)) => {
-                    live.metrics.live_dropped("resync");
+                    live.counters.let_go("resync");
                     out.send(&ServerMessage::Resync).await?;
                     return Ok(());
                 }
@@ -463,7 +463,7 @@ async fn follow(
                     _ => false,
                 };
                 if concerned && !still_organizer(live, follower).await {
-                    live.metrics.live_dropped("revoked");
+                    live.counters.let_go("revoked");
                     out.error("your organizer access has ended; reconnect to follow as the public").await?;
                     return Ok(());
                 }
@@ -473,7 +473,7 @@ async fn follow(
                 // command line on SQLite), or a session expired.
                 if organizer {
                     if !still_organizer(live, follower).await {
-                        live.metrics.live_dropped("revoked");
+                        live.counters.let_go("revoked");
                         out.error("your organizer access has ended; reconnect to follow as the public").await?;
                         return Ok(());
                     }
@@ -493,7 +493,7 @@ async fn follow(
             }
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > timing.client_timeout {
-                    live.metrics.live_dropped("timeout");
+                    live.counters.let_go("timeout");
                     return Ok(());
                 }
                 out.ping().await?;

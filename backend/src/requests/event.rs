@@ -176,10 +176,11 @@ impl EventPatch {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn sample() -> Event {
+    /// An event made from an API body, for other modules' tests too.
+    pub(crate) fn sample() -> Event {
         let input: EventInput = serde_json::from_slice(
             br#"{"title": "Rally", "kind": "action", "starts_at": "2026-12-05T18:00:00-06:00",
                  "ends_at": "2026-12-05T20:00:00-06:00", "location": "Secret corner",

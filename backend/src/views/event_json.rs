@@ -91,17 +91,7 @@ pub struct EventListJson {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::requests::event::EventInput;
-
-    fn sample() -> Event {
-        let input: EventInput = serde_json::from_slice(
-            br#"{"title": "Rally", "kind": "action", "starts_at": "2026-12-05T18:00:00-06:00",
-                 "ends_at": "2026-12-05T20:00:00-06:00", "location": "Secret corner",
-                 "location_privacy": "attendees", "cover_title": "Friends meetup"}"#,
-        )
-        .expect("parses");
-        Event::new(input.into_draft().expect("valid"), Utc::now())
-    }
+    use crate::requests::event::tests::sample;
 
     #[test]
     fn defaults_and_times_in_utc() {
