@@ -15,6 +15,8 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{langid, LanguageIdentifier, Loader};
 
+pub mod time;
+
 fluent_templates::static_loader! {
     static LOCALES = {
         locales: "../frontend/locales",

@@ -15,8 +15,7 @@ use crate::config::Settings;
 use crate::domain::access::{location_for, LocationView, Viewer};
 use crate::domain::event::Event;
 use crate::domain::message::MessageKind;
-use crate::i18n::Lang;
-use crate::views::time;
+use crate::i18n::{time, Lang};
 use fluent_templates::fluent_bundle::FluentValue;
 
 /// One message to compose.

@@ -10,10 +10,10 @@ use crate::db::audit;
 use crate::db::organizers;
 use crate::domain::audit::Action;
 use crate::error::AppError;
-use crate::i18n::Locale;
+use crate::i18n::{time, Locale};
 use crate::state::AppState;
 use crate::views::pages::{AuditLine, AuditPage, OrganizerLine, OrganizersPage};
-use crate::views::{render_html, time, Chrome};
+use crate::views::{render_html, Chrome};
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {

@@ -14,6 +14,7 @@ use chrono_tz::Tz;
 
 use crate::domain::access::{location_for, LocationView, Viewer};
 use crate::domain::event::{CountDisplay, Event};
+use crate::i18n::time::{day_heading, moment, span, time_of_day};
 use crate::i18n::{Lang, Locale};
 
 /// The frame around every page, and the words of the page's language.
@@ -116,7 +117,7 @@ pub fn location_line(view: &LocationView<'_>, tz: Tz, lang: Lang) -> String {
         LocationView::NotYetSet => lang.t("location-not-set"),
         LocationView::ForAttendees => lang.t("location-for-attendees"),
         LocationView::RevealedAt(at) => {
-            lang.t_text("location-revealed-at", "when", &time::moment(*at, tz, lang))
+            lang.t_text("location-revealed-at", "when", &moment(*at, tz, lang))
         }
         LocationView::ForApproved => lang.t("location-for-approved"),
     }
@@ -144,8 +145,8 @@ impl EventCard {
             title: d.title.clone(),
             kind: d.kind.as_str(),
             kind_label: lang.word("kind", d.kind.as_str()),
-            starts: time::time_of_day(d.starts_at, tz, lang),
-            span: time::span(d.starts_at, d.ends_at, tz, lang),
+            starts: time_of_day(d.starts_at, tz, lang),
+            span: span(d.starts_at, d.ends_at, tz, lang),
             cancelled: event.is_cancelled(),
             unlisted: d.visibility == crate::domain::event::Visibility::Unlisted,
             location_line: location_line(&location_for(event, viewer, now), tz, lang),
@@ -169,7 +170,7 @@ pub fn group_by_day(
 ) -> Vec<DayGroup> {
     let mut days: Vec<DayGroup> = Vec::new();
     for event in events {
-        let heading = time::day_heading(event.draft.starts_at, tz, lang);
+        let heading = day_heading(event.draft.starts_at, tz, lang);
         let card = EventCard::new(event, viewer, tz, lang, now);
         match days.last_mut() {
             Some(day) if day.heading == heading => day.events.push(card),
@@ -246,7 +247,7 @@ impl EventDetail {
             title: d.title.clone(),
             kind: d.kind.as_str(),
             kind_label: lang.word("kind", d.kind.as_str()),
-            span: time::span(d.starts_at, d.ends_at, tz, lang),
+            span: span(d.starts_at, d.ends_at, tz, lang),
             cancelled: event.is_cancelled(),
             ended: event.has_ended(now),
             location_shown: location.text().is_some(),

@@ -374,7 +374,7 @@ impl UpdateLine {
             audience_label: audience_label(update.audience.as_str(), lang),
             text: update.text.clone(),
             location: seen.location.map(str::to_owned),
-            time: super::time::time_of_day(update.created_at, tz, lang),
+            time: crate::i18n::time::time_of_day(update.created_at, tz, lang),
         }
     }
 }

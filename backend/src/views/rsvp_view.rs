@@ -155,7 +155,7 @@ impl RsvpLine {
                 rsvp.status,
                 RsvpStatus::Pending | RsvpStatus::Going | RsvpStatus::Waitlisted
             ) && rsvp.pseudonym.is_some(),
-            created: super::time::moment(rsvp.created_at, tz, lang),
+            created: crate::i18n::time::moment(rsvp.created_at, tz, lang),
         }
     }
 }
