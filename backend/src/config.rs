@@ -120,8 +120,8 @@ pub struct Settings {
     pub database_url: Option<DatabaseUrl>,
 
     /// Where email goes: `smtp://` (STARTTLS required unless `?tls=opportunistic` or `?tls=none`), `smtps://`, or `file:///PATH` (0600 files, for tests). Unset: this server sends no email and asks for none.
-    #[arg(long, env = "UMBRELLA_MAIL_URL", value_parser = crate::mail::transport::parse_mail_url, global = true)]
-    pub mail_url: Option<crate::mail::transport::MailUrl>,
+    #[arg(long, env = "UMBRELLA_MAIL_URL", value_parser = parse_mail_url, global = true)]
+    pub mail_url: Option<MailUrl>,
 
     /// Sender of every email. Keep the display name neutral.
     #[arg(
@@ -224,10 +224,10 @@ impl Settings {
     }
 
     /// When the outbox retries and how long its claims hold.
-    pub fn mail_timing(&self) -> crate::mail::outbox::Timing {
-        crate::mail::outbox::Timing {
-            retry_base: std::time::Duration::from_secs(self.mail_retry_seconds),
-            lease: std::time::Duration::from_secs(self.mail_lease_seconds),
+    pub fn mail_timing(&self) -> MailTiming {
+        MailTiming {
+            retry_base: Duration::from_secs(self.mail_retry_seconds),
+            lease: Duration::from_secs(self.mail_lease_seconds),
         }
     }
 
@@ -264,6 +264,16 @@ pub struct LiveTiming {
     pub heartbeat: Duration,
     pub client_timeout: Duration,
     pub recheck: Duration,
+}
+
+/// Timing of the outbox's retries and claims (`--mail-retry-seconds`, `--mail-lease-seconds`);
+/// tests shorten both.
+#[derive(Debug, Clone, Copy)]
+pub struct MailTiming {
+    /// The wait after the first failure; it doubles after each further one.
+    pub retry_base: Duration,
+    /// How long a claim holds before another worker may take the message over.
+    pub lease: Duration,
 }
 
 /// The `--metrics-token` value. It never prints, and is compared in constant time.
@@ -339,6 +349,72 @@ fn parse_database_url(raw: &str) -> Result<DatabaseUrl, String> {
         return Err("the SQLite path is empty".into());
     }
     Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+}
+
+/// The `--mail-url` setting, checked.
+#[derive(Clone, PartialEq, Eq)]
+pub enum MailUrl {
+    /// Write each message as a `.eml` file into this folder.
+    Folder(PathBuf),
+    /// An SMTP URL as lettre reads it (`?tls=required` added when the URL says nothing).
+    Smtp(String),
+}
+
+impl std::fmt::Debug for MailUrl {
+    // An SMTP URL may carry a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MailUrl::Folder(path) => write!(f, "file://{}", path.display()),
+            MailUrl::Smtp(url) if url.starts_with("smtps:") => f.write_str("smtps://…"),
+            MailUrl::Smtp(_) => f.write_str("smtp://…"),
+        }
+    }
+}
+
+/// Read `--mail-url`: `file:///PATH`, `smtp://[USER:PASS@]HOST[:PORT][?tls=required|opportunistic|none]`
+/// or `smtps://[USER:PASS@]HOST[:PORT]`.
+pub fn parse_mail_url(raw: &str) -> Result<MailUrl, String> {
+    let raw = raw.trim();
+    if let Some(path) = raw.strip_prefix("file://") {
+        if path.is_empty() {
+            return Err("the folder after file:// is empty".into());
+        }
+        return Ok(MailUrl::Folder(PathBuf::from(path)));
+    }
+    let mut url = url::Url::parse(raw).map_err(|error| format!("not a URL: {error}"))?;
+    match url.scheme() {
+        "smtp" => {
+            let tls = url
+                .query_pairs()
+                .find(|(key, _)| key == "tls")
+                .map(|(_, value)| value.into_owned());
+            match tls.as_deref() {
+                // The default: STARTTLS or nothing. Falling back to plain text when the server
+                // does not offer it would let anyone on the path strip it and read the mail.
+                None => {
+                    url.query_pairs_mut().append_pair("tls", "required");
+                }
+                Some("required" | "opportunistic") => {}
+                // Plain text, e.g. to a relay on the same machine.
+                Some("none") => url.set_query(None),
+                Some(other) => {
+                    return Err(format!(
+                        "tls={other} is not understood (use required, opportunistic or none)"
+                    ))
+                }
+            }
+        }
+        "smtps" => {}
+        other => {
+            return Err(format!(
+                "{other}:// is not a mail URL (use file:///PATH, smtp://… or smtps://…)"
+            ))
+        }
+    }
+    let url = url.to_string();
+    lettre::transport::smtp::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&url)
+        .map_err(|error| format!("the SMTP URL is not usable: {error}"))?;
+    Ok(MailUrl::Smtp(url))
 }
 
 fn parse_public_url(raw: &str) -> Result<String, String> {
@@ -436,5 +512,53 @@ mod tests {
     fn postgres_passwords_never_print() {
         let url = parse_database_url("postgres://me:hunter2@db/x").expect("parses");
         assert!(!format!("{url:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn reads_each_kind_of_mail_url() {
+        assert_eq!(
+            parse_mail_url("file:///var/mail/out"),
+            Ok(MailUrl::Folder(PathBuf::from("/var/mail/out")))
+        );
+        let MailUrl::Smtp(plain) =
+            parse_mail_url("smtp://user:pw@mail.example.org:587").expect("smtp")
+        else {
+            panic!("not smtp")
+        };
+        assert!(
+            plain.ends_with("?tls=required"),
+            "STARTTLS by default: {plain}"
+        );
+        let MailUrl::Smtp(opportunistic) =
+            parse_mail_url("smtp://mail.example.org?tls=opportunistic").expect("smtp")
+        else {
+            panic!("not smtp")
+        };
+        assert!(
+            opportunistic.ends_with("?tls=opportunistic"),
+            "{opportunistic}"
+        );
+        let MailUrl::Smtp(required) =
+            parse_mail_url("smtp://mail.example.org?tls=required").expect("smtp")
+        else {
+            panic!("not smtp")
+        };
+        assert!(required.ends_with("?tls=required"), "{required}");
+        let MailUrl::Smtp(none) = parse_mail_url("smtp://127.0.0.1:2525?tls=none").expect("smtp")
+        else {
+            panic!("not smtp")
+        };
+        assert!(!none.contains("tls"), "{none}");
+        assert!(parse_mail_url("smtps://mail.example.org").is_ok());
+    }
+
+    #[test]
+    fn refuses_broken_mail_urls_and_hides_passwords() {
+        assert!(parse_mail_url("ftp://mail.example.org").is_err());
+        assert!(parse_mail_url("file://").is_err());
+        assert!(parse_mail_url("smtp://mail.example.org?tls=maybe").is_err());
+        assert!(parse_mail_url("smtp://").is_err());
+        let url = parse_mail_url("smtp://user:secret@mail.example.org").expect("smtp");
+        assert!(!format!("{url:?}").contains("secret"));
     }
 }

@@ -229,9 +229,9 @@ pub fn mail_url(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(parsed) = umbrella::mail::transport::parse_mail_url(text) {
+    if let Ok(parsed) = umbrella::config::parse_mail_url(text) {
         let shown = format!("{parsed:?}");
-        if let umbrella::mail::transport::MailUrl::Smtp(url) = &parsed {
+        if let umbrella::config::MailUrl::Smtp(url) = &parsed {
             let url = url::Url::parse(url).expect("an accepted SMTP URL parses again");
             assert!(matches!(url.scheme(), "smtp" | "smtps"), "{}", url.scheme());
             if url.password().is_some_and(|p| p.len() >= 6) {

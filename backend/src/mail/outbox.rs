@@ -14,6 +14,7 @@ use futures_util::{FutureExt, StreamExt};
 
 use super::compose::{Composer, Letter};
 use super::transport::{SendError, Transport};
+use crate::config::MailTiming;
 use crate::db::outbox::{self, OutboxRow, Outcome};
 use crate::db::schema::rsvps;
 use crate::db::Error as AppError;
@@ -37,23 +38,14 @@ pub const MAX_ATTEMPTS: i32 = 8;
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 
-/// Timing of retries and claims; tests shorten both.
-#[derive(Debug, Clone, Copy)]
-pub struct Timing {
-    /// The wait after the first failure; it doubles after each further one.
-    pub retry_base: Duration,
-    /// How long a claim holds before another worker may take the message over.
-    pub lease: Duration,
-}
-
-impl Timing {
-    /// The wait before attempt `attempts + 1`, doubling each time, at most `MAX_BACKOFF`.
-    pub fn backoff(&self, attempts: i32) -> Duration {
-        let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(0);
-        self.retry_base
-            .saturating_mul(2u32.saturating_pow(doublings))
-            .min(MAX_BACKOFF)
-    }
+/// The wait before attempt `attempts + 1`: the configured first wait, doubling each time, at
+/// most `MAX_BACKOFF`.
+pub fn backoff(timing: &MailTiming, attempts: i32) -> Duration {
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(0);
+    timing
+        .retry_base
+        .saturating_mul(2u32.saturating_pow(doublings))
+        .min(MAX_BACKOFF)
 }
 
 /// Everything the worker needs, built once at start.
@@ -62,7 +54,7 @@ pub struct Postman {
     pub transport: Transport,
     pub composer: Composer,
     pub key: Arc<SecretKey>,
-    pub timing: Timing,
+    pub timing: MailTiming,
     pub metrics: Arc<Metrics>,
 }
 
@@ -151,7 +143,7 @@ struct Contact {
 fn prepare(
     conn: &mut DbConnection,
     key: &SecretKey,
-    timing: Timing,
+    timing: MailTiming,
     rows: Vec<OutboxRow>,
 ) -> Result<Vec<Prepared>, AppError> {
     let mut events: HashMap<String, Option<Arc<Event>>> = HashMap::new();
@@ -166,7 +158,7 @@ fn prepare(
             Ok((event, _)) => (event, Err(Outcome::Skipped)),
             Err(error) => {
                 tracing::warn!(error = %error, "could not read what an outbox message is for");
-                (None, Err(retry_or_give_up(timing, row.attempts, now)))
+                (None, Err(retry_or_give_up(&timing, row.attempts, now)))
             }
         };
         prepared.push(Prepared { row, event, send });
@@ -200,11 +192,11 @@ fn look_up(
 }
 
 /// After a failure that may pass: try again after the backoff, or give up after the last try.
-fn retry_or_give_up(timing: Timing, attempts: i32, now: DateTime<Utc>) -> Outcome {
+fn retry_or_give_up(timing: &MailTiming, attempts: i32, now: DateTime<Utc>) -> Outcome {
     if attempts >= MAX_ATTEMPTS {
         Outcome::Failed
     } else {
-        let wait = chrono::Duration::from_std(timing.backoff(attempts)).unwrap_or_default();
+        let wait = chrono::Duration::from_std(backoff(timing, attempts)).unwrap_or_default();
         Outcome::RetryAt(now + wait)
     }
 }
@@ -348,7 +340,7 @@ async fn send_one(
             Outcome::Failed
         }
         Err(SendError::Transient(reason)) => {
-            let wait = postman.timing.backoff(row.attempts);
+            let wait = backoff(&postman.timing, row.attempts);
             tracing::info!(kind = %kind, reason, attempts = row.attempts, retry_in_s = wait.as_secs(), "a message will be retried");
             Outcome::RetryAt(Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default())
         }
@@ -361,13 +353,13 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_a_cap() {
-        let timing = Timing {
+        let timing = MailTiming {
             retry_base: Duration::from_secs(30),
             lease: Duration::from_secs(300),
         };
-        assert_eq!(timing.backoff(1), Duration::from_secs(30));
-        assert_eq!(timing.backoff(2), Duration::from_secs(60));
-        assert_eq!(timing.backoff(4), Duration::from_secs(240));
-        assert_eq!(timing.backoff(30), MAX_BACKOFF);
+        assert_eq!(backoff(&timing, 1), Duration::from_secs(30));
+        assert_eq!(backoff(&timing, 2), Duration::from_secs(60));
+        assert_eq!(backoff(&timing, 4), Duration::from_secs(240));
+        assert_eq!(backoff(&timing, 30), MAX_BACKOFF);
     }
 }

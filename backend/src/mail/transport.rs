@@ -4,13 +4,13 @@
 //! The setting is checked when it is read, so a broken one stops the start with a one-line
 //! message.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncTransport, Message, Tokio1Executor};
 
 use super::folder::MailFolder;
+use crate::config::MailUrl;
 
 /// How long one SMTP exchange may take before it counts as failed (and is retried).
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -19,72 +19,6 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 /// (fixed upstream in lettre PR #1159, not yet released); 16 connections keep 10,000 reminders
 /// within a minute even so.
 pub const SMTP_CONNECTIONS: u32 = 16;
-
-/// The `--mail-url` setting, checked.
-#[derive(Clone, PartialEq, Eq)]
-pub enum MailUrl {
-    /// Write each message as a `.eml` file into this folder.
-    Folder(PathBuf),
-    /// An SMTP URL as lettre reads it (`?tls=required` added when the URL says nothing).
-    Smtp(String),
-}
-
-impl std::fmt::Debug for MailUrl {
-    // An SMTP URL may carry a password: never print it.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            MailUrl::Folder(path) => write!(f, "file://{}", path.display()),
-            MailUrl::Smtp(url) if url.starts_with("smtps:") => f.write_str("smtps://…"),
-            MailUrl::Smtp(_) => f.write_str("smtp://…"),
-        }
-    }
-}
-
-/// Read `--mail-url`: `file:///PATH`, `smtp://[USER:PASS@]HOST[:PORT][?tls=required|opportunistic|none]`
-/// or `smtps://[USER:PASS@]HOST[:PORT]`.
-pub fn parse_mail_url(raw: &str) -> Result<MailUrl, String> {
-    let raw = raw.trim();
-    if let Some(path) = raw.strip_prefix("file://") {
-        if path.is_empty() {
-            return Err("the folder after file:// is empty".into());
-        }
-        return Ok(MailUrl::Folder(PathBuf::from(path)));
-    }
-    let mut url = url::Url::parse(raw).map_err(|error| format!("not a URL: {error}"))?;
-    match url.scheme() {
-        "smtp" => {
-            let tls = url
-                .query_pairs()
-                .find(|(key, _)| key == "tls")
-                .map(|(_, value)| value.into_owned());
-            match tls.as_deref() {
-                // The default: STARTTLS or nothing. Falling back to plain text when the server
-                // does not offer it would let anyone on the path strip it and read the mail.
-                None => {
-                    url.query_pairs_mut().append_pair("tls", "required");
-                }
-                Some("required" | "opportunistic") => {}
-                // Plain text, e.g. to a relay on the same machine.
-                Some("none") => url.set_query(None),
-                Some(other) => {
-                    return Err(format!(
-                        "tls={other} is not understood (use required, opportunistic or none)"
-                    ))
-                }
-            }
-        }
-        "smtps" => {}
-        other => {
-            return Err(format!(
-                "{other}:// is not a mail URL (use file:///PATH, smtp://… or smtps://…)"
-            ))
-        }
-    }
-    let url = url.to_string();
-    AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
-        .map_err(|error| format!("the SMTP URL is not usable: {error}"))?;
-    Ok(MailUrl::Smtp(url))
-}
 
 /// Why a message did not go. The text never holds the server's reply, which may quote the
 /// recipient's address: only its code.
@@ -195,58 +129,5 @@ pub async fn forget_files(url: Option<&MailUrl>, rsvp_id: String) {
         Ok(Ok(_)) => {}
         Ok(Err(error)) => tracing::warn!(error = %error, "could not remove an RSVP's mail files"),
         Err(error) => tracing::warn!(error = %error, "could not remove an RSVP's mail files"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_each_kind_of_mail_url() {
-        assert_eq!(
-            parse_mail_url("file:///var/mail/out"),
-            Ok(MailUrl::Folder(PathBuf::from("/var/mail/out")))
-        );
-        let MailUrl::Smtp(plain) =
-            parse_mail_url("smtp://user:pw@mail.example.org:587").expect("smtp")
-        else {
-            panic!("not smtp")
-        };
-        assert!(
-            plain.ends_with("?tls=required"),
-            "STARTTLS by default: {plain}"
-        );
-        let MailUrl::Smtp(opportunistic) =
-            parse_mail_url("smtp://mail.example.org?tls=opportunistic").expect("smtp")
-        else {
-            panic!("not smtp")
-        };
-        assert!(
-            opportunistic.ends_with("?tls=opportunistic"),
-            "{opportunistic}"
-        );
-        let MailUrl::Smtp(required) =
-            parse_mail_url("smtp://mail.example.org?tls=required").expect("smtp")
-        else {
-            panic!("not smtp")
-        };
-        assert!(required.ends_with("?tls=required"), "{required}");
-        let MailUrl::Smtp(none) = parse_mail_url("smtp://127.0.0.1:2525?tls=none").expect("smtp")
-        else {
-            panic!("not smtp")
-        };
-        assert!(!none.contains("tls"), "{none}");
-        assert!(parse_mail_url("smtps://mail.example.org").is_ok());
-    }
-
-    #[test]
-    fn refuses_broken_mail_urls_and_hides_passwords() {
-        assert!(parse_mail_url("ftp://mail.example.org").is_err());
-        assert!(parse_mail_url("file://").is_err());
-        assert!(parse_mail_url("smtp://mail.example.org?tls=maybe").is_err());
-        assert!(parse_mail_url("smtp://").is_err());
-        let url = parse_mail_url("smtp://user:secret@mail.example.org").expect("smtp");
-        assert!(!format!("{url:?}").contains("secret"));
     }
 }
