@@ -111,7 +111,7 @@ impl Application {
             composer: crate::mail::compose::Composer::new(&state.settings)?,
             key: state.key.clone(),
             timing: state.settings.mail_timing(),
-            metrics: state.metrics.clone(),
+            counters: state.metrics.mail_counters(),
         });
         let https = state.settings.is_https();
         let retention_hours = state.settings.retention_hours;

@@ -178,22 +178,15 @@ impl Metrics {
         }
     }
 
-    pub fn mail_sent(&self, kind: &str) {
-        self.mail_sent.with_label_values(&[kind]).inc();
-    }
-
-    pub fn mail_failed(&self, kind: &str) {
-        self.mail_failures.with_label_values(&[kind]).inc();
-    }
-
-    /// A message could not be composed (it is marked failed).
-    pub fn mail_unbuildable(&self, kind: &str) {
-        self.mail_unbuildable.with_label_values(&[kind]).inc();
-    }
-
-    /// A round of a background worker panicked: `outbox`, `purge`, `sessions`.
-    pub fn worker_panicked(&self, worker: &'static str) {
-        self.worker_panics.with_label_values(&[worker]).inc();
+    /// What the outbox worker counts: messages sent, failed attempts and messages that could
+    /// not be composed, by kind, and rounds that panicked.
+    pub fn mail_counters(&self) -> crate::mail::Counters {
+        crate::mail::Counters {
+            sent: self.mail_sent.clone(),
+            failed: self.mail_failures.clone(),
+            unbuildable: self.mail_unbuildable.clone(),
+            panics: self.worker_panics.with_label_values(&["outbox"]),
+        }
     }
 
     /// Record the outbox's depth (read by the caller from the database).

@@ -25,7 +25,6 @@ use crate::domain::rsvp::RsvpStatus;
 use crate::i18n::Lang;
 use crate::privacy::crypto::open;
 use crate::privacy::keyfile::SecretKey;
-use crate::telemetry::Metrics;
 
 /// How often the worker looks for due messages when there is nothing to do.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
@@ -55,11 +54,11 @@ pub struct Postman {
     pub composer: Composer,
     pub key: Arc<SecretKey>,
     pub timing: MailTiming,
-    pub metrics: Arc<Metrics>,
+    pub counters: super::Counters,
 }
 
-/// Run until the server stops. Each round runs as a task of its own, so that nothing one
-/// message does (a panic included) ends the worker: the round is counted and the next begins.
+/// Run until the server stops. A round that panics is caught, so that nothing one message does
+/// ends the worker: the round is counted and the next begins.
 pub async fn run(postman: Arc<Postman>) {
     loop {
         // Caught here rather than in a task of its own, so that stopping the worker stops the
@@ -73,7 +72,7 @@ pub async fn run(postman: Arc<Postman>) {
             Ok(Ok(_)) => {}
             Ok(Err(error)) => tracing::warn!(error = %error, "the outbox worker hit an error"),
             Err(_) => {
-                postman.metrics.worker_panicked("outbox");
+                postman.counters.panics.inc();
                 tracing::error!("an outbox round panicked; the worker goes on");
             }
         }
@@ -270,8 +269,8 @@ async fn deliver(postman: &Arc<Postman>, claim: &str, item: Prepared) -> bool {
         (Ok(_), None) => Outcome::Skipped,
     };
     match outcome {
-        Outcome::Sent => postman.metrics.mail_sent(&kind),
-        Outcome::Failed | Outcome::RetryAt(_) => postman.metrics.mail_failed(&kind),
+        Outcome::Sent => postman.counters.sent(&kind),
+        Outcome::Failed | Outcome::RetryAt(_) => postman.counters.failed(&kind),
         Outcome::Skipped => {}
     }
     let claim = claim.to_string();
@@ -318,12 +317,12 @@ async fn send_one(
     let message = match composed {
         Ok(Ok(message)) => message,
         Ok(Err(error)) => {
-            postman.metrics.mail_unbuildable(kind.as_str());
+            postman.counters.unbuildable(kind.as_str());
             tracing::warn!(kind = %kind, error = %error, "could not compose a message");
             return Outcome::Failed;
         }
         Err(_) => {
-            postman.metrics.mail_unbuildable(kind.as_str());
+            postman.counters.unbuildable(kind.as_str());
             tracing::warn!(kind = %kind, "composing a message panicked");
             return Outcome::Failed;
         }
