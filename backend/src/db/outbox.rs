@@ -3,6 +3,9 @@
 //! Workers claim due rows with a conditional update and a lease, so a row is sent by one
 //! instance at a time and a crash between claim and send only delays it.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -279,6 +282,55 @@ pub fn claim_due(
     Ok((claim, rows))
 }
 
+/// What sending a message needs of its RSVP, as stored when the message's turn comes.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = rsvps)]
+pub struct Recipient {
+    pub status: String,
+    pub approved: bool,
+    pub email_sealed: Option<String>,
+    pub token_sealed: Option<String>,
+    pub language: String,
+}
+
+/// A claimed message with what it is for, read just now: its event and its recipient (either
+/// may be gone), or why they could not be read.
+pub struct Looked {
+    pub row: OutboxRow,
+    pub found: Result<(Option<Arc<Event>>, Option<Recipient>), Error>,
+}
+
+/// Read the events and RSVPs behind a batch of claimed messages. Each event is read once,
+/// however many messages share it. A message whose event or RSVP cannot be read carries its
+/// own error; the others are read on.
+pub fn look_up(conn: &mut DbConnection, rows: Vec<OutboxRow>) -> Vec<Looked> {
+    let mut events: HashMap<String, Option<Arc<Event>>> = HashMap::new();
+    rows.into_iter()
+        .map(|row| {
+            let found = look_up_one(conn, &mut events, &row);
+            Looked { row, found }
+        })
+        .collect()
+}
+
+fn look_up_one(
+    conn: &mut DbConnection,
+    events: &mut HashMap<String, Option<Arc<Event>>>,
+    row: &OutboxRow,
+) -> Result<(Option<Arc<Event>>, Option<Recipient>), Error> {
+    if !events.contains_key(&row.event_id) {
+        let event = super::events::find(conn, &row.event_id)?.map(Arc::new);
+        events.insert(row.event_id.clone(), event);
+    }
+    let event = events.get(&row.event_id).cloned().flatten();
+    let recipient = rsvps::table
+        .find(&row.rsvp_id)
+        .select(Recipient::as_select())
+        .first(conn)
+        .optional()?;
+    Ok((event, recipient))
+}
+
 /// How a claimed message ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -322,6 +374,27 @@ pub fn finish(
         }
         Ok(())
     })
+}
+
+/// Record how a claimed message ended (if this claim still holds it) and, unless it will be
+/// tried again, forget its RSVP's address when nothing more will be sent to it (see
+/// `forget_address_when_done`; without the event nothing is forgotten). Returns whether the
+/// address was forgotten.
+pub fn record(
+    conn: &mut DbConnection,
+    row: &OutboxRow,
+    claim: &str,
+    outcome: Outcome,
+    event: Option<&Event>,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    finish(conn, &row.id, claim, outcome, now)?;
+    match (event, outcome) {
+        (Some(event), Outcome::Sent | Outcome::Skipped | Outcome::Failed) => {
+            forget_address_when_done(conn, &row.rsvp_id, event, now)
+        }
+        (_, Outcome::RetryAt(_)) | (None, _) => Ok(false),
+    }
 }
 
 /// Once nothing more will be sent to an RSVP, its sealed address and token copy go: after the

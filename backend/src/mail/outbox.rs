@@ -4,21 +4,17 @@
 //! twice, because only the holder of a claim may record it as sent, and a claim that outlives
 //! its lease (the instance died) is taken over by another worker.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
 use futures_util::{FutureExt, StreamExt};
 
 use super::compose::{Composer, Letter};
 use super::transport::{SendError, Transport};
 use crate::config::MailTiming;
-use crate::db::outbox::{self, OutboxRow, Outcome};
-use crate::db::schema::rsvps;
-use crate::db::Error as AppError;
-use crate::db::{self, DbConnection, Pool};
+use crate::db::outbox::{self, Looked, OutboxRow, Outcome, Recipient};
+use crate::db::{self, Pool};
 use crate::domain::event::{Event, LocationPrivacy};
 use crate::domain::message::MessageKind;
 use crate::domain::rsvp::RsvpStatus;
@@ -80,25 +76,11 @@ pub async fn run(postman: Arc<Postman>) {
     }
 }
 
-async fn blocking<T, F>(pool: &Pool, work: F) -> Result<T, AppError>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
-    T: Send + 'static,
-{
-    let pool = pool.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut conn = pool.get()?;
-        work(&mut conn)
-    })
-    .await
-    .map_err(|error| AppError::internal(anyhow::anyhow!("outbox task failed: {error}")))?
-}
-
 /// Claim, send and record one batch; returns how many messages were claimed.
-pub async fn deliver_due(postman: &Arc<Postman>) -> Result<usize, AppError> {
+pub async fn deliver_due(postman: &Arc<Postman>) -> anyhow::Result<usize> {
     let lease = chrono::Duration::from_std(postman.timing.lease)
-        .map_err(|error| AppError::internal(anyhow::anyhow!("lease: {error}")))?;
-    let (claim, rows) = blocking(&postman.pool, move |conn| {
+        .map_err(|error| anyhow::anyhow!("lease: {error}"))?;
+    let (claim, rows) = db::run(&postman.pool, move |conn| {
         outbox::claim_due(conn, BATCH, lease, Utc::now())
     })
     .await?;
@@ -106,10 +88,8 @@ pub async fn deliver_due(postman: &Arc<Postman>) -> Result<usize, AppError> {
         return Ok(0);
     }
     let claimed = rows.len();
-    let prepared = {
-        let (key, timing) = (postman.key.clone(), postman.timing);
-        blocking(&postman.pool, move |conn| prepare(conn, &key, timing, rows)).await?
-    };
+    let looked = db::run(&postman.pool, move |conn| Ok(outbox::look_up(conn, rows))).await?;
+    let prepared = prepare(&postman.key, &postman.timing, looked);
     let forgotten: Vec<bool> = futures_util::stream::iter(prepared)
         .map(|item| deliver(postman, &claim, item))
         .buffer_unordered(IN_FLIGHT)
@@ -117,7 +97,7 @@ pub async fn deliver_due(postman: &Arc<Postman>) -> Result<usize, AppError> {
         .await;
     if forgotten.contains(&true) {
         // Sealed addresses were removed: make sure the raw files no longer hold them.
-        blocking(&postman.pool, db::forget_deleted).await?;
+        db::run(&postman.pool, db::forget_deleted).await?;
     }
     Ok(claimed)
 }
@@ -136,58 +116,28 @@ struct Contact {
     lang: Lang,
 }
 
-/// Read the events and RSVPs behind a batch once, and decide for each row whether it still
-/// applies. Events are read once per batch, however many rows share one. A row whose event or
-/// RSVP cannot be read is tried again later (given up after the last attempt); the others go on.
-fn prepare(
-    conn: &mut DbConnection,
-    key: &SecretKey,
-    timing: MailTiming,
-    rows: Vec<OutboxRow>,
-) -> Result<Vec<Prepared>, AppError> {
-    let mut events: HashMap<String, Option<Arc<Event>>> = HashMap::new();
+/// Decide for each looked-up row whether it still applies and, if so, open its contact. A row
+/// whose event or RSVP could not be read is tried again later (given up after the last
+/// attempt); the others go on.
+fn prepare(key: &SecretKey, timing: &MailTiming, looked: Vec<Looked>) -> Vec<Prepared> {
     let now = Utc::now();
-    let mut prepared = Vec::with_capacity(rows.len());
-    for row in rows {
-        let (event, send) = match look_up(conn, &mut events, &row) {
-            Ok((Some(event), Some(recipient))) => {
-                let send = decide(key, &row, &event, recipient, now);
-                (Some(event), send)
-            }
-            Ok((event, _)) => (event, Err(Outcome::Skipped)),
-            Err(error) => {
-                tracing::warn!(error = %error, "could not read what an outbox message is for");
-                (None, Err(retry_or_give_up(&timing, row.attempts, now)))
-            }
-        };
-        prepared.push(Prepared { row, event, send });
-    }
-    Ok(prepared)
-}
-
-/// The row's event (read once per batch) and recipient.
-fn look_up(
-    conn: &mut DbConnection,
-    events: &mut HashMap<String, Option<Arc<Event>>>,
-    row: &OutboxRow,
-) -> Result<(Option<Arc<Event>>, Option<Recipient>), AppError> {
-    if !events.contains_key(&row.event_id) {
-        let event = db::events::find(conn, &row.event_id)?.map(Arc::new);
-        events.insert(row.event_id.clone(), event);
-    }
-    let event = events.get(&row.event_id).cloned().flatten();
-    let recipient: Option<Recipient> = rsvps::table
-        .find(&row.rsvp_id)
-        .select((
-            rsvps::status,
-            rsvps::approved,
-            rsvps::email_sealed,
-            rsvps::token_sealed,
-            rsvps::language,
-        ))
-        .first(conn)
-        .optional()?;
-    Ok((event, recipient))
+    looked
+        .into_iter()
+        .map(|Looked { row, found }| {
+            let (event, send) = match found {
+                Ok((Some(event), Some(recipient))) => {
+                    let send = decide(key, &row, &event, recipient, now);
+                    (Some(event), send)
+                }
+                Ok((event, _)) => (event, Err(Outcome::Skipped)),
+                Err(error) => {
+                    tracing::warn!(error = %error, "could not read what an outbox message is for");
+                    (None, Err(retry_or_give_up(timing, row.attempts, now)))
+                }
+            };
+            Prepared { row, event, send }
+        })
+        .collect()
 }
 
 /// After a failure that may pass: try again after the backoff, or give up after the last try.
@@ -200,17 +150,22 @@ fn retry_or_give_up(timing: &MailTiming, attempts: i32, now: DateTime<Utc>) -> O
     }
 }
 
-type Recipient = (String, bool, Option<String>, Option<String>, String);
-
 /// Whether a row still applies to its RSVP as things stand now, and if so the opened contact.
 fn decide(
     key: &SecretKey,
     row: &OutboxRow,
     event: &Event,
-    (status, approved, email, token, language): Recipient,
+    recipient: Recipient,
     now: DateTime<Utc>,
 ) -> Result<Contact, Outcome> {
-    let (Some(email), Some(token)) = (email, token) else {
+    let Recipient {
+        status,
+        approved,
+        email_sealed,
+        token_sealed,
+        language,
+    } = recipient;
+    let (Some(email), Some(token)) = (email_sealed, token_sealed) else {
         return Err(Outcome::Skipped);
     };
     let status = RsvpStatus::parse(&status).ok_or(Outcome::Skipped)?;
@@ -241,8 +196,8 @@ fn decide(
         return Err(Outcome::Skipped);
     }
     let email = open(key, &row.rsvp_id, &email).map_err(|_| Outcome::Failed)?;
-    let token = open(key, &crate::db::rsvps::token_aad(&row.rsvp_id), &token)
-        .map_err(|_| Outcome::Failed)?;
+    let token =
+        open(key, &db::rsvps::token_aad(&row.rsvp_id), &token).map_err(|_| Outcome::Failed)?;
     Ok(Contact {
         email,
         token,
@@ -274,15 +229,8 @@ async fn deliver(postman: &Arc<Postman>, claim: &str, item: Prepared) -> bool {
         Outcome::Skipped => {}
     }
     let claim = claim.to_string();
-    let recorded = blocking(&postman.pool, move |conn| {
-        let now = Utc::now();
-        outbox::finish(conn, &row.id, &claim, outcome, now)?;
-        match (&event, outcome) {
-            (Some(event), Outcome::Sent | Outcome::Skipped | Outcome::Failed) => {
-                outbox::forget_address_when_done(conn, &row.rsvp_id, event, now)
-            }
-            _ => Ok(false),
-        }
+    let recorded = db::run(&postman.pool, move |conn| {
+        outbox::record(conn, &row, &claim, outcome, event.as_deref(), Utc::now())
     })
     .await;
     recorded.unwrap_or_else(|error| {
