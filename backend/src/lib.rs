@@ -1,19 +1,25 @@
 //! Umbrella: pseudonymous event and direct-action coordination for a sex workers' rights group.
 //!
-//! - `config`: settings from flags and `UMBRELLA_*` variables; `cli`: the `umbrella` commands.
-//! - `startup`: `Application::build` wires the server; every route is listed in `startup::routes`.
-//! - `routes/`: one file per area (public pages, organizer pages, events API, operations, assets).
-//! - `domain/`: validated product types (events, organizers, markdown).
-//! - `db/`: one connection type over SQLite or PostgreSQL, migrations, and the queries.
-//! - `requests/`: request bodies and forms, parsed into domain types at the edge.
-//! - `views/`: page templates, JSON shapes, time formatting; `calendar/`: iCalendar feeds.
-//! - `i18n`: the visitor's language (English, Spanish) and the messages in `frontend/locales/`.
-//! - `cache`: public outputs (feeds, home and event pages, events API) built once per change.
-//! - `auth/`: organizer sessions, API tokens, login throttling; `live/`: the websocket hub.
-//! - `mail/`: the email outbox worker, message composition, SMTP and file transports.
-//! - `privacy/`: key file, secret tokens, rate-limit keys, who may see a location.
-//! - `security`: response headers and cross-site post refusal; `telemetry`: logs and metrics.
-//! - `error`: `AppError`, the one error type of request handlers.
+//! The modules in layers, one way down (`backend/tests/layers.rs` fails on an import that runs
+//! back up; docs/architecture.md):
+//!
+//! 1. `domain/`: the product's types and pure rules (events, RSVPs, RSVP admission, the access
+//!    policy, live updates, audit actions); imports nothing of the crate.
+//! 2. `config` (settings from flags and `UMBRELLA_*` variables), `i18n/` (the visitor's
+//!    language, the messages in `frontend/locales/`, times as people read them), and the
+//!    stateless privacy primitives (`privacy::{crypto, secrets, keyfile, client_address}`).
+//! 3. `db/`: one connection type over SQLite or PostgreSQL, migrations, rows and transactions;
+//!    its own error type (`db::Error`).
+//! 4. Services, given explicit handles: `live/` (hub, relay, websocket), `mail/` (outbox,
+//!    composition, transports), `cache` (public outputs built once per change), `auth/`
+//!    (passwords, sessions, tokens, second factor), `privacy/` (purge, throttles, key check),
+//!    `calendar/` (iCalendar feeds).
+//! 5. `requests/` (what people send, parsed into domain types) and `views/` (page templates and
+//!    JSON shapes, written from domain types).
+//! 6. The web edge: `routes/` (one file an area), `extract` (extractors), `security`,
+//!    `telemetry` (logs, metrics), `error` (`AppError`, the one error type of handlers, and
+//!    error pages), `state` (what handlers share).
+//! 7. Wiring: `startup` (every route is listed in `startup::routes`), `cli`, `demo`.
 
 pub mod auth;
 pub mod cache;
