@@ -170,6 +170,12 @@ impl From<actix_web::error::BlockingError> for AppError {
     }
 }
 
+impl From<crate::cache::Error> for AppError {
+    fn from(error: crate::cache::Error) -> Self {
+        AppError::internal(error)
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(error: askama::Error) -> Self {
         AppError::internal(error)

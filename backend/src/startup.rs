@@ -29,9 +29,10 @@ use crate::telemetry::{observe_requests, Metrics};
 
 /// How often expired organizer sessions are removed.
 const SESSION_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
-/// Calendar feeds (one per filter, up to ~500 KB each) and pages or API answers kept at most.
-const FEEDS_KEPT: usize = 64;
-const PAGES_KEPT: usize = 512;
+/// Bytes of calendar feeds (one per filter, up to ~500 KB each with their gzip form) and of
+/// pages or API answers kept at most.
+const FEED_BYTES_KEPT: u64 = 32 << 20;
+const PAGE_BYTES_KEPT: u64 = 16 << 20;
 /// How long in-flight requests get to finish after a stop signal.
 const SHUTDOWN_GRACE_SECONDS: u64 = 10;
 /// How long a client gets to send a request's head, and to close after the answer (actix-web's
@@ -89,8 +90,8 @@ impl Application {
             key: Arc::new(key),
             client_keys: Arc::new(ClientKeys::default()),
             metrics: Arc::new(Metrics::new()?),
-            feed_cache: Arc::new(crate::cache::FeedCache::new(FEEDS_KEPT)),
-            page_cache: Arc::new(crate::cache::FeedCache::new(PAGES_KEPT)),
+            feed_cache: Arc::new(crate::cache::OutputCache::new(FEED_BYTES_KEPT)),
+            page_cache: Arc::new(crate::cache::OutputCache::new(PAGE_BYTES_KEPT)),
             news: crate::live::news::Notifier::new(database_is_sqlite, &live),
             live,
         };

@@ -28,9 +28,9 @@ pub struct AppState {
     /// database's `NOTIFY` reaches every instance).
     pub news: crate::live::news::Notifier,
     /// The public calendar feeds, built once per change.
-    pub feed_cache: Arc<crate::cache::FeedCache>,
+    pub feed_cache: Arc<crate::cache::OutputCache>,
     /// The home page, event pages and the public events API, built once per change.
-    pub page_cache: Arc<crate::cache::FeedCache>,
+    pub page_cache: Arc<crate::cache::OutputCache>,
 }
 
 impl AppState {
