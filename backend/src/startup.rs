@@ -15,6 +15,7 @@ use actix_web::dev::{
 use actix_web::middleware::{from_fn, Compress, ErrorHandlers};
 use actix_web::{web, App};
 
+use crate::auth::passwords::Passwords;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::db::{self, Pool};
@@ -79,9 +80,14 @@ impl Application {
         }
         let live = crate::live::hub::LiveHub::new(settings.live_buffer);
         let database_is_sqlite = settings.database().is_sqlite();
+        // A worker's blocking threads do database work (`db::run`), and no more of that can run at
+        // once than the pool has connections: further threads would only wait for one. Capped,
+        // a burst (10,000 followers saying hello) queues instead of growing hundreds of threads.
+        let blocking_threads = pool.max_size() as usize;
         let state = AppState {
             pool: pool.clone(),
             login_throttle: Arc::new(LoginThrottle::new(settings.rate_limit_per_minute)),
+            passwords: Arc::new(Passwords::new(Passwords::at_once_beside(blocking_threads))),
             rsvp_limiter: Arc::new(Limiter::per_minute(settings.rate_limit_per_minute)),
             guess_throttle: Arc::new(crate::privacy::guessing::GuessThrottle::per_minute(
                 settings.rate_limit_per_minute,
@@ -117,10 +123,6 @@ impl Application {
         let retention_hours = state.settings.retention_hours;
         let news = state.news.clone();
         let data = web::Data::new(state);
-        // A worker's blocking threads do database work (`db::run`), and no more of that can run at
-        // once than the pool has connections: further threads would only wait for one. Capped,
-        // a burst (10,000 followers saying hello) queues instead of growing hundreds of threads.
-        let blocking_threads = pool.max_size() as usize;
         let builder = actix_server::Server::build()
             .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
             .worker_max_blocking_threads(blocking_threads);

@@ -17,6 +17,8 @@ pub struct AppState {
     pub key: Arc<SecretKey>,
     pub client_keys: Arc<ClientKeys>,
     pub login_throttle: Arc<LoginThrottle>,
+    /// Password checks and hashes, a few at once and never holding a connection.
+    pub passwords: Arc<crate::auth::passwords::Passwords>,
     /// RSVPs a client may make per minute, keyed by the salted in-memory client key.
     pub rsvp_limiter: Arc<Limiter<ClientKey>>,
     /// Clients that keep asking for manage links or event ids that do not exist.

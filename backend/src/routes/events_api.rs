@@ -6,13 +6,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use crate::auth::{authenticate, ApiOrganizer};
 use crate::cache::{respond, Stamp};
 use crate::db::audit::{self, Action};
 use crate::db::events::{self as event_queries, Listing};
 use crate::domain::access::Viewer;
 use crate::domain::event::Event;
 use crate::error::AppError;
+use crate::extract::organizer::{authenticate, ApiOrganizer};
 use crate::extract::{kind_filter, tag_filter, JsonBody};
 use crate::state::AppState;
 use crate::views::event_json::{

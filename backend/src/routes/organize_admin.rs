@@ -5,10 +5,10 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::{no_store, see_other};
-use crate::auth::AdminOrganizer;
 use crate::db::audit::{self, Action};
 use crate::db::organizers;
 use crate::error::AppError;
+use crate::extract::organizer::AdminOrganizer;
 use crate::i18n::Locale;
 use crate::state::AppState;
 use crate::views::pages::{AuditLine, AuditPage, OrganizerLine, OrganizersPage};

@@ -4,11 +4,11 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
-use crate::auth::ApiOrganizer;
 use crate::db::audit::{self, Action};
 use crate::db::{events as event_queries, rsvps};
 use crate::domain::access::Viewer;
 use crate::error::AppError;
+use crate::extract::organizer::ApiOrganizer;
 use crate::extract::{decision, JsonBody};
 use crate::state::AppState;
 use crate::views::event_json::EventJson;
