@@ -247,8 +247,8 @@ impl Settings {
 }
 
 /// The `--metrics-token` value. It never prints, and is compared in constant time.
-#[derive(Clone)]
-pub struct MetricsToken(String);
+#[derive(Clone, Debug)]
+pub struct MetricsToken(secrecy::SecretString);
 
 impl MetricsToken {
     const MIN_CHARS: usize = 16;
@@ -261,7 +261,7 @@ impl MetricsToken {
                 Self::MIN_CHARS
             ));
         }
-        Ok(MetricsToken(token.to_string()))
+        Ok(MetricsToken(token.into()))
     }
 
     /// Whether `presented` is this token, taking as long wherever they differ.
@@ -270,16 +270,10 @@ impl MetricsToken {
         use subtle::ConstantTimeEq;
         // Hashing first makes the comparison's length fixed too.
         let (ours, theirs) = (
-            Sha256::digest(self.0.as_bytes()),
+            Sha256::digest(secrecy::ExposeSecret::expose_secret(&self.0).as_bytes()),
             Sha256::digest(presented.as_bytes()),
         );
         ours.ct_eq(&theirs).into()
-    }
-}
-
-impl std::fmt::Debug for MetricsToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("MetricsToken(…)")
     }
 }
 
