@@ -6,7 +6,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header::{self, AUTHORIZATION};
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use chrono::Utc;
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{FutureExt, LocalBoxFuture};
 
 use crate::auth::{Credential, Presented, SignedIn, SESSION_COOKIE};
 use crate::error::AppError;
@@ -100,15 +100,20 @@ impl ResponseError for PageRefusal {
 }
 
 impl PageOrganizer {
+    /// The signed-in organizer behind `request`, if a page may be shown to them; one still on
+    /// a one-time password only when `allow_password_change`.
     fn check(
-        signed_in: Option<SignedIn>,
+        request: &HttpRequest,
         allow_password_change: bool,
-    ) -> Result<SignedIn, PageRefusal> {
-        let signed_in = signed_in.ok_or(PageRefusal::SignIn)?;
-        if signed_in.organizer.must_change_password && !allow_password_change {
-            return Err(PageRefusal::ChoosePassword);
-        }
-        Ok(signed_in)
+    ) -> LocalBoxFuture<'static, Result<SignedIn, PageRefusal>> {
+        let request = request.clone();
+        Box::pin(async move {
+            let signed_in = authenticate(&request).await?.ok_or(PageRefusal::SignIn)?;
+            if signed_in.organizer.must_change_password && !allow_password_change {
+                return Err(PageRefusal::ChoosePassword);
+            }
+            Ok(signed_in)
+        })
     }
 }
 
@@ -117,11 +122,9 @@ impl FromRequest for PageOrganizer {
     type Future = LocalBoxFuture<'static, Result<Self, PageRefusal>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let request = request.clone();
-        Box::pin(async move {
-            let signed_in = authenticate(&request).await?;
-            PageOrganizer::check(signed_in, false).map(PageOrganizer)
-        })
+        PageOrganizer::check(request, false)
+            .map(|signed_in| signed_in.map(PageOrganizer))
+            .boxed_local()
     }
 }
 
@@ -133,11 +136,9 @@ impl FromRequest for PasswordChanger {
     type Future = LocalBoxFuture<'static, Result<Self, PageRefusal>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let request = request.clone();
-        Box::pin(async move {
-            let signed_in = authenticate(&request).await?;
-            PageOrganizer::check(signed_in, true).map(PasswordChanger)
-        })
+        PageOrganizer::check(request, true)
+            .map(|signed_in| signed_in.map(PasswordChanger))
+            .boxed_local()
     }
 }
 
@@ -149,9 +150,9 @@ impl FromRequest for AdminOrganizer {
     type Future = LocalBoxFuture<'static, Result<Self, PageRefusal>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let request = request.clone();
+        let signed_in = PageOrganizer::check(request, false);
         Box::pin(async move {
-            let signed_in = PageOrganizer::check(authenticate(&request).await?, false)?;
+            let signed_in = signed_in.await?;
             if !signed_in.organizer.is_admin {
                 return Err(PageRefusal::Failed(AppError::Forbidden(
                     "only admins can open this page".into(),
