@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncTransport, Message, Tokio1Executor};
+use secrecy::{ExposeSecret, SecretString};
 
 use super::folder::MailFolder;
 
@@ -21,23 +22,13 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 pub const SMTP_CONNECTIONS: u32 = 16;
 
 /// The `--mail-url` setting, checked.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum MailUrl {
     /// Write each message as a `.eml` file into this folder.
     Folder(PathBuf),
-    /// An SMTP URL as lettre reads it (`?tls=required` added when the URL says nothing).
-    Smtp(String),
-}
-
-impl std::fmt::Debug for MailUrl {
-    // An SMTP URL may carry a password: never print it.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            MailUrl::Folder(path) => write!(f, "file://{}", path.display()),
-            MailUrl::Smtp(url) if url.starts_with("smtps:") => f.write_str("smtps://…"),
-            MailUrl::Smtp(_) => f.write_str("smtp://…"),
-        }
-    }
+    /// An SMTP URL as lettre reads it (`?tls=required` added when the URL says nothing). It may
+    /// carry a password, so it never prints.
+    Smtp(SecretString),
 }
 
 /// Read `--mail-url`: `file:///PATH`, `smtp://[USER:PASS@]HOST[:PORT][?tls=required|opportunistic|none]`
@@ -83,7 +74,7 @@ pub fn parse_mail_url(raw: &str) -> Result<MailUrl, String> {
     let url = url.to_string();
     AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
         .map_err(|error| format!("the SMTP URL is not usable: {error}"))?;
-    Ok(MailUrl::Smtp(url))
+    Ok(MailUrl::Smtp(url.into()))
 }
 
 /// Why a message did not go. The text never holds the server's reply, which may quote the
@@ -109,7 +100,7 @@ impl Transport {
         match url {
             Some(MailUrl::Smtp(url)) => {
                 let pool = lettre::transport::smtp::PoolConfig::new().max_size(SMTP_CONNECTIONS);
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
                     .map_err(|error| anyhow::anyhow!("--mail-url is not usable: {error}"))?
                     .timeout(Some(SMTP_TIMEOUT))
                     .pool_config(pool)
@@ -204,15 +195,16 @@ mod tests {
 
     #[test]
     fn reads_each_kind_of_mail_url() {
-        assert_eq!(
+        assert!(matches!(
             parse_mail_url("file:///var/mail/out"),
-            Ok(MailUrl::Folder(PathBuf::from("/var/mail/out")))
-        );
+            Ok(MailUrl::Folder(path)) if path == std::path::Path::new("/var/mail/out")
+        ));
         let MailUrl::Smtp(plain) =
             parse_mail_url("smtp://user:pw@mail.example.org:587").expect("smtp")
         else {
             panic!("not smtp")
         };
+        let plain = plain.expose_secret();
         assert!(
             plain.ends_with("?tls=required"),
             "STARTTLS by default: {plain}"
@@ -222,6 +214,7 @@ mod tests {
         else {
             panic!("not smtp")
         };
+        let opportunistic = opportunistic.expose_secret();
         assert!(
             opportunistic.ends_with("?tls=opportunistic"),
             "{opportunistic}"
@@ -231,11 +224,13 @@ mod tests {
         else {
             panic!("not smtp")
         };
+        let required = required.expose_secret();
         assert!(required.ends_with("?tls=required"), "{required}");
         let MailUrl::Smtp(none) = parse_mail_url("smtp://127.0.0.1:2525?tls=none").expect("smtp")
         else {
             panic!("not smtp")
         };
+        let none = none.expose_secret();
         assert!(!none.contains("tls"), "{none}");
         assert!(parse_mail_url("smtps://mail.example.org").is_ok());
     }
