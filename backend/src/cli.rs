@@ -9,10 +9,10 @@ use clap::Parser as _;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::{Cli, Command, OrganizerCommand, Settings, TokenCommand};
-use crate::db::audit::{self, Action};
+use crate::db::audit;
 use crate::db::{credentials, organizers};
+use crate::domain::audit::Action;
 use crate::domain::organizer::{generate_password, hash_password, Handle};
-use crate::error::AppError;
 use crate::privacy::secrets::{hash_token, new_token, API_TOKEN_PREFIX};
 use crate::startup::{open_store, Application};
 
@@ -62,13 +62,6 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
     })
 }
 
-fn app_error(error: AppError) -> anyhow::Error {
-    match error {
-        AppError::Internal(inner) => inner,
-        other => anyhow::anyhow!("{other}"),
-    }
-}
-
 /// The organizer with this handle, or an error that names it.
 fn existing(
     conn: &mut crate::db::DbConnection,
@@ -102,7 +95,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                     Utc::now(),
                 )?)
             })
-            .map_err(app_error)?;
+            .map_err(crate::db::Error::into_anyhow)?;
             let role = if admin { "admin" } else { "organizer" };
             writeln!(out, "Created {role} {}.", handle.as_str())?;
             writeln!(
@@ -120,7 +113,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                 &organizer.id,
                 |conn| organizers::set_disabled(conn, &organizer.id, true),
             )
-            .map_err(app_error)?;
+            .map_err(crate::db::Error::into_anyhow)?;
             writeln!(
                 out,
                 "Disabled {}: signed out everywhere, and their API tokens no longer work.",
@@ -136,7 +129,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                 &organizer.id,
                 |conn| organizers::set_disabled(conn, &organizer.id, false),
             )
-            .map_err(app_error)?;
+            .map_err(crate::db::Error::into_anyhow)?;
             writeln!(out, "Enabled {}.", organizer.handle)?;
         }
         Command::Organizer(OrganizerCommand::TotpOff { handle }) => {
@@ -148,7 +141,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                 &organizer.id,
                 |conn| organizers::disable_totp(conn, &organizer.id),
             )
-            .map_err(app_error)?;
+            .map_err(crate::db::Error::into_anyhow)?;
             writeln!(
                 out,
                 "Two-step sign-in is off for {}; their password still applies.",
@@ -164,7 +157,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                 &organizer.id,
                 |conn| Ok(organizers::revoke_api_tokens(conn, &organizer.id)?),
             )
-            .map_err(app_error)?;
+            .map_err(crate::db::Error::into_anyhow)?;
             writeln!(out, "Revoked {count} API tokens of {}.", organizer.handle)?;
         }
         Command::Token(TokenCommand::Create { handle }) => {
@@ -184,7 +177,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                     )?)
                 },
             )
-            .map_err(app_error)?;
+            .map_err(crate::db::Error::into_anyhow)?;
             writeln!(
                 out,
                 "API token for {} (shown once; send it as Authorization: Bearer):",
@@ -212,7 +205,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
             writeln!(out, "Purged the personal fields of {count} RSVPs.")?;
         }
         Command::Demo => {
-            let count = crate::demo::load(&mut conn, Utc::now()).map_err(app_error)?;
+            let count = crate::demo::load(&mut conn, Utc::now())?;
             writeln!(out, "Loaded {count} sample events.")?;
         }
     }

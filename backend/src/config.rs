@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use chrono_tz::Tz;
 use clap::builder::TypedValueParser;
@@ -188,21 +189,21 @@ pub struct Settings {
 
     /// Updates buffered per event for its live followers; a follower that falls further behind
     /// is told to resync. Tests shrink it.
-    #[arg(long, env = "UMBRELLA_LIVE_BUFFER", default_value_t = crate::live::hub::FOLLOWER_BUFFER, value_parser = clap::value_parser!(u64).range(1..=65_536).map(|n| n as usize), global = true, hide = true)]
+    #[arg(long, env = "UMBRELLA_LIVE_BUFFER", default_value_t = FOLLOWER_BUFFER, value_parser = clap::value_parser!(u64).range(1..=65_536).map(|n| n as usize), global = true, hide = true)]
     pub live_buffer: usize,
 
     /// Seconds between the server's pings to a live follower. Tests shorten it.
-    #[arg(long, env = "UMBRELLA_LIVE_HEARTBEAT_SECONDS", default_value_t = crate::live::socket::HEARTBEAT_INTERVAL.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600), global = true, hide = true)]
+    #[arg(long, env = "UMBRELLA_LIVE_HEARTBEAT_SECONDS", default_value_t = HEARTBEAT_INTERVAL.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600), global = true, hide = true)]
     pub live_heartbeat_seconds: u64,
 
     /// Seconds a live follower may stay silent (no pong, no frame) or leave a message unread
     /// before it is disconnected. Tests shorten it.
-    #[arg(long, env = "UMBRELLA_LIVE_CLIENT_TIMEOUT_SECONDS", default_value_t = crate::live::socket::CLIENT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600), global = true, hide = true)]
+    #[arg(long, env = "UMBRELLA_LIVE_CLIENT_TIMEOUT_SECONDS", default_value_t = CLIENT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600), global = true, hide = true)]
     pub live_client_timeout_seconds: u64,
 
     /// Seconds between checks that a live organizer's session or token still holds (changes
     /// made on this server, or on any instance on PostgreSQL, apply at once). Tests shorten it.
-    #[arg(long, env = "UMBRELLA_LIVE_RECHECK_SECONDS", default_value_t = crate::live::socket::CREDENTIAL_RECHECK.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600), global = true, hide = true)]
+    #[arg(long, env = "UMBRELLA_LIVE_RECHECK_SECONDS", default_value_t = CREDENTIAL_RECHECK.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600), global = true, hide = true)]
     pub live_recheck_seconds: u64,
 }
 
@@ -231,9 +232,8 @@ impl Settings {
     }
 
     /// How the live websocket keeps time: heartbeat, client timeout, credential re-checks.
-    pub fn live_timing(&self) -> crate::live::socket::Timing {
-        use std::time::Duration;
-        crate::live::socket::Timing {
+    pub fn live_timing(&self) -> LiveTiming {
+        LiveTiming {
             heartbeat: Duration::from_secs(self.live_heartbeat_seconds),
             client_timeout: Duration::from_secs(self.live_client_timeout_seconds),
             recheck: Duration::from_secs(self.live_recheck_seconds),
@@ -244,6 +244,26 @@ impl Settings {
     pub fn is_https(&self) -> bool {
         self.public_base().starts_with("https://")
     }
+}
+
+/// Updates buffered per event for its live followers (the default of `--live-buffer`).
+pub const FOLLOWER_BUFFER: usize = 256;
+/// How often the server pings a live follower (the default of the hidden
+/// `--live-heartbeat-seconds`).
+pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(15);
+/// A live follower silent this long, or leaving a message unread this long, is disconnected
+/// (the default of the hidden `--live-client-timeout-seconds`).
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(45);
+/// How often a live organizer's credentials are checked again even when no change was announced
+/// (e.g. a session that expired, or a change made by the command line on SQLite).
+pub const CREDENTIAL_RECHECK: Duration = Duration::from_secs(60);
+
+/// A live connection's clock, from the settings.
+#[derive(Debug, Clone, Copy)]
+pub struct LiveTiming {
+    pub heartbeat: Duration,
+    pub client_timeout: Duration,
+    pub recheck: Duration,
 }
 
 /// The `--metrics-token` value. It never prints, and is compared in constant time.

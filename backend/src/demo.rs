@@ -8,7 +8,7 @@ use crate::domain::event::{
     CountDisplay, Event, EventDraft, EventKind, LocationPrivacy, Role, Visibility,
     DEFAULT_REMINDER_OFFSETS,
 };
-use crate::error::AppError;
+use crate::domain::FieldError;
 
 struct Sample {
     kind: EventKind,
@@ -178,7 +178,7 @@ const SAMPLES: &[Sample] = &[
     },
 ];
 
-fn draft(sample: &Sample, now: DateTime<Utc>) -> Result<EventDraft, AppError> {
+fn draft(sample: &Sample, now: DateTime<Utc>) -> Result<EventDraft, FieldError> {
     let day = now.date_naive() + Duration::days(sample.days_ahead);
     let starts_at =
         day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() + Duration::hours(sample.hour_utc);
@@ -211,14 +211,20 @@ fn draft(sample: &Sample, now: DateTime<Utc>) -> Result<EventDraft, AppError> {
             CountDisplay::Exact
         },
     };
-    Ok(draft.validate()?)
+    draft.validate()
 }
 
 /// Insert the sample events and return how many.
-pub fn load(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, AppError> {
-    for sample in SAMPLES {
-        let event = Event::new(draft(sample, now)?, now);
-        events::insert(conn, &event, None)?;
+pub fn load(conn: &mut DbConnection, now: DateTime<Utc>) -> anyhow::Result<usize> {
+    // Every sample is checked before any is stored.
+    let drafts = SAMPLES
+        .iter()
+        .map(|sample| draft(sample, now))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| anyhow::anyhow!("a sample event is not valid: {}", error.message))?;
+    for draft in drafts {
+        let event = Event::new(draft, now);
+        events::insert(conn, &event, None).map_err(crate::db::Error::into_anyhow)?;
     }
     Ok(SAMPLES.len())
 }

@@ -182,6 +182,38 @@ pub fn tag_filter(tag: Option<&str>) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// The RSVP behind the manage token in the path (`{token}`), with its event: `404` when the
+/// token opens nothing. The one way a handler turns a manage link into the RSVP it stands for.
+pub struct ManagedRsvp {
+    pub token: String,
+    pub rsvp: crate::domain::rsvp::Rsvp,
+    pub event: crate::domain::event::Event,
+}
+
+impl FromRequest for ManagedRsvp {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = request.match_info().get("token").map(str::to_string);
+        let state = request
+            .app_data::<actix_web::web::Data<crate::state::AppState>>()
+            .cloned();
+        Box::pin(async move {
+            let (Some(token), Some(state)) = (token, state) else {
+                return Err(AppError::NotFound);
+            };
+            let lookup = token.clone();
+            let (rsvp, event) = crate::db::run(&state.pool, move |conn| {
+                crate::db::rsvps::find_by_token(conn, &lookup)
+            })
+            .await?
+            .ok_or(AppError::NotFound)?;
+            Ok(ManagedRsvp { token, rsvp, event })
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

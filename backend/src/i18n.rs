@@ -204,15 +204,14 @@ fn query_choice(query: &str) -> Option<Lang> {
 /// Works out each request's language before the handler runs; remembers a choice made with
 /// `?lang=` in a cookie with no expiry (gone when the browser session ends); and marks pages as
 /// varying by language so that shared caches keep them apart.
+/// `https` marks the cookie `Secure`.
 pub async fn choose_language(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
+    https: bool,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let (locale, chosen) = Locale::for_request(request.request());
     let lang = locale.lang;
-    let https = request
-        .app_data::<actix_web::web::Data<crate::state::AppState>>()
-        .is_some_and(|state| state.settings.is_https());
     request.extensions_mut().insert(locale);
     let mut response = next.call(request).await?;
     let headers = response.headers_mut();
@@ -429,7 +428,7 @@ mod tests {
         add("organizers-done", &["disabled", "enabled", "revoked"]);
         add(
             "audit",
-            &crate::db::audit::Action::ALL
+            &crate::domain::audit::Action::ALL
                 .iter()
                 .map(|a| a.as_str())
                 .collect::<Vec<_>>(),

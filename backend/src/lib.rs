@@ -5,6 +5,7 @@
 //! - `routes/`: one file per area (public pages, organizer pages, events API, operations, assets).
 //! - `domain/`: validated product types (events, organizers, markdown).
 //! - `db/`: one connection type over SQLite or PostgreSQL, migrations, and the queries.
+//! - `requests/`: request bodies and forms, parsed into domain types at the edge.
 //! - `views/`: page templates, JSON shapes, time formatting; `calendar/`: iCalendar feeds.
 //! - `i18n`: the visitor's language (English, Spanish) and the messages in `frontend/locales/`.
 //! - `cache`: public outputs (feeds, home and event pages, events API) built once per change.
@@ -28,6 +29,7 @@ pub mod i18n;
 pub mod live;
 pub mod mail;
 pub mod privacy;
+pub mod requests;
 pub mod routes;
 pub mod security;
 pub mod startup;

@@ -1,12 +1,15 @@
-//! Response headers that keep pages private and self-contained, and the refusal of
-//! cross-site posts.
+//! Response headers that keep pages private and self-contained, the refusal of cross-site
+//! posts, and the slowing down of clients that guess manage links or event ids.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderMap, HOST, ORIGIN};
+use actix_web::http::StatusCode;
 use actix_web::middleware::{DefaultHeaders, Next};
+use actix_web::web;
 
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// Everything comes from this origin: no CDN, font, analytics or remote image can load.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
@@ -64,6 +67,42 @@ pub async fn refuse_cross_site_posts(
         .map(ServiceResponse::map_into_left_body)
 }
 
+/// Paths whose last part is a secret or an id someone could try to guess.
+fn guarded(path: &str) -> bool {
+    ["/r/", "/api/v1/rsvps/", "/events/", "/api/v1/events/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+}
+
+/// Middleware: on guarded paths, count each `404` as a miss, and answer a blocked client's
+/// misses with `429`. What exists is served to everyone, blocked or not.
+pub async fn slow_down_guessing(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let state = request.app_data::<web::Data<AppState>>().cloned();
+    let (Some(state), true) = (state, guarded(request.path())) else {
+        return next
+            .call(request)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    };
+    let key = state.client_key(request.request());
+    let blocked = state.guess_throttle.wait(&key);
+    let response = next.call(request).await?;
+    if response.status() != StatusCode::NOT_FOUND {
+        return Ok(response.map_into_left_body());
+    }
+    state.guess_throttle.missed(&key);
+    match blocked {
+        Some(seconds) => {
+            let refusal = actix_web::HttpResponse::from_error(AppError::RateLimited(seconds));
+            Ok(response.into_response(refusal).map_into_right_body())
+        }
+        None => Ok(response.map_into_left_body()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +143,15 @@ mod tests {
             !is_cross_site(&headers(&[])),
             "non-browser clients send neither"
         );
+    }
+
+    #[test]
+    fn only_secret_bearing_paths_are_guarded() {
+        assert!(guarded("/r/abc"));
+        assert!(guarded("/api/v1/rsvps/abc/checkin"));
+        assert!(guarded("/events/x/live"));
+        assert!(!guarded("/"));
+        assert!(!guarded("/organize/login"));
+        assert!(!guarded("/static/umbrella.css"));
     }
 }

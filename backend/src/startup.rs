@@ -22,7 +22,7 @@ use crate::db::{self, Pool};
 use crate::privacy::client_key::{ClientKeys, Limiter};
 use crate::privacy::keyfile::SecretKey;
 use crate::routes::{
-    assets, calendar, events_api, live, live_pages, operations, organize, organize_account,
+    assets, calendar, events_api, live_api, live_pages, operations, organize, organize_account,
     organize_admin, organize_rsvps, public, rsvp, rsvps_api,
 };
 use crate::state::AppState;
@@ -51,15 +51,16 @@ pub struct Application {
     postman: Arc<crate::mail::outbox::Postman>,
     /// Tells live followers what the background jobs changed.
     news: crate::live::news::Notifier,
+    purge_counters: crate::privacy::purge::Counters,
 }
 
 /// Open the database named by the settings, bring its schema up to date, and open the key file
-/// that belongs to it (refused when it is missing or another one, see `keyfile::unlock`).
+/// that belongs to it (refused when it is missing or another one, see `privacy::unlock`).
 pub fn open_store(settings: &Settings, pool: db::PoolFor) -> anyhow::Result<(Pool, SecretKey)> {
     let pool = db::connect_for(&settings.database(), pool)?;
     let mut conn = pool.get()?;
     db::migrate(&mut conn)?;
-    let key = crate::privacy::keyfile::unlock(&settings.data_dir, &mut conn)?;
+    let key = crate::privacy::unlock::unlock(&settings.data_dir, &mut conn)?;
     drop(conn);
     Ok((pool, key))
 }
@@ -122,6 +123,7 @@ impl Application {
         let https = state.settings.is_https();
         let retention_hours = state.settings.retention_hours;
         let news = state.news.clone();
+        let purge_counters = state.metrics.purge_counters();
         let data = web::Data::new(state);
         let builder = actix_server::Server::build()
             .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
@@ -155,6 +157,7 @@ impl Application {
             retention_hours,
             postman,
             news,
+            purge_counters,
         })
     }
 
@@ -173,7 +176,7 @@ impl Application {
             self.pool.clone(),
             self.retention_hours,
             self.postman.transport.folder().cloned(),
-            self.postman.metrics.clone(),
+            self.purge_counters.clone(),
             self.news.clone(),
         ));
         let postman = tokio::spawn(crate::mail::outbox::run(self.postman.clone()));
@@ -221,6 +224,7 @@ fn app(
         InitError = (),
     >,
 > {
+    let metrics = data.metrics.clone();
     App::new()
         .app_data(data)
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
@@ -234,13 +238,17 @@ fn app(
                 .error_handler(|_, _| crate::error::AppError::NotFound.into()),
         )
         .configure(routes)
-        .wrap(from_fn(crate::privacy::guessing::slow_down_guessing))
+        .wrap(from_fn(crate::security::slow_down_guessing))
         .wrap(from_fn(crate::security::refuse_cross_site_posts))
-        .wrap(ErrorHandlers::new().default_handler(crate::views::error_page::render))
-        .wrap(from_fn(crate::i18n::choose_language))
+        .wrap(ErrorHandlers::new().default_handler(crate::error::page::render))
+        .wrap(from_fn(move |request, next| {
+            crate::i18n::choose_language(request, next, https)
+        }))
         .wrap(crate::security::default_headers(https))
         .wrap(Compress::default())
-        .wrap(from_fn(observe_requests))
+        .wrap(from_fn(move |request, next| {
+            observe_requests(request, next, metrics.clone())
+        }))
 }
 
 /// Every path the server answers, in one place.
@@ -299,14 +307,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/events/{id}/rsvps", web::post().to(rsvps_api::create))
                 .route("/events/{id}/rsvps", web::get().to(rsvps_api::list))
                 .route("/events/{id}/rsvps/{rsvp_id}/{decision}", web::post().to(rsvps_api::decide))
-                .route("/events/{id}/updates", web::post().to(live::post_update))
-                .route("/events/{id}/updates", web::get().to(live::list_updates))
-                .route("/events/{id}/live", web::get().to(live::websocket))
+                .route("/events/{id}/updates", web::post().to(live_api::post_update))
+                .route("/events/{id}/updates", web::get().to(live_api::list_updates))
+                .route("/events/{id}/live", web::get().to(live_api::websocket))
                 .route("/rsvps/{token}", web::get().to(rsvps_api::get))
                 .route("/rsvps/{token}", web::patch().to(rsvps_api::update))
                 .route("/rsvps/{token}", web::delete().to(rsvps_api::delete))
-                .route("/rsvps/{token}/checkin", web::post().to(live::check_in))
-                .route("/rsvps/{token}/safe", web::post().to(live::home_safe)),
+                .route("/rsvps/{token}/checkin", web::post().to(live_api::check_in))
+                .route("/rsvps/{token}/safe", web::post().to(live_api::home_safe)),
         )
         .default_service(web::to(crate::routes::not_found));
 }

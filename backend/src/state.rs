@@ -49,6 +49,16 @@ impl AppState {
         self.settings.mail_url.is_some()
     }
 
+    /// What a live connection uses.
+    pub fn live_context(&self) -> crate::live::Context {
+        crate::live::Context {
+            pool: self.pool.clone(),
+            hub: self.live.clone(),
+            timing: self.settings.live_timing(),
+            counters: self.metrics.live_counters(),
+        }
+    }
+
     /// Remove an RSVP's mail files after a change that dropped its address or the RSVP itself.
     pub async fn forget_mail_files(&self, rsvp_id: String) {
         crate::mail::transport::forget_files(self.settings.mail_url.as_ref(), rsvp_id).await

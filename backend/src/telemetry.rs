@@ -6,14 +6,11 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::web;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
     TextEncoder,
 };
 use tracing::Instrument;
-
-use crate::state::AppState;
 
 /// Log to standard error. `UMBRELLA_LOG` (or `RUST_LOG`) adjusts the level, e.g. `debug`.
 pub fn init_tracing() {
@@ -165,20 +162,20 @@ impl Metrics {
         })
     }
 
-    /// One purge run: `Ok(n)` purged `n` RSVPs; `Err` failed.
-    pub fn purge_ran(&self, outcome: Result<usize, ()>) {
-        match outcome {
-            Ok(count) => {
-                self.purge_runs.with_label_values(&["ok"]).inc();
-                self.purged_rsvps.inc_by(count as u64);
-            }
-            Err(()) => self.purge_runs.with_label_values(&["failed"]).inc(),
+    /// What the live service counts: followers let go, by reason.
+    pub fn live_counters(&self) -> crate::live::Counters {
+        crate::live::Counters {
+            let_go: self.live_dropped.clone(),
         }
     }
 
-    /// A live follower was let go, for `reason`: `resync`, `too_slow`, `timeout`, `revoked`.
-    pub fn live_dropped(&self, reason: &'static str) {
-        self.live_dropped.with_label_values(&[reason]).inc();
+    /// What the purge counts: its runs by outcome, the RSVPs purged, and runs that panicked.
+    pub fn purge_counters(&self) -> crate::privacy::purge::Counters {
+        crate::privacy::purge::Counters {
+            runs: self.purge_runs.clone(),
+            purged: self.purged_rsvps.clone(),
+            panics: self.worker_panics.with_label_values(&["purge"]),
+        }
     }
 
     pub fn mail_sent(&self, kind: &str) {
@@ -252,14 +249,14 @@ fn method_label(method: &actix_web::http::Method) -> &'static str {
     }
 }
 
-/// Middleware: time each request, log one line about it, count it.
+/// Middleware: time each request, log one line about it, count it in `metrics`.
 pub async fn observe_requests(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
+    metrics: std::sync::Arc<Metrics>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = method_label(request.method());
-    let state = request.app_data::<web::Data<AppState>>().cloned();
     let span = tracing::info_span!(
         "request",
         method,
@@ -279,11 +276,7 @@ pub async fn observe_requests(
     span.record("status", status);
     span.record("latency_ms", elapsed.as_secs_f64() * 1000.0);
     span.in_scope(|| tracing::info!("served"));
-    if let Some(state) = state {
-        state
-            .metrics
-            .observe(method, &route, status, elapsed.as_secs_f64());
-    }
+    metrics.observe(method, &route, status, elapsed.as_secs_f64());
     Ok(response)
 }
 

@@ -1,8 +1,9 @@
 //! Auth core: how organizers prove who they are. Sessions (a cookie) and API tokens (a bearer
 //! header) are stored only as hashes; passwords are checked off the database connection
 //! (`passwords`); two-step sign-in (`totp`) and sign-in throttling (`throttle`). It takes
-//! explicit handles (a connection, the key) and returns its own `Error`; the actix extractors
-//! that ask it who is calling live at the web edge (`extract::organizer`).
+//! explicit handles (a connection, the key); what runs on a connection returns the database's
+//! error, the rest auth's own `Error`. The actix extractors that ask it who is calling live at
+//! the web edge (`extract::organizer`).
 
 pub mod bearer;
 pub mod passwords;
@@ -20,14 +21,13 @@ pub const SESSION_COOKIE: &str = "umbrella_session";
 /// Sessions end this long after sign-in.
 pub const SESSION_HOURS: i64 = 12;
 
-/// Why auth could not answer (never a refusal: a wrong password or code is an answer).
+/// Why auth could not answer off the database (never a refusal: a wrong password or code is
+/// an answer): ours, such as a stored secret that does not read or a password worker that
+/// stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error(transparent)]
-    Database(#[from] diesel::result::Error),
-    /// Ours: a stored secret that does not read, a password worker that stopped.
     #[error("{0:#}")]
-    Internal(#[source] anyhow::Error),
+    Internal(anyhow::Error),
 }
 
 impl Error {
@@ -83,7 +83,7 @@ pub fn signed_in(
     conn: &mut DbConnection,
     presented: &Presented,
     now: DateTime<Utc>,
-) -> Result<Option<SignedIn>, Error> {
+) -> Result<Option<SignedIn>, crate::db::Error> {
     let signed_in = match presented {
         Presented::Nothing => None,
         Presented::Bearer(token) => {

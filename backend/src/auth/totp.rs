@@ -128,7 +128,7 @@ pub fn accept(
     organizer: &organizers::Organizer,
     answer: &str,
     now: DateTime<Utc>,
-) -> Result<bool, Error> {
+) -> Result<bool, crate::db::Error> {
     let Some(sealed) = &organizer.totp_secret_sealed else {
         return Ok(false);
     };
@@ -137,7 +137,9 @@ pub fn accept(
         return Ok(false);
     }
     if looks_like_totp(answer) {
-        let secret = open_secret(key, &organizer.id, sealed)?;
+        let secret = crypto::open(key, &organizer.id, sealed)
+            .map(SecretString::from)
+            .map_err(crate::db::Error::Internal)?;
         return match matching_step(&secret, answer, now) {
             Some(step) => Ok(organizers::accept_totp_step(conn, &organizer.id, step)?),
             None => Ok(false),

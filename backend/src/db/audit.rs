@@ -10,79 +10,9 @@ use diesel::prelude::*;
 
 use super::schema::{audit_log, organizers};
 use super::DbConnection;
+use super::Error;
+use crate::domain::audit::Action;
 use crate::domain::event::to_naive;
-use crate::error::AppError;
-
-/// What an organizer did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    EventCreated,
-    EventEdited,
-    EventCancelled,
-    UpdatePosted,
-    RsvpApproved,
-    RsvpDeclined,
-    OrganizerCreated,
-    OrganizerDisabled,
-    OrganizerEnabled,
-    TokenCreated,
-    TokensRevoked,
-    TotpEnabled,
-    TotpDisabled,
-}
-
-impl Action {
-    pub const ALL: [Action; 13] = [
-        Action::EventCreated,
-        Action::EventEdited,
-        Action::EventCancelled,
-        Action::UpdatePosted,
-        Action::RsvpApproved,
-        Action::RsvpDeclined,
-        Action::OrganizerCreated,
-        Action::OrganizerDisabled,
-        Action::OrganizerEnabled,
-        Action::TokenCreated,
-        Action::TokensRevoked,
-        Action::TotpEnabled,
-        Action::TotpDisabled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::EventCreated => "event_created",
-            Action::EventEdited => "event_edited",
-            Action::EventCancelled => "event_cancelled",
-            Action::UpdatePosted => "update_posted",
-            Action::RsvpApproved => "rsvp_approved",
-            Action::RsvpDeclined => "rsvp_declined",
-            Action::OrganizerCreated => "organizer_created",
-            Action::OrganizerDisabled => "organizer_disabled",
-            Action::OrganizerEnabled => "organizer_enabled",
-            Action::TokenCreated => "token_created",
-            Action::TokensRevoked => "tokens_revoked",
-            Action::TotpEnabled => "totp_enabled",
-            Action::TotpDisabled => "totp_disabled",
-        }
-    }
-
-    pub fn parse(word: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.as_str() == word)
-    }
-
-    /// What the target id names.
-    pub fn target_kind(self) -> &'static str {
-        match self {
-            Action::EventCreated
-            | Action::EventEdited
-            | Action::EventCancelled
-            | Action::UpdatePosted
-            | Action::RsvpApproved
-            | Action::RsvpDeclined => "event",
-            _ => "organizer",
-        }
-    }
-}
 
 /// Who did it: an organizer's id, or `None` for the command line.
 pub type Actor<'a> = Option<&'a str>;
@@ -114,8 +44,8 @@ pub fn recorded<T>(
     actor: Actor<'_>,
     action: Action,
     target_id: &str,
-    work: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
-) -> Result<T, AppError> {
+    work: impl FnOnce(&mut DbConnection) -> Result<T, Error>,
+) -> Result<T, Error> {
     super::write_transaction(conn, |conn| {
         let outcome = work(conn)?;
         record(conn, actor, action, target_id, Utc::now())?;
@@ -159,16 +89,4 @@ pub fn newest(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<V
             target_id,
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn action_words_round_trip() {
-        for action in Action::ALL {
-            assert_eq!(Action::parse(action.as_str()), Some(action));
-        }
-    }
 }

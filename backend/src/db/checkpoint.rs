@@ -52,7 +52,7 @@ fn checkpoint(sqlite: &mut SqliteConnection) -> diesel::QueryResult<Outcome> {
 /// snapshot blocks that, so it is tried again for a while; if it still cannot complete, that is
 /// logged and counted, and a background task finishes it. Call it after the removal commits: the
 /// removal stands either way, so this never fails it. PostgreSQL keeps no such copy in a dump.
-pub fn forget_deleted(conn: &mut DbConnection) -> Result<(), crate::error::AppError> {
+pub fn forget_deleted(conn: &mut DbConnection) -> Result<(), super::Error> {
     let DbConnection::Sqlite(sqlite) = conn else {
         return Ok(());
     };

@@ -53,7 +53,12 @@ pub fn delete_session(conn: &mut DbConnection, token_hash: &str) -> QueryResult<
         .optional()?;
     if let Some(organizer_id) = &organizer_id {
         diesel::delete(organizer_sessions::table.find(token_hash)).execute(conn)?;
-        super::live::notify_credentials(conn, organizer_id)?;
+        super::notice::send(
+            conn,
+            &super::notice::Notice::Credentials {
+                organizer_id: organizer_id.to_string(),
+            },
+        )?;
     }
     Ok(organizer_id)
 }
@@ -71,7 +76,12 @@ pub fn delete_other_sessions(
             .filter(organizer_sessions::token_hash.ne(keep_hash)),
     )
     .execute(conn)?;
-    super::live::notify_credentials(conn, organizer_id)
+    super::notice::send(
+        conn,
+        &super::notice::Notice::Credentials {
+            organizer_id: organizer_id.to_string(),
+        },
+    )
 }
 
 pub fn delete_expired_sessions(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<usize> {

@@ -4,22 +4,20 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::outbox;
+use super::notice::{self, Notice};
 use super::schema::{event_tags, events};
 use super::DbConnection;
+use super::Error;
 use crate::domain::event::{
-    from_naive, to_naive, CountDisplay, Event, EventDraft, EventKind, EventStatus, LocationPrivacy,
-    Role, Visibility,
+    from_naive, to_naive, CountDisplay, Cursor, Event, EventDraft, EventKind, EventStatus,
+    LocationPrivacy, Role, Visibility,
 };
-use crate::domain::message::MessageKind;
-use crate::domain::rsvp::RsvpStatus;
-use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = events, treat_none_as_null = true)]
 struct EventRow {
     id: String,
-    kind: String,
+    kind: EventKind,
     title: String,
     cover_title: Option<String>,
     description: String,
@@ -27,17 +25,17 @@ struct EventRow {
     starts_at: NaiveDateTime,
     ends_at: NaiveDateTime,
     location: String,
-    location_privacy: String,
+    location_privacy: LocationPrivacy,
     location_reveal_at: Option<NaiveDateTime>,
     capacity: Option<i32>,
     accessibility: String,
     language: String,
-    visibility: String,
-    status: String,
+    visibility: Visibility,
+    status: EventStatus,
     approval_required: bool,
     roles: String,
     reminder_offsets_minutes: String,
-    count_display: String,
+    count_display: CountDisplay,
     sequence: i32,
     created_by: Option<String>,
     created_at: NaiveDateTime,
@@ -45,12 +43,12 @@ struct EventRow {
 }
 
 impl EventRow {
-    fn from_event(event: &Event, created_by: Option<String>) -> Result<Self, AppError> {
+    fn from_event(event: &Event, created_by: Option<String>) -> Result<Self, Error> {
         let d = &event.draft;
         let roles: Vec<&str> = d.roles.iter().map(|r| r.as_str()).collect();
         Ok(EventRow {
             id: event.id.clone(),
-            kind: d.kind.as_str().into(),
+            kind: d.kind,
             title: d.title.clone(),
             cover_title: d.cover_title.clone(),
             description: d.description.clone(),
@@ -58,18 +56,18 @@ impl EventRow {
             starts_at: to_naive(d.starts_at),
             ends_at: to_naive(d.ends_at),
             location: d.location.clone(),
-            location_privacy: d.location_privacy.as_str().into(),
+            location_privacy: d.location_privacy,
             location_reveal_at: d.location_reveal_at.map(to_naive),
             capacity: d.capacity,
             accessibility: d.accessibility.clone(),
             language: d.language.clone(),
-            visibility: d.visibility.as_str().into(),
-            status: event.status.as_str().into(),
+            visibility: d.visibility,
+            status: event.status,
             approval_required: d.approval_required,
-            roles: serde_json::to_string(&roles).map_err(AppError::internal)?,
+            roles: serde_json::to_string(&roles).map_err(Error::internal)?,
             reminder_offsets_minutes: serde_json::to_string(&d.reminder_offsets_minutes)
-                .map_err(AppError::internal)?,
-            count_display: d.count_display.as_str().into(),
+                .map_err(Error::internal)?,
+            count_display: d.count_display,
             sequence: event.sequence,
             created_by,
             created_at: to_naive(event.created_at),
@@ -77,47 +75,35 @@ impl EventRow {
         })
     }
 
-    fn into_event(self, places_taken: i32, tags: Vec<String>) -> Result<Event, AppError> {
-        fn word<T>(parse: fn(&str) -> Option<T>, value: &str, column: &str) -> Result<T, AppError> {
-            parse(value).ok_or_else(|| {
-                AppError::internal(anyhow::anyhow!("unexpected value in events.{column}"))
-            })
-        }
-        let role_words: Vec<String> =
-            serde_json::from_str(&self.roles).map_err(AppError::internal)?;
-        let roles = role_words
-            .iter()
-            .map(|w| word(Role::parse, w, "roles"))
-            .collect::<Result<Vec<_>, _>>()?;
+    fn into_event(self, places_taken: i32, tags: Vec<String>) -> Result<Event, Error> {
+        // A list of role words: serde refuses a word this version does not know.
+        let roles: Vec<Role> =
+            serde_json::from_str(&self.roles).map_err(|_| Error::unexpected("events", "roles"))?;
         Ok(Event {
             draft: EventDraft {
-                kind: word(EventKind::parse, &self.kind, "kind")?,
+                kind: self.kind,
                 title: self.title,
                 cover_title: self.cover_title,
                 description: self.description,
                 starts_at: from_naive(self.starts_at),
                 ends_at: from_naive(self.ends_at),
                 location: self.location,
-                location_privacy: word(
-                    LocationPrivacy::parse,
-                    &self.location_privacy,
-                    "location_privacy",
-                )?,
+                location_privacy: self.location_privacy,
                 location_reveal_at: self.location_reveal_at.map(from_naive),
                 capacity: self.capacity,
                 tags,
                 accessibility: self.accessibility,
                 language: self.language,
-                visibility: word(Visibility::parse, &self.visibility, "visibility")?,
+                visibility: self.visibility,
                 approval_required: self.approval_required,
                 roles,
                 reminder_offsets_minutes: serde_json::from_str(&self.reminder_offsets_minutes)
-                    .map_err(AppError::internal)?,
-                count_display: word(CountDisplay::parse, &self.count_display, "count_display")?,
+                    .map_err(Error::internal)?,
+                count_display: self.count_display,
             },
             id: self.id,
             description_html: self.description_html,
-            status: word(EventStatus::parse, &self.status, "status")?,
+            status: self.status,
             sequence: self.sequence,
             places_taken,
             created_at: from_naive(self.created_at),
@@ -141,7 +127,7 @@ pub fn insert(
     conn: &mut DbConnection,
     event: &Event,
     created_by: Option<&str>,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let row = EventRow::from_event(event, created_by.map(str::to_owned))?;
     super::write_transaction(conn, |conn| {
         diesel::insert_into(events::table)
@@ -153,7 +139,7 @@ pub fn insert(
 }
 
 /// Replace an event's fields and tags (the caller has bumped `sequence` and `updated_at`).
-pub fn update(conn: &mut DbConnection, event: &Event) -> Result<(), AppError> {
+pub fn update(conn: &mut DbConnection, event: &Event) -> Result<(), Error> {
     let mut row = EventRow::from_event(event, None)?;
     conn.transaction(|conn| {
         // Keep who created it: read it back rather than overwrite it.
@@ -165,14 +151,19 @@ pub fn update(conn: &mut DbConnection, event: &Event) -> Result<(), AppError> {
             .set(&row)
             .execute(conn)?;
         // Its privacy may have changed: every instance's live followers judge updates anew.
-        super::live::notify_event(conn, &event.id)?;
+        notice::send(
+            conn,
+            &Notice::Event {
+                event_id: event.id.clone(),
+            },
+        )?;
         save_tags(conn, &event.id, &event.draft.tags)
     })?;
     Ok(())
 }
 
 /// Find one event by id, whatever its visibility.
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Event>, AppError> {
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Event>, Error> {
     let row = events::table
         .find(id)
         .select((EventRow::as_select(), events::places_taken))
@@ -190,15 +181,8 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Event>, AppError
 }
 
 /// Find one event by id, or `NotFound`.
-pub fn get(conn: &mut DbConnection, id: &str) -> Result<Event, AppError> {
-    find(conn, id)?.ok_or(AppError::NotFound)
-}
-
-/// Where a listing page starts: after this event in (start time, id) order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cursor {
-    pub starts_at: DateTime<Utc>,
-    pub id: String,
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<Event, Error> {
+    find(conn, id)?.ok_or(Error::NotFound)
 }
 
 /// What a listing shows.
@@ -214,7 +198,7 @@ pub struct Listing {
 }
 
 /// Events in start order, filtered and paged by a keyset cursor.
-pub fn list(conn: &mut DbConnection, listing: &Listing) -> Result<Vec<Event>, AppError> {
+pub fn list(conn: &mut DbConnection, listing: &Listing) -> Result<Vec<Event>, Error> {
     let mut query = events::table
         .select((EventRow::as_select(), events::places_taken))
         .filter(events::ends_at.ge(to_naive(listing.ending_after)))
@@ -222,10 +206,10 @@ pub fn list(conn: &mut DbConnection, listing: &Listing) -> Result<Vec<Event>, Ap
         .limit(listing.limit)
         .into_boxed();
     if !listing.include_unlisted {
-        query = query.filter(events::visibility.eq(Visibility::Listed.as_str()));
+        query = query.filter(events::visibility.eq(Visibility::Listed));
     }
     if let Some(kind) = listing.kind {
-        query = query.filter(events::kind.eq(kind.as_str()));
+        query = query.filter(events::kind.eq(kind));
     }
     if let Some(tag) = &listing.tag {
         let tagged = event_tags::table
@@ -250,7 +234,7 @@ pub fn list_past(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
     limit: i64,
-) -> Result<Vec<Event>, AppError> {
+) -> Result<Vec<Event>, Error> {
     let rows = events::table
         .select((EventRow::as_select(), events::places_taken))
         .filter(events::ends_at.lt(to_naive(now)))
@@ -260,7 +244,7 @@ pub fn list_past(
     with_tags(conn, rows)
 }
 
-fn with_tags(conn: &mut DbConnection, rows: Vec<(EventRow, i32)>) -> Result<Vec<Event>, AppError> {
+fn with_tags(conn: &mut DbConnection, rows: Vec<(EventRow, i32)>) -> Result<Vec<Event>, Error> {
     let ids: Vec<String> = rows.iter().map(|(row, _)| row.id.clone()).collect();
     let pairs: Vec<(String, String)> = event_tags::table
         .filter(event_tags::event_id.eq_any(&ids))
@@ -280,9 +264,9 @@ fn with_tags(conn: &mut DbConnection, rows: Vec<(EventRow, i32)>) -> Result<Vec<
 }
 
 /// Every tag on a listed event that has not ended, for the filter links.
-pub fn listed_tags(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Vec<String>, AppError> {
+pub fn listed_tags(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Vec<String>, Error> {
     let upcoming = events::table
-        .filter(events::visibility.eq(Visibility::Listed.as_str()))
+        .filter(events::visibility.eq(Visibility::Listed))
         .filter(events::ends_at.ge(to_naive(now)))
         .select(events::id);
     let tags = event_tags::table
@@ -294,57 +278,16 @@ pub fn listed_tags(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Vec<St
     Ok(tags)
 }
 
-/// Apply an organizer's edit to a stored event in one transaction. `change` receives the
-/// current event and returns the new validated draft.
-pub fn revise(
-    conn: &mut DbConnection,
-    id: &str,
-    now: DateTime<Utc>,
-    change: impl FnOnce(&Event) -> Result<EventDraft, AppError>,
-) -> Result<Event, AppError> {
-    super::write_transaction(conn, |conn| {
-        let mut event = super::rsvps::lock_event(conn, id)?;
-        let draft = change(&event)?;
-        let moved = draft.starts_at != event.draft.starts_at
-            || draft.ends_at != event.draft.ends_at
-            || draft.location != event.draft.location;
-        event.revise(draft, now);
-        update(conn, &event)?;
-        // More capacity frees places for the waitlist, in the same transaction.
-        super::rsvps::settle(conn, &event, now)?;
-        if !event.is_cancelled() {
-            if moved {
-                outbox::notify_event(conn, id, CONCERNED, MessageKind::Changed, now)?;
-            }
-            // Reminders follow the new start time and offsets; those already sent stay sent.
-            outbox::unschedule(conn, id, None, now)?;
-            outbox::schedule(conn, &event, None, now)?;
-        }
-        get(conn, id)
-    })
-}
-
-/// Who hears about a change of time or place, or a cancellation: everyone still expecting to go.
-const CONCERNED: &[RsvpStatus] = &[
-    RsvpStatus::Going,
-    RsvpStatus::Waitlisted,
-    RsvpStatus::Pending,
-];
-
-/// Cancel an event. Cancelling twice changes nothing the second time.
-pub fn cancel(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<Event, AppError> {
-    super::write_transaction(conn, |conn| {
-        // Read under the event's lock, as every other change does: a concurrent edit is not
-        // lost, and the `sequence` bumped here is not one it also used.
-        let mut event = super::rsvps::lock_event(conn, id)?;
-        if !event.is_cancelled() {
-            event.cancel(now);
-            update(conn, &event)?;
-            outbox::unschedule(conn, id, None, now)?;
-            outbox::notify_event(conn, id, CONCERNED, MessageKind::Cancelled, now)?;
-        }
-        Ok(event)
-    })
+/// Take the event's lock for a change to it or its RSVPs: a no-op write as the transaction's first statement
+/// (a row lock on PostgreSQL, the write lock on SQLite), then read the event as it now is.
+pub fn lock(conn: &mut DbConnection, event_id: &str) -> Result<Event, Error> {
+    let touched = diesel::update(events::table.find(event_id))
+        .set(events::places_taken.eq(events::places_taken))
+        .execute(conn)?;
+    if touched == 0 {
+        return Err(Error::NotFound);
+    }
+    get(conn, event_id)
 }
 
 /// What changed in the database, read cheaply: public outputs are rebuilt when it moves.
@@ -361,7 +304,7 @@ pub struct Changes {
 
 /// What public outputs depend on: the latest change to any event, the number of events, and
 /// the places taken across them (which RSVP changes move).
-pub fn changes(conn: &mut DbConnection) -> Result<Changes, AppError> {
+pub fn changes(conn: &mut DbConnection) -> Result<Changes, Error> {
     let (last_change, events, places): (Option<NaiveDateTime>, i64, Option<i64>) = events::table
         .select((
             diesel::dsl::max(events::updated_at),

@@ -6,20 +6,21 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use super::notice::{self, Notice};
 use super::schema::{events, live_updates, rsvps};
 use super::DbConnection;
+use super::Error;
 use crate::domain::access;
 use crate::domain::event::{from_naive, to_naive, Role};
 use crate::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind};
 use crate::domain::rsvp::RsvpStatus;
-use crate::error::AppError;
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = live_updates)]
 struct UpdateRow {
     event_id: String,
     seq: i32,
-    kind: String,
+    kind: UpdateKind,
     audience: String,
     text: String,
     location: Option<String>,
@@ -27,12 +28,10 @@ struct UpdateRow {
 }
 
 impl UpdateRow {
-    fn into_update(self) -> Result<LiveUpdate, AppError> {
-        let unexpected = |column: &str| {
-            AppError::internal(anyhow::anyhow!("unexpected value in live_updates.{column}"))
-        };
+    fn into_update(self) -> Result<LiveUpdate, Error> {
+        let unexpected = |column: &str| Error::unexpected("live_updates", column);
         Ok(LiveUpdate {
-            kind: UpdateKind::parse(&self.kind).ok_or_else(|| unexpected("kind"))?,
+            kind: self.kind,
             audience: Audience::parse(&self.audience).ok_or_else(|| unexpected("audience"))?,
             event_id: self.event_id,
             seq: self.seq,
@@ -49,9 +48,9 @@ pub fn post(
     event_id: &str,
     draft: UpdateDraft,
     now: DateTime<Utc>,
-) -> Result<LiveUpdate, AppError> {
+) -> Result<LiveUpdate, Error> {
     super::write_transaction(conn, |conn| {
-        let event = super::rsvps::lock_event(conn, event_id)?;
+        let event = super::events::lock(conn, event_id)?;
         let last: Option<i32> = live_updates::table
             .filter(live_updates::event_id.eq(event_id))
             .select(diesel::dsl::max(live_updates::seq))
@@ -60,7 +59,7 @@ pub fn post(
         let row = UpdateRow {
             event_id: event_id.to_string(),
             seq: last.unwrap_or(0) + 1,
-            kind: draft.kind.as_str().to_string(),
+            kind: draft.kind,
             audience: draft.audience.as_str().to_string(),
             text: draft.text,
             location: draft.location,
@@ -69,7 +68,13 @@ pub fn post(
         diesel::insert_into(live_updates::table)
             .values(&row)
             .execute(conn)?;
-        notify(conn, &format!("update:{}:{}", row.event_id, row.seq))?;
+        notice::send(
+            conn,
+            &Notice::Update {
+                event_id: row.event_id.clone(),
+                seq: row.seq,
+            },
+        )?;
         let moves = access::update_moves_location(&event, draft_audience);
         if let Some(location) = row.location.as_ref().filter(|_| moves) {
             // The new place becomes the event's location, shown as its privacy mode allows.
@@ -85,49 +90,13 @@ pub fn post(
     })
 }
 
-/// The PostgreSQL channel that carries live news between instances.
-pub const CHANNEL: &str = "umbrella_live";
-
-/// Tell every instance (PostgreSQL only; delivered when the transaction commits). Payloads:
-/// `update:{event_id}:{seq}`, `presence:{event_id}` and `credentials:{organizer_id}`. SQLite
-/// runs one instance: nothing to do. Also `rsvps:{event_id}` and `event:{event_id}` (below).
-pub fn notify(conn: &mut DbConnection, payload: &str) -> Result<(), AppError> {
-    Ok(announce(conn, payload)?)
-}
-
-/// RSVPs to an event changed (status, approval, role, deleted): every instance's followers of
-/// that event who hold a manage link judge themselves again.
-pub fn notify_rsvps(conn: &mut DbConnection, event_id: &str) -> QueryResult<()> {
-    announce(conn, &format!("rsvps:{event_id}"))
-}
-
-/// An event was edited or cancelled: every instance's followers judge updates by it anew.
-pub fn notify_event(conn: &mut DbConnection, event_id: &str) -> QueryResult<()> {
-    announce(conn, &format!("event:{event_id}"))
-}
-
-/// An organizer's sessions or tokens changed: every instance re-checks their live connections.
-pub fn notify_credentials(conn: &mut DbConnection, organizer_id: &str) -> QueryResult<()> {
-    announce(conn, &format!("credentials:{organizer_id}"))
-}
-
-fn announce(conn: &mut DbConnection, payload: &str) -> QueryResult<()> {
-    if let DbConnection::Postgres(pg) = conn {
-        diesel::sql_query("SELECT pg_notify($1, $2)")
-            .bind::<diesel::sql_types::Text, _>(CHANNEL)
-            .bind::<diesel::sql_types::Text, _>(payload)
-            .execute(pg)?;
-    }
-    Ok(())
-}
-
 /// Updates after `after` in sequence order, only those for `audiences` (all for `None`).
 pub fn after(
     conn: &mut DbConnection,
     event_id: &str,
     after: i32,
     audiences: Option<&[Audience]>,
-) -> Result<Vec<LiveUpdate>, AppError> {
+) -> Result<Vec<LiveUpdate>, Error> {
     let mut query = live_updates::table
         .filter(live_updates::event_id.eq(event_id))
         .filter(live_updates::seq.gt(after))
@@ -154,11 +123,11 @@ pub struct Presence {
     pub not_yet_safe: Vec<(String, Option<Role>)>,
 }
 
-pub fn presence(conn: &mut DbConnection, event_id: &str) -> Result<Presence, AppError> {
-    type Line = (Option<String>, Option<String>, Option<NaiveDateTime>);
+pub fn presence(conn: &mut DbConnection, event_id: &str) -> Result<Presence, Error> {
+    type Line = (Option<String>, Option<Role>, Option<NaiveDateTime>);
     let rows: Vec<Line> = rsvps::table
         .filter(rsvps::event_id.eq(event_id))
-        .filter(rsvps::status.eq(RsvpStatus::Going.as_str()))
+        .filter(rsvps::status.eq(RsvpStatus::Going))
         .filter(rsvps::checked_in_at.is_not_null())
         .order(rsvps::checked_in_at.asc())
         .select((rsvps::pseudonym, rsvps::role, rsvps::safe_at))
@@ -169,7 +138,6 @@ pub fn presence(conn: &mut DbConnection, event_id: &str) -> Result<Presence, App
         if safe_at.is_some() {
             presence.safe += 1;
         } else {
-            let role = role.as_deref().and_then(Role::parse);
             presence
                 .not_yet_safe
                 .push((pseudonym.unwrap_or_default(), role));

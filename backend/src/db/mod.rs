@@ -7,9 +7,12 @@ pub mod audit;
 pub mod backup;
 pub mod checkpoint;
 pub mod credentials;
+pub mod error;
+pub mod event_changes;
 pub mod events;
 pub mod instance_settings;
 pub mod live;
+pub mod notice;
 pub mod organizers;
 pub mod outbox;
 pub mod rsvps;
@@ -26,6 +29,7 @@ use crate::config::DatabaseUrl;
 
 /// Every removal of personal data ends with this (see `checkpoint`).
 pub use checkpoint::forget_deleted;
+pub use error::Error;
 
 /// A connection to whichever database this instance runs on.
 #[derive(diesel::MultiConnection)]
@@ -177,12 +181,9 @@ pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<()> {
 /// On PostgreSQL it is an ordinary transaction. Called inside another transaction it becomes a
 /// savepoint of that one, so a query that writes in its own transaction can be wrapped in a larger
 /// one (the audit log is written this way, in the transaction of the action it records).
-pub fn write_transaction<T, F>(
-    conn: &mut DbConnection,
-    work: F,
-) -> Result<T, crate::error::AppError>
+pub fn write_transaction<T, F>(conn: &mut DbConnection, work: F) -> Result<T, Error>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, crate::error::AppError>,
+    F: FnOnce(&mut DbConnection) -> Result<T, Error>,
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     fn sqlite(conn: &mut DbConnection) -> Option<&mut SqliteConnection> {
@@ -213,8 +214,7 @@ where
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
     let outcome = work(conn);
-    let sqlite = sqlite(conn)
-        .ok_or_else(|| crate::error::AppError::internal(anyhow::anyhow!("backend changed")))?;
+    let sqlite = sqlite(conn).ok_or_else(|| Error::internal(anyhow::anyhow!("backend changed")))?;
     match outcome {
         Ok(value) => {
             AnsiTransactionManager::commit_transaction(sqlite)?;
@@ -237,9 +237,9 @@ pub fn local_commits() -> u64 {
 }
 
 /// Run blocking database work on the thread pool made for it, with a pooled connection.
-pub async fn run<T, F>(pool: &Pool, work: F) -> Result<T, crate::error::AppError>
+pub async fn run<T, F>(pool: &Pool, work: F) -> Result<T, Error>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, crate::error::AppError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,
     T: Send + 'static,
 {
     let pool = pool.clone();

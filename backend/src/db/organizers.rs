@@ -6,8 +6,8 @@ use diesel::prelude::*;
 
 use super::schema::{api_tokens, organizer_recovery_codes, organizer_sessions, organizers};
 use super::DbConnection;
+use super::Error;
 use crate::domain::organizer::Handle;
-use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organizers)]
@@ -39,10 +39,10 @@ pub fn create(
     handle: &Handle,
     password_hash: &str,
     is_admin: bool,
-) -> Result<Organizer, AppError> {
+) -> Result<Organizer, Error> {
     super::write_transaction(conn, |conn| {
         if find_by_handle(conn, handle)?.is_some() {
-            return Err(AppError::Conflict(format!(
+            return Err(Error::Taken(format!(
                 "an organizer called {} already exists",
                 handle.as_str()
             )));
@@ -142,20 +142,25 @@ pub fn set_disabled(
     conn: &mut DbConnection,
     organizer_id: &str,
     disabled: bool,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     super::write_transaction(conn, |conn| {
         let changed = diesel::update(organizers::table.find(organizer_id))
             .set(organizers::disabled.eq(disabled))
             .execute(conn)?;
         if changed == 0 {
-            return Err(AppError::NotFound);
+            return Err(Error::NotFound);
         }
         if disabled {
             diesel::delete(
                 organizer_sessions::table.filter(organizer_sessions::organizer_id.eq(organizer_id)),
             )
             .execute(conn)?;
-            super::live::notify_credentials(conn, organizer_id)?;
+            super::notice::send(
+                conn,
+                &super::notice::Notice::Credentials {
+                    organizer_id: organizer_id.to_string(),
+                },
+            )?;
         }
         Ok(())
     })
@@ -168,7 +173,12 @@ pub fn revoke_api_tokens(conn: &mut DbConnection, organizer_id: &str) -> QueryRe
     let revoked =
         diesel::delete(api_tokens::table.filter(api_tokens::organizer_id.eq(organizer_id)))
             .execute(conn)?;
-    super::live::notify_credentials(conn, organizer_id)?;
+    super::notice::send(
+        conn,
+        &super::notice::Notice::Credentials {
+            organizer_id: organizer_id.to_string(),
+        },
+    )?;
     Ok(revoked)
 }
 
@@ -212,7 +222,7 @@ pub fn enable_totp(
     step: i64,
     recovery_hashes: &[String],
     now: NaiveDateTime,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     super::write_transaction(conn, |conn| {
         diesel::update(organizers::table.find(organizer_id))
             .set((
@@ -240,7 +250,7 @@ pub fn enable_totp(
 }
 
 /// Turn two-step sign-in off: forget the secret and the recovery codes.
-pub fn disable_totp(conn: &mut DbConnection, organizer_id: &str) -> Result<(), AppError> {
+pub fn disable_totp(conn: &mut DbConnection, organizer_id: &str) -> Result<(), Error> {
     super::write_transaction(conn, |conn| {
         diesel::update(organizers::table.find(organizer_id))
             .set((

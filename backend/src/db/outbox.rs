@@ -8,10 +8,10 @@ use diesel::prelude::*;
 
 use super::schema::{outbox, rsvps};
 use super::DbConnection;
+use super::Error;
 use crate::domain::event::{to_naive, Event, LocationPrivacy};
 use crate::domain::message::{MessageKind, MessageState};
 use crate::domain::rsvp::RsvpStatus;
-use crate::error::AppError;
 
 /// A claimed message, ready to be composed and sent.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -241,7 +241,7 @@ pub fn claim_due(
     limit: i64,
     lease: Duration,
     now: DateTime<Utc>,
-) -> Result<(String, Vec<OutboxRow>), AppError> {
+) -> Result<(String, Vec<OutboxRow>), Error> {
     let claim = uuid::Uuid::new_v4().to_string();
     let free = || {
         outbox::claimed_until
@@ -296,7 +296,7 @@ pub fn finish(
     claim: &str,
     outcome: Outcome,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let (state, next_attempt, sent_at) = match outcome {
         Outcome::Sent => (MessageState::Sent, None, Some(to_naive(now))),
         Outcome::Skipped => (MessageState::Skipped, None, None),
@@ -332,7 +332,7 @@ pub fn forget_address_when_done(
     rsvp_id: &str,
     event: &Event,
     now: DateTime<Utc>,
-) -> Result<bool, AppError> {
+) -> Result<bool, Error> {
     let last_reminder_passed = event
         .draft
         .reminder_offsets_minutes

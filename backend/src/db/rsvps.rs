@@ -1,18 +1,20 @@
 //! RSVP rows and the transactions that keep places honest. Every change to an event's RSVPs
-//! first locks the event (`lock_event`), so concurrent changes queue up on both databases and
+//! first locks the event (`events::lock`), so concurrent changes queue up on both databases and
 //! no event is ever overbooked; waitlist promotion happens in the same transaction (`settle`).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::events as event_queries;
+use super::notice::{self, Notice};
 use super::outbox;
 use super::schema::{events, rsvps};
-use super::DbConnection;
+use super::{DbConnection, Error};
+use crate::domain::admission::{self, Standing};
 use crate::domain::event::{from_naive, to_naive, Event, Role};
 use crate::domain::message::MessageKind;
-use crate::domain::rsvp::{Rsvp, RsvpDraft, RsvpStatus};
-use crate::error::AppError;
+use crate::domain::rsvp::Arrival;
+use crate::domain::rsvp::{Rsvp, RsvpChange, RsvpDraft, RsvpStatus};
 use crate::i18n::Lang;
 use crate::privacy::crypto::seal;
 use crate::privacy::keyfile::SecretKey;
@@ -26,10 +28,10 @@ struct RsvpRow {
     token_hash: Option<String>,
     pseudonym: Option<String>,
     guests: i32,
-    role: Option<String>,
+    role: Option<Role>,
     needs: Option<String>,
     email_sealed: Option<String>,
-    status: String,
+    status: RsvpStatus,
     approved: bool,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -42,16 +44,10 @@ struct RsvpRow {
 }
 
 impl RsvpRow {
-    fn into_rsvp(self) -> Result<Rsvp, AppError> {
-        let unexpected = |column: &str| {
-            AppError::internal(anyhow::anyhow!("unexpected value in rsvps.{column}"))
-        };
+    fn into_rsvp(self) -> Result<Rsvp, Error> {
         Ok(Rsvp {
-            status: RsvpStatus::parse(&self.status).ok_or_else(|| unexpected("status"))?,
-            role: match self.role.as_deref() {
-                None => None,
-                Some(word) => Some(Role::parse(word).ok_or_else(|| unexpected("role"))?),
-            },
+            status: self.status,
+            role: self.role,
             has_email: self.email_sealed.is_some(),
             id: self.id,
             event_id: self.event_id,
@@ -68,24 +64,19 @@ impl RsvpRow {
     fn places(&self) -> i32 {
         1 + self.guests
     }
+
+    fn standing(&self) -> Standing {
+        Standing {
+            status: self.status,
+            places: self.places(),
+        }
+    }
 }
 
 /// A new RSVP and its manage token, which exists only in this value and the answer to the person.
 pub struct NewRsvp {
     pub rsvp: Rsvp,
     pub token: String,
-}
-
-/// Take the event's lock for an RSVP change: a no-op write as the transaction's first statement
-/// (a row lock on PostgreSQL, the write lock on SQLite), then read the event as it now is.
-pub fn lock_event(conn: &mut DbConnection, event_id: &str) -> Result<Event, AppError> {
-    let touched = diesel::update(events::table.find(event_id))
-        .set(events::places_taken.eq(events::places_taken))
-        .execute(conn)?;
-    if touched == 0 {
-        return Err(AppError::NotFound);
-    }
-    event_queries::get(conn, event_id)
 }
 
 fn rows_with_status(
@@ -95,7 +86,7 @@ fn rows_with_status(
 ) -> QueryResult<Vec<RsvpRow>> {
     rsvps::table
         .filter(rsvps::event_id.eq(event_id))
-        .filter(rsvps::status.eq(status.as_str()))
+        .filter(rsvps::status.eq(status))
         .order((rsvps::created_at.asc(), rsvps::id.asc()))
         .select(RsvpRow::as_select())
         .load(conn)
@@ -109,7 +100,7 @@ fn set_status(
 ) -> QueryResult<()> {
     diesel::update(rsvps::table.find(id))
         .set((
-            rsvps::status.eq(status.as_str()),
+            rsvps::status.eq(status),
             rsvps::updated_at.eq(to_naive(now)),
         ))
         .execute(conn)
@@ -124,29 +115,26 @@ pub fn settle(
     conn: &mut DbConnection,
     event: &Event,
     now: DateTime<Utc>,
-) -> Result<Vec<String>, AppError> {
-    let mut taken: i32 = rows_with_status(conn, &event.id, RsvpStatus::Going)?
-        .iter()
-        .map(RsvpRow::places)
-        .sum();
-    let mut promoted = Vec::new();
-    if !event.is_cancelled() && !event.draft.approval_required {
-        for waiting in rows_with_status(conn, &event.id, RsvpStatus::Waitlisted)? {
-            if event
-                .draft
-                .capacity
-                .is_none_or(|capacity| taken + waiting.places() <= capacity)
-            {
-                set_status(conn, &waiting.id, RsvpStatus::Going, now)?;
-                taken += waiting.places();
-                promoted.push(waiting.id);
-            }
-        }
+) -> Result<Vec<String>, Error> {
+    let taken = taken_now(conn, &event.id)?;
+    let waiting = rows_with_status(conn, &event.id, RsvpStatus::Waitlisted)?;
+    let places: Vec<i32> = waiting.iter().map(RsvpRow::places).collect();
+    let (moving, taken) = admission::promote(event, taken, &places);
+    let mut promoted = Vec::with_capacity(moving.len());
+    for position in moving {
+        let id = &waiting[position].id;
+        set_status(conn, id, RsvpStatus::Going, now)?;
+        promoted.push(id.clone());
     }
     diesel::update(events::table.find(&event.id))
         .set(events::places_taken.eq(taken))
         .execute(conn)?;
-    super::live::notify_rsvps(conn, &event.id)?;
+    notice::send(
+        conn,
+        &Notice::Rsvps {
+            event_id: event.id.clone(),
+        },
+    )?;
     if !promoted.is_empty() {
         outbox::notify(conn, &event.id, &promoted, MessageKind::Promoted, now)?;
         outbox::schedule(conn, event, None, now)?;
@@ -154,33 +142,11 @@ pub fn settle(
     Ok(promoted)
 }
 
-fn fits(event: &Event, taken: i32, places: i32) -> bool {
-    event
-        .draft
-        .capacity
-        .is_none_or(|capacity| taken + places <= capacity)
-}
-
 fn taken_now(conn: &mut DbConnection, event_id: &str) -> QueryResult<i32> {
     Ok(rows_with_status(conn, event_id, RsvpStatus::Going)?
         .iter()
         .map(RsvpRow::places)
         .sum())
-}
-
-/// Refuse RSVPs to events that will not happen.
-fn check_open(event: &Event, now: DateTime<Utc>) -> Result<(), AppError> {
-    if event.is_cancelled() {
-        return Err(AppError::Conflict(
-            "this event was cancelled, so it takes no RSVPs".into(),
-        ));
-    }
-    if event.has_ended(now) {
-        return Err(AppError::Conflict(
-            "this event has ended, so it takes no RSVPs".into(),
-        ));
-    }
-    Ok(())
 }
 
 /// RSVP to an event: going if it fits, waitlisted if not, pending when organizers approve.
@@ -191,38 +157,30 @@ pub fn create(
     draft: RsvpDraft,
     lang: Lang,
     now: DateTime<Utc>,
-) -> Result<NewRsvp, AppError> {
+) -> Result<NewRsvp, Error> {
     super::write_transaction(conn, |conn| {
-        let event = lock_event(conn, event_id)?;
-        check_open(&event, now)?;
-        let draft = draft.validate(&event.draft)?;
+        let event = event_queries::lock(conn, event_id)?;
         // Every change to going RSVPs stores the event's count under this same lock, so the
         // stored count is current here and no RSVP rows need reading on this hot path.
         let taken = event.places_taken;
-        let places = 1 + draft.guests;
-        let status = if event.draft.approval_required {
-            RsvpStatus::Pending
-        } else if fits(&event, taken, places) {
-            RsvpStatus::Going
-        } else {
-            RsvpStatus::Waitlisted
-        };
+        let places = draft.guests.places();
+        let status = admission::admit(&event, taken, places, draft.role, now)?;
         let id = uuid::Uuid::new_v4().to_string();
         let token = new_token();
         let (email_sealed, token_sealed) = match &draft.email {
-            Some(email) => seal_contact(key, &id, email, &token)?,
+            Some(email) => seal_contact(key, &id, email.as_str(), &token)?,
             None => (None, None),
         };
         let row = RsvpRow {
             id,
             event_id: event_id.to_string(),
             token_hash: Some(hash_token(&token)),
-            pseudonym: Some(draft.pseudonym),
-            guests: draft.guests,
-            role: draft.role.map(|r| r.as_str().to_string()),
-            needs: Some(draft.needs),
+            pseudonym: Some(draft.pseudonym.as_str().to_string()),
+            guests: draft.guests.count(),
+            role: draft.role,
+            needs: Some(draft.needs.as_str().to_string()),
             email_sealed,
-            status: status.as_str().to_string(),
+            status,
             approved: false,
             created_at: to_naive(now),
             updated_at: to_naive(now),
@@ -255,9 +213,9 @@ fn seal_contact(
     rsvp_id: &str,
     email: &str,
     token: &str,
-) -> Result<(Option<String>, Option<String>), AppError> {
-    let email = seal(key, rsvp_id, email).map_err(AppError::Internal)?;
-    let token = seal(key, &token_aad(rsvp_id), token).map_err(AppError::Internal)?;
+) -> Result<(Option<String>, Option<String>), Error> {
+    let email = seal(key, rsvp_id, email).map_err(Error::Internal)?;
+    let token = seal(key, &token_aad(rsvp_id), token).map_err(Error::Internal)?;
     Ok((Some(email), Some(token)))
 }
 
@@ -276,37 +234,20 @@ fn row_by_token(conn: &mut DbConnection, token: &str) -> QueryResult<Option<Rsvp
 
 /// The RSVP behind a token with its event locked. The row is read again under the lock, since a
 /// concurrent change may have landed in between.
-fn lock_by_token(conn: &mut DbConnection, token: &str) -> Result<(Event, RsvpRow), AppError> {
-    let event_id = row_by_token(conn, token)?
-        .ok_or(AppError::NotFound)?
-        .event_id;
-    let event = lock_event(conn, &event_id)?;
-    let row = row_by_token(conn, token)?.ok_or(AppError::NotFound)?;
+fn lock_by_token(conn: &mut DbConnection, token: &str) -> Result<(Event, RsvpRow), Error> {
+    let event_id = row_by_token(conn, token)?.ok_or(Error::NotFound)?.event_id;
+    let event = event_queries::lock(conn, &event_id)?;
+    let row = row_by_token(conn, token)?.ok_or(Error::NotFound)?;
     Ok((event, row))
 }
 
 /// The RSVP behind a manage token, with its event.
-pub fn find_by_token(
-    conn: &mut DbConnection,
-    token: &str,
-) -> Result<Option<(Rsvp, Event)>, AppError> {
+pub fn find_by_token(conn: &mut DbConnection, token: &str) -> Result<Option<(Rsvp, Event)>, Error> {
     let Some(row) = row_by_token(conn, token)? else {
         return Ok(None);
     };
     let event = event_queries::get(conn, &row.event_id)?;
     Ok(Some((row.into_rsvp()?, event)))
-}
-
-/// What a person may change through their manage link. `None` leaves a field as it is.
-#[derive(Debug, Default, Clone)]
-pub struct RsvpChange {
-    pub pseudonym: Option<String>,
-    pub guests: Option<i32>,
-    pub role: Option<Option<Role>>,
-    pub needs: Option<String>,
-    /// `Some(None)` removes the email.
-    pub email: Option<Option<String>>,
-    pub cancel: bool,
 }
 
 /// Apply a change made through a manage link. A change can replace a name, needs or an address,
@@ -317,29 +258,24 @@ pub fn update(
     token: &str,
     change: RsvpChange,
     now: DateTime<Utc>,
-) -> Result<(Rsvp, Event), AppError> {
+) -> Result<(Rsvp, Event), Error> {
     let changed = super::write_transaction(conn, |conn| {
         let (event, row) = lock_by_token(conn, token)?;
-        let status = RsvpStatus::parse(&row.status).unwrap_or(RsvpStatus::Cancelled);
+        let status = row.status;
         if change.cancel {
             if status != RsvpStatus::Cancelled {
                 // A cancelled RSVP gets no reminders, so its address goes at once.
                 diesel::update(rsvps::table.find(&row.id))
                     .set((
-                        rsvps::status.eq(RsvpStatus::Cancelled.as_str()),
+                        rsvps::status.eq(RsvpStatus::Cancelled),
                         rsvps::updated_at.eq(to_naive(now)),
                     ))
                     .execute(conn)?;
                 outbox::forget_address(conn, &row.id)?;
                 outbox::drop_waiting(conn, &row.id, now)?;
             }
-        } else if status == RsvpStatus::Cancelled {
-            // Nothing comes back to life through an edit, a new sealed address least of all.
-            return Err(AppError::Conflict(
-                "this RSVP was cancelled, so it can no longer be changed".into(),
-            ));
         } else {
-            apply_edit(conn, key, token, &event, &row, status, change, now)?;
+            apply_edit(conn, key, token, &event, &row, change, now)?;
         }
         let event = settled(conn, &event, now)?;
         let row = rsvps::table
@@ -352,55 +288,52 @@ pub fn update(
     Ok(changed)
 }
 
-fn settled(conn: &mut DbConnection, event: &Event, now: DateTime<Utc>) -> Result<Event, AppError> {
+fn settled(conn: &mut DbConnection, event: &Event, now: DateTime<Utc>) -> Result<Event, Error> {
     settle(conn, event, now)?;
     event_queries::get(conn, &event.id)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A manage-link edit: the change over the row as it is, as admission allows.
 fn apply_edit(
     conn: &mut DbConnection,
     key: &SecretKey,
     token: &str,
     event: &Event,
     row: &RsvpRow,
-    status: RsvpStatus,
     change: RsvpChange,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let current_role = row.role.as_deref().and_then(Role::parse);
-    let draft = RsvpDraft {
-        pseudonym: change
-            .pseudonym
-            .unwrap_or_else(|| row.pseudonym.clone().unwrap_or_default()),
-        guests: change.guests.unwrap_or(row.guests),
-        role: change.role.unwrap_or(current_role),
-        needs: change
-            .needs
-            .unwrap_or_else(|| row.needs.clone().unwrap_or_default()),
-        email: change.email.clone().flatten(),
-    }
-    .validate(&event.draft)?;
-    if status == RsvpStatus::Going && draft.guests > row.guests {
-        let others = taken_now(conn, &event.id)? - row.places();
-        if !fits(event, others, 1 + draft.guests) {
-            return Err(AppError::Conflict(
-                "there are not enough places left for more guests".into(),
-            ));
-        }
-    }
-    let (email_sealed, token_sealed) = match (&change.email, &draft.email) {
-        (None, _) => (row.email_sealed.clone(), row.token_sealed.clone()),
-        (Some(_), Some(email)) => seal_contact(key, &row.id, email, token)?,
-        (Some(_), None) => (None, None),
+) -> Result<(), Error> {
+    let current = row.standing();
+    let current_role = row.role;
+    let guests = change.guests.map_or(row.guests, |guests| guests.count());
+    let role = change.role.unwrap_or(current_role);
+    admission::allow_edit(
+        event,
+        current,
+        taken_now(conn, &event.id)?,
+        1 + guests,
+        role,
+    )?;
+    let pseudonym = match &change.pseudonym {
+        Some(pseudonym) => Some(pseudonym.as_str().to_string()),
+        None => row.pseudonym.clone(),
+    };
+    let needs = match &change.needs {
+        Some(needs) => Some(needs.as_str().to_string()),
+        None => row.needs.clone(),
+    };
+    let (email_sealed, token_sealed) = match &change.email {
+        None => (row.email_sealed.clone(), row.token_sealed.clone()),
+        Some(Some(email)) => seal_contact(key, &row.id, email.as_str(), token)?,
+        Some(None) => (None, None),
     };
     let has_address = email_sealed.is_some();
     diesel::update(rsvps::table.find(&row.id))
         .set((
-            rsvps::pseudonym.eq(&draft.pseudonym),
-            rsvps::guests.eq(draft.guests),
-            rsvps::role.eq(draft.role.map(|r| r.as_str())),
-            rsvps::needs.eq(&draft.needs),
+            rsvps::pseudonym.eq(pseudonym),
+            rsvps::guests.eq(guests),
+            rsvps::role.eq(role),
+            rsvps::needs.eq(needs),
             rsvps::email_sealed.eq(email_sealed),
             rsvps::token_sealed.eq(token_sealed),
             rsvps::updated_at.eq(to_naive(now)),
@@ -408,7 +341,7 @@ fn apply_edit(
         .execute(conn)?;
     if !has_address {
         outbox::drop_waiting(conn, &row.id, now)?;
-    } else if status == RsvpStatus::Going {
+    } else if current.status == RsvpStatus::Going {
         outbox::schedule(conn, event, Some(&row.id), now)?;
     }
     Ok(())
@@ -416,30 +349,17 @@ fn apply_edit(
 
 /// Arrival or "home safe", from a manage link. Only people going can do either; home safe
 /// also counts as arrived.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Presence {
-    CheckedIn,
-    Safe,
-}
-
 pub fn mark(
     conn: &mut DbConnection,
     token: &str,
-    presence: Presence,
+    mark: Arrival,
     now: DateTime<Utc>,
-) -> Result<(Rsvp, Event), AppError> {
+) -> Result<(Rsvp, Event), Error> {
     super::write_transaction(conn, |conn| {
         let (event, row) = lock_by_token(conn, token)?;
-        if row.status != RsvpStatus::Going.as_str() {
-            return Err(AppError::Conflict(
-                "only people going can check in or check out".into(),
-            ));
-        }
-        if event.is_cancelled() {
-            return Err(AppError::Conflict("this event was cancelled".into()));
-        }
+        admission::allow_presence(&event, row.status)?;
         let at = Some(to_naive(now));
-        if presence == Presence::Safe {
+        if mark == Arrival::HomeSafe {
             diesel::update(rsvps::table.find(&row.id))
                 .set(rsvps::safe_at.eq(at))
                 .execute(conn)?;
@@ -452,7 +372,12 @@ pub fn mark(
         )
         .set(rsvps::checked_in_at.eq(at))
         .execute(conn)?;
-        super::live::notify(conn, &format!("presence:{}", event.id))?;
+        notice::send(
+            conn,
+            &Notice::Presence {
+                event_id: event.id.clone(),
+            },
+        )?;
         let row = rsvps::table
             .find(&row.id)
             .select(RsvpRow::as_select())
@@ -469,16 +394,12 @@ pub struct Deleted {
 }
 
 /// "Delete me now": the row and everything in it, at once; freed places go to the waitlist.
-pub fn delete(
-    conn: &mut DbConnection,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<Deleted, AppError> {
+pub fn delete(conn: &mut DbConnection, token: &str, now: DateTime<Utc>) -> Result<Deleted, Error> {
     let deleted = super::write_transaction(conn, |conn| {
         let (event, row) = lock_by_token(conn, token)?;
         diesel::delete(rsvps::table.find(&row.id)).execute(conn)?;
         settle(conn, &event, now)?;
-        Ok::<Deleted, AppError>(Deleted {
+        Ok::<Deleted, Error>(Deleted {
             rsvp_id: row.id,
             event_id: event.id,
         })
@@ -489,13 +410,9 @@ pub fn delete(
 
 /// "Stop emails": the sealed address, the sealed token copy and everything waiting to be sent
 /// to this RSVP go at once.
-pub fn forget_email(
-    conn: &mut DbConnection,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
+pub fn forget_email(conn: &mut DbConnection, token: &str, now: DateTime<Utc>) -> Result<(), Error> {
     super::write_transaction(conn, |conn| {
-        let row = row_by_token(conn, token)?.ok_or(AppError::NotFound)?;
+        let row = row_by_token(conn, token)?.ok_or(Error::NotFound)?;
         outbox::forget_address(conn, &row.id)?;
         outbox::drop_waiting(conn, &row.id, now)?;
         Ok(())
@@ -504,7 +421,7 @@ pub fn forget_email(
 }
 
 /// Every RSVP to an event, oldest first (for organizers).
-pub fn list_for_event(conn: &mut DbConnection, event_id: &str) -> Result<Vec<Rsvp>, AppError> {
+pub fn list_for_event(conn: &mut DbConnection, event_id: &str) -> Result<Vec<Rsvp>, Error> {
     rsvps::table
         .filter(rsvps::event_id.eq(event_id))
         .order((rsvps::created_at.asc(), rsvps::id.asc()))
@@ -523,34 +440,23 @@ pub fn decide(
     rsvp_id: &str,
     approve: bool,
     now: DateTime<Utc>,
-) -> Result<Rsvp, AppError> {
+) -> Result<Rsvp, Error> {
     super::write_transaction(conn, |conn| {
-        let event = lock_event(conn, event_id)?;
+        let event = event_queries::lock(conn, event_id)?;
         let row: RsvpRow = rsvps::table
             .filter(rsvps::id.eq(rsvp_id))
             .filter(rsvps::event_id.eq(event_id))
             .select(RsvpRow::as_select())
             .first(conn)
             .optional()?
-            .ok_or(AppError::NotFound)?;
-        let status = RsvpStatus::parse(&row.status).unwrap_or(RsvpStatus::Cancelled);
-        if row.purged || status == RsvpStatus::Cancelled {
-            return Err(AppError::Conflict("this RSVP was cancelled".into()));
-        }
-        let new_status = match (approve, status) {
-            (false, _) => RsvpStatus::Declined,
-            (true, RsvpStatus::Pending | RsvpStatus::Declined) => {
-                if fits(&event, taken_now(conn, event_id)?, row.places()) {
-                    RsvpStatus::Going
-                } else {
-                    RsvpStatus::Waitlisted
-                }
-            }
-            (true, other) => other,
-        };
+            .ok_or(Error::NotFound)?;
+        let current = row.standing();
+        let status = current.status;
+        let taken = taken_now(conn, event_id)?;
+        let new_status = admission::decide(&event, current, row.purged, taken, approve)?;
         diesel::update(rsvps::table.find(&row.id))
             .set((
-                rsvps::status.eq(new_status.as_str()),
+                rsvps::status.eq(new_status),
                 rsvps::approved.eq(approve),
                 rsvps::updated_at.eq(to_naive(now)),
             ))
@@ -580,7 +486,7 @@ pub fn decide(
 /// Remove the personal fields of RSVPs to events that ended before `cutoff`: pseudonym, role,
 /// needs, sealed email and token hash. Status and guests stay, so counts survive anonymously.
 /// One transaction: the RSVPs and what was sent to them go together, or neither does.
-pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<Purged, AppError> {
+pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<Purged, Error> {
     let purged = super::write_transaction(conn, |conn| {
         let ended = events::table
             .filter(events::ends_at.lt(to_naive(cutoff)))
@@ -593,7 +499,12 @@ pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<Pur
             .distinct()
             .load(conn)?;
         for event_id in &events {
-            super::live::notify_rsvps(conn, event_id)?;
+            notice::send(
+                conn,
+                &Notice::Rsvps {
+                    event_id: event_id.clone(),
+                },
+            )?;
         }
         let ended = events::table
             .filter(events::ends_at.lt(to_naive(cutoff)))
@@ -606,7 +517,7 @@ pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<Pur
         .set((
             rsvps::token_hash.eq(None::<String>),
             rsvps::pseudonym.eq(None::<String>),
-            rsvps::role.eq(None::<String>),
+            rsvps::role.eq(None::<Role>),
             rsvps::needs.eq(None::<String>),
             rsvps::email_sealed.eq(None::<String>),
             rsvps::token_sealed.eq(None::<String>),

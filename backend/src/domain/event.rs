@@ -343,6 +343,18 @@ pub(crate) fn sample_action() -> EventDraft {
     }
 }
 
+/// Where a listing page starts: after this event in (start time, id) order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub starts_at: DateTime<Utc>,
+    pub id: String,
+}
+
+/// A time as the API and the live stream write it: RFC 3339 in UTC, to the second.
+pub fn rfc3339(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// Database timestamps are UTC without an offset.
 pub fn to_naive(time: DateTime<Utc>) -> NaiveDateTime {
     time.naive_utc()

@@ -56,6 +56,35 @@ pub struct UpdateDraft {
 }
 
 impl UpdateDraft {
+    /// An organizer's update for an event that offers `roles`: a role audience must be one of
+    /// them.
+    pub fn parse(
+        kind: UpdateKind,
+        audience: &str,
+        text: String,
+        location: Option<String>,
+        roles: &[Role],
+    ) -> Result<Self, FieldError> {
+        let audience = Audience::parse(audience)
+            .filter(|audience| match audience {
+                Audience::Role(role) => roles.contains(role),
+                _ => true,
+            })
+            .ok_or_else(|| {
+                FieldError::new(
+                    "audience",
+                    "choose who gets it: public, attendees, or a role this event offers",
+                )
+            })?;
+        UpdateDraft {
+            kind,
+            audience,
+            text,
+            location,
+        }
+        .validate()
+    }
+
     pub fn validate(mut self) -> Result<Self, FieldError> {
         self.text = bounded_multiline_text("text", &self.text, 1, MAX_UPDATE_TEXT)?;
         let given = self.location.as_deref().filter(|location| {

@@ -2,6 +2,8 @@
 //! Anything past these constructors is known to be well-formed.
 
 pub mod access;
+pub mod admission;
+pub mod audit;
 pub mod event;
 pub mod live;
 pub mod markdown;
@@ -25,17 +27,17 @@ impl FieldError {
     }
 }
 
-impl From<FieldError> for crate::error::AppError {
-    fn from(error: FieldError) -> Self {
-        crate::error::AppError::invalid(error.field, error.message)
-    }
-}
-
-/// An enum stored and sent as a fixed lower-case word (a string enum in the OpenAPI document).
+/// An enum stored and sent as a fixed lower-case word (a string enum in the OpenAPI document,
+/// a text column in the database). A stored word this version does not know is an error when
+/// read, never taken for some other value.
 macro_rules! word_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $word:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         pub enum $name {
             $(#[serde(rename = $word)] $variant),+
         }
@@ -63,6 +65,38 @@ macro_rules! word_enum {
         }
 
         impl utoipa::ToSchema for $name {}
+
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(value: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let word = <String as diesel::deserialize::FromSql<
+                    diesel::sql_types::Text,
+                    DB,
+                >>::from_sql(value)?;
+                Self::parse(&word).ok_or_else(|| {
+                    concat!("a stored ", stringify!($name), " this version does not know").into()
+                })
+            }
+        }
+
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, DB>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(
+                    self.as_str(),
+                    out,
+                )
+            }
+        }
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

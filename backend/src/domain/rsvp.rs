@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::event::{EventDraft, Role};
+use super::event::Role;
 use super::{bounded_multiline_text, bounded_text, word_enum, FieldError};
 
 word_enum!(
@@ -21,41 +21,99 @@ pub const MAX_GUESTS: i32 = 10;
 pub const MAX_NEEDS: usize = 1_000;
 const MAX_EMAIL: usize = 254;
 
-/// What a person sends to RSVP or to change their RSVP.
+/// The name someone goes by here: 1 to 64 characters, trimmed, any script.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RsvpDraft {
-    pub pseudonym: String,
-    pub guests: i32,
-    pub role: Option<Role>,
-    pub needs: String,
-    pub email: Option<String>,
+pub struct Pseudonym(String);
+
+impl Pseudonym {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        bounded_text("pseudonym", raw, 1, MAX_PSEUDONYM).map(Pseudonym)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
-impl RsvpDraft {
-    /// Check every field against the event it is for.
-    pub fn validate(mut self, event: &EventDraft) -> Result<Self, FieldError> {
-        self.pseudonym = bounded_text("pseudonym", &self.pseudonym, 1, MAX_PSEUDONYM)?;
-        if !(0..=MAX_GUESTS).contains(&self.guests) {
-            return Err(FieldError::new(
+/// How many people come along: 0 to 10.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Guests(i32);
+
+impl Guests {
+    pub fn parse(count: i32) -> Result<Self, FieldError> {
+        if (0..=MAX_GUESTS).contains(&count) {
+            Ok(Guests(count))
+        } else {
+            Err(FieldError::new(
                 "guests",
                 format!("guests is a number from 0 to {MAX_GUESTS}"),
-            ));
+            ))
         }
-        if let Some(role) = self.role {
-            if !event.roles.contains(&role) {
-                return Err(FieldError::new(
-                    "role",
-                    "this event does not offer that role",
-                ));
-            }
-        }
-        self.needs = bounded_multiline_text("needs", &self.needs, 0, MAX_NEEDS)?;
-        self.email = match self.email.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(email) => Some(check_email(email)?),
-        };
-        Ok(self)
     }
+
+    pub fn count(self) -> i32 {
+        self.0
+    }
+
+    /// Places taken: the person and their guests.
+    pub fn places(self) -> i32 {
+        1 + self.0
+    }
+}
+
+/// What someone needs to take part (access, childcare…): up to 1,000 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Needs(String);
+
+impl Needs {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        bounded_multiline_text("needs", raw, 0, MAX_NEEDS).map(Needs)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An address for reminders, checked for shape; sealed before it is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    /// A field that may be left empty: blank is no address.
+    pub fn parse_optional(raw: Option<&str>) -> Result<Option<Self>, FieldError> {
+        match raw.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(email) => check_email(email).map(|email| Some(EmailAddress(email))),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a person sends to RSVP, parsed. Whether the event offers the role is the event's to
+/// say, under its lock (`admission::admit`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RsvpDraft {
+    pub pseudonym: Pseudonym,
+    pub guests: Guests,
+    pub role: Option<Role>,
+    pub needs: Needs,
+    pub email: Option<EmailAddress>,
+}
+
+/// What a person changes through their manage link, parsed. `None` leaves a field as it is.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RsvpChange {
+    pub pseudonym: Option<Pseudonym>,
+    pub guests: Option<Guests>,
+    pub role: Option<Option<Role>>,
+    pub needs: Option<Needs>,
+    /// `Some(None)` removes the email.
+    pub email: Option<Option<EmailAddress>>,
+    pub cancel: bool,
 }
 
 /// With no mail server configured this server sends no email, so it takes no address: one
@@ -85,6 +143,14 @@ fn check_email(email: &str) -> Result<String, FieldError> {
             "that does not look like an email address; leave it empty if you prefer",
         ))
     }
+}
+
+/// What someone marks on the day through their manage link: arrival, or "home safe" after
+/// (which counts as arrived too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    CheckedIn,
+    HomeSafe,
 }
 
 /// A stored RSVP. After purge the personal fields are `None` and only status and guests remain.
@@ -118,48 +184,42 @@ impl Rsvp {
 mod tests {
     use super::*;
 
-    fn event() -> EventDraft {
-        EventDraft {
-            roles: vec![Role::Medic],
-            ..crate::domain::event::sample_action()
-        }
-    }
-
-    fn draft() -> RsvpDraft {
-        RsvpDraft {
-            pseudonym: "  Red ☂ ".into(),
-            guests: 1,
-            role: Some(Role::Medic),
-            needs: String::new(),
-            email: Some(" ".into()),
-        }
-    }
-
     #[test]
     fn accepts_any_script_and_trims() {
-        let valid = draft().validate(&event()).expect("valid");
-        assert_eq!(valid.pseudonym, "Red ☂");
-        assert_eq!(valid.email, None);
-        let mut other = draft();
-        other.pseudonym = "Мария 玛丽亚".into();
-        other.email = Some("someone@example.org".into());
-        assert!(other.validate(&event()).is_ok());
+        assert_eq!(
+            Pseudonym::parse("  Red ☂ ").expect("valid").as_str(),
+            "Red ☂"
+        );
+        assert!(Pseudonym::parse("Мария 玛丽亚").is_ok());
+        assert_eq!(EmailAddress::parse_optional(Some(" ")), Ok(None));
+        assert_eq!(EmailAddress::parse_optional(None), Ok(None));
+        let email = EmailAddress::parse_optional(Some(" someone@example.org "));
+        assert_eq!(
+            email.expect("valid").map(|e| e.as_str().to_string()),
+            Some("someone@example.org".into())
+        );
+        assert_eq!(Guests::parse(10).map(Guests::places), Ok(11));
     }
 
     #[test]
     fn names_the_field_at_fault() {
-        let field = |change: fn(&mut RsvpDraft)| {
-            let mut d = draft();
-            change(&mut d);
-            d.validate(&event()).expect_err("invalid").field
-        };
-        assert_eq!(field(|d| d.pseudonym = "   ".into()), "pseudonym");
-        assert_eq!(field(|d| d.pseudonym = "x".repeat(65)), "pseudonym");
-        assert_eq!(field(|d| d.guests = -1), "guests");
-        assert_eq!(field(|d| d.guests = 11), "guests");
-        assert_eq!(field(|d| d.role = Some(Role::Driver)), "role");
-        assert_eq!(field(|d| d.needs = "x".repeat(1001)), "needs");
-        assert_eq!(field(|d| d.email = Some("not an email".into())), "email");
-        assert_eq!(field(|d| d.email = Some("a@localhost".into())), "email");
+        assert_eq!(
+            Pseudonym::parse("   ").expect_err("blank").field,
+            "pseudonym"
+        );
+        assert_eq!(
+            Pseudonym::parse(&"x".repeat(65)).expect_err("long").field,
+            "pseudonym"
+        );
+        assert_eq!(Guests::parse(-1).expect_err("negative").field, "guests");
+        assert_eq!(Guests::parse(11).expect_err("many").field, "guests");
+        assert_eq!(
+            Needs::parse(&"x".repeat(1001)).expect_err("long").field,
+            "needs"
+        );
+        for bad in ["not an email", "a@localhost"] {
+            let error = EmailAddress::parse_optional(Some(bad)).expect_err(bad);
+            assert_eq!(error.field, "email");
+        }
     }
 }

@@ -33,10 +33,11 @@ pub async fn authenticate(request: &HttpRequest) -> Result<Option<SignedIn>, App
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("application state missing")))?
         .clone();
-    crate::db::run(&state.pool, move |conn| {
-        Ok(crate::auth::signed_in(conn, &presented, Utc::now())?)
+    let signed_in = crate::db::run(&state.pool, move |conn| {
+        crate::auth::signed_in(conn, &presented, Utc::now())
     })
-    .await
+    .await?;
+    Ok(signed_in)
 }
 
 /// An organizer calling the JSON API.

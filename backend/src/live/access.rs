@@ -5,9 +5,8 @@
 
 use chrono::Utc;
 
-use crate::db::{credentials, rsvps, DbConnection};
+use crate::db::{credentials, rsvps, DbConnection, Error};
 use crate::domain::access::{Standing, Viewer};
-use crate::error::AppError;
 use crate::privacy::secrets::hash_token;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,14 +49,14 @@ pub fn resolve(
     event_id: &str,
     token: Option<&str>,
     session: Option<&str>,
-) -> Result<Access, AppError> {
+) -> Result<Access, Error> {
     if let Some(token) = token.filter(|t| !t.is_empty()) {
         if let Some(organizer) = credentials::organizer_for_api_token(conn, &hash_token(token))? {
             return Ok(Access::Organizer(organizer.id));
         }
-        let (rsvp, _) = rsvps::find_by_token(conn, token)?.ok_or(AppError::NotFound)?;
+        let (rsvp, _) = rsvps::find_by_token(conn, token)?.ok_or(Error::NotFound)?;
         if rsvp.event_id != event_id {
-            return Err(AppError::NotFound);
+            return Err(Error::NotFound);
         }
         return Ok(Access::Attendee {
             standing: Standing::of(&rsvp),

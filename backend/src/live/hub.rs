@@ -12,9 +12,6 @@ use tokio::sync::broadcast;
 use crate::domain::event::Event;
 use crate::domain::live::LiveUpdate;
 
-/// Updates buffered per event before a slow follower is told to resync (the default of the
-/// hidden `--live-buffer` setting).
-pub const FOLLOWER_BUFFER: usize = 256;
 /// Presence signals buffered for an event's organizers.
 const ORGANIZER_BUFFER: usize = 64;
 /// Credential changes buffered; a connection that misses some re-checks anyway.
@@ -59,7 +56,7 @@ pub struct LiveHub {
 
 impl Default for LiveHub {
     fn default() -> Self {
-        LiveHub::new(FOLLOWER_BUFFER)
+        LiveHub::new(crate::config::FOLLOWER_BUFFER)
     }
 }
 
@@ -182,10 +179,11 @@ impl LiveHub {
             .get(&update.event_id)
             .and_then(|c| c.updates.as_ref())
         {
-            let whole = super::socket::ServerMessage::update(&update, update.location.as_deref());
-            let frame = super::socket::frame(&whole);
+            let whole = super::protocol::ServerMessage::update(&update, update.location.as_deref());
+            let frame = super::protocol::frame(&whole);
             let frame_without_location = update.location.is_some().then(|| {
-                super::socket::frame(&super::socket::ServerMessage::update(&update, None)).into()
+                super::protocol::frame(&super::protocol::ServerMessage::update(&update, None))
+                    .into()
             });
             let _ = sender.send(Arc::new(Published {
                 frame: frame.into(),

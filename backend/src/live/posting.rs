@@ -1,53 +1,35 @@
-//! Posting an update, from the API or the organizer's console: check the audience against the
-//! event, store it with its sequence number, and send it on (directly on SQLite; through the
-//! PostgreSQL relay otherwise, so every instance gets it once).
+//! Posting an update, from the API or the organizer's console: store it with its sequence number
+//! and the audit entry, then send it on (directly on SQLite; through the PostgreSQL relay
+//! otherwise, so every instance gets it once). The draft arrives parsed and checked against the
+//! event (`UpdateDraft::parse`).
 
 use chrono::Utc;
 
-use crate::db::audit::{self, Action};
-use crate::db::{events as event_queries, live as updates_db};
-use crate::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind};
-use crate::error::AppError;
-use crate::state::AppState;
+use super::news::Notifier;
+use crate::db::audit;
+use crate::db::{live as updates_db, Error, Pool};
+use crate::domain::audit::Action;
+use crate::domain::live::{LiveUpdate, UpdateDraft};
 
 /// `actor` is the posting organizer's id, for the audit log (written in the same transaction).
 pub async fn post(
-    state: &AppState,
+    pool: &Pool,
+    news: &Notifier,
     actor: &str,
-    event_id: String,
-    kind: UpdateKind,
-    audience: &str,
-    text: String,
-    location: Option<String>,
-) -> Result<LiveUpdate, AppError> {
-    let audience = audience.to_string();
-    let actor = actor.to_string();
-    let update = crate::db::run(&state.pool, move |conn| {
-        let event = event_queries::get(conn, &event_id)?;
-        let audience = Audience::parse(&audience)
-            .filter(|audience| match audience {
-                Audience::Role(role) => event.draft.roles.contains(role),
-                _ => true,
-            })
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "audience",
-                    "choose who gets it: public, attendees, or a role this event offers",
-                )
-            })?;
-        let draft = UpdateDraft {
-            kind,
-            audience,
-            text,
-            location,
-        }
-        .validate()?;
-        let target = event_id.clone();
-        audit::recorded(conn, Some(&actor), Action::UpdatePosted, &target, |conn| {
-            updates_db::post(conn, &event_id, draft, Utc::now())
-        })
+    event_id: &str,
+    draft: UpdateDraft,
+) -> Result<LiveUpdate, Error> {
+    let (actor, event_id) = (actor.to_string(), event_id.to_string());
+    let update = crate::db::run(pool, move |conn| {
+        audit::recorded(
+            conn,
+            Some(&actor),
+            Action::UpdatePosted,
+            &event_id,
+            |conn| updates_db::post(conn, &event_id, draft, Utc::now()),
+        )
     })
     .await?;
-    state.news.update_posted(&update);
+    news.update_posted(&update);
     Ok(update)
 }

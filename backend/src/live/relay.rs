@@ -22,7 +22,8 @@ use diesel::prelude::*;
 use diesel::PgConnection;
 
 use super::hub::LiveHub;
-use crate::db::live::{self as updates_db, CHANNEL};
+use crate::db::live as updates_db;
+use crate::db::notice::{Notice, CHANNEL};
 use crate::db::schema::live_updates;
 use crate::db::DbConnection;
 
@@ -166,28 +167,25 @@ fn handle(
     payload: &str,
     published: &mut HashMap<String, i32>,
 ) -> anyhow::Result<()> {
-    if let Some(event_id) = payload.strip_prefix("presence:") {
-        hub.presence_changed(event_id);
-    } else if let Some(organizer_id) = payload.strip_prefix("credentials:") {
-        hub.credentials_changed(organizer_id);
-    } else if let Some(event_id) = payload.strip_prefix("rsvps:") {
-        hub.rsvps_changed(event_id);
-    } else if let Some(event_id) = payload.strip_prefix("event:") {
-        // Read once here rather than once per follower.
-        if hub.followers(event_id) > 0 {
-            let event = crate::db::events::find(conn, event_id)
-                .map_err(|error| anyhow::anyhow!("{error}"))?;
-            if let Some(event) = event {
-                hub.event_changed(event);
+    match Notice::parse(payload) {
+        Some(Notice::Presence { event_id }) => hub.presence_changed(&event_id),
+        Some(Notice::Credentials { organizer_id }) => hub.credentials_changed(&organizer_id),
+        Some(Notice::Rsvps { event_id }) => hub.rsvps_changed(&event_id),
+        Some(Notice::Event { event_id }) => {
+            // Read once here rather than once per follower.
+            if hub.followers(&event_id) > 0 {
+                let event = crate::db::events::find(conn, &event_id)
+                    .map_err(|error| anyhow::anyhow!("{error}"))?;
+                if let Some(event) = event {
+                    hub.event_changed(event);
+                }
             }
         }
-    } else if let Some((event_id, seq)) = payload
-        .strip_prefix("update:")
-        .and_then(|rest| rest.rsplit_once(':'))
-    {
-        let seq: i32 = seq.parse()?;
-        published.entry(event_id.to_string()).or_insert(seq - 1);
-        relay_after(conn, hub, event_id, published)?;
+        Some(Notice::Update { event_id, seq }) => {
+            published.entry(event_id.clone()).or_insert(seq - 1);
+            relay_after(conn, hub, &event_id, published)?;
+        }
+        None => tracing::warn!("unreadable news on the live channel"),
     }
     Ok(())
 }

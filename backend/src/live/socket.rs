@@ -19,99 +19,28 @@ use actix_http::ws::{CloseCode, CloseReason, Frame, Message, ProtocolError};
 use actix_server::GracefulShutdownSignal;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::access::{resolve, Access};
 use super::hub::{AccessNews, Published};
-use super::takeover::{discard_until_closed, Handoff, WebSocket};
-use crate::db::{events as event_queries, live as updates_db};
+use super::protocol::{frame, read_hello, ServerMessage, MAX_FRAME_BYTES};
+use super::wire::{discard_until_closed, WebSocket};
+use super::Context;
+use crate::config::LiveTiming as Timing;
+use crate::db::{events as event_queries, live as updates_db, Error};
 use crate::domain::access::{self as policy, Viewer};
 use crate::domain::event::Event;
-use crate::domain::live::LiveUpdate;
-use crate::error::AppError;
-use crate::state::AppState;
-use crate::views::event_json::rfc3339;
 
-/// How often the server pings (the default of the hidden `--live-heartbeat-seconds`).
-pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(15);
-/// A client silent this long, or leaving a message unread this long, is disconnected (the
-/// default of the hidden `--live-client-timeout-seconds`).
-pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(45);
-/// How often an organizer's credentials are checked again even when no change was announced
-/// (e.g. a session that expired, or a change made by the command line on SQLite).
-pub const CREDENTIAL_RECHECK: Duration = Duration::from_secs(60);
 /// How long a new connection may take to say hello.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a closing connection waits for the client to hang up.
 const LINGER: Duration = Duration::from_secs(2);
-/// The largest frame a client may send.
-pub const MAX_FRAME_BYTES: usize = 4 * 1024;
-
-/// A connection's clock, from the settings.
-#[derive(Debug, Clone, Copy)]
-pub struct Timing {
-    pub heartbeat: Duration,
-    pub client_timeout: Duration,
-    pub recheck: Duration,
-}
-
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-enum ClientMessage {
-    Hello {
-        #[serde(default)]
-        token: Option<String>,
-    },
-}
-
-#[derive(Serialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum ServerMessage<'a> {
-    Welcome {
-        audiences: Vec<&'static str>,
-    },
-    Update {
-        seq: i32,
-        kind: &'static str,
-        audience: &'static str,
-        text: &'a str,
-        location: Option<&'a str>,
-        created_at: String,
-    },
-    Counts {
-        followers: usize,
-        checked_in: i64,
-        safe: i64,
-        not_yet_safe: i64,
-    },
-    Resync,
-    Error {
-        message: String,
-    },
-}
-
-impl<'a> ServerMessage<'a> {
-    /// An update, with the location the access policy lets this follower see (if any).
-    pub fn update(update: &'a LiveUpdate, location: Option<&'a str>) -> Self {
-        ServerMessage::Update {
-            seq: update.seq,
-            kind: update.kind.as_str(),
-            audience: update.audience.as_str(),
-            text: &update.text,
-            location,
-            created_at: rfc3339(update.created_at),
-        }
-    }
-
-    fn welcome(event: &Event, viewer: &Viewer) -> Self {
-        ServerMessage::Welcome {
-            audiences: policy::audiences(event, viewer)
-                .iter()
-                .map(|a| a.as_str())
-                .collect(),
-        }
-    }
+/// What the live handler leaves in its `101` answer for this service to carry on with.
+pub struct Handoff {
+    pub live: super::Context,
+    pub event_id: String,
+    pub after: i32,
+    pub session_cookie: Option<String>,
 }
 
 /// Why a connection ended early.
@@ -126,12 +55,6 @@ enum Ending {
     Stopping,
     /// The client sent a frame over `MAX_FRAME_BYTES`; it was refused from its header.
     TooLarge,
-}
-
-/// A message as a JSON text frame.
-pub fn frame(message: &ServerMessage<'_>) -> String {
-    // Serializing these plain structs cannot fail; an empty frame would be ignored by clients.
-    serde_json::to_string(message).unwrap_or_default()
 }
 
 /// What the client sends, frame by frame.
@@ -175,15 +98,6 @@ impl Outgoing {
     /// Say goodbye, if the client is still listening.
     async fn close(&mut self, reason: Option<CloseReason>) {
         let _ = self.message(Message::Close(reason)).await;
-    }
-}
-
-/// A client's text frame: its hello's token (`None` to follow the public audience), or why it
-/// is not a message this server understands.
-pub fn read_hello(text: &[u8]) -> Result<Option<String>, String> {
-    match serde_json::from_slice::<ClientMessage>(text) {
-        Ok(ClientMessage::Hello { token }) => Ok(token),
-        Err(error) => Err(format!("not a message this server understands: {error}")),
     }
 }
 
@@ -255,20 +169,20 @@ impl Follower {
 /// Serve one follower until they leave, fall too far behind, or the server stops.
 pub async fn serve(handoff: Handoff, websocket: WebSocket, stopping: GracefulShutdownSignal) {
     let Handoff {
-        state,
+        live,
         event_id,
         after,
         session_cookie,
     } = handoff;
-    let timing = state.settings.live_timing();
+    let timing = live.timing;
     let (sink, mut stream) = websocket.split();
     let mut out = Outgoing {
         sink,
         limit: timing.client_timeout,
     };
     let serving = async {
-        let mut follower = greet(&state, &event_id, session_cookie, &mut out, &mut stream).await?;
-        follow(&state, after, &mut follower, &timing, &mut out, &mut stream).await
+        let mut follower = greet(&live, &event_id, session_cookie, &mut out, &mut stream).await?;
+        follow(&live, after, &mut follower, &timing, &mut out, &mut stream).await
     };
     // A frame is encoded whole before it is sent, so stopping between two leaves none half-said.
     let outcome = tokio::select! {
@@ -277,7 +191,7 @@ pub async fn serve(handoff: Handoff, websocket: WebSocket, stopping: GracefulShu
     };
     match outcome {
         // It reads nothing, so there is nobody to say goodbye to.
-        Err(Ending::TooSlow) => state.metrics.live_dropped("too_slow"),
+        Err(Ending::TooSlow) => live.counters.let_go("too_slow"),
         Err(Ending::Closed) => hang_up(out, stream).await,
         Err(Ending::Stopping) => {
             out.close(Some(CloseReason {
@@ -317,7 +231,7 @@ async fn hang_up(mut out: Outgoing, mut stream: Incoming) {
 
 /// Wait for hello, resolve who this is, and welcome them.
 async fn greet(
-    state: &AppState,
+    live: &Context,
     event_id: &str,
     session_cookie: Option<String>,
     out: &mut Outgoing,
@@ -342,7 +256,7 @@ async fn greet(
             token,
             session_cookie: session_cookie.clone(),
         };
-        match check(state, event_id, &credentials).await {
+        match check(live, event_id, &credentials).await {
             Ok((access, event)) => {
                 out.send(&ServerMessage::welcome(&event, &access.viewer()))
                     .await?;
@@ -352,7 +266,7 @@ async fn greet(
                     credentials,
                 });
             }
-            Err(AppError::NotFound) => out.error("that token is not valid for this event").await?,
+            Err(Error::NotFound) => out.error("that token is not valid for this event").await?,
             Err(_) => out.error("could not check that token; try again").await?,
         }
     }
@@ -360,29 +274,29 @@ async fn greet(
 
 /// Who these credentials make the follower, now, and the event as it is now.
 async fn check(
-    state: &AppState,
+    live: &Context,
     event_id: &str,
     credentials: &Credentials,
-) -> Result<(Access, Event), AppError> {
+) -> Result<(Access, Event), Error> {
     let (event_id, token, cookie) = (
         event_id.to_string(),
         credentials.token.clone(),
         credentials.session_cookie.clone(),
     );
-    crate::db::run(&state.pool, move |conn| {
+    crate::db::run(&live.pool, move |conn| {
         let access = resolve(conn, &event_id, token.as_deref(), cookie.as_deref())?;
         Ok((access, event_queries::get(conn, &event_id)?))
     })
     .await
 }
 
-async fn counts(state: &AppState, event_id: &str) -> Result<ServerMessage<'static>, Ending> {
+async fn counts(live: &Context, event_id: &str) -> Result<ServerMessage<'static>, Ending> {
     let id = event_id.to_string();
-    let presence = crate::db::run(&state.pool, move |conn| updates_db::presence(conn, &id))
+    let presence = crate::db::run(&live.pool, move |conn| updates_db::presence(conn, &id))
         .await
         .map_err(|_| Ending::Fault)?;
     Ok(ServerMessage::Counts {
-        followers: state.live.followers(event_id),
+        followers: live.hub.followers(event_id),
         checked_in: presence.checked_in,
         safe: presence.safe,
         not_yet_safe: presence.not_yet_safe.len() as i64,
@@ -391,14 +305,14 @@ async fn counts(state: &AppState, event_id: &str) -> Result<ServerMessage<'stati
 
 /// Send every update after `*last_seen` that the follower may see now, from the database.
 async fn catch_up(
-    state: &AppState,
+    live: &Context,
     follower: &Follower,
     last_seen: &mut i32,
     out: &mut Outgoing,
 ) -> Result<(), Ending> {
     let audiences = policy::audiences(&follower.event, &follower.viewer());
     let (id, from) = (follower.event.id.clone(), *last_seen);
-    let missed = crate::db::run(&state.pool, move |conn| {
+    let missed = crate::db::run(&live.pool, move |conn| {
         updates_db::after(conn, &id, from, Some(&audiences))
     })
     .await
@@ -427,9 +341,9 @@ async fn next_signal<T: Clone>(
 
 /// Whether an organizer's access still holds. On a database error it does not: the follower
 /// reconnects and is checked afresh.
-async fn still_organizer(state: &AppState, follower: &Follower) -> bool {
+async fn still_organizer(live: &Context, follower: &Follower) -> bool {
     let event_id = follower.event.id.clone();
-    matches!(check(state, &event_id, &follower.credentials).await,
+    matches!(check(live, &event_id, &follower.credentials).await,
         Ok((now, _)) if now == follower.access)
 }
 
@@ -438,18 +352,18 @@ async fn still_organizer(state: &AppState, follower: &Follower) -> bool {
 /// that no longer works leaves them following as the public. When their audiences changed,
 /// they are welcomed again with the new list.
 async fn judge_again(
-    state: &AppState,
+    live: &Context,
     follower: &mut Follower,
     out: &mut Outgoing,
 ) -> Result<(), Ending> {
     let before = policy::audiences(&follower.event, &follower.viewer());
     let event_id = follower.event.id.clone();
-    match check(state, &event_id, &follower.credentials).await {
+    match check(live, &event_id, &follower.credentials).await {
         Ok((access, event)) => {
             follower.access = access;
             follower.event = event;
         }
-        Err(AppError::NotFound) => follower.access = Access::Public,
+        Err(Error::NotFound) => follower.access = Access::Public,
         // The database did not answer: see nothing more than the public until it does.
         Err(_) => return Err(Ending::Fault),
     }
@@ -461,7 +375,7 @@ async fn judge_again(
 }
 
 async fn follow(
-    state: &AppState,
+    live: &Context,
     after: i32,
     follower: &mut Follower,
     timing: &Timing,
@@ -472,20 +386,20 @@ async fn follow(
     let event_id = event_id.as_str();
     // Subscribe before replaying, so nothing posted in between is missed; likewise for news of
     // changes to what this follower may see, so a change made after the check is heard.
-    let (mut updates, _following) = state.live.follow(event_id);
-    let mut news = state.live.watch_access(event_id);
+    let (mut updates, _following) = live.hub.follow(event_id);
+    let mut news = live.hub.watch_access(event_id);
     let organizer = follower.access.is_organizer();
-    let mut presence = organizer.then(|| state.live.watch_presence(event_id));
+    let mut presence = organizer.then(|| live.hub.watch_presence(event_id));
     let mut changes: Option<broadcast::Receiver<Arc<str>>> =
-        organizer.then(|| state.live.watch_credentials());
+        organizer.then(|| live.hub.watch_credentials());
     // What could have changed between the greeting and the subscriptions above.
     if follower.access.is_attendee() {
-        judge_again(state, follower, out).await?;
+        judge_again(live, follower, out).await?;
     }
     let mut last_seen = after;
-    catch_up(state, follower, &mut last_seen, out).await?;
+    catch_up(live, follower, &mut last_seen, out).await?;
     if organizer {
-        out.send(&counts(state, event_id).await?).await?;
+        out.send(&counts(live, event_id).await?).await?;
     }
     let mut heartbeat = tokio::time::interval(timing.heartbeat);
     let mut recheck =
@@ -499,7 +413,7 @@ async fn follow(
             heard = news.recv() => match heard {
                 Ok(AccessNews::Event(_)) if follower.access.is_attendee() => {
                     // An edit can also promote from the waitlist: read the RSVP too.
-                    judge_again(state, follower, out).await?;
+                    judge_again(live, follower, out).await?;
                 }
                 Ok(AccessNews::Event(event)) => {
                     let before = policy::audiences(&follower.event, &follower.viewer());
@@ -510,18 +424,18 @@ async fn follow(
                 }
                 Ok(AccessNews::Rsvps) => {
                     if follower.access.is_attendee() {
-                        judge_again(state, follower, out).await?;
+                        judge_again(live, follower, out).await?;
                     }
                 }
                 // Some news was missed: read the event (and RSVP) as they are now.
-                Err(RecvError::Lagged(_)) => judge_again(state, follower, out).await?,
+                Err(RecvError::Lagged(_)) => judge_again(live, follower, out).await?,
                 Err(RecvError::Closed) => return Ok(()),
             },
             received = updates.recv() => match received {
                 Ok(published) if published.update.seq <= last_seen => {}
                 Ok(published) if published.update.seq > last_seen + 1 => {
                     // Posted out of order: fill the gap from the database, in order.
-                    catch_up(state, follower, &mut last_seen, out).await?;
+                    catch_up(live, follower, &mut last_seen, out).await?;
                     last_seen = last_seen.max(published.update.seq);
                 }
                 Ok(published) => {
@@ -531,7 +445,7 @@ async fn follow(
                     last_seen = published.update.seq;
                 }
                 Err(RecvError::Lagged(_)) => {
-                    state.metrics.live_dropped("resync");
+                    live.counters.let_go("resync");
                     out.send(&ServerMessage::Resync).await?;
                     return Ok(());
                 }
@@ -539,7 +453,7 @@ async fn follow(
             },
             changed = next_signal(&mut presence) => {
                 if changed.is_ok() {
-                    out.send(&counts(state, event_id).await?).await?;
+                    out.send(&counts(live, event_id).await?).await?;
                 }
             }
             changed = next_signal(&mut changes) => {
@@ -548,8 +462,8 @@ async fn follow(
                     (Err(RecvError::Lagged(_)), _) => true,
                     _ => false,
                 };
-                if concerned && !still_organizer(state, follower).await {
-                    state.metrics.live_dropped("revoked");
+                if concerned && !still_organizer(live, follower).await {
+                    live.counters.let_go("revoked");
                     out.error("your organizer access has ended; reconnect to follow as the public").await?;
                     return Ok(());
                 }
@@ -558,13 +472,13 @@ async fn follow(
                 // In case a change was made where this instance could not hear of it (the
                 // command line on SQLite), or a session expired.
                 if organizer {
-                    if !still_organizer(state, follower).await {
-                        state.metrics.live_dropped("revoked");
+                    if !still_organizer(live, follower).await {
+                        live.counters.let_go("revoked");
                         out.error("your organizer access has ended; reconnect to follow as the public").await?;
                         return Ok(());
                     }
                 } else {
-                    judge_again(state, follower, out).await?;
+                    judge_again(live, follower, out).await?;
                 }
             }
             heard = hear(out, stream) => {
@@ -579,7 +493,7 @@ async fn follow(
             }
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > timing.client_timeout {
-                    state.metrics.live_dropped("timeout");
+                    live.counters.let_go("timeout");
                     return Ok(());
                 }
                 out.ping().await?;

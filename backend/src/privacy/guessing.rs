@@ -1,4 +1,4 @@
-//! Guessing secrets: a client whose requests for manage links (`/r/…`, `/api/v1/rsvps/…`) or
+//! Guessing secrets (the throttle; `security::slow_down_guessing` applies it): a client whose requests for manage links (`/r/…`, `/api/v1/rsvps/…`) or
 //! event ids keep finding nothing is refused (`429`) for a while. Misses are counted per salted
 //! in-memory client key, at the `--rate-limit-per-minute` allowance (`0` turns it off, as
 //! behind an onion service where every visitor shares one address). A request for a link or id
@@ -10,15 +10,7 @@ use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
-use actix_web::middleware::Next;
-use actix_web::web;
-
 use super::client_key::{ClientKey, Limiter};
-use crate::error::AppError;
-use crate::state::AppState;
 
 /// Blocked keys kept before the expired ones are dropped.
 const FORGET_ABOVE: usize = 10_000;
@@ -63,42 +55,6 @@ impl<K: Hash + Eq + Clone> GuessThrottle<K> {
     }
 }
 
-/// Paths whose last part is a secret or an id someone could try to guess.
-fn guarded(path: &str) -> bool {
-    ["/r/", "/api/v1/rsvps/", "/events/", "/api/v1/events/"]
-        .iter()
-        .any(|prefix| path.starts_with(prefix))
-}
-
-/// Middleware: on guarded paths, count each `404` as a miss, and answer a blocked client's
-/// misses with `429`. What exists is served to everyone, blocked or not.
-pub async fn slow_down_guessing(
-    request: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let state = request.app_data::<web::Data<AppState>>().cloned();
-    let (Some(state), true) = (state, guarded(request.path())) else {
-        return next
-            .call(request)
-            .await
-            .map(ServiceResponse::map_into_left_body);
-    };
-    let key = state.client_key(request.request());
-    let blocked = state.guess_throttle.wait(&key);
-    let response = next.call(request).await?;
-    if response.status() != StatusCode::NOT_FOUND {
-        return Ok(response.map_into_left_body());
-    }
-    state.guess_throttle.missed(&key);
-    match blocked {
-        Some(seconds) => {
-            let refusal = actix_web::HttpResponse::from_error(AppError::RateLimited(seconds));
-            Ok(response.into_response(refusal).map_into_right_body())
-        }
-        None => Ok(response.map_into_left_body()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,15 +75,5 @@ mod tests {
             off.missed(&guesser);
         }
         assert_eq!(off.wait(&guesser), None, "0 turns it off");
-    }
-
-    #[test]
-    fn only_secret_bearing_paths_are_guarded() {
-        assert!(guarded("/r/abc"));
-        assert!(guarded("/api/v1/rsvps/abc/checkin"));
-        assert!(guarded("/events/x/live"));
-        assert!(!guarded("/"));
-        assert!(!guarded("/organize/login"));
-        assert!(!guarded("/static/umbrella.css"));
     }
 }

@@ -1,6 +1,6 @@
 //! The secret key file in the data directory: 32 random bytes, created once with mode 0600.
 //! Personal data is sealed with it; it never enters the database, which keeps only its
-//! fingerprint, so that a start with a different or missing key file is refused.
+//! fingerprint, so that a start with a different or missing key file is refused (`unlock`).
 
 use std::io::Write;
 use std::path::Path;
@@ -8,8 +8,6 @@ use std::path::Path;
 use anyhow::Context;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-
-use crate::db::{instance_settings, DbConnection};
 
 pub const KEY_FILE_NAME: &str = "umbrella.key";
 const KEY_BYTES: usize = 32;
@@ -27,44 +25,9 @@ impl std::fmt::Debug for SecretKey {
     }
 }
 
-/// The key file in `data_dir` for the database behind `conn`. A fresh database without a key
-/// file gets a new key. Refused, with one line naming the file, and with nothing written: a
-/// missing key file when the database remembers a key (or holds sealed data from before it
-/// remembered one), and a key file other than the one the database remembers.
-pub fn unlock(data_dir: &Path, conn: &mut DbConnection) -> anyhow::Result<SecretKey> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("could not create the data directory {}", data_dir.display()))?;
-    let path = data_dir.join(KEY_FILE_NAME);
-    let remembered = instance_settings::key_fingerprint(conn)?;
-    let key = match SecretKey::read(&path)? {
-        Some(key) => key,
-        None if remembered.is_some() || instance_settings::holds_sealed_data(conn)? => {
-            anyhow::bail!(
-                "the key file {} is missing, and this database was used with one: restore it \
-                 from a backup (a new key could not open what the old one sealed)",
-                path.display()
-            )
-        }
-        None => SecretKey::create(&path)?,
-    };
-    let fingerprint = key.fingerprint();
-    let standing = match remembered {
-        Some(remembered) => remembered,
-        None => instance_settings::remember_key_fingerprint(conn, &fingerprint)?,
-    };
-    if standing != fingerprint {
-        anyhow::bail!(
-            "the key file {} is not the one this database was used with: restore the right one \
-             from a backup",
-            path.display()
-        );
-    }
-    Ok(key)
-}
-
 impl SecretKey {
     /// The key in the file at `path`, or `None` if there is no file.
-    fn read(path: &Path) -> anyhow::Result<Option<Self>> {
+    pub fn read(path: &Path) -> anyhow::Result<Option<Self>> {
         match std::fs::read(path) {
             Ok(bytes) => Self::from_bytes(&bytes, path).map(Some),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -84,7 +47,7 @@ impl SecretKey {
 
     /// Write a new key file, whole or not at all: written beside it and then linked into place,
     /// so instances starting together on one data directory all end up with the same key.
-    fn create(path: &Path) -> anyhow::Result<Self> {
+    pub fn create(path: &Path) -> anyhow::Result<Self> {
         let mut key = [0u8; KEY_BYTES];
         rand::rng().fill_bytes(&mut key);
         let draft = path.with_extension(format!("key.new-{}", uuid::Uuid::new_v4().simple()));

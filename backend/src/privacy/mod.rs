@@ -1,6 +1,6 @@
-//! Privacy machinery: the secret key file and sealing with it, secret tokens and their hashes,
-//! the in-memory client key used for rate limiting, the one rule for who sees an event's
-//! location, and the purge of personal data.
+//! Privacy machinery: the secret key file (`keyfile`, checked at start by `unlock`) and sealing
+//! with it (`crypto`), secret tokens and their hashes, the in-memory client key used for rate
+//! limiting, the guessing throttle, and the purge of personal data.
 
 pub mod client_address;
 pub mod client_key;
@@ -9,3 +9,4 @@ pub mod guessing;
 pub mod keyfile;
 pub mod purge;
 pub mod secrets;
+pub mod unlock;

@@ -1,7 +1,6 @@
 //! Retention: RSVP personal fields are purged a set time after their event ends, by an hourly
 //! background job and by `umbrella purge`; mail files chosen on purpose (`file://`) go with them.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -10,7 +9,17 @@ use crate::db::rsvps::{self, Purged};
 use crate::db::Pool;
 use crate::live::news::Notifier;
 use crate::mail::folder::MailFolder;
-use crate::telemetry::Metrics;
+
+/// What the purge counts (registered with the rest at the web edge, `telemetry`).
+#[derive(Clone)]
+pub struct Counters {
+    /// Runs, by outcome: `ok` or `failed`.
+    pub runs: prometheus::IntCounterVec,
+    /// RSVPs whose personal fields were removed.
+    pub purged: prometheus::IntCounter,
+    /// Runs that panicked.
+    pub panics: prometheus::IntCounter,
+}
 
 /// How often the background purge runs.
 pub const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
@@ -40,7 +49,7 @@ pub async fn run_periodically(
     pool: Pool,
     retention_hours: u32,
     mail_files: Option<MailFolder>,
-    metrics: Arc<Metrics>,
+    counters: Counters,
     news: Notifier,
 ) {
     let mut every = tokio::time::interval(PURGE_INTERVAL);
@@ -54,18 +63,19 @@ pub async fn run_periodically(
                 for event_id in &purged.events {
                     news.rsvps_changed(event_id);
                 }
-                metrics.purge_ran(Ok(count));
+                counters.runs.with_label_values(&["ok"]).inc();
+                counters.purged.inc_by(count as u64);
                 if count > 0 {
                     tracing::info!(count, "purged personal fields of past RSVPs");
                 }
             }
             Ok(Err(error)) => {
-                metrics.purge_ran(Err(()));
+                counters.runs.with_label_values(&["failed"]).inc();
                 tracing::warn!(error = %error, "purge failed");
             }
             Err(error) => {
-                metrics.purge_ran(Err(()));
-                metrics.worker_panicked("purge");
+                counters.runs.with_label_values(&["failed"]).inc();
+                counters.panics.inc();
                 tracing::warn!(error = %error, "purge task failed");
             }
         }

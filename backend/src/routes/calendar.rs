@@ -13,11 +13,10 @@ use crate::calendar::{
     calendar, calendar_title, in_public_feed, render, vevent, PrivateDetails, FEED_HISTORY_DAYS,
 };
 use crate::db::events::{self as event_queries, Listing};
-use crate::db::rsvps;
 use crate::domain::access::Viewer;
 use crate::domain::rsvp::RsvpStatus;
 use crate::error::AppError;
-use crate::extract::{kind_filter, tag_filter};
+use crate::extract::{kind_filter, tag_filter, ManagedRsvp};
 use crate::i18n::Lang;
 use crate::state::AppState;
 
@@ -128,14 +127,9 @@ pub async fn event_file(
 pub async fn private_feed(
     request: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    managed: ManagedRsvp,
 ) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
-    let lookup = token.clone();
-    let (rsvp, event) =
-        crate::db::run(&state.pool, move |conn| rsvps::find_by_token(conn, &lookup))
-            .await?
-            .ok_or(AppError::NotFound)?;
+    let ManagedRsvp { token, rsvp, event } = managed;
     let manage_url = format!("{}/r/{token}", state.public_base());
     let private = PrivateDetails {
         manage_url: &manage_url,

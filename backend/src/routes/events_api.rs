@@ -7,17 +7,17 @@ use chrono::{Duration, Utc};
 use serde::Deserialize;
 
 use crate::cache::{respond, Stamp};
-use crate::db::audit::{self, Action};
+use crate::db::audit;
 use crate::db::events::{self as event_queries, Listing};
 use crate::domain::access::Viewer;
+use crate::domain::audit::Action;
 use crate::domain::event::Event;
 use crate::error::AppError;
 use crate::extract::organizer::{authenticate, ApiOrganizer};
 use crate::extract::{kind_filter, tag_filter, JsonBody};
+use crate::requests::event::{decode_cursor, encode_cursor, EventInput, EventPatch};
 use crate::state::AppState;
-use crate::views::event_json::{
-    decode_cursor, encode_cursor, EventInput, EventJson, EventListJson, EventPatch,
-};
+use crate::views::event_json::{EventJson, EventListJson};
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
@@ -222,12 +222,8 @@ pub async fn update(
     let patch: EventPatch = body.parse().await?;
     let id = path.into_inner();
     let actor = organizer.0.organizer.id;
-    let event = crate::db::run(&state.pool, move |conn| {
-        audit::recorded(conn, Some(&actor), Action::EventEdited, &id, |conn| {
-            event_queries::revise(conn, &id, Utc::now(), |event| {
-                Ok(patch.apply_to(&event.draft)?)
-            })
-        })
+    let event = super::revise_event(&state, &actor, &id, |event| {
+        Ok(patch.clone().apply_to(&event.draft)?)
     })
     .await?;
     state.news.event_changed(&event);
@@ -254,7 +250,7 @@ pub async fn cancel(
     let actor = organizer.0.organizer.id;
     let event = crate::db::run(&state.pool, move |conn| {
         audit::recorded(conn, Some(&actor), Action::EventCancelled, &id, |conn| {
-            event_queries::cancel(conn, &id, Utc::now())
+            crate::db::event_changes::cancel(conn, &id, Utc::now())
         })
     })
     .await?;

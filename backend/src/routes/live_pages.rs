@@ -8,15 +8,15 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{no_store, see_other};
-use crate::db::{events as event_queries, live as updates_db, rsvps};
+use crate::db::{events as event_queries, live as updates_db, Error};
 use crate::domain::access::{self as policy, Viewer};
 use crate::domain::event::Event;
-use crate::domain::live::{Audience, LiveUpdate, UpdateKind};
+use crate::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind};
+use crate::domain::FieldError;
 use crate::error::AppError;
 use crate::extract::organizer::PageOrganizer;
-use crate::extract::WebForm;
+use crate::extract::{ManagedRsvp, WebForm};
 use crate::i18n::{Lang, Locale};
-use crate::live::access::resolve;
 use crate::state::AppState;
 use crate::views::pages::{ConsolePage, FormError, LivePage, UpdateLine};
 use crate::views::rsvp_view::role_label;
@@ -49,7 +49,7 @@ fn updates_for(
     conn: &mut crate::db::DbConnection,
     event: &Event,
     viewer: Viewer,
-) -> Result<Vec<LiveUpdate>, AppError> {
+) -> Result<Vec<LiveUpdate>, Error> {
     let audiences = policy::audiences(event, &viewer);
     updates_db::after(conn, &event.id, 0, Some(&audiences))
 }
@@ -74,7 +74,7 @@ pub async fn public(
         state.timezone(),
         locale.lang,
     );
-    render_html(&LivePage {
+    Ok(render_html(&LivePage {
         chrome: Chrome::public(locale.lang.t("live-title"), &locale),
         back: format!("/events/{}", event.id),
         event_id: event.id,
@@ -83,22 +83,20 @@ pub async fn public(
         last_seq,
         token: None,
         timezone: state.timezone().name(),
-    })
+    })?)
 }
 
 /// `GET /r/{token}/live`: an attendee's page, with the updates for them and their role.
 pub async fn attendee(
+    managed: ManagedRsvp,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     locale: Locale,
 ) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
-    let lookup = token.clone();
-    let (event, viewer, updates) = crate::db::run(&state.pool, move |conn| {
-        let (_, event) = rsvps::find_by_token(conn, &lookup)?.ok_or(AppError::NotFound)?;
-        let viewer = resolve(conn, &event.id, Some(&lookup), None)?.viewer();
-        let updates = updates_for(conn, &event, viewer)?;
-        Ok((event, viewer, updates))
+    let ManagedRsvp { token, rsvp, event } = managed;
+    let viewer = Viewer::attendee(&rsvp);
+    let for_viewer = event.clone();
+    let updates = crate::db::run(&state.pool, move |conn| {
+        updates_for(conn, &for_viewer, viewer)
     })
     .await?;
     let (updates, last_seq) = lines(&event, viewer, &updates, state.timezone(), locale.lang);
@@ -192,32 +190,36 @@ pub async fn post(
     locale: Locale,
     WebForm(form): WebForm<ConsoleForm>,
 ) -> Result<HttpResponse, AppError> {
-    let event_id = path.into_inner();
-    let posted = match UpdateKind::parse(&form.kind) {
-        None => Err(AppError::invalid("kind", "choose a kind of update")),
+    let event = super::event_or_404(&state, path.into_inner()).await?;
+    let event_id = event.id.clone();
+    let draft = match UpdateKind::parse(&form.kind) {
+        None => Err(FieldError::new("kind", "choose a kind of update")),
         Some(kind) => {
             let location = Some(form.location).filter(|l| !l.trim().is_empty());
-            crate::live::posting::post(
-                &state,
-                &who.0.organizer.id,
-                event_id.clone(),
+            UpdateDraft::parse(
                 kind,
                 &form.audience,
                 form.text,
                 location,
+                &event.draft.roles,
             )
-            .await
         }
     };
-    match posted {
-        Ok(_) => Ok(see_other(&format!("/organize/events/{event_id}/live"))),
-        Err(AppError::Invalid { field, message }) => {
-            let errors = vec![FormError { field, message }];
+    match draft {
+        Ok(draft) => {
+            let actor = &who.0.organizer.id;
+            crate::live::posting::post(&state.pool, &state.news, actor, &event_id, draft).await?;
+            Ok(see_other(&format!("/organize/events/{event_id}/live")))
+        }
+        Err(FieldError { field, message }) => {
+            let errors = vec![FormError {
+                field: field.to_string(),
+                message,
+            }];
             let page = console_page(&state, &who, &locale, event_id, errors).await?;
             let mut response = no_store(render_html(&page)?);
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)
         }
-        Err(other) => Err(other),
     }
 }

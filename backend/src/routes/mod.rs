@@ -3,7 +3,7 @@
 pub mod assets;
 pub mod calendar;
 pub mod events_api;
-pub mod live;
+pub mod live_api;
 pub mod live_pages;
 pub mod openapi;
 pub mod operations;
@@ -16,15 +16,46 @@ pub mod rsvp;
 pub mod rsvps_api;
 
 use actix_web::HttpResponse;
+use chrono::Utc;
 
+use crate::db::audit;
+use crate::domain::audit::Action;
+use crate::domain::event::{Event, EventDraft};
 use crate::error::AppError;
 
 /// The event with this id, or `404`.
-pub async fn event_or_404(
+pub async fn event_or_404(state: &crate::state::AppState, id: String) -> Result<Event, AppError> {
+    Ok(crate::db::run(&state.pool, move |conn| crate::db::events::get(conn, &id)).await?)
+}
+
+/// Store an organizer's edit of an event. `edit` makes the new draft from the event as it is now,
+/// outside any transaction (validation never holds the event's lock); if another edit lands in
+/// between, the edit is made again over that one.
+pub async fn revise_event(
     state: &crate::state::AppState,
-    id: String,
-) -> Result<crate::domain::event::Event, AppError> {
-    crate::db::run(&state.pool, move |conn| crate::db::events::get(conn, &id)).await
+    actor: &str,
+    id: &str,
+    edit: impl Fn(&Event) -> Result<EventDraft, AppError>,
+) -> Result<Event, AppError> {
+    const ATTEMPTS: usize = 3;
+    for _ in 0..ATTEMPTS {
+        let event = event_or_404(state, id.to_string()).await?;
+        let draft = edit(&event)?;
+        let (actor, id, sequence) = (actor.to_string(), event.id, event.sequence);
+        let stored = crate::db::run(&state.pool, move |conn| {
+            audit::recorded(conn, Some(&actor), Action::EventEdited, &id, |conn| {
+                crate::db::event_changes::revise(conn, &id, sequence, draft, Utc::now())
+            })
+        })
+        .await;
+        match stored {
+            Err(crate::db::Error::Stale) => continue,
+            other => return Ok(other?),
+        }
+    }
+    Err(AppError::Conflict(
+        "others are editing this event right now; try again".into(),
+    ))
 }
 
 /// The answer for any path nothing else matched.

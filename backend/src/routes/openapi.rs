@@ -9,7 +9,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::OpenApi;
 
 use crate::auth::SESSION_COOKIE;
-use crate::routes::{events_api, live, rsvps_api};
+use crate::routes::{events_api, live_api, rsvps_api};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,11 +32,11 @@ use crate::routes::{events_api, live, rsvps_api};
         rsvps_api::get,
         rsvps_api::update,
         rsvps_api::delete,
-        live::post_update,
-        live::list_updates,
-        live::websocket,
-        live::check_in,
-        live::home_safe,
+        live_api::post_update,
+        live_api::list_updates,
+        live_api::websocket,
+        live_api::check_in,
+        live_api::home_safe,
         document,
     ),
     components(schemas(crate::error::ErrorBody)),

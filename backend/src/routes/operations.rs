@@ -13,10 +13,7 @@ use crate::extract::organizer::{authenticate, presented};
 use crate::state::AppState;
 
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    let checked = crate::db::run(&state.pool, |conn| {
-        conn.batch_execute("SELECT 1").map_err(AppError::from)
-    })
-    .await;
+    let checked = crate::db::run(&state.pool, |conn| Ok(conn.batch_execute("SELECT 1")?)).await;
     match checked {
         Ok(()) => HttpResponse::Ok()
             .insert_header(("Cache-Control", "no-store"))

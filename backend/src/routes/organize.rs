@@ -9,10 +9,11 @@ use serde::Deserialize;
 
 use super::{no_store, see_other};
 use crate::auth::{SESSION_COOKIE, SESSION_HOURS};
-use crate::db::audit::{self, Action};
+use crate::db::audit;
 use crate::db::events::{self as event_queries, Listing};
 use crate::db::{credentials, organizers};
 use crate::domain::access::Viewer;
+use crate::domain::audit::Action;
 use crate::domain::event::Event;
 use crate::domain::organizer::Handle;
 use crate::domain::FieldError;
@@ -166,7 +167,7 @@ fn start_session(
     conn: &mut crate::db::DbConnection,
     organizer_id: &str,
     now: chrono::DateTime<Utc>,
-) -> Result<String, AppError> {
+) -> Result<String, crate::db::Error> {
     let token = new_token();
     let expires = now + Duration::hours(SESSION_HOURS);
     credentials::create_session(conn, &hash_token(&token), organizer_id, now, expires)?;
@@ -549,13 +550,9 @@ pub async fn update_event(
         }
     };
     let id = event.id.clone();
-    let actor = who.0.organizer.id.clone();
-    let revised = crate::db::run(&state.pool, move |conn| {
-        audit::recorded(conn, Some(&actor), Action::EventEdited, &event.id, |conn| {
-            event_queries::revise(conn, &event.id, Utc::now(), move |_| Ok(draft))
-        })
-    })
-    .await?;
+    // The form replaces the whole event, whatever another edit changed meanwhile.
+    let revised =
+        super::revise_event(&state, &who.0.organizer.id, &id, |_| Ok(draft.clone())).await?;
     state.news.event_changed(&revised);
     Ok(see_other(&format!("/organize/events/{id}/edit?saved=1")))
 }
@@ -581,7 +578,7 @@ pub async fn cancel_event(
     let actor = who.0.organizer.id.clone();
     let event = crate::db::run(&state.pool, move |conn| {
         audit::recorded(conn, Some(&actor), Action::EventCancelled, &id, |conn| {
-            event_queries::cancel(conn, &id, Utc::now())
+            crate::db::event_changes::cancel(conn, &id, Utc::now())
         })
     })
     .await?;

@@ -12,8 +12,9 @@ use serde::Deserialize;
 
 use super::{no_store, see_other};
 use crate::auth::{totp, Credential};
-use crate::db::audit::{self, Action};
+use crate::db::audit;
 use crate::db::{credentials, organizers};
+use crate::domain::audit::Action;
 use crate::domain::organizer::{check_new_password, MIN_PASSWORD_CHARS};
 use crate::error::AppError;
 use crate::extract::organizer::{PageOrganizer, PasswordChanger};
@@ -177,10 +178,11 @@ pub async fn change_password(
 /// the password is checked.
 async fn stored(state: &AppState, organizer_id: &str) -> Result<organizers::Organizer, AppError> {
     let id = organizer_id.to_string();
-    crate::db::run(&state.pool, move |conn| {
-        organizers::find(conn, &id)?.ok_or(AppError::NotFound)
+    let organizer = crate::db::run(&state.pool, move |conn| {
+        organizers::find(conn, &id)?.ok_or(crate::db::Error::NotFound)
     })
-    .await
+    .await?;
+    Ok(organizer)
 }
 
 /// The organizer again, at the write, if the password just proven is still theirs (it may have
@@ -189,8 +191,8 @@ fn still_proven(
     conn: &mut crate::db::DbConnection,
     organizer_id: &str,
     proven: &str,
-) -> Result<Option<organizers::Organizer>, AppError> {
-    let organizer = organizers::find(conn, organizer_id)?.ok_or(AppError::NotFound)?;
+) -> Result<Option<organizers::Organizer>, crate::db::Error> {
+    let organizer = organizers::find(conn, organizer_id)?.ok_or(crate::db::Error::NotFound)?;
     Ok(Some(organizer).filter(|organizer| organizer.password_hash == proven))
 }
 
@@ -209,7 +211,7 @@ async fn account_page(
 ) -> Result<AccountPage, AppError> {
     let id = who.0.organizer.id.clone();
     let (organizer, left) = crate::db::run(&state.pool, move |conn| {
-        let organizer = organizers::find(conn, &id)?.ok_or(AppError::NotFound)?;
+        let organizer = organizers::find(conn, &id)?.ok_or(crate::db::Error::NotFound)?;
         let left = organizers::recovery_codes_left(conn, &id)?;
         Ok((organizer, left))
     })
@@ -295,18 +297,21 @@ pub async fn confirm_totp(
     let hashes: Vec<String> = codes.iter().map(|c| totp::recovery_hash(c)).collect();
     let now = Utc::now();
     let enabled = crate::db::run(&state.pool, move |conn| {
-        let organizer = organizers::find(conn, &id)?.ok_or(AppError::NotFound)?;
+        let organizer = organizers::find(conn, &id)?.ok_or(crate::db::Error::NotFound)?;
         let Some(pending) = organizer
             .totp_pending_sealed
             .filter(|_| organizer.totp_secret_sealed.is_none())
         else {
             return Ok(false);
         };
-        let secret = totp::open_secret(&key, &id, &pending)?;
+        let secret = crypto::open(&key, &id, &pending)
+            .map(SecretString::from)
+            .map_err(crate::db::Error::Internal)?;
         let Some(step) = totp::matching_step(&secret, &form.code, now) else {
             return Ok(false);
         };
-        let sealed = crypto::seal(&key, &id, secret.expose_secret()).map_err(AppError::Internal)?;
+        let sealed =
+            crypto::seal(&key, &id, secret.expose_secret()).map_err(crate::db::Error::Internal)?;
         audit::recorded(conn, Some(&id), Action::TotpEnabled, &id, |conn| {
             organizers::enable_totp(conn, &id, &sealed, step, &hashes, now.naive_utc())?;
             Ok(credentials::delete_other_sessions(conn, &id, &keep)?)

@@ -5,8 +5,9 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::{no_store, see_other};
-use crate::db::audit::{self, Action};
+use crate::db::audit;
 use crate::db::organizers;
+use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::extract::organizer::AdminOrganizer;
 use crate::i18n::Locale;
@@ -83,7 +84,7 @@ pub async fn act(
     }
     let changed = target.clone();
     crate::db::run(&state.pool, move |conn| {
-        organizers::find(conn, &target)?.ok_or(AppError::NotFound)?;
+        organizers::find(conn, &target)?.ok_or(crate::db::Error::NotFound)?;
         audit::recorded(conn, Some(&actor), action, &target, |conn| match action {
             Action::OrganizerDisabled => organizers::set_disabled(conn, &target, true),
             Action::OrganizerEnabled => organizers::set_disabled(conn, &target, false),

@@ -5,8 +5,9 @@ use actix_web::{web, HttpResponse};
 use chrono::Utc;
 
 use super::{no_store, see_other};
-use crate::db::audit::{self, Action};
+use crate::db::audit;
 use crate::db::{events as event_queries, rsvps};
+use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::extract::decision;
 use crate::extract::organizer::PageOrganizer;

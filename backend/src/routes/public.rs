@@ -13,8 +13,8 @@ use crate::domain::event::EventKind;
 use crate::error::AppError;
 use crate::extract::{kind_filter, tag_filter};
 use crate::i18n::{Lang, Locale};
+use crate::requests::event::{decode_cursor, encode_cursor};
 use crate::state::AppState;
-use crate::views::event_json::{decode_cursor, encode_cursor};
 use crate::views::pages::{HomePage, Subscription};
 use crate::views::{group_by_day, Chrome, FilterLink, HTML};
 
@@ -79,7 +79,7 @@ async fn render_home(
     locale: &Locale,
     kind: Option<EventKind>,
     tag: Option<String>,
-    after: Option<crate::db::events::Cursor>,
+    after: Option<crate::domain::event::Cursor>,
     now: chrono::DateTime<Utc>,
 ) -> Result<String, AppError> {
     let listing = Listing {

@@ -9,13 +9,15 @@ use chrono::Utc;
 use super::{no_store, see_other};
 use crate::cache::{respond, Stamp};
 use crate::db::rsvps;
-use crate::db::rsvps::Presence;
+use crate::domain::rsvp::{Arrival, RsvpChange};
+use crate::domain::FieldError;
 use crate::error::AppError;
-use crate::extract::WebForm;
+use crate::extract::{ManagedRsvp, WebForm};
 use crate::i18n::Locale;
+use crate::requests::rsvp::RsvpFormValues;
 use crate::state::AppState;
 use crate::views::pages::{EventPage, FormError, ManagePage, UnsubscribePage};
-use crate::views::rsvp_view::RsvpFormValues;
+use crate::views::rsvp_view::role_choices;
 use crate::views::Chrome;
 use crate::views::{render_html, HTML};
 use askama::Template;
@@ -72,28 +74,45 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     state.check_rsvp_rate(&request)?;
     let id = path.into_inner();
-    let draft = form.to_draft(state.sends_mail());
+    let draft = match form.to_draft(state.sends_mail()) {
+        Ok(draft) => draft,
+        Err(error) => return rsvp_refused(&state, &locale, id, form, error).await,
+    };
     let key = state.key.clone();
     let event_id = id.clone();
     let created = crate::db::run(&state.pool, move |conn| {
-        Ok(rsvps::create(conn, &key, &event_id, draft?, locale.lang, Utc::now())?.token)
+        rsvps::create(conn, &key, &event_id, draft, locale.lang, Utc::now())
     })
     .await;
     match created {
-        Ok(token) => Ok(see_other(&format!("/r/{token}?new=1"))),
-        Err(AppError::Invalid { field, message }) => {
-            let event = super::event_or_404(&state, id).await?;
-            let errors = vec![FormError { field, message }];
-            let mut page =
-                EventPage::new(&event, form, errors, state.timezone(), &locale, Utc::now());
-            page.asks_email = state.sends_mail();
-            Ok(with_status(
-                render_html(&page)?,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ))
-        }
-        Err(other) => Err(other),
+        Ok(created) => Ok(see_other(&format!("/r/{}?new=1", created.token))),
+        Err(crate::db::Error::Refused(refusal)) => match refusal.field_error() {
+            Some(error) => rsvp_refused(&state, &locale, id, form, error).await,
+            None => Err(crate::db::Error::Refused(refusal).into()),
+        },
+        Err(other) => Err(other.into()),
     }
+}
+
+/// The event page again with the RSVP form as typed and what is wrong with it (422).
+async fn rsvp_refused(
+    state: &AppState,
+    locale: &Locale,
+    event_id: String,
+    form: RsvpFormValues,
+    error: FieldError,
+) -> Result<HttpResponse, AppError> {
+    let event = super::event_or_404(state, event_id).await?;
+    let errors = vec![FormError {
+        field: error.field.to_string(),
+        message: error.message,
+    }];
+    let mut page = EventPage::new(&event, form, errors, state.timezone(), locale, Utc::now());
+    page.asks_email = state.sends_mail();
+    Ok(with_status(
+        render_html(&page)?,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    ))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -102,13 +121,10 @@ pub struct ManageQuery {
     done: Option<String>,
 }
 
-fn manage_page(
-    state: &AppState,
-    locale: &Locale,
-    token: &str,
-    rsvp_event: &(crate::domain::rsvp::Rsvp, crate::domain::event::Event),
-) -> ManagePage {
-    let (rsvp, event) = rsvp_event;
+fn manage_page(state: &AppState, locale: &Locale, managed: &ManagedRsvp) -> ManagePage {
+    let ManagedRsvp {
+        token, rsvp, event, ..
+    } = managed;
     let path = format!("/r/{token}");
     let mut page = ManagePage::new(
         rsvp,
@@ -127,17 +143,12 @@ fn manage_page(
 
 /// `GET /r/{token}`
 pub async fn manage(
+    managed: ManagedRsvp,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     query: web::Query<ManageQuery>,
     locale: Locale,
 ) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
-    let lookup = token.clone();
-    let found = crate::db::run(&state.pool, move |conn| rsvps::find_by_token(conn, &lookup))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut page = manage_page(&state, &locale, &token, &found);
+    let mut page = manage_page(&state, &locale, &managed);
     page.just_created = query.new.is_some();
     page.notice = query
         .done
@@ -149,12 +160,12 @@ pub async fn manage(
 
 /// `POST /r/{token}`: `action` is `save`, `cancel` or `delete`.
 pub async fn manage_post(
+    managed: ManagedRsvp,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     locale: Locale,
     WebForm(form): WebForm<RsvpFormValues>,
 ) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
+    let token = managed.token.clone();
     let key = state.key.clone();
     let now = Utc::now();
     match form.action.as_str() {
@@ -168,9 +179,9 @@ pub async fn manage_post(
         }
         "checkin" | "safe" => {
             let presence = if form.action == "safe" {
-                Presence::Safe
+                Arrival::HomeSafe
             } else {
-                Presence::CheckedIn
+                Arrival::CheckedIn
             };
             let lookup = token.clone();
             let (_, event) = crate::db::run(&state.pool, move |conn| {
@@ -178,7 +189,7 @@ pub async fn manage_post(
             })
             .await?;
             state.news.presence_changed(&event.id);
-            let done = if presence == Presence::Safe {
+            let done = if presence == Arrival::HomeSafe {
                 "safe"
             } else {
                 "checkedin"
@@ -186,7 +197,7 @@ pub async fn manage_post(
             Ok(no_store(see_other(&format!("/r/{token}?done={done}"))))
         }
         "cancel" => {
-            let change = crate::db::rsvps::RsvpChange {
+            let change = RsvpChange {
                 cancel: true,
                 ..Default::default()
             };
@@ -201,11 +212,14 @@ pub async fn manage_post(
             Ok(no_store(see_other(&format!("/r/{token}?done=cancelled"))))
         }
         "save" => {
-            let change = form.to_change(state.sends_mail());
-            let drops_address = change.as_ref().is_ok_and(|change| change.email.is_some());
+            let change = match form.to_change(state.sends_mail()) {
+                Ok(change) => change,
+                Err(error) => return form_refused(&state, &locale, &managed, form, error).await,
+            };
+            let drops_address = change.email.is_some();
             let lookup = token.clone();
             let saved = crate::db::run(&state.pool, move |conn| {
-                rsvps::update(conn, &key, &lookup, change?, now)
+                rsvps::update(conn, &key, &lookup, change, now)
             })
             .await;
             match saved {
@@ -217,43 +231,46 @@ pub async fn manage_post(
                     }
                     Ok(no_store(see_other(&format!("/r/{token}?done=saved"))))
                 }
-                Err(AppError::Invalid { field, message }) => {
-                    let lookup = token.clone();
-                    let found = crate::db::run(&state.pool, move |conn| {
-                        rsvps::find_by_token(conn, &lookup)
-                    })
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                    let mut page = manage_page(&state, &locale, &token, &found);
-                    page.roles = form.role_choices(&found.1.draft, locale.lang);
-                    page.form = form;
-                    page.errors = vec![FormError { field, message }];
-                    Ok(no_store(with_status(
-                        render_html(&page)?,
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                    )))
-                }
-                Err(other) => Err(other),
+                Err(crate::db::Error::Refused(refusal)) => match refusal.field_error() {
+                    Some(error) => form_refused(&state, &locale, &managed, form, error).await,
+                    None => Err(crate::db::Error::Refused(refusal).into()),
+                },
+                Err(other) => Err(other.into()),
             }
         }
         _ => Err(AppError::BadRequest("unknown action".into())),
     }
 }
 
+/// The manage page again with the edit form as typed and what is wrong with it (422).
+async fn form_refused(
+    state: &AppState,
+    locale: &Locale,
+    managed: &ManagedRsvp,
+    form: RsvpFormValues,
+    error: FieldError,
+) -> Result<HttpResponse, AppError> {
+    let mut page = manage_page(state, locale, managed);
+    page.roles = role_choices(&form, &managed.event.draft, locale.lang);
+    page.form = form;
+    page.errors = vec![FormError {
+        field: error.field.to_string(),
+        message: error.message,
+    }];
+    Ok(no_store(with_status(
+        render_html(&page)?,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )))
+}
+
 /// `GET /r/{token}/unsubscribe`: the link in every email; asks before deleting the address.
 pub async fn unsubscribe_page(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
+    managed: ManagedRsvp,
     locale: Locale,
 ) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
-    let lookup = token.clone();
-    crate::db::run(&state.pool, move |conn| rsvps::find_by_token(conn, &lookup))
-        .await?
-        .ok_or(AppError::NotFound)?;
     Ok(no_store(render_html(&UnsubscribePage {
         chrome: Chrome::public(locale.lang.t("manage-title"), &locale),
-        manage_path: format!("/r/{token}"),
+        manage_path: format!("/r/{}", managed.token),
         done: false,
     })?))
 }

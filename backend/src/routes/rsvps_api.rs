@@ -4,15 +4,17 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
-use crate::db::audit::{self, Action};
+use crate::db::audit;
 use crate::db::{events as event_queries, rsvps};
 use crate::domain::access::Viewer;
+use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::extract::organizer::ApiOrganizer;
-use crate::extract::{decision, JsonBody};
+use crate::extract::{decision, JsonBody, ManagedRsvp};
+use crate::requests::rsvp::{RsvpInput, RsvpPatch};
 use crate::state::AppState;
 use crate::views::event_json::EventJson;
-use crate::views::rsvp_view::{RsvpCounts, RsvpInput, RsvpJson, RsvpListJson, RsvpPatch};
+use crate::views::rsvp_view::{RsvpCounts, RsvpJson, RsvpListJson};
 
 #[utoipa::path(
     post, path = "/api/v1/events/{id}/rsvps", operation_id = "create_rsvp", tag = "rsvps",
@@ -87,14 +89,10 @@ fn with_event(
 )]
 /// `GET /api/v1/rsvps/{token}`: the RSVP and its event as this RSVP may see it.
 pub async fn get(
+    managed: ManagedRsvp,
     state: web::Data<AppState>,
-    path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
-    let (rsvp, event) = crate::db::run(&state.pool, move |conn| rsvps::find_by_token(conn, &token))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(with_event(&state, &rsvp, &event))
+    Ok(with_event(&state, &managed.rsvp, &managed.event))
 }
 
 #[utoipa::path(

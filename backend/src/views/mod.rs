@@ -2,7 +2,6 @@
 //! feed them, plus the API's JSON shapes. Views format; they never decide who may see what
 //! (that is `privacy::location`).
 
-pub mod error_page;
 pub mod event_form;
 pub mod event_json;
 pub mod pages;
@@ -274,7 +273,7 @@ impl EventDetail {
 /// A rendered page as a response.
 pub fn render_html<T: askama::Template>(
     page: &T,
-) -> Result<actix_web::HttpResponse, crate::error::AppError> {
+) -> Result<actix_web::HttpResponse, askama::Error> {
     Ok(actix_web::HttpResponse::Ok()
         .content_type(HTML)
         .body(page.render()?))

@@ -10,8 +10,9 @@ use crate::domain::rsvp::{Rsvp, MAX_GUESTS};
 use crate::i18n::{Lang, Locale};
 
 use super::event_form::{EventFormValues, SelectOption};
-use super::rsvp_view::{RsvpCounts, RsvpFormValues, RsvpLine, RsvpSummary};
+use super::rsvp_view::{role_choices, RsvpCounts, RsvpLine, RsvpSummary};
 use super::{Chrome, DayGroup, EventCard, EventDetail, FilterLink};
+use crate::requests::rsvp::RsvpFormValues;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -74,7 +75,7 @@ impl EventPage {
         let lang = locale.lang;
         EventPage {
             chrome: Chrome::public(event.draft.title.clone(), locale),
-            roles: form.role_choices(&event.draft, lang),
+            roles: role_choices(&form, &event.draft, lang),
             event: EventDetail::new(event, Viewer::Public, tz, lang, now),
             form,
             errors,
@@ -135,7 +136,7 @@ impl ManagePage {
             notice: None,
             rsvp: RsvpSummary::new(rsvp, lang),
             event: EventDetail::new(event, Viewer::attendee(rsvp), tz, lang, now),
-            roles: form.role_choices(&event.draft, lang),
+            roles: role_choices(&form, &event.draft, lang),
             form,
             errors,
             max_guests: MAX_GUESTS,

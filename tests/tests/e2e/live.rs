@@ -609,8 +609,9 @@ async fn dropped(app: &TestApp, reason: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// Run with `--live-buffer 4`: a follower that stops reading while many updates are posted
-/// is told to resync and let go (the server does not keep buffering for it); reconnecting
+/// Run with `--live-buffer 4` (and a client timeout longer than the posting takes on a loaded
+/// machine, so the follower is let go for falling behind, not for a send that timed out): a
+/// follower that stops reading while many updates are posted is told to resync and let go (the server does not keep buffering for it); reconnecting
 /// with `after` brings every missed update exactly once, in order.
 async fn a_slow_follower_is_told_to_resync(app: TestApp) {
     let organizer = app.organizer_token().await;
@@ -966,7 +967,7 @@ async fn the_live_page_can_keep_its_plan_offline(app: TestApp) {
     );
 }
 
-on_both_databases!(with ["--live-buffer", "4"] => a_slow_follower_is_told_to_resync);
+on_both_databases!(with ["--live-buffer", "4", "--live-client-timeout-seconds", "600"] => a_slow_follower_is_told_to_resync);
 on_both_databases!(with ["--live-heartbeat-seconds", "1", "--live-client-timeout-seconds", "3"] => a_follower_that_never_answers_pings_is_let_go);
 on_both_databases!(with ["--live-recheck-seconds", "1"] => a_revoked_token_ends_the_live_connection);
 

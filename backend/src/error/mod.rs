@@ -1,9 +1,12 @@
 //! `AppError`: the one error type handlers return. It answers the API with JSON
-//! `{"error": "...", "field": "..."}`; web pages turn it into an HTML page (see `views::error_page`).
+//! `{"error": "...", "field": "..."}`; web pages turn it into an HTML page (`page`). The store's
+//! errors (`db::Error`) and the domain's field errors become it here, in one place.
 //!
 //! Use `Invalid` for a field that fails validation (422, names the field), `BadRequest` for a body
 //! that cannot be read at all (400), and `Internal` only for faults that are ours; its detail is
 //! logged, never shown.
+
+pub mod page;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -148,19 +151,30 @@ impl ResponseError for AppError {
     }
 }
 
-impl From<diesel::result::Error> for AppError {
-    fn from(error: diesel::result::Error) -> Self {
+/// The one place store errors become responses.
+impl From<crate::db::Error> for AppError {
+    fn from(error: crate::db::Error) -> Self {
+        use crate::db::Error;
         match error {
-            diesel::result::Error::NotFound => AppError::NotFound,
-            other => AppError::internal(other),
+            Error::NotFound => AppError::NotFound,
+            Error::Refused(refusal) => match refusal.field() {
+                Some(field) => AppError::invalid(field, refusal.to_string()),
+                None => AppError::Conflict(refusal.to_string()),
+            },
+            Error::Stale => AppError::Conflict(error.to_string()),
+            Error::Taken(what) => AppError::Conflict(what),
+            Error::Unavailable(cause) => {
+                tracing::error!(error = %cause, "no database connection available");
+                AppError::Unavailable
+            }
+            Error::Internal(cause) => AppError::Internal(cause),
         }
     }
 }
 
-impl From<r2d2::Error> for AppError {
-    fn from(error: r2d2::Error) -> Self {
-        tracing::error!(%error, "no database connection available");
-        AppError::Unavailable
+impl From<crate::domain::FieldError> for AppError {
+    fn from(error: crate::domain::FieldError) -> Self {
+        AppError::invalid(error.field, error.message)
     }
 }
 
@@ -173,7 +187,6 @@ impl From<actix_web::error::BlockingError> for AppError {
 impl From<crate::auth::Error> for AppError {
     fn from(error: crate::auth::Error) -> Self {
         match error {
-            crate::auth::Error::Database(error) => AppError::from(error),
             crate::auth::Error::Internal(error) => AppError::Internal(error),
         }
     }

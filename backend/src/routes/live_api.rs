@@ -9,17 +9,19 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::SESSION_COOKIE;
-use crate::db::rsvps::{self, Presence};
-use crate::db::{events as event_queries, live as updates_db};
+use crate::db::rsvps;
+use crate::db::{events as event_queries, live as updates_db, Error};
 use crate::domain::access::{self as policy, UpdateSight};
-use crate::domain::live::UpdateKind;
+use crate::domain::event::rfc3339;
+use crate::domain::live::{UpdateDraft, UpdateKind};
+use crate::domain::rsvp::Arrival;
 use crate::error::AppError;
 use crate::extract::organizer::ApiOrganizer;
 use crate::extract::JsonBody;
 use crate::live::access::resolve;
-use crate::live::takeover::{CanTakeOver, Handoff};
+use crate::live::socket::Handoff;
+use crate::live::takeover::CanTakeOver;
 use crate::state::AppState;
-use crate::views::event_json::rfc3339;
 use crate::views::rsvp_view::RsvpJson;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -84,16 +86,17 @@ pub async fn post_update(
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let input: UpdateInput = body.parse().await?;
-    let update = crate::live::posting::post(
-        &state,
-        &organizer.0.organizer.id,
-        path.into_inner(),
+    let event = super::event_or_404(&state, path.into_inner()).await?;
+    let draft = UpdateDraft::parse(
         input.kind,
         &input.audience,
         input.text,
         input.location,
-    )
-    .await?;
+        &event.draft.roles,
+    )?;
+    let actor = &organizer.0.organizer.id;
+    let update =
+        crate::live::posting::post(&state.pool, &state.news, actor, &event.id, draft).await?;
     // The organizer who posted it may see all of it.
     let seen = UpdateSight {
         location: update.location.as_deref(),
@@ -159,17 +162,19 @@ pub async fn list_updates(
     let session = request
         .cookie(SESSION_COOKIE)
         .map(|c| c.value().to_string());
-    let (event, viewer, updates) = crate::db::run(&state.pool, move |conn| {
+    let found = crate::db::run(&state.pool, move |conn| {
         let event = event_queries::get(conn, &event_id)?;
         let viewer = match resolve(conn, &event_id, token.as_deref(), session.as_deref()) {
-            Err(AppError::NotFound) => return Err(AppError::Unauthorized),
+            // A token that opens nothing here.
+            Err(Error::NotFound) => return Ok(None),
             other => other?.viewer(),
         };
         let audiences = policy::audiences(&event, &viewer);
         let updates = updates_db::after(conn, &event_id, after, Some(&audiences))?;
-        Ok((event, viewer, updates))
+        Ok(Some((event, viewer, updates)))
     })
     .await?;
+    let (event, viewer, updates) = found.ok_or(AppError::Unauthorized)?;
     // Asked again at the moment of output, update by update.
     let now = Utc::now();
     let updates = updates
@@ -217,7 +222,7 @@ pub async fn websocket(
         .finish();
     let mut response = HttpResponse::from(handshake).map_into_boxed_body();
     response.extensions_mut().insert(Handoff {
-        state,
+        live: state.live_context(),
         event_id,
         after,
         // Another site's page could open this socket in a signed-in organizer's browser
@@ -230,13 +235,9 @@ pub async fn websocket(
     Ok(response)
 }
 
-async fn mark(
-    state: &AppState,
-    token: String,
-    presence: Presence,
-) -> Result<HttpResponse, AppError> {
+async fn mark(state: &AppState, token: String, arrival: Arrival) -> Result<HttpResponse, AppError> {
     let (rsvp, event) = crate::db::run(&state.pool, move |conn| {
-        rsvps::mark(conn, &token, presence, Utc::now())
+        rsvps::mark(conn, &token, arrival, Utc::now())
     })
     .await?;
     state.news.presence_changed(&event.id);
@@ -261,7 +262,7 @@ pub async fn check_in(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    mark(&state, path.into_inner(), Presence::CheckedIn).await
+    mark(&state, path.into_inner(), Arrival::CheckedIn).await
 }
 
 #[utoipa::path(
@@ -280,5 +281,5 @@ pub async fn home_safe(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    mark(&state, path.into_inner(), Presence::Safe).await
+    mark(&state, path.into_inner(), Arrival::HomeSafe).await
 }

@@ -1,5 +1,6 @@
-//! Error pages for people: any 4xx or 5xx outside the API becomes a plain HTML page that says
-//! what happened, keeping the status code and headers (such as `Retry-After`).
+//! Error pages for people: any 4xx or 5xx outside the API becomes a plain HTML page (the
+//! template is `views::pages::ErrorPage`) that says what happened, keeping the status code and
+//! headers (such as `Retry-After`).
 
 use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::ServiceResponse;
@@ -8,10 +9,10 @@ use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::HttpResponse;
 use askama::Template;
 
-use super::pages::ErrorPage;
-use super::Chrome;
-use crate::error::AppError;
+use super::AppError;
 use crate::i18n::Lang;
+use crate::views::pages::ErrorPage;
+use crate::views::Chrome;
 
 /// The message id naming what happened: `error-{case}` is the heading, `error-{case}-detail`
 /// the explanation in languages other than English (English shows the error's own words).

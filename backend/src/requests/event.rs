@@ -1,0 +1,213 @@
+//! What clients send about events: `EventInput` to create one and `EventPatch` to edit one, both
+//! ending as a validated `EventDraft`, and the listing cursor the server gave out.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer};
+
+use crate::domain::event::{
+    rfc3339, CountDisplay, Cursor, Event, EventDraft, EventKind, LocationPrivacy, Role, Visibility,
+    DEFAULT_REMINDER_OFFSETS,
+};
+use crate::domain::FieldError;
+
+/// The cursor that names the page after `event` (opaque to clients).
+pub fn encode_cursor(event: &Event) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}|{}", rfc3339(event.draft.starts_at), event.id))
+}
+
+pub fn decode_cursor(raw: &str) -> Result<Cursor, FieldError> {
+    let bad = || FieldError::new("cursor", "this cursor is not one the server gave out");
+    let bytes = URL_SAFE_NO_PAD.decode(raw.trim()).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (at, id) = text.split_once('|').ok_or_else(bad)?;
+    let starts_at = DateTime::parse_from_rfc3339(at)
+        .map_err(|_| bad())?
+        .with_timezone(&Utc);
+    Ok(Cursor {
+        starts_at,
+        id: id.to_string(),
+    })
+}
+
+fn public() -> LocationPrivacy {
+    LocationPrivacy::Public
+}
+fn listed() -> Visibility {
+    Visibility::Listed
+}
+fn exact() -> CountDisplay {
+    CountDisplay::Exact
+}
+
+/// `POST /api/v1/events`. Only `title`, `kind`, `starts_at` and `ends_at` are required.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct EventInput {
+    #[schema(min_length = 1, max_length = 140)]
+    pub title: String,
+    #[serde(default)]
+    pub cover_title: Option<String>,
+    pub kind: EventKind,
+    #[serde(default)]
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default = "public")]
+    pub location_privacy: LocationPrivacy,
+    #[serde(default)]
+    pub location_reveal_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 100_000)]
+    pub capacity: Option<i32>,
+    #[serde(default)]
+    #[schema(max_items = 12)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub accessibility: String,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default = "listed")]
+    pub visibility: Visibility,
+    #[serde(default)]
+    pub approval_required: bool,
+    #[serde(default)]
+    pub roles: Option<Vec<Role>>,
+    #[serde(default)]
+    pub reminder_offsets_minutes: Option<Vec<i32>>,
+    #[serde(default = "exact")]
+    pub count_display: CountDisplay,
+}
+
+impl EventInput {
+    pub fn into_draft(self) -> Result<EventDraft, FieldError> {
+        EventDraft {
+            roles: self
+                .roles
+                .unwrap_or_else(|| EventDraft::default_roles(self.kind)),
+            kind: self.kind,
+            title: self.title,
+            cover_title: self.cover_title,
+            description: self.description,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            location: self.location,
+            location_privacy: self.location_privacy,
+            location_reveal_at: self.location_reveal_at,
+            capacity: self.capacity,
+            tags: self.tags,
+            accessibility: self.accessibility,
+            language: self.language,
+            visibility: self.visibility,
+            approval_required: self.approval_required,
+            reminder_offsets_minutes: self
+                .reminder_offsets_minutes
+                .unwrap_or_else(|| DEFAULT_REMINDER_OFFSETS.to_vec()),
+            count_display: self.count_display,
+        }
+        .validate()
+    }
+}
+
+/// `Some(None)` for an explicit `null`, `None` when the field is absent.
+fn explicit<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// `PATCH /api/v1/events/{id}`: any subset of the fields; `null` clears an optional one.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct EventPatch {
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "explicit")]
+    pub cover_title: Option<Option<String>>,
+    pub kind: Option<EventKind>,
+    pub description: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub location: Option<String>,
+    pub location_privacy: Option<LocationPrivacy>,
+    #[serde(default, deserialize_with = "explicit")]
+    pub location_reveal_at: Option<Option<DateTime<Utc>>>,
+    #[serde(default, deserialize_with = "explicit")]
+    pub capacity: Option<Option<i32>>,
+    pub tags: Option<Vec<String>>,
+    pub accessibility: Option<String>,
+    pub language: Option<String>,
+    pub visibility: Option<Visibility>,
+    pub approval_required: Option<bool>,
+    pub roles: Option<Vec<Role>>,
+    pub reminder_offsets_minutes: Option<Vec<i32>>,
+    pub count_display: Option<CountDisplay>,
+}
+
+impl EventPatch {
+    /// The event's current draft with this patch applied, validated as a whole.
+    pub fn apply_to(self, current: &EventDraft) -> Result<EventDraft, FieldError> {
+        let mut d = current.clone();
+        macro_rules! take {
+            ($($field:ident),+) => { $(if let Some(value) = self.$field { d.$field = value; })+ };
+        }
+        take!(
+            title,
+            cover_title,
+            kind,
+            description,
+            starts_at,
+            ends_at,
+            location,
+            location_privacy,
+            location_reveal_at,
+            capacity,
+            tags,
+            accessibility,
+            language,
+            visibility,
+            approval_required,
+            roles,
+            reminder_offsets_minutes,
+            count_display
+        );
+        d.validate()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// An event made from an API body, for other modules' tests too.
+    pub(crate) fn sample() -> Event {
+        let input: EventInput = serde_json::from_slice(
+            br#"{"title": "Rally", "kind": "action", "starts_at": "2026-12-05T18:00:00-06:00",
+                 "ends_at": "2026-12-05T20:00:00-06:00", "location": "Secret corner",
+                 "location_privacy": "attendees", "cover_title": "Friends meetup"}"#,
+        )
+        .expect("parses");
+        Event::new(input.into_draft().expect("valid"), Utc::now())
+    }
+
+    #[test]
+    fn patch_null_clears_and_absent_keeps() {
+        let event = sample();
+        let patch: EventPatch =
+            serde_json::from_slice(br#"{"cover_title": null, "capacity": 5}"#).expect("parses");
+        let draft = patch.apply_to(&event.draft).expect("valid");
+        assert_eq!(draft.cover_title, None);
+        assert_eq!(draft.capacity, Some(5));
+        assert_eq!(draft.title, "Rally");
+    }
+
+    #[test]
+    fn cursors_round_trip_and_reject_forgeries() {
+        let event = sample();
+        let cursor = decode_cursor(&encode_cursor(&event)).expect("decodes");
+        assert_eq!(cursor.id, event.id);
+        assert_eq!(cursor.starts_at, event.draft.starts_at);
+        assert!(decode_cursor("!!!").is_err());
+        assert!(decode_cursor(&URL_SAFE_NO_PAD.encode("no separator")).is_err());
+    }
+}

@@ -1,0 +1,178 @@
+//! What people send about their RSVP: the web form as typed, and the API's JSON bodies, each
+//! parsed here into the domain's types (`RsvpDraft`, `RsvpChange`) before anything else runs.
+
+use serde::Deserialize;
+
+use crate::domain::event::Role;
+use crate::domain::rsvp::{
+    refuse_email_without_mail, EmailAddress, Guests, Needs, Pseudonym, Rsvp, RsvpChange, RsvpDraft,
+    RsvpStatus,
+};
+use crate::domain::FieldError;
+
+/// The RSVP form on the event page and the edit form on the manage page.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RsvpFormValues {
+    pub pseudonym: String,
+    pub guests: String,
+    pub role: String,
+    pub needs: String,
+    pub email: String,
+    /// On the manage page: remove the saved email.
+    pub remove_email: Option<String>,
+    /// On the manage page: `save`, `cancel` or `delete`.
+    pub action: String,
+}
+
+fn parse_guests(raw: &str) -> Result<Guests, FieldError> {
+    match raw.trim() {
+        "" => Guests::parse(0),
+        value => value
+            .parse()
+            .map_err(|_| FieldError::new("guests", "guests is a number from 0 to 10"))
+            .and_then(Guests::parse),
+    }
+}
+
+fn parse_role(raw: &str) -> Result<Option<Role>, FieldError> {
+    match raw.trim() {
+        "" | "none" => Ok(None),
+        word => Role::parse(word)
+            .map(Some)
+            .ok_or_else(|| FieldError::new("role", "choose one of the roles offered")),
+    }
+}
+
+impl RsvpFormValues {
+    /// The event page's form as an RSVP; `sends_mail` says whether an address may be given.
+    pub fn to_draft(&self, sends_mail: bool) -> Result<RsvpDraft, FieldError> {
+        refuse_email_without_mail(Some(&self.email), sends_mail)?;
+        Ok(RsvpDraft {
+            pseudonym: Pseudonym::parse(&self.pseudonym)?,
+            guests: parse_guests(&self.guests)?,
+            role: parse_role(&self.role)?,
+            needs: Needs::parse(&self.needs)?,
+            email: EmailAddress::parse_optional(Some(&self.email))?,
+        })
+    }
+
+    /// The manage page's edit form as a change. An empty email field keeps the saved one.
+    pub fn to_change(&self, sends_mail: bool) -> Result<RsvpChange, FieldError> {
+        refuse_email_without_mail(Some(&self.email), sends_mail)?;
+        let email = if self.remove_email.is_some() {
+            Some(None)
+        } else if self.email.trim().is_empty() {
+            None
+        } else {
+            Some(EmailAddress::parse_optional(Some(&self.email))?)
+        };
+        Ok(RsvpChange {
+            pseudonym: Some(Pseudonym::parse(&self.pseudonym)?),
+            guests: Some(parse_guests(&self.guests)?),
+            role: Some(parse_role(&self.role)?),
+            needs: Some(Needs::parse(&self.needs)?),
+            email,
+            cancel: false,
+        })
+    }
+
+    pub fn from_rsvp(rsvp: &Rsvp) -> Self {
+        RsvpFormValues {
+            pseudonym: rsvp.pseudonym.clone().unwrap_or_default(),
+            guests: rsvp.guests.to_string(),
+            role: rsvp
+                .role
+                .map(|r| r.as_str().to_string())
+                .unwrap_or_default(),
+            needs: rsvp.needs.clone().unwrap_or_default(),
+            ..Default::default()
+        }
+    }
+}
+
+/// `POST /api/v1/events/{id}/rsvps`
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RsvpInput {
+    #[schema(min_length = 1, max_length = 64)]
+    pub pseudonym: String,
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 10)]
+    pub guests: i32,
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub needs: String,
+    /// Optional, for reminders; sealed, never shown back. Only on a server that sends email: one
+    /// with no mail server configured refuses any address (`422` naming `email`).
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+impl RsvpInput {
+    pub fn into_draft(self, sends_mail: bool) -> Result<RsvpDraft, FieldError> {
+        refuse_email_without_mail(self.email.as_deref(), sends_mail)?;
+        Ok(RsvpDraft {
+            pseudonym: Pseudonym::parse(&self.pseudonym)?,
+            guests: Guests::parse(self.guests)?,
+            role: self.role,
+            needs: Needs::parse(&self.needs)?,
+            email: EmailAddress::parse_optional(self.email.as_deref())?,
+        })
+    }
+}
+
+fn explicit<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// `PATCH /api/v1/rsvps/{token}`: any subset; `"status": "cancelled"` cancels; `"email": null`
+/// removes the address.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct RsvpPatch {
+    #[schema(min_length = 1, max_length = 64)]
+    pub pseudonym: Option<String>,
+    #[schema(minimum = 0, maximum = 10)]
+    pub guests: Option<i32>,
+    #[serde(default, deserialize_with = "explicit")]
+    pub role: Option<Option<Role>>,
+    pub needs: Option<String>,
+    /// A new address, or `null` to remove the saved one. A server with no mail server configured
+    /// refuses any address (`422` naming `email`).
+    #[serde(default, deserialize_with = "explicit")]
+    pub email: Option<Option<String>>,
+    pub status: Option<RsvpStatus>,
+}
+
+impl RsvpPatch {
+    pub fn into_change(self, sends_mail: bool) -> Result<RsvpChange, FieldError> {
+        refuse_email_without_mail(self.email.as_ref().and_then(Option::as_deref), sends_mail)?;
+        let cancel = match self.status {
+            None => false,
+            Some(RsvpStatus::Cancelled) => true,
+            Some(_) => {
+                return Err(FieldError::new(
+                    "status",
+                    "the only status you can set is cancelled",
+                ))
+            }
+        };
+        Ok(RsvpChange {
+            pseudonym: self
+                .pseudonym
+                .as_deref()
+                .map(Pseudonym::parse)
+                .transpose()?,
+            guests: self.guests.map(Guests::parse).transpose()?,
+            role: self.role,
+            needs: self.needs.as_deref().map(Needs::parse).transpose()?,
+            email: self
+                .email
+                .map(|email| EmailAddress::parse_optional(email.as_deref()))
+                .transpose()?,
+            cancel,
+        })
+    }
+}
