@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::Parser as _;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::{Cli, Command, OrganizerCommand, Settings, TokenCommand};
 use crate::db::audit;
@@ -82,8 +83,8 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
         }
         Command::Organizer(OrganizerCommand::Create { handle, admin }) => {
             let handle = Handle::parse(&handle).map_err(|e| anyhow::anyhow!("{}", e.message))?;
-            let password = generate_password();
-            let hash = hash_password(&password)?;
+            let password = SecretString::from(generate_password());
+            let hash = hash_password(password.expose_secret())?;
             crate::db::write_transaction(&mut conn, |conn| {
                 let organizer = organizers::create(conn, &handle, &hash, admin)?;
                 Ok(audit::record(
@@ -101,7 +102,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                 out,
                 "One-time password (shown once; a new one must be chosen at first sign-in):"
             )?;
-            writeln!(out, "{password}")?;
+            writeln!(out, "{}", password.expose_secret())?;
         }
         Command::Organizer(OrganizerCommand::Disable { handle }) => {
             let organizer = existing(&mut conn, &handle)?;
@@ -161,7 +162,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
         }
         Command::Token(TokenCommand::Create { handle }) => {
             let organizer = existing(&mut conn, &handle)?;
-            let token = format!("{API_TOKEN_PREFIX}{}", new_token());
+            let token = SecretString::from(format!("{API_TOKEN_PREFIX}{}", new_token()));
             audit::recorded(
                 &mut conn,
                 None,
@@ -170,7 +171,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                 |conn| {
                     Ok(credentials::create_api_token(
                         conn,
-                        &hash_token(&token),
+                        &hash_token(token.expose_secret()),
                         &organizer.id,
                         Utc::now(),
                     )?)
@@ -182,7 +183,7 @@ pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow
                 "API token for {} (shown once; send it as Authorization: Bearer):",
                 organizer.handle
             )?;
-            writeln!(out, "{token}")?;
+            writeln!(out, "{}", token.expose_secret())?;
         }
         Command::Backup { path } => {
             crate::db::backup::write(&mut conn, &settings.database(), &path)?;

@@ -277,8 +277,8 @@ pub struct MailTiming {
 }
 
 /// The `--metrics-token` value. It never prints, and is compared in constant time.
-#[derive(Clone)]
-pub struct MetricsToken(String);
+#[derive(Clone, Debug)]
+pub struct MetricsToken(secrecy::SecretString);
 
 impl MetricsToken {
     const MIN_CHARS: usize = 16;
@@ -291,7 +291,7 @@ impl MetricsToken {
                 Self::MIN_CHARS
             ));
         }
-        Ok(MetricsToken(token.to_string()))
+        Ok(MetricsToken(token.into()))
     }
 
     /// Whether `presented` is this token, taking as long wherever they differ.
@@ -300,16 +300,10 @@ impl MetricsToken {
         use subtle::ConstantTimeEq;
         // Hashing first makes the comparison's length fixed too.
         let (ours, theirs) = (
-            Sha256::digest(self.0.as_bytes()),
+            Sha256::digest(secrecy::ExposeSecret::expose_secret(&self.0).as_bytes()),
             Sha256::digest(presented.as_bytes()),
         );
         ours.ct_eq(&theirs).into()
-    }
-}
-
-impl std::fmt::Debug for MetricsToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("MetricsToken(…)")
     }
 }
 
@@ -352,23 +346,13 @@ fn parse_database_url(raw: &str) -> Result<DatabaseUrl, String> {
 }
 
 /// The `--mail-url` setting, checked.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum MailUrl {
     /// Write each message as a `.eml` file into this folder.
     Folder(PathBuf),
-    /// An SMTP URL as lettre reads it (`?tls=required` added when the URL says nothing).
-    Smtp(String),
-}
-
-impl std::fmt::Debug for MailUrl {
-    // An SMTP URL may carry a password: never print it.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            MailUrl::Folder(path) => write!(f, "file://{}", path.display()),
-            MailUrl::Smtp(url) if url.starts_with("smtps:") => f.write_str("smtps://…"),
-            MailUrl::Smtp(_) => f.write_str("smtp://…"),
-        }
-    }
+    /// An SMTP URL as lettre reads it (`?tls=required` added when the URL says nothing). It may
+    /// carry a password, so it never prints.
+    Smtp(secrecy::SecretString),
 }
 
 /// Read `--mail-url`: `file:///PATH`, `smtp://[USER:PASS@]HOST[:PORT][?tls=required|opportunistic|none]`
@@ -414,7 +398,7 @@ pub fn parse_mail_url(raw: &str) -> Result<MailUrl, String> {
     let url = url.to_string();
     lettre::transport::smtp::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&url)
         .map_err(|error| format!("the SMTP URL is not usable: {error}"))?;
-    Ok(MailUrl::Smtp(url))
+    Ok(MailUrl::Smtp(url.into()))
 }
 
 fn parse_public_url(raw: &str) -> Result<String, String> {
@@ -516,15 +500,16 @@ mod tests {
 
     #[test]
     fn reads_each_kind_of_mail_url() {
-        assert_eq!(
+        assert!(matches!(
             parse_mail_url("file:///var/mail/out"),
-            Ok(MailUrl::Folder(PathBuf::from("/var/mail/out")))
-        );
+            Ok(MailUrl::Folder(path)) if path == std::path::Path::new("/var/mail/out")
+        ));
         let MailUrl::Smtp(plain) =
             parse_mail_url("smtp://user:pw@mail.example.org:587").expect("smtp")
         else {
             panic!("not smtp")
         };
+        let plain = secrecy::ExposeSecret::expose_secret(&plain).to_string();
         assert!(
             plain.ends_with("?tls=required"),
             "STARTTLS by default: {plain}"
@@ -534,6 +519,7 @@ mod tests {
         else {
             panic!("not smtp")
         };
+        let opportunistic = secrecy::ExposeSecret::expose_secret(&opportunistic).to_string();
         assert!(
             opportunistic.ends_with("?tls=opportunistic"),
             "{opportunistic}"
@@ -543,11 +529,13 @@ mod tests {
         else {
             panic!("not smtp")
         };
+        let required = secrecy::ExposeSecret::expose_secret(&required).to_string();
         assert!(required.ends_with("?tls=required"), "{required}");
         let MailUrl::Smtp(none) = parse_mail_url("smtp://127.0.0.1:2525?tls=none").expect("smtp")
         else {
             panic!("not smtp")
         };
+        let none = secrecy::ExposeSecret::expose_secret(&none).to_string();
         assert!(!none.contains("tls"), "{none}");
         assert!(parse_mail_url("smtps://mail.example.org").is_ok());
     }

@@ -1,5 +1,8 @@
 //! Request body extractors with the project's rules: a size limit (413), a content type (415),
-//! and parse errors that say what is wrong (400 for unreadable, 422 naming the field).
+//! and parse errors that say what is wrong (400 for unreadable, 422 naming the field). The
+//! signed-in organizer's extractors are in `organizer`.
+
+pub mod organizer;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};

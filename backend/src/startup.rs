@@ -15,6 +15,7 @@ use actix_web::dev::{
 use actix_web::middleware::{from_fn, Compress, ErrorHandlers};
 use actix_web::{web, App};
 
+use crate::auth::passwords::Passwords;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::db::{self, Pool};
@@ -29,9 +30,10 @@ use crate::telemetry::{observe_requests, Metrics};
 
 /// How often expired organizer sessions are removed.
 const SESSION_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
-/// Calendar feeds (one per filter, up to ~500 KB each) and pages or API answers kept at most.
-const FEEDS_KEPT: usize = 64;
-const PAGES_KEPT: usize = 512;
+/// Bytes of calendar feeds (one per filter, up to ~500 KB each with their gzip form) and of
+/// pages or API answers kept at most.
+const FEED_BYTES_KEPT: u64 = 32 << 20;
+const PAGE_BYTES_KEPT: u64 = 16 << 20;
 /// How long in-flight requests get to finish after a stop signal.
 const SHUTDOWN_GRACE_SECONDS: u64 = 10;
 /// How long a client gets to send a request's head, and to close after the answer (actix-web's
@@ -79,9 +81,14 @@ impl Application {
         }
         let live = crate::live::hub::LiveHub::new(settings.live_buffer);
         let database_is_sqlite = settings.database().is_sqlite();
+        // A worker's blocking threads do database work (`db::run`), and no more of that can run at
+        // once than the pool has connections: further threads would only wait for one. Capped,
+        // a burst (10,000 followers saying hello) queues instead of growing hundreds of threads.
+        let blocking_threads = pool.max_size() as usize;
         let state = AppState {
             pool: pool.clone(),
             login_throttle: Arc::new(LoginThrottle::new(settings.rate_limit_per_minute)),
+            passwords: Arc::new(Passwords::new(Passwords::at_once_beside(blocking_threads))),
             rsvp_limiter: Arc::new(Limiter::per_minute(settings.rate_limit_per_minute)),
             guess_throttle: Arc::new(crate::privacy::guessing::GuessThrottle::per_minute(
                 settings.rate_limit_per_minute,
@@ -90,8 +97,8 @@ impl Application {
             key: Arc::new(key),
             client_keys: Arc::new(ClientKeys::default()),
             metrics: Arc::new(Metrics::new()?),
-            feed_cache: Arc::new(crate::cache::FeedCache::new(FEEDS_KEPT)),
-            page_cache: Arc::new(crate::cache::FeedCache::new(PAGES_KEPT)),
+            feed_cache: Arc::new(crate::cache::OutputCache::new(FEED_BYTES_KEPT)),
+            page_cache: Arc::new(crate::cache::OutputCache::new(PAGE_BYTES_KEPT)),
             news: crate::live::news::Notifier::new(database_is_sqlite, &live),
             live,
         };
@@ -118,10 +125,6 @@ impl Application {
         let news = state.news.clone();
         let purge_counters = state.metrics.purge_counters();
         let data = web::Data::new(state);
-        // A worker's blocking threads do database work (`db::run`), and no more of that can run at
-        // once than the pool has connections: further threads would only wait for one. Capped,
-        // a burst (10,000 followers saying hello) queues instead of growing hundreds of threads.
-        let blocking_threads = pool.max_size() as usize;
         let builder = actix_server::Server::build()
             .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
             .worker_max_blocking_threads(blocking_threads);

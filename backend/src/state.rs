@@ -17,6 +17,8 @@ pub struct AppState {
     pub key: Arc<SecretKey>,
     pub client_keys: Arc<ClientKeys>,
     pub login_throttle: Arc<LoginThrottle>,
+    /// Password checks and hashes, a few at once and never holding a connection.
+    pub passwords: Arc<crate::auth::passwords::Passwords>,
     /// RSVPs a client may make per minute, keyed by the salted in-memory client key.
     pub rsvp_limiter: Arc<Limiter<ClientKey>>,
     /// Clients that keep asking for manage links or event ids that do not exist.
@@ -28,9 +30,9 @@ pub struct AppState {
     /// database's `NOTIFY` reaches every instance).
     pub news: crate::live::news::Notifier,
     /// The public calendar feeds, built once per change.
-    pub feed_cache: Arc<crate::cache::FeedCache>,
+    pub feed_cache: Arc<crate::cache::OutputCache>,
     /// The home page, event pages and the public events API, built once per change.
-    pub page_cache: Arc<crate::cache::FeedCache>,
+    pub page_cache: Arc<crate::cache::OutputCache>,
 }
 
 impl AppState {

@@ -1,24 +1,40 @@
-//! Who is calling: organizers sign in with a session cookie (pages) or a bearer token (API).
-//! `ApiOrganizer` refuses anonymous callers with 401; `PageOrganizer` sends them to the login page.
+//! Auth core: how organizers prove who they are. Sessions (a cookie) and API tokens (a bearer
+//! header) are stored only as hashes; passwords are checked off the database connection
+//! (`passwords`); two-step sign-in (`totp`) and sign-in throttling (`throttle`). It takes
+//! explicit handles (a connection, the key); what runs on a connection returns the database's
+//! error, the rest auth's own `Error`. The actix extractors that ask it who is calling live at
+//! the web edge (`extract::organizer`).
 
+pub mod bearer;
+pub mod passwords;
 pub mod throttle;
 pub mod totp;
 
-use actix_web::dev::Payload;
-use actix_web::http::header::{self, AUTHORIZATION};
-use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
-use chrono::Utc;
-use futures_util::future::LocalBoxFuture;
+use chrono::{DateTime, Utc};
+use secrecy::{ExposeSecret, SecretString};
 
-use crate::db::credentials;
 use crate::db::organizers::Organizer;
-use crate::error::AppError;
+use crate::db::{credentials, DbConnection};
 use crate::privacy::secrets::hash_token;
-use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "umbrella_session";
 /// Sessions end this long after sign-in.
 pub const SESSION_HOURS: i64 = 12;
+
+/// Why auth could not answer off the database (never a refusal: a wrong password or code is
+/// an answer): ours, such as a stored secret that does not read or a password worker that
+/// stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0:#}")]
+    Internal(anyhow::Error),
+}
+
+impl Error {
+    pub(crate) fn internal(error: impl Into<anyhow::Error>) -> Self {
+        Error::Internal(error.into())
+    }
+}
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone)]
@@ -35,188 +51,85 @@ pub struct SignedIn {
     pub credential: Credential,
 }
 
-enum Presented {
-    Bearer(String),
-    Cookie(String),
+/// The credential a request carries.
+#[derive(Debug)]
+pub enum Presented {
+    Bearer(SecretString),
+    Cookie(SecretString),
     Nothing,
 }
 
-fn presented(request: &HttpRequest) -> Presented {
-    if let Some(value) = request
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        // A header with no bearer token in it presents nothing (and the cookie is not read).
-        let token = value.strip_prefix("Bearer ").unwrap_or("").trim();
-        return match token {
-            "" => Presented::Nothing,
-            token => Presented::Bearer(token.to_string()),
-        };
-    }
-    match request.cookie(SESSION_COOKIE) {
-        Some(cookie) => Presented::Cookie(cookie.value().to_string()),
-        None => Presented::Nothing,
+impl Presented {
+    /// From the `Authorization` header's value and the session cookie's. A request with an
+    /// `Authorization` header that holds no bearer token presents nothing: its cookie is not
+    /// read either, so a client that meant to use a token is not signed in by a stray cookie.
+    pub fn from_parts(authorization: Option<&str>, session_cookie: Option<&str>) -> Presented {
+        if let Some(value) = authorization {
+            return match bearer::token(value) {
+                Some(token) => Presented::Bearer(token.into()),
+                None => Presented::Nothing,
+            };
+        }
+        match session_cookie {
+            Some(value) => Presented::Cookie(value.into()),
+            None => Presented::Nothing,
+        }
     }
 }
 
-/// Look up the caller's credentials. `Ok(None)` means anonymous or not valid.
-pub async fn authenticate(request: &HttpRequest) -> Result<Option<SignedIn>, AppError> {
-    let state = request
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("application state missing")))?
-        .clone();
-    let presented = presented(request);
-    // Nothing presented, nothing to look up: no trip to the database (most public requests).
-    if matches!(presented, Presented::Nothing) {
-        return Ok(None);
-    }
-    crate::db::run(&state.pool, move |conn| {
-        let signed_in = match presented {
+/// Whose credential this is: the enabled organizer holding this API token or this unexpired
+/// session, or `None` (anonymous or not valid).
+pub fn signed_in(
+    conn: &mut DbConnection,
+    presented: &Presented,
+    now: DateTime<Utc>,
+) -> Result<Option<SignedIn>, crate::db::Error> {
+    let signed_in = match presented {
+        Presented::Nothing => None,
+        Presented::Bearer(token) => {
+            let hash = hash_token(token.expose_secret());
+            credentials::organizer_for_api_token(conn, &hash)?.map(|organizer| SignedIn {
+                organizer,
+                credential: Credential::ApiToken,
+            })
+        }
+        Presented::Cookie(token) => {
+            let hash = hash_token(token.expose_secret());
+            credentials::organizer_for_session(conn, &hash, now)?.map(|organizer| SignedIn {
+                organizer,
+                credential: Credential::Session(hash),
+            })
+        }
+    };
+    Ok(signed_in)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(presented: &Presented) -> Option<(&'static str, &str)> {
+        match presented {
+            Presented::Bearer(token) => Some(("bearer", token.expose_secret())),
+            Presented::Cookie(token) => Some(("cookie", token.expose_secret())),
             Presented::Nothing => None,
-            Presented::Bearer(token) => {
-                credentials::organizer_for_api_token(conn, &hash_token(&token))?.map(|organizer| {
-                    SignedIn {
-                        organizer,
-                        credential: Credential::ApiToken,
-                    }
-                })
-            }
-            Presented::Cookie(token) => {
-                let hash = hash_token(&token);
-                credentials::organizer_for_session(conn, &hash, Utc::now())?.map(|organizer| {
-                    SignedIn {
-                        organizer,
-                        credential: Credential::Session(hash),
-                    }
-                })
-            }
-        };
-        Ok(signed_in)
-    })
-    .await
-    .map_err(AppError::from)
-}
-
-/// An organizer calling the JSON API.
-pub struct ApiOrganizer(pub SignedIn);
-
-impl FromRequest for ApiOrganizer {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let request = request.clone();
-        Box::pin(async move {
-            let signed_in = authenticate(&request)
-                .await?
-                .ok_or(AppError::Unauthorized)?;
-            if signed_in.organizer.must_change_password
-                && matches!(signed_in.credential, Credential::Session(_))
-            {
-                return Err(AppError::Forbidden(
-                    "choose a new password at /organize/password first".into(),
-                ));
-            }
-            Ok(ApiOrganizer(signed_in))
-        })
-    }
-}
-
-/// An organizer using the web pages. Anyone else is sent to sign in; an organizer still on a
-/// one-time password is sent to choose a new one.
-pub struct PageOrganizer(pub SignedIn);
-
-/// Where a page sends someone who may not see it.
-#[derive(Debug, thiserror::Error)]
-pub enum PageRefusal {
-    #[error("sign in to continue")]
-    SignIn,
-    #[error("choose a new password to continue")]
-    ChoosePassword,
-    #[error(transparent)]
-    Failed(#[from] AppError),
-}
-
-impl ResponseError for PageRefusal {
-    fn status_code(&self) -> actix_web::http::StatusCode {
-        match self {
-            PageRefusal::Failed(error) => error.status_code(),
-            _ => actix_web::http::StatusCode::SEE_OTHER,
         }
     }
 
-    fn error_response(&self) -> HttpResponse {
-        let to = match self {
-            PageRefusal::SignIn => "/organize/login",
-            PageRefusal::ChoosePassword => "/organize/password",
-            PageRefusal::Failed(error) => return error.error_response(),
-        };
-        HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, to))
-            .finish()
+    #[test]
+    fn a_bearer_header_decides_and_a_cookie_counts_only_without_one() {
+        let both = Presented::from_parts(Some("Bearer tok"), Some("sess"));
+        assert_eq!(shown(&both), Some(("bearer", "tok")));
+        let cookie = Presented::from_parts(None, Some("sess"));
+        assert_eq!(shown(&cookie), Some(("cookie", "sess")));
+        let other_scheme = Presented::from_parts(Some("Basic dXNlcjpwdw=="), Some("sess"));
+        assert_eq!(shown(&other_scheme), None, "the cookie is not read");
+        assert_eq!(shown(&Presented::from_parts(None, None)), None);
     }
-}
 
-impl PageOrganizer {
-    fn check(
-        signed_in: Option<SignedIn>,
-        allow_password_change: bool,
-    ) -> Result<SignedIn, PageRefusal> {
-        let signed_in = signed_in.ok_or(PageRefusal::SignIn)?;
-        if signed_in.organizer.must_change_password && !allow_password_change {
-            return Err(PageRefusal::ChoosePassword);
-        }
-        Ok(signed_in)
-    }
-}
-
-impl FromRequest for PageOrganizer {
-    type Error = PageRefusal;
-    type Future = LocalBoxFuture<'static, Result<Self, PageRefusal>>;
-
-    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let request = request.clone();
-        Box::pin(async move {
-            let signed_in = authenticate(&request).await?;
-            PageOrganizer::check(signed_in, false).map(PageOrganizer)
-        })
-    }
-}
-
-/// A signed-in organizer who may still be on a one-time password (for the password page).
-pub struct PasswordChanger(pub SignedIn);
-
-impl FromRequest for PasswordChanger {
-    type Error = PageRefusal;
-    type Future = LocalBoxFuture<'static, Result<Self, PageRefusal>>;
-
-    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let request = request.clone();
-        Box::pin(async move {
-            let signed_in = authenticate(&request).await?;
-            PageOrganizer::check(signed_in, true).map(PasswordChanger)
-        })
-    }
-}
-
-/// An admin using the web pages; a signed-in organizer who is not an admin gets 403.
-pub struct AdminOrganizer(pub SignedIn);
-
-impl FromRequest for AdminOrganizer {
-    type Error = PageRefusal;
-    type Future = LocalBoxFuture<'static, Result<Self, PageRefusal>>;
-
-    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let request = request.clone();
-        Box::pin(async move {
-            let signed_in = PageOrganizer::check(authenticate(&request).await?, false)?;
-            if !signed_in.organizer.is_admin {
-                return Err(PageRefusal::Failed(AppError::Forbidden(
-                    "only admins can open this page".into(),
-                )));
-            }
-            Ok(AdminOrganizer(signed_in))
-        })
+    #[test]
+    fn presented_secrets_never_print() {
+        let presented = Presented::from_parts(Some("Bearer umb_secret"), None);
+        assert!(!format!("{presented:?}").contains("umb_secret"));
     }
 }

@@ -8,10 +8,11 @@
 
 use chrono::{DateTime, Utc};
 use rand::{Rng, RngCore};
+use secrecy::{ExposeSecret, SecretString};
 use totp_rs::{Builder, Secret, Totp};
 
+use super::Error;
 use crate::db::{organizers, DbConnection};
-use crate::error::AppError;
 use crate::privacy::crypto;
 use crate::privacy::keyfile::SecretKey;
 use crate::privacy::secrets::hash_token;
@@ -23,25 +24,36 @@ pub const RECOVERY_CODES: usize = 10;
 const SECRET_BYTES: usize = 20;
 
 /// A fresh 160-bit secret, as base32 (the form sealed and shown).
-pub fn new_secret() -> String {
+pub fn new_secret() -> SecretString {
     let mut bytes = [0u8; SECRET_BYTES];
     rand::rng().fill_bytes(&mut bytes);
-    Secret::from(bytes).to_base32()
+    Secret::from(bytes).to_base32().into()
 }
 
-fn totp(secret_base32: &str, handle: &str) -> Result<Totp, AppError> {
-    let secret = Secret::try_from_base32(secret_base32)
-        .map_err(|_| AppError::internal(anyhow::anyhow!("stored TOTP secret is not base32")))?;
+/// A sealed secret opened with the key, for the organizer `organizer_id` it was sealed for.
+pub fn open_secret(
+    key: &SecretKey,
+    organizer_id: &str,
+    sealed: &str,
+) -> Result<SecretString, Error> {
+    crypto::open(key, organizer_id, sealed)
+        .map(SecretString::from)
+        .map_err(Error::Internal)
+}
+
+fn totp(secret_base32: &SecretString, handle: &str) -> Result<Totp, Error> {
+    let secret = Secret::try_from_base32(secret_base32.expose_secret())
+        .map_err(|_| Error::internal(anyhow::anyhow!("stored TOTP secret is not base32")))?;
     Builder::new()
         .with_secret(secret)
         .with_account_name(handle)
         .with_issuer(Some(ISSUER))
         .build()
-        .map_err(|error| AppError::internal(anyhow::anyhow!("TOTP setup failed: {error}")))
+        .map_err(|error| Error::internal(anyhow::anyhow!("TOTP setup failed: {error}")))
 }
 
 /// The time step a code belongs to, if it is valid at `now` (allowing one step of drift).
-pub fn matching_step(secret_base32: &str, code: &str, now: DateTime<Utc>) -> Option<i64> {
+pub fn matching_step(secret_base32: &SecretString, code: &str, now: DateTime<Utc>) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     let totp = totp(secret_base32, "x").ok()?;
     let seconds = u64::try_from(now.timestamp()).ok()?;
@@ -49,29 +61,28 @@ pub fn matching_step(secret_base32: &str, code: &str, now: DateTime<Utc>) -> Opt
         .and_then(|step| i64::try_from(step).ok())
 }
 
-/// What the setup page shows: the secret in groups of four, the `otpauth://` URI, and the
-/// same URI as an inline SVG QR code (drawn here: nothing is fetched from elsewhere).
+/// What the setup page shows: the secret in groups of four and the `otpauth://` URI (which the
+/// page also draws as a QR code).
+#[derive(Debug)]
 pub struct Setup {
-    pub secret_grouped: String,
-    pub uri: String,
-    pub qr_svg: Option<String>,
+    pub secret_grouped: SecretString,
+    pub uri: SecretString,
 }
 
-pub fn setup(secret_base32: &str, handle: &str) -> Result<Setup, AppError> {
+pub fn setup(secret_base32: &SecretString, handle: &str) -> Result<Setup, Error> {
     let uri = totp(secret_base32, handle)?
         .to_url()
-        .map_err(|error| AppError::internal(anyhow::anyhow!("TOTP URI failed: {error}")))?;
-    let qr_svg = crate::views::qr::svg(&uri, "QR code for your authenticator app");
+        .map_err(|error| Error::internal(anyhow::anyhow!("TOTP URI failed: {error}")))?;
     let secret_grouped = secret_base32
+        .expose_secret()
         .as_bytes()
         .chunks(4)
         .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
         .collect::<Vec<_>>()
         .join(" ");
     Ok(Setup {
-        secret_grouped,
-        uri,
-        qr_svg,
+        secret_grouped: secret_grouped.into(),
+        uri: uri.into(),
     })
 }
 
@@ -126,8 +137,9 @@ pub fn accept(
         return Ok(false);
     }
     if looks_like_totp(answer) {
-        let secret =
-            crypto::open(key, &organizer.id, sealed).map_err(crate::db::Error::Internal)?;
+        let secret = crypto::open(key, &organizer.id, sealed)
+            .map(SecretString::from)
+            .map_err(crate::db::Error::Internal)?;
         return match matching_step(&secret, answer, now) {
             Some(step) => Ok(organizers::accept_totp_step(conn, &organizer.id, step)?),
             None => Ok(false),
@@ -147,7 +159,11 @@ mod tests {
     #[test]
     fn a_current_code_matches_its_step_and_a_wrong_one_does_not() {
         let secret = new_secret();
-        assert_eq!(secret.len(), 32, "160 bits in base32 without padding");
+        assert_eq!(
+            secret.expose_secret().len(),
+            32,
+            "160 bits in base32 without padding"
+        );
         let now = Utc::now();
         let code = totp(&secret, "rosa")
             .expect("builds")
@@ -168,15 +184,17 @@ mod tests {
     }
 
     #[test]
-    fn setup_gives_a_uri_and_an_inline_svg() {
+    fn setup_gives_a_uri_and_the_grouped_secret_and_prints_neither() {
         let secret = new_secret();
         let setup = setup(&secret, "rosa").expect("setup");
-        assert!(setup.uri.starts_with("otpauth://totp/"));
-        assert!(setup.uri.contains(&format!("secret={secret}")));
-        let svg = setup.qr_svg.expect("svg");
-        assert!(svg.starts_with("<svg role=\"img\""));
-        assert!(!svg.contains("<?xml"));
-        assert!(!svg.contains("style="), "the CSP forbids inline styles");
+        let uri = setup.uri.expose_secret();
+        assert!(uri.starts_with("otpauth://totp/"));
+        assert!(uri.contains(&format!("secret={}", secret.expose_secret())));
+        assert_eq!(
+            setup.secret_grouped.expose_secret().replace(' ', ""),
+            secret.expose_secret()
+        );
+        assert!(!format!("{setup:?}").contains(&secret.expose_secret()[..8]));
     }
 
     #[test]

@@ -290,9 +290,21 @@ pub fn lock(conn: &mut DbConnection, event_id: &str) -> Result<Event, Error> {
     get(conn, event_id)
 }
 
+/// What changed in the database, read cheaply: public outputs are rebuilt when it moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Changes {
+    /// The latest change to any event.
+    pub last_change: Option<NaiveDateTime>,
+    pub events: i64,
+    /// Places taken across all events: moves with (nearly) every RSVP change. Two changes on
+    /// other instances that cancel out within a second go unseen until the next change or the
+    /// output's time window ends.
+    pub places: i64,
+}
+
 /// What public outputs depend on: the latest change to any event, the number of events, and
 /// the places taken across them (which RSVP changes move).
-pub fn changes(conn: &mut DbConnection) -> Result<crate::cache::Changes, Error> {
+pub fn changes(conn: &mut DbConnection) -> Result<Changes, Error> {
     let (last_change, events, places): (Option<NaiveDateTime>, i64, Option<i64>) = events::table
         .select((
             diesel::dsl::max(events::updated_at),
@@ -300,7 +312,7 @@ pub fn changes(conn: &mut DbConnection) -> Result<crate::cache::Changes, Error> 
             diesel::dsl::sum(events::places_taken),
         ))
         .first(conn)?;
-    Ok(crate::cache::Changes {
+    Ok(Changes {
         last_change,
         events,
         places: places.unwrap_or(0),

@@ -184,6 +184,20 @@ impl From<actix_web::error::BlockingError> for AppError {
     }
 }
 
+impl From<crate::auth::Error> for AppError {
+    fn from(error: crate::auth::Error) -> Self {
+        match error {
+            crate::auth::Error::Internal(error) => AppError::Internal(error),
+        }
+    }
+}
+
+impl From<crate::cache::Error> for AppError {
+    fn from(error: crate::cache::Error) -> Self {
+        AppError::internal(error)
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(error: askama::Error) -> Self {
         AppError::internal(error)

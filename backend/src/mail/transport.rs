@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
 
 use super::folder::MailFolder;
 use crate::config::MailUrl;
@@ -43,7 +44,7 @@ impl Transport {
         match url {
             Some(MailUrl::Smtp(url)) => {
                 let pool = lettre::transport::smtp::PoolConfig::new().max_size(SMTP_CONNECTIONS);
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
                     .map_err(|error| anyhow::anyhow!("--mail-url is not usable: {error}"))?
                     .timeout(Some(SMTP_TIMEOUT))
                     .pool_config(pool)

@@ -8,7 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use crate::cache::{Feed, Stamp};
+use crate::cache::{Output, Stamp};
 use crate::calendar::{
     calendar, calendar_title, in_public_feed, render, vevent, PrivateDetails, FEED_HISTORY_DAYS,
 };
@@ -22,7 +22,7 @@ use crate::state::AppState;
 
 const CALENDAR_TYPE: &str = "text/calendar; charset=utf-8";
 
-fn respond(request: &HttpRequest, feed: &Feed, cache_control: &'static str) -> HttpResponse {
+fn respond(request: &HttpRequest, feed: &Output, cache_control: &'static str) -> HttpResponse {
     crate::cache::respond(request, feed, CALENDAR_TYPE, cache_control)
 }
 
@@ -46,14 +46,24 @@ pub async fn feed(
         tag.as_deref().unwrap_or("")
     );
     // Feeds show no counts; the hourly window moves the 30-day history and drops ended events.
-    let stamp = state
-        .feed_cache
-        .changes(&state)
-        .await?
-        .events_only(Duration::hours(1), Utc::now());
-    if let Some(feed) = state.feed_cache.get(&key, stamp) {
-        return Ok(respond(&request, &feed, "public, max-age=300"));
-    }
+    let changes = crate::db::run(&state.pool, event_queries::changes);
+    let stamp = Stamp::events_only(
+        state.feed_cache.changes(changes).await?,
+        Duration::hours(1),
+        Utc::now(),
+    );
+    // Last modified when first built, not at the latest change to any event: that one may be
+    // unlisted. A rebuild with the same bytes keeps it (see `OutputCache::get_or_build`).
+    let build = build_feed(&state, kind, tag);
+    let feed = state.feed_cache.get_or_build(key, stamp, build).await?;
+    Ok(respond(&request, &feed, "public, max-age=300"))
+}
+
+async fn build_feed(
+    state: &AppState,
+    kind: Option<crate::domain::event::EventKind>,
+    tag: Option<String>,
+) -> Result<String, AppError> {
     let now = Utc::now();
     let listing = Listing {
         kind,
@@ -75,21 +85,17 @@ pub async fn feed(
     for event in events.iter().filter(|event| in_public_feed(event, now)) {
         ical.push(vevent(event, Viewer::Public, &base, now, None));
     }
-    // Last modified when first built, not at the latest change to any event: that one may be
-    // unlisted. A rebuild with the same bytes keeps it (see `FeedCache::put`).
-    let feed = Feed::built_now(stamp, render(&ical)).map_err(AppError::internal)?;
-    let feed = state.feed_cache.put(key, feed);
-    Ok(respond(&request, &feed, "public, max-age=300"))
+    Ok(render(&ical))
 }
 
-fn single(stamp_of: &crate::domain::event::Event, body: String) -> Result<Feed, AppError> {
+async fn single(stamp_of: &crate::domain::event::Event, body: String) -> Result<Output, AppError> {
     let stamp = Stamp {
         last_change: Some(stamp_of.updated_at.naive_utc()),
         events: 1,
         places: 0,
         window: 0,
     };
-    Feed::new(stamp, body).map_err(AppError::internal)
+    Ok(Output::new(stamp, body).await?)
 }
 
 /// `GET /events/{id}/event.ics`: one event to add to a calendar.
@@ -108,7 +114,7 @@ pub async fn event_file(
         Utc::now(),
         None,
     ));
-    let feed = single(&event, render(&ical))?;
+    let feed = single(&event, render(&ical)).await?;
     let mut response = respond(&request, &feed, "public, max-age=300");
     response.headers_mut().insert(
         header::CONTENT_DISPOSITION,
@@ -138,6 +144,6 @@ pub async fn private_feed(
         now,
         Some(&private),
     ));
-    let feed = single(&event, render(&ical))?;
+    let feed = single(&event, render(&ical)).await?;
     Ok(respond(&request, &feed, "private, no-cache"))
 }

@@ -6,14 +6,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use crate::auth::{authenticate, ApiOrganizer};
-use crate::cache::{respond, Feed};
+use crate::cache::{respond, Stamp};
 use crate::db::audit;
 use crate::db::events::{self as event_queries, Listing};
 use crate::domain::access::Viewer;
 use crate::domain::audit::Action;
 use crate::domain::event::Event;
 use crate::error::AppError;
+use crate::extract::organizer::{authenticate, ApiOrganizer};
 use crate::extract::{kind_filter, tag_filter, JsonBody};
 use crate::requests::event::{decode_cursor, encode_cursor, EventInput, EventPatch};
 use crate::state::AppState;
@@ -98,20 +98,17 @@ pub async fn list(
         listing.tag.as_deref().unwrap_or(""),
         query.cursor.as_deref().unwrap_or("")
     );
-    let stamp = state
-        .page_cache
-        .changes(&state)
-        .await?
-        .with_counts(Duration::seconds(PUBLIC_WINDOW_SECONDS), Utc::now());
-    let answer = match state.page_cache.get(&key, stamp) {
-        Some(answer) => answer,
-        None => {
-            let body = serde_json::to_string(&list_json(&state, listing, limit, viewer).await?)
-                .map_err(AppError::internal)?;
-            let answer = Feed::built_now(stamp, body).map_err(AppError::internal)?;
-            state.page_cache.put(key, answer)
-        }
+    let changes = crate::db::run(&state.pool, crate::db::events::changes);
+    let stamp = Stamp::with_counts(
+        state.page_cache.changes(changes).await?,
+        Duration::seconds(PUBLIC_WINDOW_SECONDS),
+        Utc::now(),
+    );
+    let build = async {
+        serde_json::to_string(&list_json(&state, listing, limit, viewer).await?)
+            .map_err(AppError::internal)
     };
+    let answer = state.page_cache.get_or_build(key, stamp, build).await?;
     Ok(respond(&request, &answer, JSON, "no-cache"))
 }
 

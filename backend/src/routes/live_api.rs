@@ -8,7 +8,7 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{ApiOrganizer, SESSION_COOKIE};
+use crate::auth::SESSION_COOKIE;
 use crate::db::rsvps;
 use crate::db::{events as event_queries, live as updates_db, Error};
 use crate::domain::access::{self as policy, UpdateSight};
@@ -16,6 +16,7 @@ use crate::domain::event::rfc3339;
 use crate::domain::live::{UpdateDraft, UpdateKind};
 use crate::domain::rsvp::Arrival;
 use crate::error::AppError;
+use crate::extract::organizer::ApiOrganizer;
 use crate::extract::JsonBody;
 use crate::live::access::resolve;
 use crate::live::socket::Handoff;
@@ -131,8 +132,8 @@ fn bearer(request: &HttpRequest) -> Option<String> {
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_string())
+        .and_then(crate::auth::bearer::token)
+        .map(str::to_string)
 }
 
 #[utoipa::path(

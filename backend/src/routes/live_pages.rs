@@ -8,13 +8,13 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{no_store, see_other};
-use crate::auth::PageOrganizer;
 use crate::db::{events as event_queries, live as updates_db, Error};
 use crate::domain::access::{self as policy, Viewer};
 use crate::domain::event::Event;
 use crate::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind};
 use crate::domain::FieldError;
 use crate::error::AppError;
+use crate::extract::organizer::PageOrganizer;
 use crate::extract::{ManagedRsvp, WebForm};
 use crate::i18n::{Lang, Locale};
 use crate::state::AppState;

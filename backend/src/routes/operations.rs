@@ -2,12 +2,14 @@
 //! for a bearer token: the `--metrics-token` or an organizer's API token; activity levels show
 //! when an action is on, so they are not public).
 
-use actix_web::http::header::AUTHORIZATION;
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::connection::SimpleConnection;
+use secrecy::ExposeSecret;
 use serde_json::json;
 
+use crate::auth::{Credential, Presented};
 use crate::error::AppError;
+use crate::extract::organizer::{authenticate, presented};
 use crate::state::AppState;
 
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
@@ -25,25 +27,18 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 /// Whether the caller may read the metrics. The metrics token is compared in constant time
 /// and never logged.
 async fn may_read_metrics(request: &HttpRequest, state: &AppState) -> Result<bool, AppError> {
-    let bearer = request
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|token| !token.is_empty());
-    let Some(bearer) = bearer else {
+    let Presented::Bearer(bearer) = presented(request) else {
         return Ok(false);
     };
     if let Some(token) = &state.settings.metrics_token {
-        if token.matches(bearer) {
+        if token.matches(bearer.expose_secret()) {
             return Ok(true);
         }
     }
     // An organizer's API token (a disabled organizer's finds no one); a session cookie is not
     // enough, as a scraper has none.
-    let signed_in = crate::auth::authenticate(request).await?;
-    Ok(signed_in.is_some_and(|who| matches!(who.credential, crate::auth::Credential::ApiToken)))
+    let signed_in = authenticate(request).await?;
+    Ok(signed_in.is_some_and(|who| matches!(who.credential, Credential::ApiToken)))
 }
 
 pub async fn metrics(

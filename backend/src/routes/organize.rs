@@ -8,16 +8,17 @@ use chrono::{Duration, Utc};
 use serde::Deserialize;
 
 use super::{no_store, see_other};
-use crate::auth::{authenticate, PageOrganizer, SESSION_COOKIE, SESSION_HOURS};
+use crate::auth::{SESSION_COOKIE, SESSION_HOURS};
 use crate::db::audit;
 use crate::db::events::{self as event_queries, Listing};
 use crate::db::{credentials, organizers};
 use crate::domain::access::Viewer;
 use crate::domain::audit::Action;
 use crate::domain::event::Event;
-use crate::domain::organizer::{decoy_hash, verify_password, Handle};
+use crate::domain::organizer::Handle;
 use crate::domain::FieldError;
 use crate::error::AppError;
+use crate::extract::organizer::{authenticate, PageOrganizer};
 use crate::extract::WebForm;
 use crate::i18n::Locale;
 use crate::privacy::secrets::{hash_token, new_token};
@@ -63,7 +64,7 @@ pub struct LoginForm {
     #[serde(default)]
     handle: String,
     #[serde(default)]
-    password: String,
+    password: secrecy::SecretString,
 }
 
 pub async fn login(
@@ -88,30 +89,39 @@ pub async fn login(
             .insert(header::RETRY_AFTER, header::HeaderValue::from(wait));
         return Ok(response);
     }
-    let handle = form.handle.clone();
-    let password = form.password;
     let now = Utc::now();
-    let step = crate::db::run(&state.pool, move |conn| {
-        let organizer = match Handle::parse(&handle) {
-            Ok(handle) => organizers::find_by_handle(conn, &handle)?,
-            Err(_) => None,
-        };
-        // Verify against a decoy when the handle is unknown, so both take as long.
-        let stored = organizer
-            .as_ref()
-            .map_or(decoy_hash(), |o| o.password_hash.as_str());
-        let verified = verify_password(&password, stored);
-        let Some(organizer) = organizer.filter(|o| verified && !o.disabled) else {
-            return Ok(LoginStep::Refused);
-        };
-        if organizer.has_totp() {
-            // The password was right: only now is the second step asked for.
-            return Ok(LoginStep::SecondFactor(organizer));
+    // Read, check the password holding no connection (see `auth::passwords`), then write.
+    let organizer = match Handle::parse(&form.handle) {
+        Ok(handle) => {
+            crate::db::run(&state.pool, move |conn| {
+                Ok(organizers::find_by_handle(conn, &handle)?)
+            })
+            .await?
         }
-        let token = start_session(conn, &organizer.id, now)?;
-        Ok(LoginStep::SignedIn(token, organizer.must_change_password))
-    })
-    .await?;
+        Err(_) => None,
+    };
+    // Checked against a decoy when the handle is unknown, so both take as long.
+    let proven = organizer.as_ref().map(|o| o.password_hash.clone());
+    let verified = state.passwords.verify(form.password, proven).await?;
+    let step = match organizer.filter(|o| verified && !o.disabled) {
+        None => LoginStep::Refused,
+        // The password was right: only now is the second step asked for.
+        Some(organizer) if organizer.has_totp() => LoginStep::SecondFactor(organizer),
+        Some(organizer) => {
+            crate::db::run(&state.pool, move |conn| {
+                // Disabled, or the password changed, while it was being checked: refused.
+                let current = organizers::find(conn, &organizer.id)?;
+                let Some(organizer) =
+                    current.filter(|o| !o.disabled && o.password_hash == organizer.password_hash)
+                else {
+                    return Ok(LoginStep::Refused);
+                };
+                let token = start_session(conn, &organizer.id, now)?;
+                Ok(LoginStep::SignedIn(token, organizer.must_change_password))
+            })
+            .await?
+        }
+    };
     match step {
         LoginStep::Refused => {
             state.login_throttle.failed(&form.handle);

@@ -7,22 +7,22 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::{no_store, see_other};
-use crate::auth::{totp, Credential, PageOrganizer, PasswordChanger};
+use crate::auth::{totp, Credential};
 use crate::db::audit;
 use crate::db::{credentials, organizers};
 use crate::domain::audit::Action;
-use crate::domain::organizer::{
-    check_new_password, hash_password, verify_password, MIN_PASSWORD_CHARS,
-};
+use crate::domain::organizer::{check_new_password, MIN_PASSWORD_CHARS};
 use crate::error::AppError;
+use crate::extract::organizer::{PageOrganizer, PasswordChanger};
 use crate::extract::WebForm;
 use crate::i18n::{Lang, Locale};
 use crate::privacy::crypto;
 use crate::state::AppState;
-use crate::views::pages::{AccountPage, FormError, PasswordPage};
+use crate::views::pages::{AccountPage, FormError, PasswordPage, TotpSetup};
 use crate::views::{render_html, Chrome};
 
 fn render<T: askama::Template>(status: StatusCode, page: &T) -> Result<HttpResponse, AppError> {
@@ -71,14 +71,14 @@ pub async fn password_form(who: PasswordChanger, locale: Locale) -> Result<HttpR
 pub struct PasswordForm {
     /// The password now (at first sign-in, the one-time password).
     #[serde(default)]
-    current: String,
+    current: SecretString,
     /// With two-step sign-in on: a current code or an unused recovery code.
     #[serde(default)]
     code: String,
     #[serde(default)]
-    password: String,
+    password: SecretString,
     #[serde(default)]
-    confirm: String,
+    confirm: SecretString,
 }
 
 /// What the proof in a password change came to.
@@ -113,12 +113,14 @@ pub async fn change_password(
 ) -> Result<HttpResponse, AppError> {
     let lang = locale.lang;
     // The new password's own checks need no proof and change nothing: they come first.
-    let problem = match check_new_password(&form.password) {
+    let problem = match check_new_password(form.password.expose_secret()) {
         Err(error) => Some(FormError::from(error)),
-        Ok(()) if form.password != form.confirm => Some(FormError {
-            field: "confirm".into(),
-            message: lang.t("password-mismatch"),
-        }),
+        Ok(()) if form.password.expose_secret() != form.confirm.expose_secret() => {
+            Some(FormError {
+                field: "confirm".into(),
+                message: lang.t("password-mismatch"),
+            })
+        }
         Ok(()) => None,
     };
     if let Some(error) = problem {
@@ -137,23 +139,31 @@ pub async fn change_password(
     let keep = this_session(&who.0.credential);
     let key = state.key.clone();
     let now = Utc::now();
-    let proof = crate::db::run(&state.pool, move |conn| {
-        let organizer = organizers::find(conn, &organizer_id)?.ok_or(crate::db::Error::NotFound)?;
-        // The slow password work runs before the write lock is taken.
-        if !verify_password(&form.current, &organizer.password_hash) {
-            return Ok(Proof::WrongPassword);
-        }
-        let hash = hash_password(&form.password).map_err(crate::db::Error::Internal)?;
-        crate::db::write_transaction(conn, |conn| {
-            if organizer.has_totp() && !totp::accept(conn, &key, &organizer, &form.code, now)? {
-                return Ok(Proof::WrongCode);
-            }
-            organizers::set_password(conn, &organizer_id, &hash)?;
-            credentials::delete_other_sessions(conn, &organizer_id, &keep)?;
-            Ok(Proof::Accepted)
+    // The slow password work holds no connection: read, check and hash, then write.
+    let proven = stored(&state, &organizer_id).await?.password_hash;
+    let proof = if !state
+        .passwords
+        .verify(form.current, Some(proven.clone()))
+        .await?
+    {
+        Proof::WrongPassword
+    } else {
+        let hash = state.passwords.hash(form.password).await?;
+        crate::db::run(&state.pool, move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                let Some(organizer) = still_proven(conn, &organizer_id, &proven)? else {
+                    return Ok(Proof::WrongPassword);
+                };
+                if organizer.has_totp() && !totp::accept(conn, &key, &organizer, &form.code, now)? {
+                    return Ok(Proof::WrongCode);
+                }
+                organizers::set_password(conn, &organizer_id, &hash)?;
+                credentials::delete_other_sessions(conn, &organizer_id, &keep)?;
+                Ok(Proof::Accepted)
+            })
         })
-    })
-    .await?;
+        .await?
+    };
     let Some(refused) = proof.refusal(lang) else {
         // Other sessions just ended: their live connections re-check now.
         state.news.credentials_changed(&who.0.organizer.id);
@@ -162,6 +172,28 @@ pub async fn change_password(
     state.login_throttle.failed(&handle);
     let page = password_page(&who, vec![refused], &locale);
     render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+/// The organizer as stored now, read in a call of its own so that no connection is held while
+/// the password is checked.
+async fn stored(state: &AppState, organizer_id: &str) -> Result<organizers::Organizer, AppError> {
+    let id = organizer_id.to_string();
+    let organizer = crate::db::run(&state.pool, move |conn| {
+        organizers::find(conn, &id)?.ok_or(crate::db::Error::NotFound)
+    })
+    .await?;
+    Ok(organizer)
+}
+
+/// The organizer again, at the write, if the password just proven is still theirs (it may have
+/// changed while it was being checked, and then it proves nothing).
+fn still_proven(
+    conn: &mut crate::db::DbConnection,
+    organizer_id: &str,
+    proven: &str,
+) -> Result<Option<organizers::Organizer>, crate::db::Error> {
+    let organizer = organizers::find(conn, organizer_id)?.ok_or(crate::db::Error::NotFound)?;
+    Ok(Some(organizer).filter(|organizer| organizer.password_hash == proven))
 }
 
 #[derive(Debug, Deserialize)]
@@ -189,9 +221,13 @@ async fn account_page(
         &organizer.totp_pending_sealed,
     ) {
         (None, Some(pending)) => {
-            let secret =
-                crypto::open(&state.key, &organizer.id, pending).map_err(AppError::Internal)?;
-            Some(totp::setup(&secret, &organizer.handle)?)
+            let secret = totp::open_secret(&state.key, &organizer.id, pending)?;
+            let setup = totp::setup(&secret, &organizer.handle)?;
+            // The page shows the secret: this is where it leaves its wrapper.
+            Some(TotpSetup::new(
+                setup.secret_grouped.expose_secret().to_string(),
+                setup.uri.expose_secret().to_string(),
+            ))
         }
         _ => None,
     };
@@ -230,7 +266,9 @@ pub async fn start_totp(
         return Ok(see_other("/organize/account"));
     }
     let id = who.0.organizer.id.clone();
-    let sealed = crypto::seal(&state.key, &id, &totp::new_secret()).map_err(AppError::Internal)?;
+    let secret = totp::new_secret();
+    let sealed =
+        crypto::seal(&state.key, &id, secret.expose_secret()).map_err(AppError::Internal)?;
     crate::db::run(&state.pool, move |conn| {
         Ok(organizers::set_pending_totp(conn, &id, Some(&sealed))?)
     })
@@ -266,11 +304,14 @@ pub async fn confirm_totp(
         else {
             return Ok(false);
         };
-        let secret = crypto::open(&key, &id, &pending).map_err(crate::db::Error::Internal)?;
+        let secret = crypto::open(&key, &id, &pending)
+            .map(SecretString::from)
+            .map_err(crate::db::Error::Internal)?;
         let Some(step) = totp::matching_step(&secret, &form.code, now) else {
             return Ok(false);
         };
-        let sealed = crypto::seal(&key, &id, &secret).map_err(crate::db::Error::Internal)?;
+        let sealed =
+            crypto::seal(&key, &id, secret.expose_secret()).map_err(crate::db::Error::Internal)?;
         audit::recorded(conn, Some(&id), Action::TotpEnabled, &id, |conn| {
             organizers::enable_totp(conn, &id, &sealed, step, &hashes, now.naive_utc())?;
             Ok(credentials::delete_other_sessions(conn, &id, &keep)?)
@@ -301,7 +342,7 @@ pub async fn confirm_totp(
 #[derive(Debug, Deserialize)]
 pub struct DisableForm {
     #[serde(default)]
-    current: String,
+    current: SecretString,
     #[serde(default)]
     code: String,
 }
@@ -328,26 +369,38 @@ pub async fn disable_totp(
     let id = who.0.organizer.id.clone();
     let key = state.key.clone();
     let now = Utc::now();
-    let proof = crate::db::run(&state.pool, move |conn| {
-        let organizer = organizers::find(conn, &id)?.ok_or(crate::db::Error::NotFound)?;
-        if !organizer.has_totp() {
-            return Ok(Proof::Accepted);
-        }
-        // The slow password check runs before the write lock is taken.
-        if !verify_password(&form.current, &organizer.password_hash) {
-            return Ok(Proof::WrongPassword);
-        }
-        crate::db::write_transaction(conn, |conn| {
-            if !totp::accept(conn, &key, &organizer, &form.code, now)? {
-                return Ok(Proof::WrongCode);
-            }
-            audit::recorded(conn, Some(&id), Action::TotpDisabled, &id, |conn| {
-                organizers::disable_totp(conn, &id)
-            })?;
-            Ok(Proof::Accepted)
+    // The slow password check holds no connection: read, check, then write.
+    let organizer = stored(&state, &id).await?;
+    let totp_on = organizer.has_totp();
+    let proven = organizer.password_hash;
+    let proof = if !totp_on {
+        Proof::Accepted
+    } else if !state
+        .passwords
+        .verify(form.current, Some(proven.clone()))
+        .await?
+    {
+        Proof::WrongPassword
+    } else {
+        crate::db::run(&state.pool, move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                let Some(organizer) = still_proven(conn, &id, &proven)? else {
+                    return Ok(Proof::WrongPassword);
+                };
+                if !organizer.has_totp() {
+                    return Ok(Proof::Accepted);
+                }
+                if !totp::accept(conn, &key, &organizer, &form.code, now)? {
+                    return Ok(Proof::WrongCode);
+                }
+                audit::recorded(conn, Some(&id), Action::TotpDisabled, &id, |conn| {
+                    organizers::disable_totp(conn, &id)
+                })?;
+                Ok(Proof::Accepted)
+            })
         })
-    })
-    .await?;
+        .await?
+    };
     let Some(refused) = proof.refusal(lang) else {
         return Ok(see_other("/organize/account?done=off"));
     };

@@ -5,11 +5,11 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::{no_store, see_other};
-use crate::auth::AdminOrganizer;
 use crate::db::audit;
 use crate::db::organizers;
 use crate::domain::audit::Action;
 use crate::error::AppError;
+use crate::extract::organizer::AdminOrganizer;
 use crate::i18n::{time, Locale};
 use crate::state::AppState;
 use crate::views::pages::{AuditLine, AuditPage, OrganizerLine, OrganizersPage};

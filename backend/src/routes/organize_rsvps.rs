@@ -5,12 +5,12 @@ use actix_web::{web, HttpResponse};
 use chrono::Utc;
 
 use super::{no_store, see_other};
-use crate::auth::PageOrganizer;
 use crate::db::audit;
 use crate::db::{events as event_queries, rsvps};
 use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::extract::decision;
+use crate::extract::organizer::PageOrganizer;
 use crate::i18n::Locale;
 use crate::state::AppState;
 use crate::views::pages::OrganizerRsvpsPage;

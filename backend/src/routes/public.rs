@@ -6,7 +6,7 @@ use askama::Template;
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use crate::cache::{respond, Feed};
+use crate::cache::{respond, Stamp};
 use crate::db::events::{self as event_queries, Listing};
 use crate::domain::access::Viewer;
 use crate::domain::event::EventKind;
@@ -63,19 +63,14 @@ pub async fn home(
         tag.as_deref().unwrap_or(""),
         query.cursor.as_deref().unwrap_or("")
     );
-    let stamp = state
-        .page_cache
-        .changes(&state)
-        .await?
-        .events_only(Duration::seconds(HOME_WINDOW_SECONDS), now);
-    let page = match state.page_cache.get(&key, stamp) {
-        Some(page) => page,
-        None => {
-            let body = render_home(&state, &locale, kind, tag, after, now).await?;
-            let page = Feed::built_now(stamp, body).map_err(AppError::internal)?;
-            state.page_cache.put(key, page)
-        }
-    };
+    let changes = crate::db::run(&state.pool, crate::db::events::changes);
+    let stamp = Stamp::events_only(
+        state.page_cache.changes(changes).await?,
+        Duration::seconds(HOME_WINDOW_SECONDS),
+        now,
+    );
+    let build = render_home(&state, &locale, kind, tag, after, now);
+    let page = state.page_cache.get_or_build(key, stamp, build).await?;
     Ok(respond(&request, &page, HTML, "no-cache"))
 }
 

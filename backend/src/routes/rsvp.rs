@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
 use super::{no_store, see_other};
-use crate::cache::{respond, Feed};
+use crate::cache::{respond, Stamp};
 use crate::db::rsvps;
 use crate::domain::rsvp::{Arrival, RsvpChange};
 use crate::domain::FieldError;
@@ -38,29 +38,26 @@ pub async fn event_page(
     let id = path.into_inner();
     let now = Utc::now();
     let key = format!("event/{id}?lang={}", locale.lang.code());
-    let stamp = state
-        .page_cache
-        .changes(&state)
-        .await?
-        .with_counts(chrono::Duration::seconds(EVENT_PAGE_WINDOW_SECONDS), now);
-    let page = match state.page_cache.get(&key, stamp) {
-        Some(page) => page,
-        None => {
-            let event = super::event_or_404(&state, id).await?;
-            let mut page = EventPage::new(
-                &event,
-                RsvpFormValues::default(),
-                Vec::new(),
-                state.timezone(),
-                &locale,
-                now,
-            );
-            page.asks_email = state.sends_mail();
-            let body = page.render()?;
-            let page = Feed::built_now(stamp, body).map_err(AppError::internal)?;
-            state.page_cache.put(key, page)
-        }
+    let changes = crate::db::run(&state.pool, crate::db::events::changes);
+    let stamp = Stamp::with_counts(
+        state.page_cache.changes(changes).await?,
+        chrono::Duration::seconds(EVENT_PAGE_WINDOW_SECONDS),
+        now,
+    );
+    let build = async {
+        let event = super::event_or_404(&state, id).await?;
+        let mut page = EventPage::new(
+            &event,
+            RsvpFormValues::default(),
+            Vec::new(),
+            state.timezone(),
+            &locale,
+            now,
+        );
+        page.asks_email = state.sends_mail();
+        Ok::<_, AppError>(page.render()?)
     };
+    let page = state.page_cache.get_or_build(key, stamp, build).await?;
     Ok(respond(&request, &page, HTML, "no-cache"))
 }
 

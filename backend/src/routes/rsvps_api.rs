@@ -4,12 +4,12 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
-use crate::auth::ApiOrganizer;
 use crate::db::audit;
 use crate::db::{events as event_queries, rsvps};
 use crate::domain::access::Viewer;
 use crate::domain::audit::Action;
 use crate::error::AppError;
+use crate::extract::organizer::ApiOrganizer;
 use crate::extract::{decision, JsonBody, ManagedRsvp};
 use crate::requests::rsvp::{RsvpInput, RsvpPatch};
 use crate::state::AppState;

@@ -2,6 +2,10 @@
 //! of organizer actions (never attendee data), and admins disabling organizers and revoking
 //! their API tokens.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use reqwest::{Client, Method};
 use serde_json::json;
 use umbrella_tests::{bytes_contain, event_fields, location, on_both_databases, Backend, TestApp};
@@ -823,10 +827,77 @@ async fn turning_totp_off_needs_the_password(app: TestApp) {
     assert!(!asks_for_a_code(&app, "fatima").await, "off");
 }
 
+/// Wrong-password sign-ins sent at once, several times the pool's connections (8 on SQLite,
+/// 16 on PostgreSQL) and the blocking threads beside them.
+const SIGN_IN_BURST: usize = 96;
+
+/// A burst of sign-ins does not hold up an RSVP made during it: a password check holds no
+/// pooled connection and no more than a few run at once, so the RSVP's database work finds a
+/// thread and a connection free. Measured against the burst itself, not a clock: before the
+/// fix, the RSVP queued behind most of the burst's checks.
+async fn a_burst_of_sign_ins_does_not_hold_up_rsvps(app: TestApp) {
+    let token = app.organizer_token().await;
+    let event = app
+        .create_event(&token, event_fields("During the burst", 3, json!({})))
+        .await;
+    let id = event["id"].as_str().expect("id").to_string();
+    let answered = Arc::new(AtomicUsize::new(0));
+    let client = app.client();
+    // Each a different handle nobody has (checked against the decoy hash, as slow as a real
+    // one), so the per-handle throttle never answers for the password check.
+    let mut burst: FuturesUnordered<_> = (0..SIGN_IN_BURST)
+        .map(|n| {
+            let (client, url, answered) =
+                (client.clone(), app.url("/organize/login"), answered.clone());
+            tokio::spawn(async move {
+                let handle = format!("nobody-{n}");
+                let response = client
+                    .post(url)
+                    .header("Sec-Fetch-Site", "same-origin")
+                    .form(&[
+                        ("handle", handle.as_str()),
+                        ("password", "not anyone's password"),
+                    ])
+                    .send()
+                    .await
+                    .expect("sent");
+                answered.fetch_add(1, Ordering::SeqCst);
+                response.status().as_u16()
+            })
+        })
+        .collect();
+    // The server is inside the burst once its first answer is back.
+    let first = burst.next().await.expect("a sign-in").expect("joined");
+    assert_eq!(first, 401);
+
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/events/{id}/rsvps"),
+            None,
+            &json!({"pseudonym": "Mid Burst"}),
+        )
+        .await;
+    let answered_before_the_rsvp = answered.load(Ordering::SeqCst);
+    assert_eq!(status, 201, "the RSVP is answered, not refused: {body}");
+    while let Some(sign_in) = burst.next().await {
+        assert_eq!(
+            sign_in.expect("joined"),
+            401,
+            "every wrong password is refused"
+        );
+    }
+    assert!(
+        answered_before_the_rsvp < SIGN_IN_BURST / 2,
+        "the RSVP waited for {answered_before_the_rsvp} of {SIGN_IN_BURST} sign-ins"
+    );
+}
+
 // A per-client limit high enough not to bind, so only the per-handle one can refuse.
 on_both_databases!(with ["--rate-limit-per-minute", "100"] => handle_variants_share_one_throttle);
 on_both_databases!(
     per_handle_throttles_hold_with_the_rate_limit_off,
     changing_the_password_needs_the_current_one,
     turning_totp_off_needs_the_password,
+    a_burst_of_sign_ins_does_not_hold_up_rsvps,
 );
