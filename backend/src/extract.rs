@@ -2,6 +2,7 @@
 //! and parse errors that say what is wrong (400 for unreadable, 422 naming the field). The
 //! signed-in organizer's extractors are in `organizer`.
 
+pub mod locale;
 pub mod organizer;
 
 use actix_web::dev::Payload;

@@ -242,7 +242,7 @@ fn app(
         .wrap(from_fn(crate::security::refuse_cross_site_posts))
         .wrap(ErrorHandlers::new().default_handler(crate::error::page::render))
         .wrap(from_fn(move |request, next| {
-            crate::i18n::choose_language(request, next, https)
+            crate::extract::locale::choose_language(request, next, https)
         }))
         .wrap(crate::security::default_headers(https))
         .wrap(Compress::default())

@@ -37,7 +37,7 @@ pub fn render<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
         ));
     }
     let status = response.status();
-    let locale = crate::i18n::locale_of(response.request());
+    let locale = crate::extract::locale::locale_of(response.request());
     let lang = locale.lang;
     let case = case(status.as_u16());
     let heading = lang.word("error", case);

@@ -46,7 +46,7 @@ pub async fn create(
     let event_id = path.into_inner();
     let key = state.key.clone();
     // Reminders and notices follow the caller's Accept-Language.
-    let lang = crate::i18n::locale_of(&request).lang;
+    let lang = crate::extract::locale::locale_of(&request).lang;
     let new = crate::db::run(&state.pool, move |conn| {
         rsvps::create(conn, &key, &event_id, draft, lang, Utc::now())
     })
