@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::needs::{self, Need};
+
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/smtp_sink.py");
 
 pub struct SmtpSink {
@@ -17,33 +19,30 @@ pub struct SmtpSink {
     child: Child,
 }
 
-/// Whether Python's aiosmtpd is here. Under `CI=true` its absence fails the test; elsewhere the
-/// test is skipped with a message saying what to install.
-fn available() -> bool {
+/// Fail the test unless Python's aiosmtpd is here.
+fn require() {
     let found = Command::new("python3")
         .args(["-c", "import aiosmtpd"])
         .output()
         .is_ok_and(|out| out.status.success());
     if !found {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("Python's aiosmtpd is required under CI=true (pip install aiosmtpd)");
-        }
-        eprintln!("SKIPPED: the mail tests need Python's aiosmtpd: pip install aiosmtpd");
+        needs::missing(Need::Smtp, "python3 cannot import aiosmtpd");
     }
-    found
 }
 
 impl SmtpSink {
-    /// Start a server that answers the first `refuse` messages with 451; `None` is a loud skip.
+    /// Start a server that answers the first `refuse` messages with 451; `None` only when SMTP
+    /// was left out by name (`UMBRELLA_SKIP=smtp`).
     pub fn start(refuse: usize) -> Option<SmtpSink> {
         Self::start_with(refuse, 0)
     }
 
     /// As `start`, taking `delay_ms` over each message.
     pub fn start_with(refuse: usize, delay_ms: u64) -> Option<SmtpSink> {
-        if !available() {
+        if needs::skip(Need::Smtp) {
             return None;
         }
+        require();
         let dir =
             std::env::temp_dir().join(format!("umbrella-smtp-{}", uuid::Uuid::new_v4().simple()));
         let hold_file = dir.with_extension("hold");
