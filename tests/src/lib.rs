@@ -453,6 +453,22 @@ impl Drop for TestApp {
     }
 }
 
+/// `umbrella_outbox_pending` from the `/metrics` of the server at `base` (counted in the
+/// database at each read, so it is the same for every instance on one database); `None` when
+/// it cannot be read.
+pub async fn outbox_pending(base: &str, metrics_token: &str) -> Option<i64> {
+    let response = reqwest::Client::new()
+        .get(format!("{base}/metrics"))
+        .bearer_auth(metrics_token)
+        .send()
+        .await
+        .ok()?;
+    let text = response.text().await.ok()?;
+    text.lines()
+        .find_map(|line| line.strip_prefix("umbrella_outbox_pending "))
+        .and_then(|n| n.trim().parse().ok())
+}
+
 /// A realistic event starting `days` from now, as API JSON; `extra` fields override.
 pub fn event_fields(title: &str, days: i64, extra: Value) -> Value {
     let starts = chrono::Utc::now() + chrono::Duration::days(days);

@@ -101,6 +101,60 @@ impl SmtpSink {
         }
     }
 
+    /// Wait until at least `count` messages arrived and the server at `base` has nothing left
+    /// in its outbox (`umbrella_outbox_pending 0` on its `/metrics`, read with
+    /// `metrics_token`): every message it queued was sent, given up or found no longer owed, so
+    /// no further message can arrive unless something new is queued. Fails after `limit`.
+    /// Returns every message that arrived.
+    ///
+    /// This is the positive signal that "nothing more comes": an outbox round records a
+    /// message only after its send finished, and one worker runs its rounds one after another.
+    pub async fn settled(
+        &self,
+        base: &str,
+        metrics_token: &str,
+        count: usize,
+        limit: Duration,
+    ) -> Vec<PathBuf> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let files = self.files();
+            let pending = crate::outbox_pending(base, metrics_token).await;
+            if files.len() >= count && pending == Some(0) {
+                return files;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "after {limit:?}: {} of {count} messages arrived, outbox pending {pending:?}",
+                files.len()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Wait until at least one reply is being held (`hold`): a message is mid-exchange.
+    pub async fn wait_until_held(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        loop {
+            let held = std::fs::read_dir(&self.dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "held"))
+                        .count()
+                })
+                .unwrap_or(0);
+            if held > 0 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no reply was held within {limit:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// Every message parsed by Python's `email` (strict policy), oldest first.
     pub fn messages(&self) -> Vec<Value> {
         self.files().iter().map(read_message).collect()
