@@ -22,9 +22,9 @@ pub const PHONE: (u32, u32) = (390, 844);
 /// How long a page or an element may take to appear (generous: CI shares its cores).
 const WAIT: Duration = Duration::from_secs(20);
 
-/// Fail the test: `what` is missing.
-fn missing(what: &str, install: &str) -> ! {
-    needs::missing(Need::Browser, &format!("{what} (install: {install})"))
+/// Fail the test: `what` is missing (the message says how to install it).
+fn missing(what: &str) -> ! {
+    needs::missing(Need::Browser, &format!("{what} is not here"))
 }
 
 /// A program from `$env_var`, or the first of `names` found on the `PATH`.
@@ -53,13 +53,12 @@ impl Chromedriver {
         if needs::skip(Need::Browser) {
             return None;
         }
-        const INSTALL: &str = "apt-get install chromium chromium-driver (Debian)";
         let Some(chromium) = program("UMBRELLA_TEST_CHROMIUM", &["chromium", "chromium-browser"])
         else {
-            missing("Chromium", INSTALL);
+            missing("Chromium");
         };
         let Some(driver) = program("UMBRELLA_TEST_CHROMEDRIVER", &["chromedriver"]) else {
-            missing("chromedriver", INSTALL);
+            missing("chromedriver");
         };
         let port = crate::free_port();
         let child = Command::new(driver)
@@ -480,10 +479,7 @@ impl Axe {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("browser/node_modules/axe-core/axe.min.js");
         match std::fs::read_to_string(&path) {
             Ok(source) => Some(Axe { source }),
-            Err(_) => missing(
-                &format!("axe-core ({})", path.display()),
-                "cd tests/browser && npm ci",
-            ),
+            Err(_) => missing(&format!("axe-core ({})", path.display())),
         }
     }
 
