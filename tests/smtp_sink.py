@@ -9,7 +9,8 @@ Prints "listening PORT" once it accepts connections. Every message it accepts is
   --delay-ms N      take N milliseconds over each message, as a busy server does.
   --hold-file PATH  while PATH exists, hold the reply to each message. A message whose sender
                     went away while held is not kept: like a mail server that takes responsibility
-                    for a message only when it answers 250.
+                    for a message only when it answers 250. While a reply is held, a file
+                    DIR/<uuid>.held says so, so a test can wait until a message is mid-exchange.
 """
 
 import argparse
@@ -38,8 +39,14 @@ class Sink:
             return "451 4.3.0 try again later"
         if self.delay:
             await asyncio.sleep(self.delay)
-        while self.hold_file and os.path.exists(self.hold_file):
-            await asyncio.sleep(0.02)
+        if self.hold_file and os.path.exists(self.hold_file):
+            marker = os.path.join(self.folder, uuid.uuid4().hex + ".held")
+            open(marker, "wb").close()
+            try:
+                while os.path.exists(self.hold_file):
+                    await asyncio.sleep(0.02)
+            finally:
+                os.remove(marker)
         if server.transport is None or server.transport.is_closing():
             return "451 4.3.0 gone"
         name = f"{next(self.counter):06d}-{uuid.uuid4().hex}.eml"

@@ -1,7 +1,7 @@
 //! Headless Chromium for the browser stories: `Chromedriver` runs one chromedriver on a free port
 //! for a test, `Session` is a fresh Chromium (phone width, empty profile) driven over WebDriver
 //! with fantoccini, and `Axe` checks a page with axe-core. Without chromium, chromedriver or
-//! axe-core, tests fail under `CI=true` and skip loudly elsewhere.
+//! axe-core the test fails, unless the browser was left out by name (`UMBRELLA_SKIP=browser`).
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -13,6 +13,7 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
+use crate::needs::{self, Need};
 use crate::Backend;
 
 /// A phone-sized window, the width most attendees see the pages at.
@@ -21,16 +22,9 @@ pub const PHONE: (u32, u32) = (390, 844);
 /// How long a page or an element may take to appear (generous: CI shares its cores).
 const WAIT: Duration = Duration::from_secs(20);
 
-fn under_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
-/// Fail under `CI=true`, otherwise print a loud skip naming what to install.
-fn missing(what: &str, install: &str) {
-    if under_ci() {
-        panic!("{what} is required under CI=true ({install})");
-    }
-    eprintln!("\n!!! SKIPPED a browser test: {what} is missing. Install it: {install}\n");
+/// Fail the test: `what` is missing (the message says how to install it).
+fn missing(what: &str) -> ! {
+    needs::missing(Need::Browser, &format!("{what} is not here"))
 }
 
 /// A program from `$env_var`, or the first of `names` found on the `PATH`.
@@ -54,17 +48,17 @@ pub struct Chromedriver {
 }
 
 impl Chromedriver {
-    /// `None` (after a loud message) when Chromium or chromedriver is absent outside CI.
+    /// `None` only when the browser was left out by name (`UMBRELLA_SKIP=browser`).
     pub async fn start() -> Option<Chromedriver> {
-        const INSTALL: &str = "apt-get install chromium chromium-driver (Debian)";
+        if needs::skip(Need::Browser) {
+            return None;
+        }
         let Some(chromium) = program("UMBRELLA_TEST_CHROMIUM", &["chromium", "chromium-browser"])
         else {
-            missing("Chromium", INSTALL);
-            return None;
+            missing("Chromium");
         };
         let Some(driver) = program("UMBRELLA_TEST_CHROMEDRIVER", &["chromedriver"]) else {
-            missing("chromedriver", INSTALL);
-            return None;
+            missing("chromedriver");
         };
         let port = crate::free_port();
         let child = Command::new(driver)
@@ -476,19 +470,16 @@ pub struct AxeFinding {
 }
 
 impl Axe {
-    /// `None` (after a loud message) when axe-core is not installed outside CI.
+    /// `None` only when the browser was left out by name (`UMBRELLA_SKIP=browser`).
     pub fn load() -> Option<Axe> {
+        if needs::skip(Need::Browser) {
+            return None;
+        }
         let path =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("browser/node_modules/axe-core/axe.min.js");
         match std::fs::read_to_string(&path) {
             Ok(source) => Some(Axe { source }),
-            Err(_) => {
-                missing(
-                    &format!("axe-core ({})", path.display()),
-                    "cd tests/browser && npm ci",
-                );
-                None
-            }
+            Err(_) => missing(&format!("axe-core ({})", path.display())),
         }
     }
 

@@ -18,7 +18,7 @@ pub struct ChildServer {
 
 impl ChildServer {
     /// Start `binary` (the test crate's `umbrella-server`) on a fresh database with `extra`
-    /// settings; `None` when PostgreSQL is absent outside CI.
+    /// settings; `None` only when PostgreSQL was left out by name.
     pub async fn start(binary: &str, backend: Backend, extra: &[&str]) -> Option<ChildServer> {
         crate::logs::capture();
         let crate::Storage {

@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod child;
 pub mod logs;
+pub mod needs;
 pub mod postgres;
 pub mod smtp;
 
@@ -26,7 +27,7 @@ pub enum Backend {
 }
 
 /// A fresh data directory and database for one server: a SQLite file in the directory, or a
-/// PostgreSQL database of its own (`None` when PostgreSQL is absent outside CI).
+/// PostgreSQL database of its own (`None` only when PostgreSQL was left out by name).
 pub struct Storage {
     pub data_dir: PathBuf,
     pub database: Option<postgres::TestDatabase>,
@@ -72,7 +73,8 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Start a server on `backend`; `None` when PostgreSQL is absent outside CI (a loud skip).
+    /// Start a server on `backend`; `None` only when its database was left out by name
+    /// (`UMBRELLA_SKIP=postgres`).
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
         Self::spawn_with(backend, &[]).await
     }
@@ -451,6 +453,22 @@ impl Drop for TestApp {
     }
 }
 
+/// `umbrella_outbox_pending` from the `/metrics` of the server at `base` (counted in the
+/// database at each read, so it is the same for every instance on one database); `None` when
+/// it cannot be read.
+pub async fn outbox_pending(base: &str, metrics_token: &str) -> Option<i64> {
+    let response = reqwest::Client::new()
+        .get(format!("{base}/metrics"))
+        .bearer_auth(metrics_token)
+        .send()
+        .await
+        .ok()?;
+    let text = response.text().await.ok()?;
+    text.lines()
+        .find_map(|line| line.strip_prefix("umbrella_outbox_pending "))
+        .and_then(|n| n.trim().parse().ok())
+}
+
 /// A realistic event starting `days` from now, as API JSON; `extra` fields override.
 pub fn event_fields(title: &str, days: i64, extra: Value) -> Value {
     let starts = chrono::Utc::now() + chrono::Duration::days(days);
@@ -559,25 +577,21 @@ macro_rules! on_both_databases {
 }
 
 /// Parse iCalendar bytes with the independent Python `icalendar` package (`calendar_check.py`).
-/// `None` when it is not installed outside CI (a loud skip); under `CI=true` its absence fails.
+/// `None` only when the calendar parser was left out by name (`UMBRELLA_SKIP=calendar`); the
+/// test fails when it is missing.
 pub fn parse_calendar(bytes: &[u8]) -> Option<Value> {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/calendar_check.py");
+    if needs::skip(needs::Need::Calendar) {
+        return None;
+    }
     let available = Command::new("python3")
         .args(["-c", "import icalendar"])
         .output()
         .is_ok_and(|out| out.status.success());
     if !available {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!(
-                "the Python icalendar package is required under CI=true (pip install icalendar)"
-            );
-        }
-        eprintln!(
-            "\n!!! SKIPPED a calendar check: install Python's icalendar (pip install icalendar).\n"
-        );
-        return None;
+        needs::missing(needs::Need::Calendar, "python3 cannot import icalendar");
     }
     let mut child = Command::new("python3")
         .arg(script)

@@ -1,8 +1,10 @@
-//! A PostgreSQL database of its own for each test, dropped afterwards. Without a server, tests
-//! fail under `CI=true` and skip loudly elsewhere.
+//! A PostgreSQL database of its own for each test, dropped afterwards. Without a server the
+//! test fails, unless PostgreSQL was left out by name (`UMBRELLA_SKIP=postgres`, see `needs`).
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
+
+use crate::needs::{self, Need};
 
 /// The server to create test databases on (`UMBRELLA_TEST_POSTGRES_URL` overrides).
 pub fn server_url() -> String {
@@ -20,24 +22,18 @@ fn admin_connection() -> Result<PgConnection, diesel::ConnectionError> {
 }
 
 impl TestDatabase {
-    /// `None` (after a loud message) when PostgreSQL is unreachable outside CI.
+    /// `None` only when PostgreSQL was left out by name (reported); an unreachable server
+    /// fails the test.
     pub fn create() -> Option<Self> {
+        if needs::skip(Need::Postgres) {
+            return None;
+        }
         let mut admin = match admin_connection() {
             Ok(conn) => conn,
-            Err(error) => {
-                if std::env::var("CI").is_ok_and(|v| v == "true") {
-                    panic!(
-                        "PostgreSQL is required under CI=true but is unreachable at {}: {error}",
-                        server_url()
-                    );
-                }
-                eprintln!(
-                    "\n!!! SKIPPED a PostgreSQL test: no server at {} ({error}).\n\
-                     !!! Install and start PostgreSQL (Debian: apt-get install postgresql) to run it.\n",
-                    server_url()
-                );
-                return None;
-            }
+            Err(error) => needs::missing(
+                Need::Postgres,
+                &format!("no server answers at {} ({error})", server_url()),
+            ),
         };
         let name = format!("umbrella_test_{}", uuid::Uuid::new_v4().simple());
         admin

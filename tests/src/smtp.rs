@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::needs::{self, Need};
+
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/smtp_sink.py");
 
 pub struct SmtpSink {
@@ -17,33 +19,30 @@ pub struct SmtpSink {
     child: Child,
 }
 
-/// Whether Python's aiosmtpd is here. Under `CI=true` its absence fails the test; elsewhere the
-/// test is skipped with a message saying what to install.
-fn available() -> bool {
+/// Fail the test unless Python's aiosmtpd is here.
+fn require() {
     let found = Command::new("python3")
         .args(["-c", "import aiosmtpd"])
         .output()
         .is_ok_and(|out| out.status.success());
     if !found {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("Python's aiosmtpd is required under CI=true (pip install aiosmtpd)");
-        }
-        eprintln!("SKIPPED: the mail tests need Python's aiosmtpd: pip install aiosmtpd");
+        needs::missing(Need::Smtp, "python3 cannot import aiosmtpd");
     }
-    found
 }
 
 impl SmtpSink {
-    /// Start a server that answers the first `refuse` messages with 451; `None` is a loud skip.
+    /// Start a server that answers the first `refuse` messages with 451; `None` only when SMTP
+    /// was left out by name (`UMBRELLA_SKIP=smtp`).
     pub fn start(refuse: usize) -> Option<SmtpSink> {
         Self::start_with(refuse, 0)
     }
 
     /// As `start`, taking `delay_ms` over each message.
     pub fn start_with(refuse: usize, delay_ms: u64) -> Option<SmtpSink> {
-        if !available() {
+        if needs::skip(Need::Smtp) {
             return None;
         }
+        require();
         let dir =
             std::env::temp_dir().join(format!("umbrella-smtp-{}", uuid::Uuid::new_v4().simple()));
         let hold_file = dir.with_extension("hold");
@@ -99,6 +98,60 @@ impl SmtpSink {
                 return files;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Wait until at least `count` messages arrived and the server at `base` has nothing left
+    /// in its outbox (`umbrella_outbox_pending 0` on its `/metrics`, read with
+    /// `metrics_token`): every message it queued was sent, given up or found no longer owed, so
+    /// no further message can arrive unless something new is queued. Fails after `limit`.
+    /// Returns every message that arrived.
+    ///
+    /// This is the positive signal that "nothing more comes": an outbox round records a
+    /// message only after its send finished, and one worker runs its rounds one after another.
+    pub async fn settled(
+        &self,
+        base: &str,
+        metrics_token: &str,
+        count: usize,
+        limit: Duration,
+    ) -> Vec<PathBuf> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let files = self.files();
+            let pending = crate::outbox_pending(base, metrics_token).await;
+            if files.len() >= count && pending == Some(0) {
+                return files;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "after {limit:?}: {} of {count} messages arrived, outbox pending {pending:?}",
+                files.len()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Wait until at least one reply is being held (`hold`): a message is mid-exchange.
+    pub async fn wait_until_held(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        loop {
+            let held = std::fs::read_dir(&self.dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "held"))
+                        .count()
+                })
+                .unwrap_or(0);
+            if held > 0 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no reply was held within {limit:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 

@@ -382,10 +382,16 @@ async fn instances_starting_together_migrate_one_at_a_time() {
     // One data directory, as instances of one site share one key file (the database remembers
     // which key it was used with).
     let dir = std::env::temp_dir().join(format!("umbrella-race-{}", uuid::Uuid::new_v4().simple()));
-    let starts = (0..3).map(|_| {
+    // Released together, so every instance reaches its migrations while the others do: without
+    // the advisory lock they collide ("duplicate key value violates unique constraint").
+    const INSTANCES: usize = 4;
+    let together = std::sync::Arc::new(tokio::sync::Barrier::new(INSTANCES));
+    let starts = (0..INSTANCES).map(|_| {
         let url = database.url.clone();
         let dir = dir.clone();
+        let together = together.clone();
         tokio::spawn(async move {
+            together.wait().await;
             let args = [
                 "umbrella",
                 "--bind",

@@ -8,12 +8,14 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 use serde_json::{json, Value};
-use umbrella::db::schema::rsvps;
+use umbrella::db::schema::{outbox, rsvps};
 use umbrella_tests::child::ChildServer;
 use umbrella_tests::smtp::SmtpSink;
 use umbrella_tests::{event_fields, Backend, TestApp};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_umbrella-server");
+/// The `--metrics-token` of the server processes here, to read their outbox's depth.
+const METRICS_TOKEN: &str = "mail-test-metrics";
 /// Short retry and lease times so that tests wait seconds, not minutes.
 const QUICK_MAIL: [&str; 4] = ["--mail-retry-seconds", "1", "--mail-lease-seconds", "3"];
 
@@ -24,6 +26,18 @@ async fn start(backend: Backend, refuse: usize) -> Option<(TestApp, SmtpSink)> {
     args.extend(QUICK_MAIL);
     let app = TestApp::spawn_with(backend, &args).await?;
     Some((app, sink))
+}
+
+/// Wait until `count` messages arrived and `app`'s outbox has nothing left to send (at most
+/// 60 s: refusals and retries take a few seconds).
+async fn settled(app: &TestApp, sink: &SmtpSink, count: usize) {
+    sink.settled(
+        &app.address,
+        &app.metrics_token,
+        count,
+        Duration::from_secs(60),
+    )
+    .await;
 }
 
 /// Run a story on both databases with an SMTP server that refuses the first `refuse` messages.
@@ -213,13 +227,8 @@ async fn a_reminder_arrives_once_discreetly_and_then_the_address_is_gone(
     assert_eq!(status, "going");
     rsvp(&app.address, &event_id, "NoEmail", None).await;
 
-    assert_eq!(
-        sink.wait_for(1, Duration::from_secs(30)).await.len(),
-        1,
-        "the reminder arrives"
-    );
-    // Two more polls of the outbox: nothing is sent again.
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    // The reminder arrives and the outbox has nothing left: it cannot come again.
+    settled(&app, &sink, 1).await;
     let messages = sink.messages();
     assert_eq!(messages.len(), 1, "sent once: {messages:?}");
     let message = &messages[0];
@@ -297,8 +306,7 @@ async fn a_cancellation_reaches_everyone_expecting_to_go_and_nobody_else(
     rsvp(base, &other_id, "Elsewhere", Some("elsewhere@example.org")).await;
 
     cancel_event(base, &organizer, &event_id).await;
-    sink.wait_for(3, Duration::from_secs(30)).await;
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    settled(&app, &sink, 3).await;
     let messages = sink.messages();
     assert_eq!(
         recipients(&messages),
@@ -338,8 +346,7 @@ async fn a_refused_message_arrives_on_retry(app: TestApp, sink: SmtpSink) {
     assert_eq!(status, "pending");
     decide_first(&app, &organizer, &event_id, "approve").await;
     // The server refuses twice (451); the third attempt, a few seconds later, gets through.
-    sink.wait_for(1, Duration::from_secs(40)).await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    settled(&app, &sink, 1).await;
     let messages = sink.messages();
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(messages[0]["subject"]
@@ -375,8 +382,7 @@ async fn a_new_time_brings_a_notice_and_moves_the_reminder(app: TestApp, sink: S
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    sink.wait_for(2, Duration::from_secs(30)).await;
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    settled(&app, &sink, 2).await;
     let subjects: BTreeSet<String> = sink
         .messages()
         .iter()
@@ -435,8 +441,7 @@ async fn promotion_and_reveal_are_announced_without_the_place(app: TestApp, sink
         )
         .await;
     assert_eq!(status, 200);
-    sink.wait_for(2, Duration::from_secs(30)).await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    settled(&app, &sink, 2).await;
     let messages = sink.messages();
     let subjects: Vec<&str> = messages
         .iter()
@@ -524,8 +529,7 @@ async fn a_decline_is_told_once_and_then_the_address_goes(app: TestApp, sink: Sm
     let (token, status) = rsvp(&app.address, &event_id, "Lee", Some("lee@example.org")).await;
     assert_eq!(status, "pending");
     decide_first(&app, &organizer, &event_id, "decline").await;
-    sink.wait_for(1, Duration::from_secs(30)).await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    settled(&app, &sink, 1).await;
     let messages = sink.messages();
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert_eq!(messages[0]["subject"], "About your RSVP: your event");
@@ -569,7 +573,7 @@ async fn killed_mid_batch_then_restarted_sends_each_once(backend: Backend) {
         return;
     };
     let url = sink.url();
-    let mut args = vec!["--mail-url", url.as_str()];
+    let mut args = vec!["--mail-url", url.as_str(), "--metrics-token", METRICS_TOKEN];
     args.extend(QUICK_MAIL);
     let Some(mut server) = ChildServer::start(SERVER, backend, &args).await else {
         return;
@@ -580,13 +584,14 @@ async fn killed_mid_batch_then_restarted_sends_each_once(backend: Backend) {
     assert!((8..40).contains(&before), "mid-batch: {before} of 40 sent");
     // Replies are held, so the messages in flight are in the SMTP exchange when the kill comes.
     sink.hold();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    sink.wait_until_held(Duration::from_secs(10)).await;
     server.kill();
     sink.release();
     server.restart().await;
     // The killed process's claims expire after their lease (3 s); then they are sent again.
-    sink.wait_for(40, Duration::from_secs(60)).await;
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    // The killed process sends nothing more, and the restarted one has nothing left to send.
+    sink.settled(&server.address, METRICS_TOKEN, 40, Duration::from_secs(60))
+        .await;
     assert_each_once(&sink.messages(), 40);
 }
 
@@ -623,8 +628,23 @@ async fn two_instances_on_one_postgresql_send_each_message_once() {
         .expect("second instance");
     let organizer = first.organizer_token().await;
     notices_fall_due(&first.address, &organizer, 60).await;
-    sink.wait_for(60, Duration::from_secs(60)).await;
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    sink.settled(
+        &first.address,
+        &first.metrics_token,
+        60,
+        Duration::from_secs(60),
+    )
+    .await;
+    // A message claimed once was sent by one instance only: none can still be on its way from
+    // another instance whose claim ran out (the outbox records a send after it finished).
+    let claims: Vec<i32> = outbox::table
+        .select(outbox::attempts)
+        .load(&mut first.database())
+        .expect("outbox read");
+    assert!(
+        claims.iter().all(|&attempts| attempts == 1),
+        "each message claimed once: {claims:?}"
+    );
     assert_each_once(&sink.messages(), 60);
     // Both instances were running their workers on the same outbox.
     let (_, one) = first.metrics().await;
