@@ -6,11 +6,11 @@ use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::ServiceResponse;
 use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
 use actix_web::middleware::ErrorHandlerResponse;
-use actix_web::HttpResponse;
+use actix_web::{HttpMessage, HttpResponse};
 use askama::Template;
 
 use super::AppError;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Locale};
 use crate::views::pages::ErrorPage;
 use crate::views::Chrome;
 
@@ -37,7 +37,14 @@ pub fn render<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
         ));
     }
     let status = response.status();
-    let locale = crate::extract::locale::locale_of(response.request());
+    // Worked out for this request by `extract::locale::choose_language`, which runs around
+    // this hook.
+    let locale = response
+        .request()
+        .extensions()
+        .get::<Locale>()
+        .cloned()
+        .unwrap_or_else(|| Locale::plain(Lang::default()));
     let lang = locale.lang;
     let case = case(status.as_u16());
     let heading = lang.word("error", case);
