@@ -308,24 +308,23 @@ impl MetricsToken {
 }
 
 /// Which database, decided by the URL scheme.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum DatabaseUrl {
     Sqlite(PathBuf),
-    Postgres(String),
+    /// It may carry a password, so it never prints.
+    Postgres(secrecy::SecretString),
 }
 
 impl DatabaseUrl {
     pub fn is_sqlite(&self) -> bool {
         matches!(self, DatabaseUrl::Sqlite(_))
     }
-}
 
-impl std::fmt::Debug for DatabaseUrl {
-    // A PostgreSQL URL may carry a password: never print it.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    /// The PostgreSQL URL itself, for what connects with it (never for printing).
+    pub fn postgres_url(&self) -> Option<&str> {
         match self {
-            DatabaseUrl::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
-            DatabaseUrl::Postgres(_) => write!(f, "postgres://…"),
+            DatabaseUrl::Postgres(url) => Some(secrecy::ExposeSecret::expose_secret(url)),
+            DatabaseUrl::Sqlite(_) => None,
         }
     }
 }
@@ -333,7 +332,7 @@ impl std::fmt::Debug for DatabaseUrl {
 fn parse_database_url(raw: &str) -> Result<DatabaseUrl, String> {
     let raw = raw.trim();
     if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-        return Ok(DatabaseUrl::Postgres(raw.to_string()));
+        return Ok(DatabaseUrl::Postgres(raw.into()));
     }
     let path = raw
         .strip_prefix("sqlite://")
@@ -437,10 +436,10 @@ mod tests {
 
     #[test]
     fn database_url_picks_the_backend_by_scheme() {
-        assert_eq!(
+        assert!(matches!(
             parse_database_url("sqlite://data/x.db"),
-            Ok(DatabaseUrl::Sqlite(PathBuf::from("data/x.db")))
-        );
+            Ok(DatabaseUrl::Sqlite(path)) if path == std::path::Path::new("data/x.db")
+        ));
         assert!(matches!(
             parse_database_url("postgres://postgres@127.0.0.1/umbrella"),
             Ok(DatabaseUrl::Postgres(_))

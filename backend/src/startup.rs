@@ -110,6 +110,7 @@ impl Application {
         );
         let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
         if let crate::config::DatabaseUrl::Postgres(url) = state.settings.database() {
+            let url = secrecy::ExposeSecret::expose_secret(&url).to_string();
             crate::live::relay::start(url, state.live.clone(), stopping.clone())?;
         }
         let postman = Arc::new(crate::mail::outbox::Postman {

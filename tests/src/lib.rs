@@ -175,7 +175,12 @@ impl TestApp {
                 umbrella::config::DatabaseUrl::Sqlite(path) => {
                     format!("sqlite://{}", path.display())
                 }
-                umbrella::config::DatabaseUrl::Postgres(url) => url,
+                umbrella::config::DatabaseUrl::Postgres(_) => self
+                    .settings
+                    .database()
+                    .postgres_url()
+                    .unwrap_or_default()
+                    .to_string(),
             },
         ]);
         tokio::task::spawn_blocking(move || {
@@ -398,10 +403,11 @@ impl TestApp {
                 .flatten()
                 .collect(),
             Backend::Postgres => {
-                let url = match self.settings.database() {
-                    umbrella::config::DatabaseUrl::Postgres(url) => url,
-                    other => panic!("expected PostgreSQL, got {other:?}"),
-                };
+                let database = self.settings.database();
+                let url = database
+                    .postgres_url()
+                    .unwrap_or_else(|| panic!("expected PostgreSQL, got {database:?}"))
+                    .to_string();
                 let dump = std::process::Command::new("pg_dump")
                     .arg(&url)
                     .output()

@@ -28,7 +28,7 @@ pub fn write(conn: &mut DbConnection, database: &DatabaseUrl, path: &Path) -> an
             Ok(())
         }
         (DbConnection::Postgres(_), DatabaseUrl::Postgres(url)) => {
-            let plan = PgDump::plan(url, path)?;
+            let plan = PgDump::plan(secrecy::ExposeSecret::expose_secret(url), path)?;
             let passfile = plan.password.as_deref().map(Passfile::write).transpose()?;
             let mut command = std::process::Command::new("pg_dump");
             command.args(&plan.args);

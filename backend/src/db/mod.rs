@@ -25,6 +25,8 @@ use diesel::r2d2::R2D2Connection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+use secrecy::ExposeSecret;
+
 use crate::config::DatabaseUrl;
 
 /// Every removal of personal data ends with this (see `checkpoint`).
@@ -99,7 +101,9 @@ impl r2d2::ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConnection, ConnectError> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => Ok(DbConnection::Postgres(PgConnection::establish(url)?)),
+            DatabaseUrl::Postgres(url) => Ok(DbConnection::Postgres(PgConnection::establish(
+                url.expose_secret(),
+            )?)),
             DatabaseUrl::Sqlite(path) => {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                     std::fs::create_dir_all(parent).map_err(|source| ConnectError::Folder {

@@ -430,7 +430,7 @@ fn a_command_opens_no_connection_in_the_background() {
     databases.extend(
         postgres
             .as_ref()
-            .map(|database| DatabaseUrl::Postgres(database.url.clone())),
+            .map(|database| DatabaseUrl::Postgres(database.url.clone().into())),
     );
     for url in databases {
         let pool = connect_for(&url, PoolFor::Command).expect("connects");

@@ -992,7 +992,8 @@ async fn two_instances_share_live_updates() {
     let Some(first) = TestApp::spawn(umbrella_tests::Backend::Postgres).await else {
         return;
     };
-    let umbrella::config::DatabaseUrl::Postgres(url) = first.settings.database() else {
+    let database = first.settings.database();
+    let Some(url) = database.postgres_url().map(str::to_string) else {
         panic!("expected PostgreSQL")
     };
     // Instances of one site share the key file, as the database remembers which key it uses.

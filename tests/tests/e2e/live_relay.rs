@@ -101,7 +101,8 @@ async fn followers_get_what_was_posted_while_the_relay_was_away() {
     let Some(first) = TestApp::spawn(Backend::Postgres).await else {
         return;
     };
-    let umbrella::config::DatabaseUrl::Postgres(url) = first.settings.database() else {
+    let database = first.settings.database();
+    let Some(url) = database.postgres_url().map(str::to_string) else {
         panic!("expected PostgreSQL")
     };
     // Instances of one site share the key file, as the database remembers which key it uses.

@@ -616,7 +616,8 @@ async fn two_instances_on_one_postgresql_send_each_message_once() {
     let Some(first) = TestApp::spawn_with(Backend::Postgres, &args).await else {
         return;
     };
-    let umbrella::config::DatabaseUrl::Postgres(database) = first.settings.database() else {
+    let database = first.settings.database();
+    let Some(database) = database.postgres_url().map(str::to_string) else {
         panic!("a PostgreSQL test");
     };
     // Instances of one site share the key file, as the database remembers which key it uses.
