@@ -7,6 +7,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use rand::RngCore;
+use secrecy::{ExposeSecret, SecretBox};
 use sha2::{Digest, Sha256};
 
 pub const KEY_FILE_NAME: &str = "umbrella.key";
@@ -15,15 +16,9 @@ const KEY_BYTES: usize = 32;
 /// other use of SHA-256 over it could match.
 const FINGERPRINT_LABEL: &[u8] = b"umbrella key fingerprint v1\n";
 
-/// The instance's secret key. Its `Debug` never prints the bytes.
-#[derive(Clone)]
-pub struct SecretKey([u8; KEY_BYTES]);
-
-impl std::fmt::Debug for SecretKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SecretKey(…)")
-    }
-}
+/// The instance's secret key: never printed, and wiped from memory when dropped.
+#[derive(Debug)]
+pub struct SecretKey(SecretBox<[u8; KEY_BYTES]>);
 
 impl SecretKey {
     /// The key in the file at `path`, or `None` if there is no file.
@@ -42,7 +37,7 @@ impl SecretKey {
                 path.display()
             )
         })?;
-        Ok(SecretKey(key))
+        Ok(SecretKey::from_raw(key))
     }
 
     /// Write a new key file, whole or not at all: written beside it and then linked into place,
@@ -59,7 +54,7 @@ impl SecretKey {
         match written {
             Ok(()) => {
                 tracing::info!(path = %path.display(), "created a new secret key file; back it up");
-                Ok(SecretKey(key))
+                Ok(SecretKey::from_raw(key))
             }
             // Another instance made it first: use that one.
             Err(_) if path.exists() => Self::read(path)?
@@ -86,7 +81,7 @@ impl SecretKey {
     pub fn fingerprint(&self) -> String {
         Sha256::new()
             .chain_update(FINGERPRINT_LABEL)
-            .chain_update(self.0)
+            .chain_update(self.0.expose_secret())
             .finalize()
             .iter()
             .map(|byte| format!("{byte:02x}"))
@@ -95,11 +90,11 @@ impl SecretKey {
 
     /// A key from raw bytes (tests and tools; the server reads the key file).
     pub fn from_raw(bytes: [u8; KEY_BYTES]) -> Self {
-        SecretKey(bytes)
+        SecretKey(SecretBox::new(Box::new(bytes)))
     }
 
     pub fn bytes(&self) -> &[u8; KEY_BYTES] {
-        &self.0
+        self.0.expose_secret()
     }
 }
 
@@ -148,7 +143,10 @@ mod tests {
     fn fingerprints_tell_keys_apart_and_are_not_the_key() {
         let one = SecretKey::from_raw([1; KEY_BYTES]);
         let other = SecretKey::from_raw([2; KEY_BYTES]);
-        assert_eq!(one.fingerprint(), one.clone().fingerprint());
+        assert_eq!(
+            one.fingerprint(),
+            SecretKey::from_raw([1; KEY_BYTES]).fingerprint()
+        );
         assert_ne!(one.fingerprint(), other.fingerprint());
         assert_eq!(one.fingerprint().len(), 64);
         let bare: String = Sha256::digest([1u8; KEY_BYTES])
