@@ -128,22 +128,27 @@ fn difference(now: &Schema, expected: &Schema) -> String {
     format!("left behind: {left:#?}\nmissing: {missing:#?}")
 }
 
-#[test]
-fn every_down_migration_undoes_its_up_on_sqlite() {
-    let mut conn = SqliteConnection::establish(":memory:").expect("SQLite opens");
-    // As the server runs it: foreign keys enforced, so a drop in the wrong order fails here.
-    conn.batch_execute("PRAGMA foreign_keys = ON;")
-        .expect("pragma");
-    each_down_undoes_its_up(&mut conn, || SQLITE_MIGRATIONS, sqlite_schema);
-}
+/// Named as the stories are: `every_down_migration_undoes_its_up::sqlite` and `::postgres`.
+mod every_down_migration_undoes_its_up {
+    use super::*;
 
-#[test]
-fn every_down_migration_undoes_its_up_on_postgres() {
-    let Some(database) = TestDatabase::create() else {
-        return;
-    };
-    let mut conn = PgConnection::establish(&database.url).expect("PostgreSQL connects");
-    each_down_undoes_its_up(&mut conn, || POSTGRES_MIGRATIONS, postgres_schema);
-    drop(conn);
-    database.drop_now();
+    #[test]
+    fn sqlite() {
+        let mut conn = SqliteConnection::establish(":memory:").expect("SQLite opens");
+        // As the server runs it: foreign keys enforced, so a drop in the wrong order fails here.
+        conn.batch_execute("PRAGMA foreign_keys = ON;")
+            .expect("pragma");
+        each_down_undoes_its_up(&mut conn, || SQLITE_MIGRATIONS, sqlite_schema);
+    }
+
+    #[test]
+    fn postgres() {
+        let Some(database) = TestDatabase::create() else {
+            return;
+        };
+        let mut conn = PgConnection::establish(&database.url).expect("PostgreSQL connects");
+        each_down_undoes_its_up(&mut conn, || POSTGRES_MIGRATIONS, postgres_schema);
+        drop(conn);
+        database.drop_now();
+    }
 }
