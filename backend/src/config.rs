@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(
     name = "umbrella",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("UMBRELLA_COMMIT"), ")"),
     args_override_self = true,
     about = "Umbrella: pseudonymous event and direct-action coordination.",
     long_about = "Umbrella: pseudonymous event and direct-action coordination.\n\n\

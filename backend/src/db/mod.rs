@@ -43,8 +43,10 @@ pub enum DbConnection {
 pub type Pool = r2d2::Pool<ConnectionManager>;
 pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+/// The migrations built into the binary, one set per backend. Public for the test that reverts
+/// each one (tests/tests/e2e/migrations.rs); everything else migrates through [`migrate`].
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
 /// Any fixed number shared by every instance: they queue on it while one migrates.
 const MIGRATION_LOCK_KEY: i64 = 0x756d_6272_656c;

@@ -456,3 +456,37 @@ fn a_command_opens_no_connection_in_the_background() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `umbrella --version` names the release and the commit it was built from, so an operator
+/// can tell which code runs; a build outside a git checkout says the commit is unknown.
+#[test]
+fn the_version_names_the_release_and_its_commit() {
+    let out = std::process::Command::new(SERVER)
+        .arg("--version")
+        .output()
+        .expect("the binary runs");
+    let printed = succeeded(&out);
+    // What the build script was given or found: the same cargo run built this test.
+    let commit = option_env!("UMBRELLA_COMMIT")
+        .filter(|given| !given.trim().is_empty())
+        .map(|given| given.trim().to_string())
+        .or_else(|| {
+            let git = |args: &[&str]| {
+                std::process::Command::new("git")
+                    .args(args)
+                    .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../backend"))
+                    .output()
+                    .ok()
+                    .filter(|out| out.status.success())
+            };
+            git(&["ls-files", "--error-unmatch", "Cargo.toml"])?;
+            let head = git(&["rev-parse", "--short=7", "HEAD"])?;
+            Some(String::from_utf8_lossy(&head.stdout).trim().to_string())
+        })
+        .unwrap_or_else(|| "commit unknown".to_string());
+    assert_eq!(
+        printed.trim(),
+        format!("umbrella {} ({commit})", env!("CARGO_PKG_VERSION")),
+        "{printed}"
+    );
+}

@@ -12,6 +12,7 @@ mod live;
 mod live_relay;
 mod mail;
 mod mail_safety;
+mod migrations;
 mod openapi;
 mod operations;
 mod organizer_security;
