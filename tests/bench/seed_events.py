@@ -46,6 +46,8 @@ def main():
             "tags": rng.sample(TAGS, rng.randint(0, 3)),
             "accessibility": "Step-free entrance. ASL on request.",
         }
+        if event["location_privacy"] == "approved":  # shown to approved RSVPs: organizers approve
+            event["approval_required"] = True
         if starts > now:  # RSVPs and updates go to upcoming events; capacity would waitlist the rest
             event["capacity"] = None
         ids.append((post(f"{base}/api/v1/events", event, token)["id"], starts > now))
