@@ -30,6 +30,26 @@ pub struct ListQuery {
     limit: Option<String>,
 }
 
+/// `kind` in the listing's query, as the document has it: a kind, or blank for every kind
+/// (`extract::kind_filter`). Only a schema.
+pub struct KindFilter;
+
+impl utoipa::PartialSchema for KindFilter {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
+        AnyOfBuilder::new()
+            .item(crate::domain::event::EventKind::schema())
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"^\s*$")),
+            )
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for KindFilter {}
+
 fn parse_limit(raw: Option<&str>) -> Result<i64, AppError> {
     let Some(raw) = raw else {
         return Ok(DEFAULT_LIMIT);
@@ -62,7 +82,7 @@ fn event_json(state: &AppState, event: &Event, viewer: Viewer) -> EventJson {
     params(
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "Events a page (default 50)"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` from the page before"),
-        ("kind" = Option<crate::domain::event::EventKind>, Query, description = "Only events of this kind"),
+        ("kind" = inline(Option<KindFilter>), Query, description = "Only events of this kind (blank: every kind)"),
         ("tag" = Option<String>, Query, description = "Only events with this tag"),
     ),
     responses(
