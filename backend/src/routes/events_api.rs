@@ -166,6 +166,7 @@ async fn list_json(
     responses(
         (status = 200, description = "The event; `location` only when the caller may see it", body = EventJson),
         crate::error::documented::NoSuchEvent,
+        crate::error::documented::Throttled,
     ),
     security((), ("bearer" = []), ("session" = [])),
 )]
@@ -228,6 +229,7 @@ pub async fn create(
         crate::error::documented::BodyRefusals,
         crate::error::documented::OrganizerRefusals,
         crate::error::documented::NoSuchEvent,
+        crate::error::documented::Throttled,
         (status = 422, description = "A field, or the event as changed, is not valid (named in `field`)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),
@@ -257,6 +259,7 @@ pub async fn update(
         (status = 200, description = "The cancelled event", body = EventJson),
         crate::error::documented::OrganizerRefusals,
         crate::error::documented::NoSuchEvent,
+        crate::error::documented::Throttled,
     ),
     security(("bearer" = []), ("session" = [])),
 )]
