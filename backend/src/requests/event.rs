@@ -22,6 +22,10 @@ pub fn decode_cursor(raw: &str) -> Result<Cursor, FieldError> {
     let bytes = URL_SAFE_NO_PAD.decode(raw.trim()).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let (at, id) = text.split_once('|').ok_or_else(bad)?;
+    // Event ids are UUIDs: a control character (a NUL, which PostgreSQL refuses) is a forgery.
+    if id.contains(char::is_control) {
+        return Err(bad());
+    }
     let starts_at = DateTime::parse_from_rfc3339(at)
         .map_err(|_| bad())?
         .with_timezone(&Utc);
@@ -306,5 +310,6 @@ pub(crate) mod tests {
         assert_eq!(cursor.starts_at, event.draft.starts_at);
         assert!(decode_cursor("!!!").is_err());
         assert!(decode_cursor(&URL_SAFE_NO_PAD.encode("no separator")).is_err());
+        assert!(decode_cursor(&URL_SAFE_NO_PAD.encode("2026-01-01T00:00:00Z|a\0")).is_err());
     }
 }
