@@ -290,6 +290,9 @@ pub fn listed_tags(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Vec<St
 /// Take the event's lock for a change to it or its RSVPs: a no-op write as the transaction's first statement
 /// (a row lock on PostgreSQL, the write lock on SQLite), then read the event as it now is.
 pub fn lock(conn: &mut DbConnection, event_id: &str) -> Result<Event, Error> {
+    if event_id.contains('\0') {
+        return Err(Error::NotFound); // as in `find`
+    }
     let touched = diesel::update(events::table.find(event_id))
         .set(events::places_taken.eq(events::places_taken))
         .execute(conn)?;

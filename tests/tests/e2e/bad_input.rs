@@ -175,6 +175,28 @@ async fn a_nul_anywhere_finds_nothing(app: TestApp) {
         let (status, body) = app.get_json(path, None).await;
         assert_eq!(status, 404, "{path}: {body}");
     }
+    let event = app
+        .create_event(
+            &token,
+            event_fields("Gated", 3, json!({"approval_required": true})),
+        )
+        .await;
+    let id = event["id"].as_str().expect("id");
+    for path in [
+        format!("/api/v1/events/{id}/rsvps/%00/approve"),
+        "/api/v1/events/%00/rsvps/x/approve".to_string(),
+        "/api/v1/events/%00/rsvps".to_string(),
+    ] {
+        let body = if path.ends_with("/rsvps") {
+            json!({"pseudonym": "Red"})
+        } else {
+            json!({})
+        };
+        let (status, answer) = app
+            .send_json(Method::POST, &path, Some(&token), &body)
+            .await;
+        assert_eq!(status, 404, "{path}: {answer}");
+    }
     for viewer in [None, Some(token.as_str())] {
         let (status, body) = app.get_json("/api/v1/events?tag=%1B%3C%00", viewer).await;
         assert_eq!(status, 200, "{body}");
