@@ -91,7 +91,7 @@ def cross_field_rules(context, case):
     return case
 
 
-TAG_PATTERN = re.compile(r"^\s*[\w-]*(\s+[\w-]+)*\s*$")
+TAG_PATTERN = re.compile(r"^[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[\w-]*([\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+[\w-]+)*[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$")
 
 
 def _tags_as_documented(tags):
