@@ -164,6 +164,11 @@ pub fn update(conn: &mut DbConnection, event: &Event) -> Result<(), Error> {
 
 /// Find one event by id, whatever its visibility.
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Event>, Error> {
+    // PostgreSQL text cannot hold NUL and refuses a query with one; no id has one, on either
+    // database, so there is nothing to find.
+    if id.contains('\0') {
+        return Ok(None);
+    }
     let row = events::table
         .find(id)
         .select((EventRow::as_select(), events::places_taken))
@@ -199,6 +204,10 @@ pub struct Listing {
 
 /// Events in start order, filtered and paged by a keyset cursor.
 pub fn list(conn: &mut DbConnection, listing: &Listing) -> Result<Vec<Event>, Error> {
+    // No stored tag has a NUL (PostgreSQL would refuse the query): none matches.
+    if listing.tag.as_deref().is_some_and(|tag| tag.contains('\0')) {
+        return Ok(Vec::new());
+    }
     let mut query = events::table
         .select((EventRow::as_select(), events::places_taken))
         .filter(events::ends_at.ge(to_naive(listing.ending_after)))
@@ -281,6 +290,9 @@ pub fn listed_tags(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Vec<St
 /// Take the event's lock for a change to it or its RSVPs: a no-op write as the transaction's first statement
 /// (a row lock on PostgreSQL, the write lock on SQLite), then read the event as it now is.
 pub fn lock(conn: &mut DbConnection, event_id: &str) -> Result<Event, Error> {
+    if event_id.contains('\0') {
+        return Err(Error::NotFound); // as in `find`
+    }
     let touched = diesel::update(events::table.find(event_id))
         .set(events::places_taken.eq(events::places_taken))
         .execute(conn)?;

@@ -441,6 +441,10 @@ pub fn decide(
     approve: bool,
     now: DateTime<Utc>,
 ) -> Result<Rsvp, Error> {
+    // PostgreSQL refuses text with a NUL, and no id has one: nothing to decide.
+    if rsvp_id.contains('\0') {
+        return Err(Error::NotFound);
+    }
     super::write_transaction(conn, |conn| {
         let event = event_queries::lock(conn, event_id)?;
         let row: RsvpRow = rsvps::table

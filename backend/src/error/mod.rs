@@ -106,6 +106,16 @@ pub mod documented {
     #[response(status = 404, description = "No such token")]
     pub struct NoSuchToken(pub ErrorBody<'static>);
 
+    /// A client that has asked for too many unknown ids or tokens is slowed down: its misses on
+    /// these paths are answered `429` for a while (`security::slow_down_guessing`).
+    #[derive(utoipa::IntoResponses)]
+    #[response(
+        status = 429,
+        description = "Too many unknown ids or tokens asked for from this client",
+        headers(("Retry-After" = u64, description = "Seconds to wait"))
+    )]
+    pub struct Throttled(pub ErrorBody<'static>);
+
     /// A change sent from another site's page (`Sec-Fetch-Site`, `Origin`).
     #[derive(utoipa::IntoResponses)]
     #[response(status = 403, description = "Sent from another site")]

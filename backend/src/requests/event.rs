@@ -22,6 +22,10 @@ pub fn decode_cursor(raw: &str) -> Result<Cursor, FieldError> {
     let bytes = URL_SAFE_NO_PAD.decode(raw.trim()).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let (at, id) = text.split_once('|').ok_or_else(bad)?;
+    // Event ids are UUIDs: a control character (a NUL, which PostgreSQL refuses) is a forgery.
+    if id.contains(char::is_control) {
+        return Err(bad());
+    }
     let starts_at = DateTime::parse_from_rfc3339(at)
         .map_err(|_| bad())?
         .with_timezone(&Utc);
@@ -42,44 +46,117 @@ fn exact() -> CountDisplay {
 }
 
 /// `POST /api/v1/events`. Only `title`, `kind`, `starts_at` and `ends_at` are required.
+/// Text is trimmed before its length is counted (in characters); one-line fields refuse every
+/// control character, several-line ones (`description`, `accessibility`) allow line breaks and
+/// tabs. Beyond what each field's schema says: `ends_at` is after `starts_at` and at most 31 days
+/// later; `location_privacy: reveal_at` needs a `location_reveal_at` before `ends_at`;
+/// `location_privacy: approved` needs `approval_required`. Each is a `422` naming the field.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "title": "Know your rights", "kind": "workshop",
+    "starts_at": "2030-05-01T18:00:00Z", "ends_at": "2030-05-01T20:00:00Z",
+    "location": "Community room", "capacity": 40, "tags": ["legal", "know-your-rights"]
+}))]
 pub struct EventInput {
-    #[schema(min_length = 1, max_length = 140)]
+    #[schema(
+        min_length = 1,
+        max_length = 140,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub title: String,
+    /// What the public sees instead of `title` (blank: none).
     #[serde(default)]
+    #[schema(max_length = 140, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub cover_title: Option<String>,
     pub kind: EventKind,
+    /// Markdown.
     #[serde(default)]
+    #[schema(
+        max_length = 20000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub description: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     #[serde(default)]
+    #[schema(max_length = 500, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub location: String,
     #[serde(default = "public")]
     pub location_privacy: LocationPrivacy,
     #[serde(default)]
     pub location_reveal_at: Option<DateTime<Utc>>,
+    /// No limit when absent or `null`.
     #[serde(default)]
     #[schema(minimum = 1, maximum = 100_000)]
     pub capacity: Option<i32>,
+    /// Lower-cased; spaces inside a tag become dashes; blank and repeated tags are dropped before
+    /// they are counted.
     #[serde(default)]
-    #[schema(max_items = 12)]
+    #[schema(max_items = 12, inline, value_type = Vec<Tag>)]
     pub tags: Vec<String>,
     #[serde(default)]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub accessibility: String,
+    /// A language code such as `en` or `es-MX` (blank: `en`).
     #[serde(default)]
+    #[schema(
+        max_length = 12,
+        pattern = r"^$|^[A-Za-z0-9]{2,8}(-[A-Za-z0-9]{1,8})*$|^[A-Za-z0-9](-[A-Za-z0-9]{1,8})+$"
+    )]
     pub language: String,
     #[serde(default = "listed")]
     pub visibility: Visibility,
     #[serde(default)]
     pub approval_required: bool,
+    /// Default: every role for an action, none otherwise. Repeats are dropped.
     #[serde(default)]
     pub roles: Option<Vec<Role>>,
+    /// Minutes before the start (default `[1440, 120]`); repeats are dropped before they are
+    /// counted.
     #[serde(default)]
+    #[schema(max_items = 5, inline, value_type = Option<Vec<ReminderOffset>>)]
     pub reminder_offsets_minutes: Option<Vec<i32>>,
     #[serde(default = "exact")]
     pub count_display: CountDisplay,
 }
+
+/// A tag in the document: letters, digits, `-` and `_`, at most 32 characters (spaces inside
+/// become dashes; the length is counted after that and after trimming). Only a schema;
+/// tags travel as strings. By hand: utoipa's derive takes no length on a newtype.
+pub struct Tag;
+
+impl utoipa::PartialSchema for Tag {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .max_length(Some(32))
+            .pattern(Some(r"^[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[\w-]*([\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+[\w-]+)*[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Tag {}
+
+/// A reminder in the document: 5 minutes to two weeks before the start. Only a schema.
+pub struct ReminderOffset;
+
+impl utoipa::PartialSchema for ReminderOffset {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Int32,
+            )))
+            .minimum(Some(5))
+            .maximum(Some(20_160))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ReminderOffset {}
 
 impl EventInput {
     pub fn into_draft(self) -> Result<EventDraft, FieldError> {
@@ -118,28 +195,52 @@ fn explicit<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
-/// `PATCH /api/v1/events/{id}`: any subset of the fields; `null` clears an optional one.
+/// `PATCH /api/v1/events/{id}`: any subset of the fields; `null` clears an optional one and
+/// leaves any other as it is. Each field is checked as in `EventInput`, then the event as changed
+/// is validated as a whole (so `ends_at` after `starts_at` holds for the result).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct EventPatch {
+    #[schema(
+        min_length = 1,
+        max_length = 140,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "explicit")]
+    #[schema(max_length = 140, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub cover_title: Option<Option<String>>,
     pub kind: Option<EventKind>,
+    #[schema(
+        max_length = 20000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub description: Option<String>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
+    #[schema(max_length = 500, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub location: Option<String>,
     pub location_privacy: Option<LocationPrivacy>,
     #[serde(default, deserialize_with = "explicit")]
     pub location_reveal_at: Option<Option<DateTime<Utc>>>,
     #[serde(default, deserialize_with = "explicit")]
+    #[schema(minimum = 1, maximum = 100_000)]
     pub capacity: Option<Option<i32>>,
+    #[schema(max_items = 12, inline, value_type = Option<Vec<Tag>>)]
     pub tags: Option<Vec<String>>,
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub accessibility: Option<String>,
+    #[schema(
+        max_length = 12,
+        pattern = r"^$|^[A-Za-z0-9]{2,8}(-[A-Za-z0-9]{1,8})*$|^[A-Za-z0-9](-[A-Za-z0-9]{1,8})+$"
+    )]
     pub language: Option<String>,
     pub visibility: Option<Visibility>,
     pub approval_required: Option<bool>,
     pub roles: Option<Vec<Role>>,
+    #[schema(max_items = 5, inline, value_type = Option<Vec<ReminderOffset>>)]
     pub reminder_offsets_minutes: Option<Vec<i32>>,
     pub count_display: Option<CountDisplay>,
 }
@@ -209,5 +310,6 @@ pub(crate) mod tests {
         assert_eq!(cursor.starts_at, event.draft.starts_at);
         assert!(decode_cursor("!!!").is_err());
         assert!(decode_cursor(&URL_SAFE_NO_PAD.encode("no separator")).is_err());
+        assert!(decode_cursor(&URL_SAFE_NO_PAD.encode("2026-01-01T00:00:00Z|a\0")).is_err());
     }
 }

@@ -91,10 +91,17 @@ impl RsvpFormValues {
     }
 }
 
-/// `POST /api/v1/events/{id}/rsvps`
+/// `POST /api/v1/events/{id}/rsvps`. Text is trimmed before its length is counted (in
+/// characters); `pseudonym` refuses every control character, `needs` allows line breaks and tabs.
+/// A `role` must be one the event offers (`422` naming `role`).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"pseudonym": "Robin", "guests": 1, "needs": "step-free access"}))]
 pub struct RsvpInput {
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub pseudonym: String,
     #[serde(default)]
     #[schema(minimum = 0, maximum = 10)]
@@ -102,10 +109,15 @@ pub struct RsvpInput {
     #[serde(default)]
     pub role: Option<Role>,
     #[serde(default)]
+    #[schema(
+        max_length = 1000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub needs: String,
     /// Optional, for reminders; sealed, never shown back. Only on a server that sends email: one
     /// with no mail server configured refuses any address (`422` naming `email`).
     #[serde(default)]
+    #[schema(inline, value_type = Option<EmailOrBlank>)]
     pub email: Option<String>,
 }
 
@@ -129,22 +141,73 @@ fn explicit<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
 }
 
 /// `PATCH /api/v1/rsvps/{token}`: any subset; `"status": "cancelled"` cancels; `"email": null`
-/// removes the address.
+/// removes the address. Each field is checked as in `RsvpInput`.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct RsvpPatch {
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub pseudonym: Option<String>,
     #[schema(minimum = 0, maximum = 10)]
     pub guests: Option<i32>,
     #[serde(default, deserialize_with = "explicit")]
     pub role: Option<Option<Role>>,
+    #[schema(
+        max_length = 1000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub needs: Option<String>,
     /// A new address, or `null` to remove the saved one. A server with no mail server configured
     /// refuses any address (`422` naming `email`).
     #[serde(default, deserialize_with = "explicit")]
+    #[schema(inline, value_type = Option<EmailOrBlank>)]
     pub email: Option<Option<String>>,
+    /// Only `cancelled` may be set.
+    #[schema(inline, value_type = Option<CancelledWord>)]
     pub status: Option<RsvpStatus>,
 }
+
+/// An address of at most 254 bytes with a dot in its domain, or blank for none. Only a schema.
+pub struct EmailOrBlank;
+
+impl utoipa::PartialSchema for EmailOrBlank {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, SchemaFormat, Type};
+        AnyOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(
+                        utoipa::openapi::KnownFormat::Email,
+                    )))
+                    .max_length(Some(254)),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"^[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$")),
+            )
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for EmailOrBlank {}
+
+/// The one status a person sets: `cancelled`. Only a schema.
+pub struct CancelledWord;
+
+impl utoipa::PartialSchema for CancelledWord {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(["cancelled"]))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CancelledWord {}
 
 impl RsvpPatch {
     pub fn into_change(self, sends_mail: bool) -> Result<RsvpChange, FieldError> {

@@ -30,6 +30,26 @@ pub struct ListQuery {
     limit: Option<String>,
 }
 
+/// `kind` in the listing's query, as the document has it: a kind, or blank for every kind
+/// (`extract::kind_filter`). Only a schema.
+pub struct KindFilter;
+
+impl utoipa::PartialSchema for KindFilter {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
+        AnyOfBuilder::new()
+            .item(crate::domain::event::EventKind::schema())
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"^[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$")),
+            )
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for KindFilter {}
+
 fn parse_limit(raw: Option<&str>) -> Result<i64, AppError> {
     let Some(raw) = raw else {
         return Ok(DEFAULT_LIMIT);
@@ -62,7 +82,7 @@ fn event_json(state: &AppState, event: &Event, viewer: Viewer) -> EventJson {
     params(
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "Events a page (default 50)"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` from the page before"),
-        ("kind" = Option<crate::domain::event::EventKind>, Query, description = "Only events of this kind"),
+        ("kind" = inline(Option<KindFilter>), Query, description = "Only events of this kind (blank: every kind)"),
         ("tag" = Option<String>, Query, description = "Only events with this tag"),
     ),
     responses(
@@ -146,6 +166,7 @@ async fn list_json(
     responses(
         (status = 200, description = "The event; `location` only when the caller may see it", body = EventJson),
         crate::error::documented::NoSuchEvent,
+        crate::error::documented::Throttled,
     ),
     security((), ("bearer" = []), ("session" = [])),
 )]
@@ -208,6 +229,7 @@ pub async fn create(
         crate::error::documented::BodyRefusals,
         crate::error::documented::OrganizerRefusals,
         crate::error::documented::NoSuchEvent,
+        crate::error::documented::Throttled,
         (status = 422, description = "A field, or the event as changed, is not valid (named in `field`)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),
@@ -237,6 +259,7 @@ pub async fn update(
         (status = 200, description = "The cancelled event", body = EventJson),
         crate::error::documented::OrganizerRefusals,
         crate::error::documented::NoSuchEvent,
+        crate::error::documented::Throttled,
     ),
     security(("bearer" = []), ("session" = [])),
 )]

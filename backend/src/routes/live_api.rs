@@ -27,14 +27,70 @@ use crate::views::rsvp_view::RsvpJson;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateInput {
     pub kind: UpdateKind,
-    #[schema(min_length = 1, max_length = 2000)]
+    /// Trimmed, then 1 to 2000 characters; line breaks and tabs allowed, no other control
+    /// character.
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub text: String,
-    /// `public`, `attendees`, or a role the event offers.
+    /// `public`, `attendees`, or a role the event offers (another role: `422` naming
+    /// `audience`).
+    #[schema(inline, value_type = AudienceWord)]
     pub audience: String,
-    /// The new place, for `kind: location`.
+    /// The new place, required (not blank) for `kind: location` and ignored otherwise; trimmed,
+    /// at most 500 characters, no control character.
     #[serde(default)]
+    #[schema(max_length = 500, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub location: Option<String>,
 }
+
+/// `after` in the document: a sequence number from 0, or blank for 0. Only a schema.
+pub struct AfterSeq;
+
+impl utoipa::PartialSchema for AfterSeq {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
+        AnyOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                        utoipa::openapi::KnownFormat::Int32,
+                    )))
+                    .minimum(Some(0))
+                    .maximum(Some(i32::MAX)),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"^[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$")),
+            )
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for AfterSeq {}
+
+/// Who an update is for, as a word: `public`, `attendees` or a role. Only a schema; the words
+/// come from `Audience::all`, so a new role is documented with it.
+pub struct AudienceWord;
+
+impl utoipa::PartialSchema for AudienceWord {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(
+                crate::domain::live::Audience::all()
+                    .into_iter()
+                    .map(|audience| audience.as_str()),
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for AudienceWord {}
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UpdateJson {
@@ -74,6 +130,7 @@ impl UpdateJson {
         crate::error::documented::BodyRefusals,
         crate::error::documented::OrganizerRefusals,
         crate::error::documented::NoSuchEvent,
+        crate::error::documented::Throttled,
         (status = 422, description = "A field is not valid (named in `field`)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),
@@ -138,12 +195,13 @@ fn bearer(request: &HttpRequest) -> Option<String> {
 
 #[utoipa::path(
     get, path = "/api/v1/events/{id}/updates", operation_id = "list_updates", tag = "live",
-    params(("id" = String, Path, description = "The event's id"), ("after" = Option<i32>, Query, minimum = 0, description = "Only updates with a greater `seq` (default 0)")),
+    params(("id" = String, Path, description = "The event's id"), ("after" = inline(Option<AfterSeq>), Query, description = "Only updates with a greater `seq` (default 0; blank is 0)")),
     responses(
         (status = 200, description = "The updates this caller may see, in ascending `seq`", body = UpdateListJson),
         (status = 400, description = "The query string could not be read", body = crate::error::ErrorBody),
         (status = 401, description = "A token was sent but is not valid for this event", body = crate::error::ErrorBody),
         crate::error::documented::NoSuchEvent,
+        crate::error::documented::Throttled,
         (status = 422, description = "`after` is not a number, 0 or more", body = crate::error::ErrorBody),
     ),
     security((), ("bearer" = []), ("session" = [])),
@@ -190,11 +248,12 @@ pub async fn list_updates(
 #[utoipa::path(
     get, path = "/api/v1/events/{id}/live", operation_id = "live_websocket", tag = "live",
     description = "A websocket (JSON text frames). The first message is `{\"type\": \"hello\", \"token\": \"<manage or organizer token>\"}`, or `{\"type\": \"hello\"}` for the public audience; the server answers `welcome`, replays every update after `after`, then streams `update`s (organizers also get `counts`). `resync` asks a slow client to reconnect with `after`; a bad frame gets an `error` and the connection stays.",
-    params(("id" = String, Path, description = "The event's id"), ("after" = Option<i32>, Query, minimum = 0, description = "Only updates with a greater `seq` (default 0)")),
+    params(("id" = String, Path, description = "The event's id"), ("after" = inline(Option<AfterSeq>), Query, description = "Only updates with a greater `seq` (default 0; blank is 0)")),
     responses(
         (status = 101, description = "Switching Protocols: the websocket is open"),
         (status = 400, description = "Not a websocket handshake, or the query string could not be read"),
         crate::error::documented::NoSuchEvent,
+        crate::error::documented::Throttled,
         (status = 422, description = "`after` is not a number, 0 or more", body = crate::error::ErrorBody),
     ),
     security(()),
@@ -253,6 +312,7 @@ async fn mark(state: &AppState, token: String, arrival: Arrival) -> Result<HttpR
         (status = 200, description = "Checked in: arrived", body = RsvpJson),
         crate::error::documented::FromAnotherSite,
         crate::error::documented::NoSuchToken,
+        crate::error::documented::Throttled,
         (status = 409, description = "Only people going to an event that was not cancelled can do this", body = crate::error::ErrorBody),
     ),
     security(()),
@@ -272,6 +332,7 @@ pub async fn check_in(
         (status = 200, description = "Checked out home safe (counts as arrived too)", body = RsvpJson),
         crate::error::documented::FromAnotherSite,
         crate::error::documented::NoSuchToken,
+        crate::error::documented::Throttled,
         (status = 409, description = "Only people going to an event that was not cancelled can do this", body = crate::error::ErrorBody),
     ),
     security(()),

@@ -18,7 +18,10 @@ use crate::routes::{events_api, live_api, rsvps_api};
         description = "Events, pseudonymous RSVPs and live day-of updates. Times are RFC 3339 in \
             UTC. Errors are `{\"error\": \"...\", \"field\": \"...\"}` (`field` on 422 only). \
             Organizer calls take `Authorization: Bearer <token>` (`umbrella token create`) or \
-            the session cookie of the organizer pages."
+            the session cookie of the organizer pages. Text lengths are in characters, counted \
+            after surrounding whitespace is trimmed; integers are sent as JSON integers (`10`, \
+            not `10.0`). A client asking for many unknown ids or tokens gets `429` with \
+            `Retry-After` for a while."
     ),
     paths(
         events_api::list,

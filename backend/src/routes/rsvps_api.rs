@@ -28,7 +28,7 @@ use crate::views::rsvp_view::{RsvpCounts, RsvpJson, RsvpListJson};
         crate::error::documented::NoSuchEvent,
         (status = 409, description = "The event was cancelled or has ended", body = crate::error::ErrorBody),
         (status = 422, description = "A field is not valid (named in `field`)", body = crate::error::ErrorBody),
-        (status = 429, description = "Too many RSVPs from this client", body = crate::error::ErrorBody,
+        (status = 429, description = "Too many RSVPs, or too many unknown events asked for, from this client", body = crate::error::ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
     security(()),
@@ -84,6 +84,7 @@ fn with_event(
     responses(
         (status = 200, description = "The RSVP, with its `event` as this RSVP may see it", body = RsvpJson),
         crate::error::documented::NoSuchToken,
+        crate::error::documented::Throttled,
     ),
     security(()),
 )]
@@ -104,6 +105,7 @@ pub async fn get(
         crate::error::documented::BodyRefusals,
         crate::error::documented::FromAnotherSite,
         crate::error::documented::NoSuchToken,
+        crate::error::documented::Throttled,
         (status = 409, description = "The RSVP or event was cancelled, or too few places for more guests", body = crate::error::ErrorBody),
         (status = 422, description = "A field is not valid (named in `field`)", body = crate::error::ErrorBody),
     ),
@@ -138,6 +140,7 @@ pub async fn update(
         (status = 204, description = "Deleted, with every personal field"),
         crate::error::documented::FromAnotherSite,
         crate::error::documented::NoSuchToken,
+        crate::error::documented::Throttled,
     ),
     security(()),
 )]
@@ -163,6 +166,7 @@ pub async fn delete(
         (status = 200, description = "Every RSVP with its `id` (never the token), and counts", body = RsvpListJson),
         crate::error::documented::OrganizerRefusals,
         crate::error::documented::NoSuchEvent,
+        crate::error::documented::Throttled,
     ),
     security(("bearer" = []), ("session" = [])),
 )]
@@ -203,6 +207,7 @@ pub async fn list(
         (status = 200, description = "The RSVP after the decision", body = RsvpJson),
         crate::error::documented::OrganizerRefusals,
         (status = 404, description = "No such event, RSVP or decision", body = crate::error::ErrorBody),
+        crate::error::documented::Throttled,
         (status = 409, description = "The RSVP was cancelled", body = crate::error::ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),

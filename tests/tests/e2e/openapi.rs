@@ -190,3 +190,211 @@ async fn the_document_describes_the_api_as_it_answers(app: TestApp) {
 }
 
 on_both_databases!(the_document_describes_the_api_as_it_answers);
+
+/// The limits a property's schema states (in it, or in the branches of an `anyOf`/`oneOf`), as
+/// (keyword, number); `items` are the array's own, read apart.
+fn limits(property: &Value) -> Vec<(&'static str, i64)> {
+    let mut found = Vec::new();
+    for keyword in ["maxLength", "minLength", "maximum", "minimum", "maxItems"] {
+        if let Some(number) = property[keyword].as_i64() {
+            found.push((keyword, number));
+        }
+    }
+    for branches in ["anyOf", "oneOf"] {
+        for branch in property[branches].as_array().into_iter().flatten() {
+            found.extend(limits(branch));
+        }
+    }
+    found
+}
+
+/// A value of `length` characters that is otherwise what the field takes.
+fn text_of(field: &str, length: usize) -> String {
+    match field {
+        // Segments of up to 8 letters joined by dashes, as a language code is.
+        "language" => (0..length)
+            .map(|i| if i % 9 == 8 { '-' } else { 'a' })
+            .collect(),
+        "email" => {
+            let local = "a".repeat(64);
+            let mut domain = String::new();
+            let room = length - local.len() - 1 - ".org".len();
+            while domain.len() < room {
+                if !domain.is_empty() {
+                    domain.push('.');
+                }
+                let label = (room - domain.len()).min(50);
+                domain.push_str(&"d".repeat(label));
+            }
+            format!("{local}@{domain}.org")
+        }
+        _ => "a".repeat(length),
+    }
+}
+
+/// For one documented limit: a value at it (taken) and one past it (refused).
+fn at_and_past(field: &str, keyword: &str, limit: i64, items: bool) -> (Value, Value) {
+    let one = |value: Value| if items { json!([value]) } else { value };
+    let text = |length: i64| one(json!(text_of(field, length as usize)));
+    match keyword {
+        "maxLength" => (text(limit), text(limit + 1)),
+        "minLength" => (text(limit), text(limit - 1)),
+        "maximum" => (one(json!(limit)), one(json!(limit + 1))),
+        "minimum" => (one(json!(limit)), one(json!(limit - 1))),
+        "maxItems" => {
+            let list = |count: i64| -> Value {
+                (0..count)
+                    .map(|i| match field {
+                        "reminder_offsets_minutes" => json!(60 + i),
+                        _ => json!(format!("t{i}")),
+                    })
+                    .collect()
+            };
+            (list(limit), list(limit + 1))
+        }
+        other => panic!("no probe for {other}"),
+    }
+}
+
+/// Every length, range and count the request bodies' schemas document is the one the server
+/// enforces: a value at the documented limit is taken, one past it is refused with a 422 naming
+/// that field. So the document and the server cannot drift apart.
+async fn the_documented_limits_are_the_ones_enforced(app: TestApp) {
+    let (status, document) = app.get_json("/api/v1/openapi.json", None).await;
+    assert_eq!(status, 200);
+    let token = app.organizer_token().await;
+    let event = app
+        .create_event(&token, event_fields("Limits", 3, json!({"kind": "action"})))
+        .await;
+    let id = event["id"].as_str().expect("id").to_string();
+    let (status, rsvp) = app
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/events/{id}/rsvps"),
+            None,
+            &json!({"pseudonym": "Probe"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{rsvp}");
+    let manage = rsvp["token"].as_str().expect("token").to_string();
+    // Its own event for the PATCH probes: they leave its capacity at 1.
+    let patched = app
+        .create_event(&token, event_fields("Patched", 3, json!({})))
+        .await;
+    let patched = patched["id"].as_str().expect("id");
+
+    let bodies = [
+        (
+            "EventInput",
+            "POST",
+            "/api/v1/events".to_string(),
+            true,
+            event_fields("Limits", 3, json!({})),
+        ),
+        (
+            "EventPatch",
+            "PATCH",
+            format!("/api/v1/events/{patched}"),
+            true,
+            json!({}),
+        ),
+        (
+            "RsvpInput",
+            "POST",
+            format!("/api/v1/events/{id}/rsvps"),
+            false,
+            json!({"pseudonym": "Probe"}),
+        ),
+        (
+            "RsvpPatch",
+            "PATCH",
+            format!("/api/v1/rsvps/{manage}"),
+            false,
+            json!({}),
+        ),
+        (
+            "UpdateInput",
+            "POST",
+            format!("/api/v1/events/{id}/updates"),
+            true,
+            json!({"kind": "location", "audience": "public", "text": "Moved", "location": "The park"}),
+        ),
+    ];
+    let mut probed = BTreeSet::new();
+    for (schema_name, method, path, organizer, base) in bodies {
+        let schema = &document["components"]["schemas"][schema_name];
+        let properties = schema["properties"].as_object().expect(schema_name);
+        for (field, property) in properties {
+            let mut probes: Vec<(&str, i64, bool)> = limits(property)
+                .into_iter()
+                .map(|(keyword, limit)| (keyword, limit, false))
+                .collect();
+            probes.extend(
+                limits(&property["items"])
+                    .into_iter()
+                    .map(|(keyword, limit)| (keyword, limit, true)),
+            );
+            for (keyword, limit, items) in probes {
+                let (at, past) = at_and_past(field, keyword, limit, items);
+                let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+                let bearer = organizer.then_some(token.as_str());
+                let what = format!("{schema_name}.{field} {keyword} {limit}");
+                let mut answers = Vec::new();
+                for value in [at, past] {
+                    let mut body = base.clone();
+                    body[field.as_str()] = value;
+                    answers.push(app.send_json(method.clone(), &path, bearer, &body).await);
+                }
+                let (status, answer) = &answers[0];
+                assert!(
+                    (200..300).contains(status),
+                    "{what}: the limit itself is taken, got {status} {answer}"
+                );
+                let (status, answer) = &answers[1];
+                assert_eq!(*status, 422, "{what}: past the limit is refused: {answer}");
+                assert_eq!(answer["field"], field.as_str(), "{what}: names the field");
+                probed.insert(what);
+            }
+        }
+    }
+    // Every limit the domain has, so a limit dropped from the document fails here too.
+    for expected in [
+        "EventInput.title maxLength 140",
+        "EventInput.title minLength 1",
+        "EventInput.cover_title maxLength 140",
+        "EventInput.description maxLength 20000",
+        "EventInput.location maxLength 500",
+        "EventInput.accessibility maxLength 2000",
+        "EventInput.language maxLength 12",
+        "EventInput.capacity minimum 1",
+        "EventInput.capacity maximum 100000",
+        "EventInput.tags maxItems 12",
+        "EventInput.tags maxLength 32",
+        "EventInput.reminder_offsets_minutes maxItems 5",
+        "EventInput.reminder_offsets_minutes minimum 5",
+        "EventInput.reminder_offsets_minutes maximum 20160",
+        "EventPatch.title maxLength 140",
+        "EventPatch.capacity maximum 100000",
+        "EventPatch.tags maxItems 12",
+        "RsvpInput.pseudonym maxLength 64",
+        "RsvpInput.pseudonym minLength 1",
+        "RsvpInput.guests minimum 0",
+        "RsvpInput.guests maximum 10",
+        "RsvpInput.needs maxLength 1000",
+        "RsvpInput.email maxLength 254",
+        "RsvpPatch.pseudonym maxLength 64",
+        "RsvpPatch.guests maximum 10",
+        "RsvpPatch.needs maxLength 1000",
+        "RsvpPatch.email maxLength 254",
+        "UpdateInput.text maxLength 2000",
+        "UpdateInput.text minLength 1",
+        "UpdateInput.location maxLength 500",
+    ] {
+        assert!(probed.contains(expected), "the document states {expected}");
+    }
+}
+
+on_both_databases!(
+    with ["--rate-limit-per-minute", "0", "--mail-url", "file://{data_dir}/mail"] =>
+    the_documented_limits_are_the_ones_enforced
+);

@@ -1,0 +1,140 @@
+"""Schemathesis hooks for run.sh (SCHEMATHESIS_HOOKS): rules the OpenAPI document states in words
+because JSON Schema cannot. `cross_field_rules` applies them to the generated *valid* cases, so
+that those reach the server's core logic and must be accepted; `normalised_away` drops the few
+*invalid* cases that the documented normalisation makes valid, so that the rest must be refused.
+
+- An event ends after it starts and lasts at most 31 days; `location_privacy: reveal_at` needs a
+  `location_reveal_at` before the end; `approved` needs `approval_required`.
+- A `location` update carries a location.
+- Tags are trimmed and lower-cased, spaces inside become dashes, and blank and repeated ones
+  are dropped, before they are measured and counted (so 13 tags, two of them blank, are 11);
+  repeated reminders are dropped before they are counted.
+- An update's `location` is read only for `kind: location`; other kinds ignore it.
+- Integers are sent as JSON integers (`10`, never `10.0`): JSON Schema counts `10.0` as an
+  integer, the server does not.
+"""
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import schemathesis
+
+
+def _operation_id(case):
+    return case.operation.definition.raw.get("operationId")
+
+
+def _is_positive(case):
+    meta = case.meta
+    return meta is not None and meta.generation.mode.is_positive
+
+
+def _whole_numbers(value):
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(item) for item in value]
+    return value
+
+
+def _time(value):
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _event_times(body):
+    if "starts_at" not in body or "ends_at" not in body:
+        return
+    starts = _time(body["starts_at"])
+    if starts is None:
+        # A time Python cannot hold (year 0, say), which the server reads: another valid one.
+        starts = datetime(2030, 5, 1, 18, 0, tzinfo=timezone.utc)
+        body["starts_at"] = starts.isoformat()
+    try:
+        ends = starts + timedelta(hours=2)
+    except OverflowError:
+        starts, ends = starts - timedelta(hours=2), starts
+        body["starts_at"] = starts.isoformat()
+    body["ends_at"] = ends.isoformat()
+    if body.get("location_privacy") == "reveal_at":
+        body["location_reveal_at"] = starts.isoformat()
+
+
+@schemathesis.hook("map_case")
+def cross_field_rules(context, case):
+    if not _is_positive(case):
+        return case
+    if isinstance(case.query, dict):
+        case.query = _whole_numbers(case.query)
+    body = case.body
+    if not isinstance(body, dict):
+        return case
+    body = _whole_numbers(body)
+    operation = _operation_id(case)
+    if operation == "create_event":
+        _event_times(body)
+        if body.get("location_privacy") == "approved" and body.get("approval_required") in (None, False):
+            body["approval_required"] = True
+    elif operation == "post_update":
+        if body.get("kind") == "location":
+            if not isinstance(body.get("location"), str) or not body["location"].strip():
+                body["location"] = "The side entrance"
+
+    case.body = body
+    return case
+
+
+TAG_PATTERN = re.compile(r"^[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[\w-]*([\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+[\w-]+)*[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$")
+
+
+def _tags_as_documented(tags):
+    return len(tags) <= 12 and all(
+        isinstance(tag, str) and len(tag) <= 32 and TAG_PATTERN.fullmatch(tag) for tag in tags
+    )
+
+
+def _tags_as_read(tags):
+    """Whether the server takes these tags, as its normalisation says."""
+    kept = []
+    for raw in tags:
+        if not isinstance(raw, str):
+            return False
+        tag = "-".join(raw.strip().lower().split())
+        if len(tag) > 32 or not all(c.isalnum() or c in "-_" for c in tag):
+            return False
+        if tag and tag not in kept:
+            kept.append(tag)
+    return len(kept) <= 12
+
+
+def _offsets_as_read(offsets):
+    """Whether the server takes these reminders: repeats are dropped before they are counted."""
+    if not all(isinstance(minutes, int) and not isinstance(minutes, bool) for minutes in offsets):
+        return False
+    return len(set(offsets)) <= 5 and all(5 <= minutes <= 20160 for minutes in offsets)
+
+
+@schemathesis.hook("filter_case")
+def normalised_away(context, case):
+    if _is_positive(case) or not isinstance(case.body, dict):
+        return True
+    body = case.body
+    operation = _operation_id(case)
+    if operation in ("create_event", "update_event"):
+        tags = body.get("tags")
+        if isinstance(tags, list) and not _tags_as_documented(tags) and _tags_as_read(tags):
+            return False
+        offsets = body.get("reminder_offsets_minutes")
+        if isinstance(offsets, list) and len(offsets) > 5 and _offsets_as_read(offsets):
+            return False
+    if operation == "post_update":
+        if body.get("kind") in ("announcement", "alert", "status") and isinstance(body.get("location"), str):
+            return False
+    return True
