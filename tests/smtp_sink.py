@@ -43,11 +43,13 @@ class Sink:
             marker = os.path.join(self.folder, uuid.uuid4().hex + ".held")
             open(marker, "wb").close()
             try:
-                while os.path.exists(self.hold_file):
+                # Until released, or until the sender goes away (the marker then goes at once,
+                # so a test can tell that every message whose sender died was let go).
+                while os.path.exists(self.hold_file) and not gone(server):
                     await asyncio.sleep(0.02)
             finally:
                 os.remove(marker)
-        if server.transport is None or server.transport.is_closing():
+        if gone(server):
             return "451 4.3.0 gone"
         name = f"{next(self.counter):06d}-{uuid.uuid4().hex}.eml"
         partial = os.path.join(self.folder, "." + name)
@@ -55,6 +57,11 @@ class Sink:
             out.write(envelope.original_content or envelope.content)
         os.rename(partial, os.path.join(self.folder, name))
         return "250 2.0.0 accepted"
+
+
+def gone(server):
+    """Whether the sender of the message in hand has gone away."""
+    return server.transport is None or server.transport.is_closing()
 
 
 def free_port():

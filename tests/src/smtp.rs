@@ -132,24 +132,39 @@ impl SmtpSink {
         }
     }
 
+    /// How many replies are being held right now (`hold`).
+    fn held(&self) -> usize {
+        std::fs::read_dir(&self.dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "held"))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
     /// Wait until at least one reply is being held (`hold`): a message is mid-exchange.
     pub async fn wait_until_held(&self, limit: Duration) {
         let deadline = Instant::now() + limit;
-        loop {
-            let held = std::fs::read_dir(&self.dir)
-                .map(|entries| {
-                    entries
-                        .filter_map(Result::ok)
-                        .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "held"))
-                        .count()
-                })
-                .unwrap_or(0);
-            if held > 0 {
-                return;
-            }
+        while self.held() == 0 {
             assert!(
                 Instant::now() < deadline,
                 "no reply was held within {limit:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Wait until no reply is held: after the sender was killed, every message it had in the
+    /// exchange has been let go (the sink drops a held message whose sender went away), so a
+    /// `release` cannot keep one of them.
+    pub async fn wait_until_none_held(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while self.held() > 0 {
+            assert!(
+                Instant::now() < deadline,
+                "replies still held after {limit:?}"
             );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }

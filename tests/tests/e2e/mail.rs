@@ -586,6 +586,10 @@ async fn killed_mid_batch_then_restarted_sends_each_once(backend: Backend) {
     sink.hold();
     sink.wait_until_held(Duration::from_secs(10)).await;
     server.kill();
+    // The sink sees the killed connections close and lets their held messages go; releasing
+    // before it has would keep a message whose sender never heard the 250, which the restarted
+    // server then sends again (seen: 46 of 40).
+    sink.wait_until_none_held(Duration::from_secs(10)).await;
     sink.release();
     server.restart().await;
     // The killed process's claims expire after their lease (3 s); then they are sent again.
