@@ -36,14 +36,10 @@ pub struct KindFilter;
 
 impl utoipa::PartialSchema for KindFilter {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
+        use utoipa::openapi::schema::AnyOfBuilder;
         AnyOfBuilder::new()
             .item(crate::domain::event::EventKind::schema())
-            .item(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .pattern(Some(r"^[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$")),
-            )
+            .item(crate::requests::blank())
             .into()
     }
 }

@@ -62,11 +62,7 @@ impl utoipa::PartialSchema for AfterSeq {
                     .minimum(Some(0))
                     .maximum(Some(i32::MAX)),
             )
-            .item(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .pattern(Some(r"^[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$")),
-            )
+            .item(crate::requests::blank())
             .into()
     }
 }
