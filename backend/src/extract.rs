@@ -191,6 +191,19 @@ pub struct ManagedRsvp {
     pub event: crate::domain::event::Event,
 }
 
+impl ManagedRsvp {
+    /// The RSVP behind `token`, for a handler that needs it only on some of its paths.
+    pub async fn find(state: &crate::state::AppState, token: String) -> Result<Self, AppError> {
+        let lookup = token.clone();
+        let (rsvp, event) = crate::db::run(&state.pool, move |conn| {
+            crate::db::rsvps::find_by_token(conn, &lookup)
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+        Ok(ManagedRsvp { token, rsvp, event })
+    }
+}
+
 impl FromRequest for ManagedRsvp {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
@@ -204,13 +217,7 @@ impl FromRequest for ManagedRsvp {
             let (Some(token), Some(state)) = (token, state) else {
                 return Err(AppError::NotFound);
             };
-            let lookup = token.clone();
-            let (rsvp, event) = crate::db::run(&state.pool, move |conn| {
-                crate::db::rsvps::find_by_token(conn, &lookup)
-            })
-            .await?
-            .ok_or(AppError::NotFound)?;
-            Ok(ManagedRsvp { token, rsvp, event })
+            ManagedRsvp::find(&state, token).await
         })
     }
 }

@@ -160,12 +160,12 @@ pub async fn manage(
 
 /// `POST /r/{token}`: `action` is `save`, `cancel` or `delete`.
 pub async fn manage_post(
-    managed: ManagedRsvp,
     state: web::Data<AppState>,
+    path: web::Path<String>,
     locale: Locale,
     WebForm(form): WebForm<RsvpFormValues>,
 ) -> Result<HttpResponse, AppError> {
-    let token = managed.token.clone();
+    let token = path.into_inner();
     let key = state.key.clone();
     let now = Utc::now();
     match form.action.as_str() {
@@ -214,7 +214,7 @@ pub async fn manage_post(
         "save" => {
             let change = match form.to_change(state.sends_mail()) {
                 Ok(change) => change,
-                Err(error) => return form_refused(&state, &locale, &managed, form, error).await,
+                Err(error) => return form_refused(&state, &locale, token, form, error).await,
             };
             let drops_address = change.email.is_some();
             let lookup = token.clone();
@@ -232,7 +232,7 @@ pub async fn manage_post(
                     Ok(no_store(see_other(&format!("/r/{token}?done=saved"))))
                 }
                 Err(crate::db::Error::Refused(refusal)) => match refusal.field_error() {
-                    Some(error) => form_refused(&state, &locale, &managed, form, error).await,
+                    Some(error) => form_refused(&state, &locale, token, form, error).await,
                     None => Err(crate::db::Error::Refused(refusal).into()),
                 },
                 Err(other) => Err(other.into()),
@@ -246,11 +246,13 @@ pub async fn manage_post(
 async fn form_refused(
     state: &AppState,
     locale: &Locale,
-    managed: &ManagedRsvp,
+    token: String,
     form: RsvpFormValues,
     error: FieldError,
 ) -> Result<HttpResponse, AppError> {
-    let mut page = manage_page(state, locale, managed);
+    // Read only here: the other actions need no more than the token.
+    let managed = ManagedRsvp::find(state, token).await?;
+    let mut page = manage_page(state, locale, &managed);
     page.roles = role_choices(&form, &managed.event.draft, locale.lang);
     page.form = form;
     page.errors = vec![FormError {
