@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing, run by .ci/run: every cargo-fuzz target in fuzz/ under libFuzzer for
+# UMBRELLA_FUZZ_SECONDS (60 by default) each, two at a time (one per core). cargo-fuzz passes
+# nightly flags (-Zsanitizer=address, sanitizer coverage); RUSTC_BOOTSTRAP=1 lets the machine's
+# stable toolchain accept them. Each target starts from its seed corpus (fuzz/corpus/<target>/)
+# and the inputs that once failed (fuzz/regressions/<target>/); what it learns is kept in
+# target/fuzz-corpus/<target>/ for the next local run. A crash, a hang (10 s on one input) or a
+# leak fails this script: the input is saved by libFuzzer in fuzz/artifacts/<target>/ and copied
+# into fuzz/regressions/<target>/, where `cargo test --workspace` (fuzz/tests/replay.rs) replays
+# it until the fix is in. Commit it with the fix.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${UMBRELLA_FUZZ_SECONDS:-60}
+export RUSTC_BOOTSTRAP=1
+export CARGO_TERM_COLOR=never
+# Thin LTO (the release profile) only slows the fuzz build: libFuzzer needs no whole-program view.
+export CARGO_PROFILE_RELEASE_LTO=false
+
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+  echo "fuzz: installing cargo-fuzz"
+  cargo install --locked --quiet cargo-fuzz
+fi
+
+targets=$(cargo fuzz list --fuzz-dir fuzz)
+echo "fuzz: building $(echo "$targets" | wc -w) targets with libFuzzer and AddressSanitizer"
+cargo fuzz build --fuzz-dir fuzz --features libfuzzer
+
+logs=target/fuzz-logs
+rm -rf "$logs"
+mkdir -p "$logs"
+run_target() {
+  local target=$1
+  local work=target/fuzz-corpus/$target
+  rm -rf "fuzz/artifacts/$target"
+  mkdir -p "$work" "fuzz/artifacts/$target"
+  local inputs=("fuzz/corpus/$target")
+  [ -d "fuzz/regressions/$target" ] && inputs+=("fuzz/regressions/$target")
+  if cargo fuzz run --fuzz-dir fuzz --features libfuzzer "$target" "$work" "${inputs[@]}" -- \
+    -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
+    -artifact_prefix="fuzz/artifacts/$target/" >"$logs/$target.log" 2>&1; then
+    echo "fuzz: $target: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$logs/$target.log" | grep -o '[0-9]*$') inputs in ${seconds} s, $(find "$work" -type f | wc -l) in its corpus, no failure"
+  else
+    echo "fuzz: $target FAILED:"
+    tail -n 40 "$logs/$target.log"
+    mkdir -p "fuzz/regressions/$target"
+    for found in "fuzz/artifacts/$target"/*; do
+      [ -f "$found" ] || continue
+      cp "$found" "fuzz/regressions/$target/"
+      echo "fuzz: saved $found as fuzz/regressions/$target/$(basename "$found") (commit it with the fix)"
+    done
+    return 1
+  fi
+}
+export -f run_target
+export seconds logs
+failed=0
+echo "$targets" | xargs -P 2 -I{} bash -c 'run_target "$@"' _ {} || failed=1
+if [ "$failed" -ne 0 ]; then
+  echo "fuzz: a target failed (above)"
+  exit 1
+fi
+echo "fuzz: every target ran ${seconds} s under libFuzzer without a failure"
