@@ -7,12 +7,15 @@ use chrono::Utc;
 use chrono_tz::Tz;
 use umbrella::domain::access::Viewer;
 use umbrella::domain::event::{Event, EventDraft};
+use umbrella::domain::invite::InviteCode;
 use umbrella::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind, MAX_UPDATE_TEXT};
+use umbrella::domain::push::{PushServices, PushSubscription};
 use umbrella::domain::rsvp::{EmailAddress, Needs, Pseudonym, RsvpDraft};
 use umbrella::extract::parse_json;
 use umbrella::live::protocol::{frame, read_hello, ServerMessage};
 use umbrella::live::wire::CappedCodec;
 use umbrella::requests::event::{EventInput, EventPatch};
+use umbrella::requests::push::PushSubscriptionInput;
 use umbrella::requests::rsvp::{RsvpFormValues, RsvpInput, RsvpPatch};
 use umbrella::routes::live_api::UpdateInput;
 use umbrella::views::event_json::EventJson;
@@ -29,6 +32,8 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("time_input", time_input),
     ("live_input", live_input),
     ("ws_frame", ws_frame),
+    ("push_subscription", push_subscription),
+    ("invite_code", invite_code),
 ];
 
 /// A valid event every RSVP and patch is checked against.
@@ -438,6 +443,92 @@ fn announced_length(header: &[u8]) -> Option<u64> {
         127 => u64::from_be_bytes(header.get(2..10)?.try_into().ok()?),
         n => u64::from(n),
     })
+}
+
+/// `PUT …/push` bodies: parsing never panics, and an endpoint it takes is one the allow-list
+/// names, checked here independently of the parser (https on the standard port and a listed
+/// host or a host under one, or `127.0.0.1` where the list names it; never a user name,
+/// password or fragment, an IP address otherwise, or another port), with keys of the right
+/// sizes, and the subscription reads back the same from what it keeps.
+pub fn push_subscription(data: &[u8]) {
+    let Ok(input) = parse_json::<PushSubscriptionInput>(data) else {
+        return;
+    };
+    let lists = [
+        ("", PushServices::default()),
+        (
+            "127.0.0.1,push.example.org",
+            PushServices::parse("127.0.0.1,push.example.org").expect("the test list"),
+        ),
+    ];
+    for (list, services) in &lists {
+        let input = PushSubscriptionInput {
+            endpoint: input.endpoint.clone(),
+            keys: umbrella::requests::push::PushKeys {
+                p256dh: input.keys.p256dh.clone(),
+                auth: input.keys.auth.clone(),
+            },
+            detail: input.detail.clone(),
+        };
+        let Ok(subscription) = input.into_subscription(services) else {
+            continue;
+        };
+        let url = url::Url::parse(&subscription.endpoint).expect("a kept endpoint parses");
+        assert!(url.username().is_empty() && url.password().is_none() && url.fragment().is_none());
+        let host = url.host_str().unwrap_or_default();
+        let suffixes: Vec<&str> = if list.is_empty() {
+            umbrella::domain::push::DEFAULT_PUSH_SERVICES.to_vec()
+        } else {
+            vec!["push.example.org"]
+        };
+        let listed = suffixes
+            .iter()
+            .any(|s| host == *s || host.ends_with(&format!(".{s}")));
+        let is_address = host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[');
+        let allowed = (url.scheme() == "https" && url.port().is_none() && listed && !is_address)
+            || (host == "127.0.0.1" && list.contains("127.0.0.1"));
+        assert!(
+            allowed,
+            "{} taken with the list {list:?}",
+            subscription.endpoint
+        );
+        assert_eq!((subscription.p256dh.len(), subscription.p256dh[0]), (65, 4));
+        assert_eq!(subscription.auth.len(), 16);
+        let again = PushSubscription::parse(
+            &subscription.endpoint,
+            &subscription.p256dh_text(),
+            &subscription.auth_text(),
+            Some(subscription.detail.as_str()),
+            services,
+        );
+        assert_eq!(again.as_ref(), Ok(&subscription), "reads back differently");
+    }
+}
+
+/// Invitation codes as typed, pasted or carried by `?invite=` (form-decoded like the query and
+/// the RSVP form's field): never panics; a code it takes is 20 symbols of Crockford's base32,
+/// and its written and shown forms read back as the same code.
+pub fn invite_code(data: &[u8]) {
+    #[derive(serde::Deserialize)]
+    struct Query {
+        invite: Option<String>,
+    }
+    let typed = std::str::from_utf8(data).ok().map(str::to_string);
+    let carried = serde_html_form::from_bytes::<Query>(data)
+        .ok()
+        .and_then(|query| query.invite);
+    for raw in [typed, carried].into_iter().flatten() {
+        let Some(code) = InviteCode::parse(&raw) else {
+            continue;
+        };
+        assert_eq!(code.as_str().len(), 20);
+        assert!(code
+            .as_str()
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !b"ILOU".contains(&b))));
+        assert_eq!(InviteCode::parse(code.as_str()).as_ref(), Some(&code));
+        assert_eq!(InviteCode::parse(&code.display()).as_ref(), Some(&code));
+    }
 }
 
 #[cfg(test)]

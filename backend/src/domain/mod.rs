@@ -5,10 +5,12 @@ pub mod access;
 pub mod admission;
 pub mod audit;
 pub mod event;
+pub mod invite;
 pub mod live;
 pub mod markdown;
 pub mod message;
 pub mod organizer;
+pub mod push;
 pub mod rsvp;
 
 /// A field that failed validation, named as the API names it.

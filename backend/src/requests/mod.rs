@@ -2,6 +2,7 @@
 //! edge, so a `422` never takes a database connection. Imports only `domain`.
 
 pub mod event;
+pub mod push;
 pub mod rsvp;
 
 /// A string of nothing but what the server trims: a field left blank, which it reads as "none".
