@@ -442,13 +442,12 @@ pub async fn new_event_form(
     state: web::Data<AppState>,
     locale: Locale,
 ) -> Result<HttpResponse, AppError> {
-    Editor {
-        who: &who,
-        state: &state,
-        locale: &locale,
-        saved: false,
-    }
-    .render(StatusCode::OK, None, EventFormValues::blank(), Vec::new())
+    Editor::new(&who, &state, &locale).render(
+        StatusCode::OK,
+        None,
+        EventFormValues::blank(),
+        Vec::new(),
+    )
 }
 
 /// `GET /organize/events/{id}/copy`: the new-event form filled in with everything of this
@@ -480,13 +479,12 @@ pub async fn create_event(
     let draft = match form.to_draft(state.timezone()) {
         Ok(draft) => draft,
         Err(error) => {
-            return Editor {
-                who: &who,
-                state: &state,
-                locale: &locale,
-                saved: false,
-            }
-            .render(StatusCode::UNPROCESSABLE_ENTITY, None, form, vec![error])
+            return Editor::new(&who, &state, &locale).render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                form,
+                vec![error],
+            )
         }
     };
     let event = Event::new(draft, Utc::now());
@@ -541,13 +539,7 @@ pub async fn update_event(
     let draft = match form.to_draft(state.timezone()) {
         Ok(draft) => draft,
         Err(error) => {
-            return Editor {
-                who: &who,
-                state: &state,
-                locale: &locale,
-                saved: false,
-            }
-            .render(
+            return Editor::new(&who, &state, &locale).render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(&event),
                 form,
