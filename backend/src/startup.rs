@@ -23,7 +23,7 @@ use crate::privacy::client_key::{ClientKeys, Limiter};
 use crate::privacy::keyfile::SecretKey;
 use crate::routes::{
     assets, calendar, events_api, live_api, live_pages, operations, organize, organize_account,
-    organize_admin, organize_rsvps, public, rsvp, rsvps_api,
+    organize_admin, organize_home, organize_rsvps, public, rsvp, rsvps_api,
 };
 use crate::state::AppState;
 use crate::telemetry::{observe_requests, Metrics};
@@ -272,7 +272,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/static/{path:.*}", web::get().to(assets::asset))
         .service(
             web::scope("/organize")
-                .route("", web::get().to(organize::dashboard))
+                .route("", web::get().to(organize_home::dashboard))
+                .route("/past", web::get().to(organize_home::past_events))
                 .route("/login", web::get().to(organize::login_form))
                 .route("/login", web::post().to(organize::login))
                 .route("/login/code", web::get().to(organize::login_code_form))
@@ -290,7 +291,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/events/new", web::get().to(organize::new_event_form))
                 .route("/events", web::post().to(organize::create_event))
                 .route("/events/{id}/edit", web::get().to(organize::edit_event_form))
+                .route("/events/{id}", web::get().to(organize_home::hub))
                 .route("/events/{id}", web::post().to(organize::update_event))
+                .route("/events/{id}/copy", web::get().to(organize::copy_event_form))
                 .route("/events/{id}/cancel", web::post().to(organize::cancel_event))
                 .route("/events/{id}/rsvps", web::get().to(organize_rsvps::list))
                 .route("/events/{id}/rsvps/{rsvp_id}/{decision}", web::post().to(organize_rsvps::decide))

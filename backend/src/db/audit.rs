@@ -79,14 +79,52 @@ pub fn newest(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<V
             audit_log::target_id,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(at, actor_handle, action, target_kind, target_id)| Entry {
+    Ok(rows.into_iter().map(Entry::from_row).collect())
+}
+
+impl Entry {
+    fn from_row(
+        (at, actor_handle, action, target_kind, target_id): (
+            NaiveDateTime,
+            Option<String>,
+            String,
+            String,
+            String,
+        ),
+    ) -> Self {
+        Entry {
             at,
             actor_handle,
             action,
             target_kind,
             target_id,
-        })
-        .collect())
+        }
+    }
+}
+
+/// The entries about one target (an event's changes, say), newest first, at most `limit`.
+pub fn about(
+    conn: &mut DbConnection,
+    target_kind: &str,
+    target_id: &str,
+    limit: i64,
+) -> QueryResult<Vec<Entry>> {
+    if target_id.contains('\0') {
+        return Ok(Vec::new()); // no id has one, and PostgreSQL refuses the query
+    }
+    let rows: Vec<(NaiveDateTime, Option<String>, String, String, String)> = audit_log::table
+        .left_join(organizers::table)
+        .filter(audit_log::target_kind.eq(target_kind))
+        .filter(audit_log::target_id.eq(target_id))
+        .order((audit_log::at.desc(), audit_log::id.desc()))
+        .limit(limit)
+        .select((
+            audit_log::at,
+            organizers::handle.nullable(),
+            audit_log::action,
+            audit_log::target_kind,
+            audit_log::target_id,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(Entry::from_row).collect())
 }

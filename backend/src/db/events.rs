@@ -238,16 +238,19 @@ pub fn list(conn: &mut DbConnection, listing: &Listing) -> Result<Vec<Event>, Er
     with_tags(conn, rows)
 }
 
-/// The most recent events that have already ended, newest first (for the organizer dashboard).
+/// Events that have already ended, newest first, `limit` from `offset` (the organizer's past
+/// events).
 pub fn list_past(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
+    offset: i64,
     limit: i64,
 ) -> Result<Vec<Event>, Error> {
     let rows = events::table
         .select((EventRow::as_select(), events::places_taken))
         .filter(events::ends_at.lt(to_naive(now)))
         .order((events::starts_at.desc(), events::id.asc()))
+        .offset(offset)
         .limit(limit)
         .load(conn)?;
     with_tags(conn, rows)

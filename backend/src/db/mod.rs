@@ -17,6 +17,7 @@ pub mod organizers;
 pub mod outbox;
 pub mod rsvps;
 pub mod schema;
+pub mod tallies;
 
 use std::time::Duration;
 

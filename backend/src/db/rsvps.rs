@@ -488,7 +488,9 @@ pub fn decide(
 }
 
 /// Remove the personal fields of RSVPs to events that ended before `cutoff`: pseudonym, role,
-/// needs, sealed email and token hash. Status and guests stay, so counts survive anonymously.
+/// needs, sealed email, token hash, and when they arrived and left. Status and guests stay, so
+/// counts survive anonymously; how many arrived and made it home is added to the event's totals
+/// first (`keep_presence_counts`).
 /// One transaction: the RSVPs and what was sent to them go together, or neither does.
 pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<Purged, Error> {
     let purged = super::write_transaction(conn, |conn| {
@@ -509,6 +511,7 @@ pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<Pur
                     event_id: event_id.clone(),
                 },
             )?;
+            keep_presence_counts(conn, event_id)?;
         }
         let ended = events::table
             .filter(events::ends_at.lt(to_naive(cutoff)))
@@ -546,6 +549,36 @@ pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<Pur
     })?;
     super::forget_deleted(conn)?;
     Ok(purged)
+}
+
+/// Before the purge clears their check-in and home-safe times, add how many of an event's
+/// going RSVPs had arrived and made it home to the event's anonymous totals.
+fn keep_presence_counts(conn: &mut DbConnection, event_id: &str) -> QueryResult<()> {
+    let going = || {
+        rsvps::table
+            .filter(rsvps::event_id.eq(event_id))
+            .filter(rsvps::purged.eq(false))
+            .filter(rsvps::status.eq(RsvpStatus::Going))
+    };
+    let checked_in: i64 = going()
+        .filter(rsvps::checked_in_at.is_not_null())
+        .count()
+        .get_result(conn)?;
+    let home_safe: i64 = going()
+        .filter(rsvps::safe_at.is_not_null())
+        .count()
+        .get_result(conn)?;
+    let (checked_in, home_safe) = (
+        i32::try_from(checked_in).unwrap_or(i32::MAX),
+        i32::try_from(home_safe).unwrap_or(i32::MAX),
+    );
+    diesel::update(events::table.find(event_id))
+        .set((
+            events::purged_checked_in.eq(events::purged_checked_in + checked_in),
+            events::purged_home_safe.eq(events::purged_home_safe + home_safe),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// What a purge took: how many RSVPs, and the events they were for.

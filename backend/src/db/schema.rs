@@ -78,6 +78,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         places_taken -> Integer,
+        purged_checked_in -> Integer,
+        purged_home_safe -> Integer,
     }
 }
 

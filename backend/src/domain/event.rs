@@ -315,6 +315,11 @@ impl Event {
     pub fn has_ended(&self, now: DateTime<Utc>) -> bool {
         self.draft.ends_at <= now
     }
+
+    /// Started and not yet ended (an action in progress, say).
+    pub fn is_under_way(&self, now: DateTime<Utc>) -> bool {
+        self.draft.starts_at <= now && !self.has_ended(now)
+    }
 }
 
 /// A plain valid action starting in a day, for other modules' tests to adjust.

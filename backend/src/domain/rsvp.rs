@@ -16,6 +16,19 @@ word_enum!(
     }
 );
 
+/// How many RSVPs an event has in the states organizers watch: numbers only, never who.
+/// `checked_in` and `home_safe` count going RSVPs, and stay counted after the purge.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub going: i64,
+    /// Places the going RSVPs take (each is 1 + guests).
+    pub places: i64,
+    pub waitlisted: i64,
+    pub pending: i64,
+    pub checked_in: i64,
+    pub home_safe: i64,
+}
+
 pub const MAX_PSEUDONYM: usize = 64;
 pub const MAX_GUESTS: i32 = 10;
 pub const MAX_NEEDS: usize = 1_000;

@@ -10,6 +10,7 @@ pub mod operations;
 pub mod organize;
 pub mod organize_account;
 pub mod organize_admin;
+pub mod organize_home;
 pub mod organize_rsvps;
 pub mod public;
 pub mod rsvp;

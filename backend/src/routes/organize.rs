@@ -1,5 +1,6 @@
-//! The organizer's web pages under `/organize`: sign in and out, the dashboard, and the event
-//! editor (create, edit, cancel). Every page but login needs a session.
+//! The organizer's web pages under `/organize`: sign in and out, and the event editor (create,
+//! copy, edit, cancel). Every page but login needs a session. The dashboard and each event's
+//! hub are `organize_home`.
 
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
@@ -10,9 +11,8 @@ use serde::Deserialize;
 use super::{no_store, see_other};
 use crate::auth::{SESSION_COOKIE, SESSION_HOURS};
 use crate::db::audit;
-use crate::db::events::{self as event_queries, Listing};
+use crate::db::events as event_queries;
 use crate::db::{credentials, organizers};
-use crate::domain::access::Viewer;
 use crate::domain::audit::Action;
 use crate::domain::event::Event;
 use crate::domain::organizer::Handle;
@@ -24,8 +24,9 @@ use crate::i18n::Locale;
 use crate::privacy::secrets::{hash_token, new_token};
 use crate::state::AppState;
 use crate::views::event_form::EventFormValues;
-use crate::views::pages::{DashboardPage, EventFormPage, FormError, LoginCodePage, LoginPage};
-use crate::views::{Chrome, EventCard};
+use crate::views::pages::{EventFormPage, FormError, LoginCodePage, LoginPage};
+use crate::views::time::zone_label;
+use crate::views::Chrome;
 
 fn page<T: askama::Template>(status: StatusCode, page: &T) -> Result<HttpResponse, AppError> {
     Ok(no_store(
@@ -364,54 +365,22 @@ pub async fn logout(
     Ok(response)
 }
 
-const DASHBOARD_PAST_EVENTS: i64 = 20;
-const DASHBOARD_UPCOMING_EVENTS: i64 = 200;
-
-pub async fn dashboard(
-    who: PageOrganizer,
-    state: web::Data<AppState>,
-    locale: Locale,
-) -> Result<HttpResponse, AppError> {
-    let now = Utc::now();
-    let lang = locale.lang;
-    let (upcoming, past) = crate::db::run(&state.pool, move |conn| {
-        let listing = Listing {
-            kind: None,
-            tag: None,
-            include_unlisted: true,
-            ending_after: now,
-            after: None,
-            limit: DASHBOARD_UPCOMING_EVENTS,
-        };
-        Ok((
-            event_queries::list(conn, &listing)?,
-            event_queries::list_past(conn, now, DASHBOARD_PAST_EVENTS)?,
-        ))
-    })
-    .await?;
-    let tz = state.timezone();
-    let cards = |events: &[Event]| {
-        events
-            .iter()
-            .map(|e| EventCard::new(e, Viewer::Organizer, tz, lang, now))
-            .collect()
-    };
-    page(
-        StatusCode::OK,
-        &DashboardPage {
-            chrome: Chrome::organizer(lang.t("dashboard-title"), &who.0.organizer.handle, &locale),
-            is_admin: who.0.organizer.is_admin,
-            upcoming: cards(&upcoming),
-            past: cards(&past),
-        },
-    )
-}
-
 struct Editor<'a> {
     who: &'a PageOrganizer,
     state: &'a AppState,
     locale: &'a Locale,
     saved: bool,
+}
+
+impl<'a> Editor<'a> {
+    fn new(who: &'a PageOrganizer, state: &'a AppState, locale: &'a Locale) -> Self {
+        Editor {
+            who,
+            state,
+            locale,
+            saved: false,
+        }
+    }
 }
 
 impl Editor<'_> {
@@ -422,13 +391,29 @@ impl Editor<'_> {
         form: EventFormValues,
         errors: Vec<FieldError>,
     ) -> Result<HttpResponse, AppError> {
+        self.render_page(status, event, None, form, errors)
+    }
+
+    /// The form for `event`, or a new one (`copied_from` when it is filled in from another).
+    fn render_page(
+        &self,
+        status: StatusCode,
+        event: Option<&Event>,
+        copied_from: Option<&Event>,
+        form: EventFormValues,
+        errors: Vec<FieldError>,
+    ) -> Result<HttpResponse, AppError> {
         let lang = self.locale.lang;
-        let (heading, action) = match event {
-            Some(event) => (
+        let (heading, action) = match (event, copied_from) {
+            (Some(event), _) => (
                 lang.t_text("editor-edit-title", "title", &event.draft.title),
                 format!("/organize/events/{}", event.id),
             ),
-            None => (lang.t("editor-new-title"), "/organize/events".to_string()),
+            (None, Some(original)) => (
+                lang.t_text("editor-copy-title", "title", &original.draft.title),
+                "/organize/events".to_string(),
+            ),
+            (None, None) => (lang.t("editor-new-title"), "/organize/events".to_string()),
         };
         page(
             status,
@@ -444,8 +429,9 @@ impl Editor<'_> {
                 cancelled: event.is_some_and(Event::is_cancelled),
                 form,
                 errors: errors.into_iter().map(FormError::from).collect(),
-                timezone: self.state.timezone().name().to_string(),
+                timezone: zone_label(self.state.timezone(), Utc::now()),
                 saved: self.saved,
+                copied_from: copied_from.map(|e| (e.id.clone(), e.draft.title.clone())),
             },
         )
     }
@@ -456,13 +442,32 @@ pub async fn new_event_form(
     state: web::Data<AppState>,
     locale: Locale,
 ) -> Result<HttpResponse, AppError> {
-    Editor {
-        who: &who,
-        state: &state,
-        locale: &locale,
-        saved: false,
-    }
-    .render(StatusCode::OK, None, EventFormValues::blank(), Vec::new())
+    Editor::new(&who, &state, &locale).render(
+        StatusCode::OK,
+        None,
+        EventFormValues::blank(),
+        Vec::new(),
+    )
+}
+
+/// `GET /organize/events/{id}/copy`: the new-event form filled in with everything of this
+/// event but its date. Nothing is stored until the organizer picks a date and saves: the copy
+/// is a draft only in the browser (there is no unpublished state), so it can never show early.
+pub async fn copy_event_form(
+    who: PageOrganizer,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    locale: Locale,
+) -> Result<HttpResponse, AppError> {
+    let original = super::event_or_404(&state, path.into_inner()).await?;
+    let form = EventFormValues::copy_of(&original, state.timezone());
+    Editor::new(&who, &state, &locale).render_page(
+        StatusCode::OK,
+        None,
+        Some(&original),
+        form,
+        Vec::new(),
+    )
 }
 
 pub async fn create_event(
@@ -474,13 +479,12 @@ pub async fn create_event(
     let draft = match form.to_draft(state.timezone()) {
         Ok(draft) => draft,
         Err(error) => {
-            return Editor {
-                who: &who,
-                state: &state,
-                locale: &locale,
-                saved: false,
-            }
-            .render(StatusCode::UNPROCESSABLE_ENTITY, None, form, vec![error])
+            return Editor::new(&who, &state, &locale).render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                form,
+                vec![error],
+            )
         }
     };
     let event = Event::new(draft, Utc::now());
@@ -535,13 +539,7 @@ pub async fn update_event(
     let draft = match form.to_draft(state.timezone()) {
         Ok(draft) => draft,
         Err(error) => {
-            return Editor {
-                who: &who,
-                state: &state,
-                locale: &locale,
-                saved: false,
-            }
-            .render(
+            return Editor::new(&who, &state, &locale).render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(&event),
                 form,

@@ -134,19 +134,15 @@ pub async fn audit_log(
     let lines = entries
         .into_iter()
         .map(|entry| {
-            let action = Action::parse(&entry.action);
-            AuditLine {
-                time: time::moment(entry.at.and_utc(), tz, lang),
-                actor: entry
-                    .actor_handle
-                    .unwrap_or_else(|| lang.t("audit-command-line")),
-                action: action.map_or(entry.action.clone(), |a| lang.word("audit", a.as_str())),
-                action_word: entry.action,
-                target_href: (entry.target_kind == "event")
-                    .then(|| format!("/organize/events/{}/edit", entry.target_id)),
-                target_kind: entry.target_kind,
-                target_id: entry.target_id,
-            }
+            AuditLine::new(
+                entry.at.and_utc(),
+                entry.actor_handle,
+                entry.action,
+                entry.target_kind,
+                entry.target_id,
+                tz,
+                lang,
+            )
         })
         .collect();
     let page = AuditPage {

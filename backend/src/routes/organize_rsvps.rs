@@ -3,6 +3,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
+use serde::Deserialize;
 
 use super::{no_store, see_other};
 use crate::db::audit;
@@ -49,11 +50,19 @@ pub async fn list(
     Ok(no_store(page))
 }
 
-/// `POST /organize/events/{id}/rsvps/{rsvp_id}/approve` or `.../decline`.
+#[derive(Debug, Deserialize)]
+pub struct DecideQuery {
+    /// `hub` when the decision was made on the event's hub: the answer goes back there.
+    back: Option<String>,
+}
+
+/// `POST /organize/events/{id}/rsvps/{rsvp_id}/approve` or `.../decline` (`?back=hub` from the
+/// event's hub).
 pub async fn decide(
     who: PageOrganizer,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
+    query: web::Query<DecideQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (event_id, rsvp_id, word) = path.into_inner();
     let approve = decision(&word)?;
@@ -63,7 +72,10 @@ pub async fn decide(
     } else {
         Action::RsvpDeclined
     };
-    let back = format!("/organize/events/{event_id}/rsvps");
+    let back = match query.back.as_deref() {
+        Some("hub") => format!("/organize/events/{event_id}#pending"),
+        _ => format!("/organize/events/{event_id}/rsvps"),
+    };
     let decided = crate::db::run(&state.pool, move |conn| {
         // The audit entry names the event, not the RSVP: no attendee data in the log.
         audit::recorded(conn, Some(&actor), action, &event_id, |conn| {

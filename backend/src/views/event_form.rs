@@ -101,6 +101,17 @@ impl EventFormValues {
         }
     }
 
+    /// A new event's form filled in from `event`: every setting, but no date (nor the reveal
+    /// time, which is a date too). RSVPs and live updates belong to the event and never come.
+    pub fn copy_of(event: &Event, tz: Tz) -> Self {
+        EventFormValues {
+            starts_at: String::new(),
+            ends_at: String::new(),
+            location_reveal_at: String::new(),
+            ..EventFormValues::from_event(event, tz)
+        }
+    }
+
     /// Read the form into a validated draft; times are typed in the group's time zone.
     pub fn to_draft(&self, tz: Tz) -> Result<EventDraft, FieldError> {
         fn choice<T>(
@@ -190,6 +201,28 @@ impl EventFormValues {
         )
     }
 
+    /// The site's languages, in their own names; an event given another language through the
+    /// API keeps it as one more choice, so saving the form does not change it.
+    pub fn languages(&self) -> Vec<LanguageOption> {
+        let current = self.language.trim();
+        let mut choices: Vec<LanguageOption> = Lang::ALL
+            .into_iter()
+            .map(|lang| LanguageOption {
+                value: lang.code().to_string(),
+                label: lang.endonym().to_string(),
+                selected: lang.code().eq_ignore_ascii_case(current),
+            })
+            .collect();
+        if !current.is_empty() && !choices.iter().any(|choice| choice.selected) {
+            choices.push(LanguageOption {
+                value: current.to_string(),
+                label: current.to_string(),
+                selected: true,
+            });
+        }
+        choices
+    }
+
     pub fn role_choices(&self, lang: &Lang) -> Vec<SelectOption> {
         let lang = *lang;
         Role::ALL
@@ -201,6 +234,13 @@ impl EventFormValues {
             })
             .collect()
     }
+}
+
+/// One language the event form offers.
+pub struct LanguageOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
 }
 
 trait Word: Copy {
@@ -267,6 +307,43 @@ mod tests {
         let again = EventFormValues::from_event(&event, Chicago);
         assert_eq!(again.starts_at, "2026-12-04T18:00");
         assert_eq!(again.reminder_hours, "24, 1.5");
+    }
+
+    #[test]
+    fn a_copy_keeps_the_settings_and_no_date() {
+        let mut form = EventFormValues::blank();
+        form.title = "Monthly workshop".into();
+        form.starts_at = "2026-12-04T18:00".into();
+        form.ends_at = "2026-12-04T20:00".into();
+        form.location_privacy = "reveal_at".into();
+        form.location_reveal_at = "2026-12-04T16:00".into();
+        form.capacity = "12".into();
+        form.language = "es".into();
+        let event = Event::new(form.to_draft(Chicago).expect("valid"), chrono::Utc::now());
+        let copy = EventFormValues::copy_of(&event, Chicago);
+        assert_eq!(copy.title, "Monthly workshop");
+        assert_eq!(copy.capacity, "12");
+        assert_eq!(copy.location_privacy, "reveal_at");
+        assert_eq!(copy.language, "es");
+        assert!(copy.starts_at.is_empty() && copy.ends_at.is_empty());
+        assert!(copy.location_reveal_at.is_empty());
+    }
+
+    #[test]
+    fn the_language_is_a_choice_that_keeps_any_stored_code() {
+        let mut form = EventFormValues::blank();
+        let chosen = |form: &EventFormValues| {
+            form.languages()
+                .into_iter()
+                .filter(|o| o.selected)
+                .map(|o| o.value)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(chosen(&form), vec!["en".to_string()]);
+        assert_eq!(form.languages().len(), Lang::ALL.len());
+        form.language = "fr".into();
+        assert_eq!(chosen(&form), vec!["fr".to_string()]);
+        assert_eq!(form.languages().len(), Lang::ALL.len() + 1);
     }
 
     #[test]

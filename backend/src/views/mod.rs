@@ -4,6 +4,7 @@
 
 pub mod event_form;
 pub mod event_json;
+pub mod organizer_home;
 pub mod pages;
 pub mod qr;
 pub mod rsvp_view;

@@ -6,12 +6,13 @@ use chrono_tz::Tz;
 
 use crate::domain::access::Viewer;
 use crate::domain::event::Event;
-use crate::domain::rsvp::{Rsvp, MAX_GUESTS};
+use crate::domain::rsvp::{Rsvp, Tally, MAX_GUESTS};
 use crate::i18n::{Lang, Locale};
 
 use super::event_form::{EventFormValues, SelectOption};
+use super::organizer_home::{EventTool, HomeSections, PastLine};
 use super::rsvp_view::{role_choices, RsvpCounts, RsvpLine, RsvpSummary};
-use super::{Chrome, DayGroup, EventCard, EventDetail, FilterLink};
+use super::{Chrome, DayGroup, EventDetail, FilterLink};
 use crate::requests::rsvp::RsvpFormValues;
 
 #[derive(Template)]
@@ -268,8 +269,32 @@ pub struct AuditLine {
     pub action_word: String,
     pub target_kind: String,
     pub target_id: String,
-    /// A link to the target, for events.
+    /// A link to the target, for events: its hub.
     pub target_href: Option<String>,
+}
+
+impl AuditLine {
+    /// An entry as stored (`actor` is `None` for the command line), in the page's words.
+    pub fn new(
+        at: DateTime<Utc>,
+        actor: Option<String>,
+        action_word: String,
+        target_kind: String,
+        target_id: String,
+        tz: Tz,
+        lang: Lang,
+    ) -> Self {
+        let action = crate::domain::audit::Action::parse(&action_word);
+        AuditLine {
+            time: crate::i18n::time::moment(at, tz, lang),
+            actor: actor.unwrap_or_else(|| lang.t("audit-command-line")),
+            action: action.map_or(action_word.clone(), |a| lang.word("audit", a.as_str())),
+            action_word,
+            target_href: (target_kind == "event").then(|| format!("/organize/events/{target_id}")),
+            target_kind,
+            target_id,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -300,14 +325,42 @@ impl PasswordPage {
     }
 }
 
+/// The organizer's home: upcoming events with their counts, under way and today's first.
 #[derive(Template)]
 #[template(path = "organize/dashboard.html")]
 pub struct DashboardPage {
     pub chrome: Chrome,
     /// Admins see links to the organizer list and the audit log.
     pub is_admin: bool,
-    pub upcoming: Vec<EventCard>,
-    pub past: Vec<EventCard>,
+    pub sections: HomeSections,
+}
+
+/// Past events, newest first, with only the anonymous counts the purge leaves.
+#[derive(Template)]
+#[template(path = "organize/past.html")]
+pub struct PastEventsPage {
+    pub chrome: Chrome,
+    pub lines: Vec<PastLine>,
+    pub page: i64,
+    pub newer: Option<String>,
+    pub older: Option<String>,
+}
+
+/// One event's hub: its essentials and counts, who waits for a decision, where to go next
+/// (edit, RSVPs, live console, copy, the per-event tools) and what organizers changed.
+#[derive(Template)]
+#[template(path = "organize/event_hub.html")]
+pub struct EventHubPage {
+    pub chrome: Chrome,
+    pub event: EventDetail,
+    pub unlisted: bool,
+    pub tally: Tally,
+    pub capacity: Option<i32>,
+    pub places_left: Option<i64>,
+    pub settings: Vec<(String, String)>,
+    pub pending: Vec<RsvpLine>,
+    pub tools: Vec<EventTool>,
+    pub changes: Vec<AuditLine>,
 }
 
 /// A validation message in a form, linked from the summary at the top.
@@ -326,9 +379,12 @@ pub struct EventFormPage {
     pub cancelled: bool,
     pub form: EventFormValues,
     pub errors: Vec<FormError>,
+    /// The group's time zone as shown beside each time field, e.g. "America/Chicago (CST)".
     pub timezone: String,
     /// The last submission was stored.
     pub saved: bool,
+    /// A new event filled in from this one (id, title): nothing is stored until it is saved.
+    pub copied_from: Option<(String, String)>,
 }
 
 impl EventFormPage {

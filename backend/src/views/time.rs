@@ -11,6 +11,12 @@ pub fn to_input(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string()
 }
 
+/// The zone typed times are in, as shown beside each time field: its name and the
+/// abbreviation in use at `at`, e.g. "America/Chicago (CST)".
+pub fn zone_label(tz: Tz, at: DateTime<Utc>) -> String {
+    format!("{} ({})", tz.name(), at.with_timezone(&tz).format("%Z"))
+}
+
 /// Read a `datetime-local` value typed in the group's time zone. In the hour that repeats when
 /// clocks go back the earlier one is meant; a time skipped when clocks go forward is refused.
 pub fn from_input(value: &str, tz: Tz, field: &'static str) -> Result<DateTime<Utc>, FieldError> {
@@ -42,6 +48,7 @@ mod tests {
                 .expect("valid")
         );
         assert_eq!(to_input(at, Chicago), "2026-12-04T18:00");
+        assert_eq!(zone_label(Chicago, at), "America/Chicago (CST)");
         // 2:30 AM on 8 March 2026 does not happen in Chicago.
         assert!(from_input("2026-03-08T02:30", Chicago, "starts_at").is_err());
         // 1:30 AM on 1 November 2026 happens twice; the first (CDT) is meant.

@@ -38,12 +38,16 @@ dashboard-new-event = New event
 dashboard-account = Your account and two-step sign-in
 dashboard-upcoming = Upcoming
 dashboard-nothing = Nothing scheduled.
-dashboard-past = Recently ended
+dashboard-under-way = Happening now
+dashboard-today = Later today
 
 organize-edit-event = Edit the event
 organize-public-page = Public page
 
 editor-new-title = New event
+editor-copy-title = New event: copy of { $title }
+editor-copied = Filled in from “{ $title }”: everything but the date. Its RSVPs and updates stay with it. Nothing is saved until you choose a date and save.
+editor-copied-back = Back to the original
 editor-edit-title = Edit: { $title }
 editor-saved = Saved.
 editor-cancelled-more = Edits still reach people who follow it.
@@ -58,9 +62,9 @@ editor-description-hint = Markdown: **bold**, *italic*, [links](https://…), li
 editor-tags = Tags (optional)
 editor-tags-hint = Separated by commas, e.g. legal, harm reduction.
 editor-language = Language of the event
-editor-language-hint = A code such as en or es.
+editor-language-hint = The language the event is held in.
 editor-when = When
-editor-timezone = Times are in { $zone }.
+editor-zone = Time in { $zone }
 editor-starts = Starts
 editor-ends = Ends
 editor-reminders = Email reminders, hours before the start
@@ -68,7 +72,7 @@ editor-reminders-hint = Separated by commas, e.g. 24, 2. Leave empty for none.
 editor-where = Where
 editor-location = Location
 editor-privacy = Who sees the location
-editor-reveal-at = Share the location with attendees from (for "from a set time")
+editor-reveal-at = Share the location with attendees from
 editor-accessibility = Accessibility notes
 editor-accessibility-hint = ASL, step-free access, childcare, quiet room, restrooms…
 editor-who = Who
@@ -78,6 +82,8 @@ editor-capacity-hint = Places including guests. Leave empty for no limit.
 editor-count-display = The public sees how many are going as
 editor-approval = An organizer approves each RSVP
 editor-roles = Day-of roles attendees can take
+editor-on-the-day = On the day
+editor-on-the-day-hint = For actions above all: what people can do on the day.
 editor-save = Save event
 editor-rsvps = RSVPs
 editor-see-public = See the public page
@@ -186,3 +192,39 @@ audit-token_created = Created an API token
 audit-tokens_revoked = Revoked API tokens
 audit-totp_enabled = Turned on two-step sign-in
 audit-totp_disabled = Turned off two-step sign-in
+
+tally-going = { $count } going
+tally-waitlisted = { $count } waitlisted
+tally-pending = { $count } waiting for a decision
+tally-places-left = { $count ->
+    [one] { $count } place left
+   *[other] { $count } places left
+}
+tally-went = { $count } went
+tally-checked-in = { $count } checked in
+tally-home-safe = { $count } home safe
+
+hub-title = Event hub
+hub-actions = This event
+hub-copy = Copy into a new event
+hub-ended = Ended
+hub-counts = Counts
+hub-places-left = Places left
+hub-pending = Waiting for a decision
+hub-pending-none = Nobody is waiting for a decision.
+hub-guests = { $count ->
+    [one] { $count } guest
+   *[other] { $count } guests
+}
+hub-essentials = Essentials
+hub-tools = Tools for this event
+hub-tool-public-page = Public page
+hub-tool-public-live = Public live page
+hub-tool-calendar = Calendar file (.ics)
+hub-changes = Changes by organizers
+
+past-title = Past events
+past-explain = What happened, newest first. Once the purge has removed personal details only numbers remain: how many went, checked in and made it home safe.
+past-none = No event has ended yet.
+past-newer = Newer
+past-older = Older

@@ -38,12 +38,16 @@ dashboard-new-event = Evento nuevo
 dashboard-account = Tu cuenta y el inicio de sesión en dos pasos
 dashboard-upcoming = Próximos
 dashboard-nothing = No hay nada programado.
-dashboard-past = Terminados hace poco
+dashboard-under-way = En curso
+dashboard-today = Más tarde hoy
 
 organize-edit-event = Editar el evento
 organize-public-page = Página pública
 
 editor-new-title = Evento nuevo
+editor-copy-title = Evento nuevo: copia de { $title }
+editor-copied = Rellenado a partir de “{ $title }”: todo menos la fecha. Sus asistencias y avisos se quedan con él. No se guarda nada hasta que elijas una fecha y guardes.
+editor-copied-back = Volver al original
 editor-edit-title = Editar: { $title }
 editor-saved = Guardado.
 editor-cancelled-more = Los cambios siguen llegando a quienes lo siguen.
@@ -58,9 +62,9 @@ editor-description-hint = Markdown: **negrita**, *cursiva*, [enlaces](https://�
 editor-tags = Etiquetas (opcional)
 editor-tags-hint = Separadas por comas, p. ej. legal, reducción de daños.
 editor-language = Idioma del evento
-editor-language-hint = Un código como en o es.
+editor-language-hint = El idioma en que se celebra el evento.
 editor-when = Cuándo
-editor-timezone = Las horas están en { $zone }.
+editor-zone = Hora de { $zone }
 editor-starts = Empieza
 editor-ends = Termina
 editor-reminders = Recordatorios por correo, horas antes del inicio
@@ -68,7 +72,7 @@ editor-reminders-hint = Separados por comas, p. ej. 24, 2. Déjalo vacío para n
 editor-where = Dónde
 editor-location = Lugar
 editor-privacy = Quién ve el lugar
-editor-reveal-at = Compartir el lugar con asistentes a partir de (para "a partir de una hora fijada")
+editor-reveal-at = Compartir el lugar con asistentes a partir de
 editor-accessibility = Notas de accesibilidad
 editor-accessibility-hint = Lengua de signos, acceso sin escalones, cuidado infantil, sala tranquila, baños…
 editor-who = Quién
@@ -78,6 +82,8 @@ editor-capacity-hint = Plazas, acompañantes incluidos. Déjalo vacío si no hay
 editor-count-display = El público ve cuántas personas van como
 editor-approval = La organización aprueba cada asistencia
 editor-roles = Roles del día que pueden elegir las personas asistentes
+editor-on-the-day = El día del evento
+editor-on-the-day-hint = Sobre todo para acciones: lo que la gente puede hacer ese día.
 editor-save = Guardar evento
 editor-rsvps = Asistencias
 editor-see-public = Ver la página pública
@@ -186,3 +192,54 @@ audit-token_created = Creó un token de la API
 audit-tokens_revoked = Revocó tokens de la API
 audit-totp_enabled = Activó el inicio de sesión en dos pasos
 audit-totp_disabled = Desactivó el inicio de sesión en dos pasos
+
+tally-going = { $count ->
+    [one] va { $count }
+   *[other] van { $count }
+}
+tally-waitlisted = { $count } en lista de espera
+tally-pending = { $count ->
+    [one] { $count } espera una decisión
+   *[other] { $count } esperan una decisión
+}
+tally-places-left = { $count ->
+    [one] queda { $count } plaza
+   *[other] quedan { $count } plazas
+}
+tally-went = { $count ->
+    [one] fue { $count }
+   *[other] fueron { $count }
+}
+tally-checked-in = { $count ->
+    [one] { $count } llegó
+   *[other] { $count } llegaron
+}
+tally-home-safe = { $count ->
+    [one] { $count } llegó a casa
+   *[other] { $count } llegaron a casa
+}
+
+hub-title = Centro del evento
+hub-actions = Este evento
+hub-copy = Copiar en un evento nuevo
+hub-ended = Terminado
+hub-counts = Cifras
+hub-places-left = Plazas libres
+hub-pending = Esperan una decisión
+hub-pending-none = Nadie espera una decisión.
+hub-guests = { $count ->
+    [one] { $count } acompañante
+   *[other] { $count } acompañantes
+}
+hub-essentials = Lo esencial
+hub-tools = Herramientas de este evento
+hub-tool-public-page = Página pública
+hub-tool-public-live = Página pública en directo
+hub-tool-calendar = Archivo de calendario (.ics)
+hub-changes = Cambios de la organización
+
+past-title = Eventos pasados
+past-explain = Lo que ocurrió, del más reciente al más antiguo. Cuando la purga ha borrado los datos personales solo quedan cifras: cuántas personas fueron, llegaron y volvieron a casa.
+past-none = Todavía no ha terminado ningún evento.
+past-newer = Más recientes
+past-older = Más antiguos

@@ -62,7 +62,9 @@ async fn stored_markup_stays_inert_on_every_page(app: TestApp) {
         (format!("/r/{manage}"), &plain),
         (format!("/r/{manage}/live"), &plain),
         ("/organize".to_string(), &organizer),
+        (format!("/organize/events/{id}"), &organizer),
         (format!("/organize/events/{id}/edit"), &organizer),
+        (format!("/organize/events/{id}/copy"), &organizer),
         (format!("/organize/events/{id}/rsvps"), &organizer),
         (format!("/organize/events/{id}/live"), &organizer),
     ];

@@ -556,6 +556,32 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         .await;
     assert_eq!(status, 201, "{rsvp}");
     let manage = format!("/r/{}", rsvp["token"].as_str().expect("token"));
+    // The organizer's home: someone waiting for a decision, and an event that has ended.
+    let vetted = app
+        .create_event(
+            &token,
+            event_fields(
+                "Peer support circle",
+                3,
+                json!({"approval_required": true, "capacity": 8}),
+            ),
+        )
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    app.rsvp_api(
+        &vetted,
+        json!({"pseudonym": "Wren", "guests": 1, "needs": "Quiet seat"}),
+    )
+    .await;
+    let ended = app
+        .create_event(&token, event_fields("Last month's workshop", 1, json!({})))
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    app.end_event(&ended);
 
     let session = driver.session(SessionOptions::default()).await;
     session.open(&app.url("/")).await;
@@ -610,8 +636,20 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         .await;
     session.wait_for_path("/organize").await;
 
-    let organizer: [(&str, String, bool); 8] = [
+    let organizer: [(&str, String, bool); 12] = [
         ("dashboard", "/organize".into(), true),
+        ("event-hub", format!("/organize/events/{id}"), true),
+        (
+            "event-hub-pending",
+            format!("/organize/events/{vetted}"),
+            true,
+        ),
+        ("past-events", "/organize/past".into(), true),
+        (
+            "event-editor-copy",
+            format!("/organize/events/{id}/copy"),
+            false,
+        ),
         ("event-editor-new", "/organize/events/new".into(), false),
         ("event-editor", format!("/organize/events/{id}/edit"), true),
         ("live-console", format!("/organize/events/{id}/live"), true),
@@ -624,7 +662,44 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         session.open(&app.url(path)).await;
         assert_eq!(&session.path().await, path, "{name} opens");
         check_page(&app, &axe, &session, name, *screenshot, &mut findings).await;
+        // Organizers run actions from a phone: nothing scrolls sideways.
+        let widths = session
+            .script("return [document.documentElement.scrollWidth, window.innerWidth];")
+            .await;
+        assert!(
+            widths[0].as_u64() <= widths[1].as_u64(),
+            "{name} scrolls sideways on a phone: {widths}"
+        );
     }
+    // The event form without a reveal time until "from a set time" is chosen (no script).
+    session.open(&app.url("/organize/events/new")).await;
+    let shown = "return document.getElementById('location_reveal_at').offsetParent !== null;";
+    assert_eq!(session.script(shown).await, json!(false), "hidden at first");
+    session.click("#privacy-reveal_at").await;
+    assert_eq!(
+        session.script(shown).await,
+        json!(true),
+        "asked once chosen"
+    );
+    check_page(
+        &app,
+        &axe,
+        &session,
+        "event-editor-reveal",
+        false,
+        &mut findings,
+    )
+    .await;
+    // The same in Spanish.
+    for (name, path) in [
+        ("dashboard-es", "/organize?lang=es".to_string()),
+        ("event-hub-es", format!("/organize/events/{vetted}?lang=es")),
+        ("past-events-es", "/organize/past?lang=es".into()),
+    ] {
+        session.open(&app.url(&path)).await;
+        check_page(&app, &axe, &session, name, false, &mut findings).await;
+    }
+    session.open(&app.url("/organize?lang=en")).await;
 
     // Two-step sign-in: its setup, the recovery codes shown once, and the second sign-in step.
     session.open(&app.url("/organize/account")).await;

@@ -15,6 +15,7 @@ mod mail_safety;
 mod migrations;
 mod openapi;
 mod operations;
+mod organizer_home;
 mod organizer_security;
 mod organizer_web;
 mod privacy;

@@ -268,8 +268,11 @@ async fn anonymous_callers_are_refused_everywhere(app: TestApp) {
     let browser = app.browser();
     for path in [
         "/organize",
+        "/organize/past",
         "/organize/events/new",
+        &format!("/organize/events/{id}"),
         &format!("/organize/events/{id}/edit"),
+        &format!("/organize/events/{id}/copy"),
         "/organize/password",
     ] {
         let response = app.get(&browser, path).await;
