@@ -14,7 +14,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 say() { echo "container-check: $*"; }
 passed=0
 ok() {
@@ -27,25 +26,8 @@ fail() {
 }
 started=$SECONDS
 
-# --- Tools: podman with runc (crun fails on cgroups on these machines), debootstrap ----------
-need=()
-for pkg in podman runc debootstrap curl; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
-done
-if [ "${#need[@]}" -gt 0 ]; then
-  say "installing ${need[*]}"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/umbrella-container-check.XXXXXX")
-# Default ulimits podman would set fail under these machines' limits.
-cat >"$work/containers.conf" <<'CONF'
-[containers]
-default_ulimits = []
-CONF
-export CONTAINERS_CONF="$work/containers.conf"
-podman() { as_root env CONTAINERS_CONF="$CONTAINERS_CONF" podman --runtime runc "$@"; }
+. deploy/check/podman.sh
+podman_tools
 
 tag="umbrella-check-$$"
 image="localhost/umbrella:$tag"
@@ -63,38 +45,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# --- The base: Debian bookworm from Debian's packages --------------------------------------
-base="localhost/umbrella-base:bookworm"
-base_tar="$repo/target/container/bookworm-minbase.tar"
-if [ ! -s "$base_tar" ]; then
-  say "debootstrap --variant=minbase bookworm (the tarball is kept in target/container/)"
-  mkdir -p "$(dirname "$base_tar")"
-  as_root debootstrap --variant=minbase bookworm "$work/rootfs" >"$work/debootstrap.log" 2>&1 ||
-    { tail -n 20 "$work/debootstrap.log" >&2; fail "debootstrap"; }
-  # As Debian's slim images do: no downloaded packages, lists, manuals or translations.
-  as_root rm -rf "$work/rootfs"/var/cache/apt/archives/*.deb "$work/rootfs"/var/lib/apt/lists/* \
-    "$work/rootfs"/usr/share/doc/* "$work/rootfs"/usr/share/man/* "$work/rootfs"/usr/share/locale/*
-  as_root tar -C "$work/rootfs" -c . >"$base_tar.partial"
-  mv "$base_tar.partial" "$base_tar"
-  as_root rm -rf "$work/rootfs"
-fi
-podman import --quiet "$base_tar" "$base" >/dev/null
-say "base image $base from $(basename "$base_tar") ($((SECONDS - started)) s so far)"
-
-# --- The image, from deploy/Containerfile around the release binary -------------------------
-if [ ! -x target/release/umbrella ]; then
-  say "cargo build --release"
-  cargo build --release --quiet -p umbrella
-fi
-mkdir -p "$work/context"
-cp target/release/umbrella "$work/context/umbrella"
-build_started=$SECONDS
-podman build --quiet -f deploy/Containerfile \
-  --build-arg BUILDER_IMAGE="$base" --build-arg RUNTIME_IMAGE="$base" \
-  --build-arg PREBUILT_BINARY=umbrella -t "$image" "$work/context" >"$work/build.log" 2>&1 ||
-  { cat "$work/build.log" >&2; fail "podman build -f deploy/Containerfile"; }
-size=$(podman image inspect --format '{{.Size}}' "$image")
-ok "podman build -f deploy/Containerfile: $image, $((size / 1000000)) MB, in $((SECONDS - build_started)) s"
+base_image
+build_image "$image"
+ok "podman build -f deploy/Containerfile: $image, $((size / 1000000)) MB, in $built_in s"
 
 # Nothing to build with and no package cache: only what the server needs.
 podman run --rm --read-only --entrypoint /bin/sh "$image" -c '

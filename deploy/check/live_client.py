@@ -1,10 +1,11 @@
 """Follow an event's live updates through a proxy, the way a browser does, and check that an
-update posted through the same proxy arrives over the websocket.
+update posted through the same proxy (or through POST_BASE_URL) arrives over the websocket.
 
-    live_client.py BASE_URL CAFILE EVENT_ID BEARER_TOKEN
+    live_client.py BASE_URL CAFILE EVENT_ID BEARER_TOKEN [POST_BASE_URL]
 
 BASE_URL is the proxy's address (https:// checked against CAFILE, or http://; CAFILE is then
-ignored). Exits non-zero, saying why, on any mismatch.
+ignored). POST_BASE_URL, when given, is where the update is posted (another instance: the update
+must cross instances to arrive). Exits non-zero, saying why, on any mismatch.
 """
 
 import asyncio
@@ -55,7 +56,7 @@ def post_update(base, context, event_id, token, text):
         return json.load(response)
 
 
-async def main(base, cafile, event_id, token):
+async def main(base, cafile, event_id, token, post_base=None):
     https = base.startswith("https://")
     context = ssl.create_default_context(cafile=cafile) if https else None
     url = ("wss://" + base[len("https://"):] if https else "ws://" + base[len("http://"):])
@@ -75,7 +76,9 @@ async def main(base, cafile, event_id, token):
         await until(socket, lambda frame: frame.get("type") == "error", "error frame")
 
         text = "Meet at the north entrance (deploy check)"
-        posted = await asyncio.to_thread(post_update, base, context, event_id, token, text)
+        posted = await asyncio.to_thread(
+            post_update, post_base or base, context, event_id, token, text
+        )
         frame = await until(
             socket,
             lambda frame: frame.get("type") == "update" and frame.get("seq") == posted["seq"],
@@ -89,6 +92,6 @@ async def main(base, cafile, event_id, token):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 5:
+    if len(sys.argv) not in (5, 6):
         sys.exit(__doc__)
     asyncio.run(main(*sys.argv[1:]))

@@ -1,0 +1,67 @@
+# Podman for the container checks (container.sh, compose.sh), sourced by them: the tools, a
+# working folder, podman run as root with runc, the Debian bookworm base made with debootstrap,
+# and the image built from deploy/Containerfile around the release binary. Expects `say`,
+# `fail` and `repo` from the script that sources it.
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# --- Tools: podman with runc (crun fails on cgroups on these machines), debootstrap ----------
+podman_tools() {
+  local need=() pkg
+  for pkg in podman runc debootstrap curl "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+  done
+  if [ "${#need[@]}" -gt 0 ]; then
+    say "installing ${need[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/umbrella-container-check.XXXXXX")
+# Default ulimits podman would set fail under these machines' limits.
+cat >"$work/containers.conf" <<'CONF'
+[containers]
+default_ulimits = []
+CONF
+export CONTAINERS_CONF="$work/containers.conf"
+podman() { as_root env CONTAINERS_CONF="$CONTAINERS_CONF" podman --runtime runc "$@"; }
+
+# --- The base: Debian bookworm from Debian's packages --------------------------------------
+base="localhost/umbrella-base:bookworm"
+base_image() {
+  local base_tar="$repo/target/container/bookworm-minbase.tar"
+  if [ ! -s "$base_tar" ]; then
+    say "debootstrap --variant=minbase bookworm (the tarball is kept in target/container/)"
+    mkdir -p "$(dirname "$base_tar")"
+    as_root debootstrap --variant=minbase bookworm "$work/rootfs" >"$work/debootstrap.log" 2>&1 ||
+      { tail -n 20 "$work/debootstrap.log" >&2; fail "debootstrap"; }
+    # As Debian's slim images do: no downloaded packages, lists, manuals or translations.
+    as_root rm -rf "$work/rootfs"/var/cache/apt/archives/*.deb "$work/rootfs"/var/lib/apt/lists/* \
+      "$work/rootfs"/usr/share/doc/* "$work/rootfs"/usr/share/man/* "$work/rootfs"/usr/share/locale/*
+    as_root tar -C "$work/rootfs" -c . >"$base_tar.partial"
+    mv "$base_tar.partial" "$base_tar"
+    as_root rm -rf "$work/rootfs"
+  fi
+  podman import --quiet "$base_tar" "$base" >/dev/null
+  say "base image $base from $(basename "$base_tar")"
+}
+
+# --- The image, from deploy/Containerfile around the release binary -------------------------
+# build_image IMAGE: sets `size` (bytes) and `built_in` (seconds).
+build_image() {
+  local image=$1
+  if [ ! -x "$repo/target/release/umbrella" ]; then
+    say "cargo build --release"
+    (cd "$repo" && cargo build --release --quiet -p umbrella)
+  fi
+  mkdir -p "$work/context"
+  cp "$repo/target/release/umbrella" "$work/context/umbrella"
+  local started=$SECONDS
+  podman build --quiet -f "$repo/deploy/Containerfile" \
+    --build-arg BUILDER_IMAGE="$base" --build-arg RUNTIME_IMAGE="$base" \
+    --build-arg PREBUILT_BINARY=umbrella -t "$image" "$work/context" >"$work/build.log" 2>&1 ||
+    { cat "$work/build.log" >&2; fail "podman build -f deploy/Containerfile"; }
+  size=$(podman image inspect --format '{{.Size}}' "$image")
+  built_in=$((SECONDS - started))
+}
