@@ -186,3 +186,27 @@ audit-token_created = Created an API token
 audit-tokens_revoked = Revoked API tokens
 audit-totp_enabled = Turned on two-step sign-in
 audit-totp_disabled = Turned off two-step sign-in
+
+# Door links
+door-links-nav = Door links
+door-links-title = Door links: { $title }
+door-links-explain = A door link lets a volunteer at the door see who is going (names, guests and roles only, never needs or emails) and mark each person arrived, without an account. It stops working when it expires or when you revoke it.
+door-links-new = A new door link.
+door-links-new-once = Copy it now: it is shown only this once. Anyone who has it can see the list of names.
+door-links-link-label = Door link
+door-links-expires-label = Works until (optional)
+door-links-expires-hint = Leave it empty for { $when }: two hours after the event ends.
+door-links-make = Make a door link
+door-links-manage = See and revoke door links
+door-links-heading = Links made
+door-links-none = No door links yet.
+door-links-made = Made { $when }
+door-links-until = works until { $when }
+door-links-expired = expired { $when }
+door-links-revoke = Revoke
+door-links-revoked = The link is revoked: it opens nothing from now on.
+rsvps-reconfirmed = Still coming
+rsvps-reconfirmed-of = { $reconfirmed } of { $going } going said so
+rsvps-still-coming = still coming
+audit-door_link_created = Made a door link
+audit-door_link_revoked = Revoked a door link

@@ -186,3 +186,27 @@ audit-token_created = Creó un token de la API
 audit-tokens_revoked = Revocó tokens de la API
 audit-totp_enabled = Activó el inicio de sesión en dos pasos
 audit-totp_disabled = Desactivó el inicio de sesión en dos pasos
+
+# Door links
+door-links-nav = Enlaces para la puerta
+door-links-title = Enlaces para la puerta: { $title }
+door-links-explain = Un enlace para la puerta permite a una persona voluntaria en la entrada ver quién va (solo nombres, acompañantes y roles, nunca necesidades ni correos) y marcar la llegada de cada persona, sin cuenta. Deja de funcionar cuando caduca o cuando lo revocas.
+door-links-new = Un enlace nuevo para la puerta.
+door-links-new-once = Cópialo ahora: solo se muestra esta vez. Quien lo tenga puede ver la lista de nombres.
+door-links-link-label = Enlace para la puerta
+door-links-expires-label = Funciona hasta (opcional)
+door-links-expires-hint = Déjalo vacío para { $when }: dos horas después de que termine el evento.
+door-links-make = Crear un enlace para la puerta
+door-links-manage = Ver y revocar enlaces para la puerta
+door-links-heading = Enlaces creados
+door-links-none = Todavía no hay enlaces para la puerta.
+door-links-made = Creado { $when }
+door-links-until = funciona hasta { $when }
+door-links-expired = caducó { $when }
+door-links-revoke = Revocar
+door-links-revoked = El enlace está revocado: desde ahora no abre nada.
+rsvps-reconfirmed = Siguen pensando venir
+rsvps-reconfirmed-of = { $reconfirmed } de { $going } que van lo confirmaron
+rsvps-still-coming = sigue pensando venir
+audit-door_link_created = Creó un enlace para la puerta
+audit-door_link_revoked = Revocó un enlace para la puerta
