@@ -95,7 +95,7 @@ impl NameSearch {
             return Ok(None);
         };
         let text = super::bounded_text("q", raw, 0, MAX_PSEUDONYM)?;
-        Ok((!text.is_empty()).then(|| NameSearch(text)))
+        Ok((!text.is_empty()).then_some(NameSearch(text)))
     }
 
     pub fn as_str(&self) -> &str {
