@@ -9,8 +9,8 @@ use crate::domain::FieldError;
 
 /// `POST /api/v1/events/{id}/door-links`. `expires_at` must be in the future and at most 7 days
 /// after the event ends (otherwise `422` naming `expires_at`).
+/// (No example in the document: any fixed time would be too late for some event, or past.)
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-#[schema(example = json!({"expires_at": "2030-05-01T22:00:00Z"}))]
 pub struct DoorLinkInput {
     /// When the link stops working; left out or `null`, the event's end plus 2 hours.
     #[serde(default)]
