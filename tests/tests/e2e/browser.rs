@@ -740,6 +740,11 @@ async fn the_door_list_and_the_confirm_page_in_a_browser(app: TestApp) {
     ] {
         tokens.push(app.rsvp_api(&id, body).await);
     }
+    // A door list as long as a busy night's.
+    for n in 1..=40 {
+        app.rsvp_api(&id, json!({"pseudonym": format!("Person {n}")}))
+            .await;
+    }
     let (status, link) = app
         .send_json(
             Method::POST,
@@ -760,6 +765,29 @@ async fn the_door_list_and_the_confirm_page_in_a_browser(app: TestApp) {
     session.open(&app.url(&door)).await;
     assert!(!session.page_text().await.contains("A chair"));
     check_page(&app, &axe, &session, "door", true, &mut findings).await;
+    // Light enough for a cheap phone: no sideways scrolling at 320 px, and small on the wire.
+    session.viewport_width(320).await;
+    session.open(&app.url(&door)).await;
+    let widths = session
+        .script("return [document.documentElement.scrollWidth, window.innerWidth];")
+        .await;
+    assert!(
+        widths[0].as_u64() <= widths[1].as_u64(),
+        "scrolls sideways: {widths}"
+    );
+    let bytes = session
+        .script(
+            "return performance.getEntriesByType('navigation').concat(\
+             performance.getEntriesByType('resource'))\
+             .reduce((sum, e) => sum + e.encodedBodySize, 0);",
+        )
+        .await
+        .as_u64()
+        .expect("a byte count");
+    assert!(
+        bytes > 0 && bytes < 30 * 1024,
+        "the door list of 43 weighs {bytes} bytes"
+    );
     // Filter as you type: the list narrows with each key, without a request.
     session.type_into("#q", "rob").await;
     session
@@ -777,7 +805,7 @@ async fn the_door_list_and_the_confirm_page_in_a_browser(app: TestApp) {
     assert!(landed.ends_with("&q=rob"), "the search is kept: {landed}");
     let text = session.page_text().await;
     assert!(text.contains("Robin is marked arrived."), "{text}");
-    assert!(text.contains("1 of 3 arrived"), "{text}");
+    assert!(text.contains("1 of 43 arrived"), "{text}");
     check_page(&app, &axe, &session, "door-searched", false, &mut findings).await;
 
     // The confirm page the day-ahead reminder links to.

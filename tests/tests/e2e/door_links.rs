@@ -214,7 +214,22 @@ async fn a_door_link_stops_working_when_revoked_or_expired(app: TestApp) {
         first["url"].as_str().expect("url").to_string(),
         second["url"].as_str().expect("url").to_string(),
     );
-    assert_eq!(app.get_text(&first_door).await.0, 200);
+    // A name is shown as text, never as markup (in the list and in the script's data).
+    let (status, _) = app
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/rsvps/{}", people[1].1),
+            None,
+            &json!({"pseudonym": "<b onmouseover=alert(1)>Bold</b>"}),
+        )
+        .await;
+    assert_eq!(status, 200, "Robin takes a name with markup");
+    let (status, page) = app.get_text(&first_door).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Bold") && !page.contains("<b onmouseover"),
+        "{page}"
+    );
 
     // Revoked: the link opens nothing, and cannot mark anyone arrived.
     let revoke = format!(
