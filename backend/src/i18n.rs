@@ -101,9 +101,22 @@ impl Lang {
     /// Whether this language has the message (English is complete; see the tests).
     pub fn has(self, id: &str) -> bool {
         // Every argument name the messages use, so that a message with arguments formats too.
-        const ARGUMENTS: [&str; 12] = [
-            "count", "when", "name", "title", "zone", "place", "audience", "role", "time", "day",
-            "taken", "capacity",
+        const ARGUMENTS: [&str; 15] = [
+            "count",
+            "when",
+            "name",
+            "title",
+            "zone",
+            "place",
+            "audience",
+            "role",
+            "time",
+            "day",
+            "taken",
+            "capacity",
+            "arrived",
+            "going",
+            "reconfirmed",
         ];
         let probe: HashMap<&str, FluentValue<'_>> = ARGUMENTS
             .into_iter()
@@ -266,7 +279,10 @@ mod tests {
         let messages: Vec<_> = MessageKind::ALL.iter().map(|m| m.as_str()).collect();
         add("email-subject", &messages);
         add("email-lead", &messages);
-        add("manage-done", &["saved", "checkedin", "safe", "cancelled"]);
+        add(
+            "manage-done",
+            &["saved", "checkedin", "safe", "cancelled", "reconfirmed"],
+        );
         add("organizers-done", &["disabled", "enabled", "revoked"]);
         add(
             "audit",

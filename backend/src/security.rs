@@ -1,5 +1,5 @@
 //! Response headers that keep pages private and self-contained, the refusal of cross-site
-//! posts, and the slowing down of clients that guess manage links or event ids.
+//! posts, and the slowing down of clients that guess manage links, door links or event ids.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -69,9 +69,15 @@ pub async fn refuse_cross_site_posts(
 
 /// Paths whose last part is a secret or an id someone could try to guess.
 fn guarded(path: &str) -> bool {
-    ["/r/", "/api/v1/rsvps/", "/events/", "/api/v1/events/"]
-        .iter()
-        .any(|prefix| path.starts_with(prefix))
+    [
+        "/r/",
+        "/api/v1/rsvps/",
+        "/events/",
+        "/api/v1/events/",
+        "/door/",
+    ]
+    .iter()
+    .any(|prefix| path.starts_with(prefix))
 }
 
 /// Middleware: on guarded paths, count each `404` as a miss, and answer a blocked client's
@@ -150,6 +156,7 @@ mod tests {
         assert!(guarded("/r/abc"));
         assert!(guarded("/api/v1/rsvps/abc/checkin"));
         assert!(guarded("/events/x/live"));
+        assert!(guarded("/door/abc"));
         assert!(!guarded("/"));
         assert!(!guarded("/organize/login"));
         assert!(!guarded("/static/umbrella.css"));

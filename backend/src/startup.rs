@@ -22,8 +22,8 @@ use crate::db::{self, Pool};
 use crate::privacy::client_key::{ClientKeys, Limiter};
 use crate::privacy::keyfile::SecretKey;
 use crate::routes::{
-    assets, calendar, events_api, live_api, live_pages, operations, organize, organize_account,
-    organize_admin, organize_home, organize_rsvps, public, rsvp, rsvps_api,
+    assets, calendar, door, door_links, events_api, live_api, live_pages, operations, organize,
+    organize_account, organize_admin, organize_home, organize_rsvps, public, rsvp, rsvps_api,
 };
 use crate::state::AppState;
 use crate::telemetry::{observe_requests, Metrics};
@@ -267,6 +267,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/r/{token}/unsubscribe", web::get().to(rsvp::unsubscribe_page))
         .route("/r/{token}/unsubscribe", web::post().to(rsvp::unsubscribe))
         .route("/r/{token}/live", web::get().to(live_pages::attendee))
+        .route("/door/{token}", web::get().to(door::page))
+        .route("/door/{token}", web::post().to(door::arrived))
         .route("/healthz", web::get().to(operations::healthz))
         .route("/metrics", web::get().to(operations::metrics))
         .route("/static/{path:.*}", web::get().to(assets::asset))
@@ -298,6 +300,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/events/{id}/rsvps", web::get().to(organize_rsvps::list))
                 .route("/events/{id}/rsvps/{rsvp_id}/{decision}", web::post().to(organize_rsvps::decide))
                 .route("/events/{id}/live", web::get().to(live_pages::console))
+                .route("/events/{id}/door", web::get().to(door_links::page))
+                .route("/events/{id}/door", web::post().to(door_links::page_create))
+                .route("/events/{id}/door/{link_id}/revoke", web::post().to(door_links::page_revoke))
                 .route("/events/{id}/updates", web::post().to(live_pages::post)),
         )
         .service(
@@ -314,6 +319,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/events/{id}/updates", web::post().to(live_api::post_update))
                 .route("/events/{id}/updates", web::get().to(live_api::list_updates))
                 .route("/events/{id}/live", web::get().to(live_api::websocket))
+                .route("/events/{id}/door-links", web::post().to(door_links::create))
+                .route("/events/{id}/door-links", web::get().to(door_links::list))
+                .route("/events/{id}/door-links/{link_id}", web::delete().to(door_links::delete))
                 .route("/rsvps/{token}", web::get().to(rsvps_api::get))
                 .route("/rsvps/{token}", web::patch().to(rsvps_api::update))
                 .route("/rsvps/{token}", web::delete().to(rsvps_api::delete))

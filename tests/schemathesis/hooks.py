@@ -10,6 +10,7 @@ that those reach the server's core logic and must be accepted; `normalised_away`
   are dropped, before they are measured and counted (so 13 tags, two of them blank, are 11);
   repeated reminders are dropped before they are counted.
 - An update's `location` is read only for `kind: location`; other kinds ignore it.
+- A door link's `expires_at` is in the future and at most 7 days after its event ends.
 - Integers are sent as JSON integers (`10`, never `10.0`): JSON Schema counts `10.0` as an
   integer, the server does not.
 """
@@ -86,6 +87,10 @@ def cross_field_rules(context, case):
         if body.get("kind") == "location":
             if not isinstance(body.get("location"), str) or not body["location"].strip():
                 body["location"] = "The side entrance"
+    elif operation == "create_door_link":
+        # In the future and at most 7 days after the (seeded, upcoming) event ends: an hour on.
+        if body.get("expires_at") is not None:
+            body["expires_at"] = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
 
     case.body = body
     return case

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backup;
 pub mod checkpoint;
 pub mod credentials;
+pub mod door_links;
 pub mod error;
 pub mod event_changes;
 pub mod events;

@@ -41,6 +41,8 @@ struct RsvpRow {
     token_sealed: Option<String>,
     /// The language reminders and notices are written in.
     language: String,
+    /// When they answered "I'm still coming" (the first time).
+    reconfirmed_at: Option<NaiveDateTime>,
 }
 
 impl RsvpRow {
@@ -57,6 +59,7 @@ impl RsvpRow {
             approved: self.approved,
             checked_in: self.checked_in_at.is_some(),
             home_safe: self.safe_at.is_some(),
+            reconfirmed: self.reconfirmed_at.is_some(),
             created_at: from_naive(self.created_at),
         })
     }
@@ -189,6 +192,7 @@ pub fn create(
             safe_at: None,
             token_sealed,
             language: lang.code().to_string(),
+            reconfirmed_at: None,
         };
         diesel::insert_into(rsvps::table)
             .values(&row)
@@ -357,27 +361,89 @@ pub fn mark(
 ) -> Result<(Rsvp, Event), Error> {
     super::write_transaction(conn, |conn| {
         let (event, row) = lock_by_token(conn, token)?;
-        admission::allow_presence(&event, row.status)?;
-        let at = Some(to_naive(now));
-        if mark == Arrival::HomeSafe {
-            diesel::update(rsvps::table.find(&row.id))
-                .set(rsvps::safe_at.eq(at))
-                .execute(conn)?;
-        }
-        // Arrival is kept as first recorded; home safe without a check-in counts as arrived.
+        let rsvp = mark_row(conn, &event, &row, mark, now)?;
+        Ok((rsvp, event))
+    })
+}
+
+/// Arrival, marked by a door volunteer for the RSVP `rsvp_id` of `event_id` (the door link
+/// names the event): the same check-in as through the manage link.
+pub fn mark_arrived(
+    conn: &mut DbConnection,
+    event_id: &str,
+    rsvp_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Rsvp, Error> {
+    if rsvp_id.contains('\0') {
+        return Err(Error::NotFound);
+    }
+    super::write_transaction(conn, |conn| {
+        let event = event_queries::lock(conn, event_id)?;
+        let row: RsvpRow = rsvps::table
+            .filter(rsvps::id.eq(rsvp_id))
+            .filter(rsvps::event_id.eq(event_id))
+            .filter(rsvps::purged.eq(false))
+            .select(RsvpRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(Error::NotFound)?;
+        mark_row(conn, &event, &row, Arrival::CheckedIn, now)
+    })
+}
+
+/// Record arrival or home safe on one row, under its event's lock.
+fn mark_row(
+    conn: &mut DbConnection,
+    event: &Event,
+    row: &RsvpRow,
+    mark: Arrival,
+    now: DateTime<Utc>,
+) -> Result<Rsvp, Error> {
+    admission::allow_presence(event, row.status)?;
+    let at = Some(to_naive(now));
+    if mark == Arrival::HomeSafe {
+        diesel::update(rsvps::table.find(&row.id))
+            .set(rsvps::safe_at.eq(at))
+            .execute(conn)?;
+    }
+    // Arrival is kept as first recorded; home safe without a check-in counts as arrived.
+    diesel::update(
+        rsvps::table
+            .find(&row.id)
+            .filter(rsvps::checked_in_at.is_null()),
+    )
+    .set(rsvps::checked_in_at.eq(at))
+    .execute(conn)?;
+    notice::send(
+        conn,
+        &Notice::Presence {
+            event_id: event.id.clone(),
+        },
+    )?;
+    rsvps::table
+        .find(&row.id)
+        .select(RsvpRow::as_select())
+        .first(conn)?
+        .into_rsvp()
+}
+
+/// "I'm still coming", from the confirm page a day-ahead reminder links to. The first answer is
+/// kept; cancelling ("I can't make it") goes through `update` like any cancellation.
+pub fn reconfirm(
+    conn: &mut DbConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<(Rsvp, Event), Error> {
+    super::write_transaction(conn, |conn| {
+        let (event, row) = lock_by_token(conn, token)?;
+        admission::allow_reconfirm(&event, row.status)?;
         diesel::update(
             rsvps::table
                 .find(&row.id)
-                .filter(rsvps::checked_in_at.is_null()),
+                .filter(rsvps::reconfirmed_at.is_null()),
         )
-        .set(rsvps::checked_in_at.eq(at))
+        .set(rsvps::reconfirmed_at.eq(Some(to_naive(now))))
         .execute(conn)?;
-        notice::send(
-            conn,
-            &Notice::Presence {
-                event_id: event.id.clone(),
-            },
-        )?;
         let row = rsvps::table
             .find(&row.id)
             .select(RsvpRow::as_select())
@@ -530,6 +596,7 @@ pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<Pur
             rsvps::token_sealed.eq(None::<String>),
             rsvps::checked_in_at.eq(None::<NaiveDateTime>),
             rsvps::safe_at.eq(None::<NaiveDateTime>),
+            rsvps::reconfirmed_at.eq(None::<NaiveDateTime>),
             // The language someone chose says something about them too.
             rsvps::language.eq(crate::i18n::Lang::En.code()),
             rsvps::purged.eq(true),

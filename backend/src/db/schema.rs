@@ -102,6 +102,7 @@ diesel::table! {
         safe_at -> Nullable<Timestamp>,
         token_sealed -> Nullable<Text>,
         language -> Text,
+        reconfirmed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -143,6 +144,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    door_links (id) {
+        id -> Text,
+        event_id -> Text,
+        token_hash -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     instance_settings (name) {
         name -> Text,
         value -> Text,
@@ -157,6 +169,7 @@ diesel::joinable!(event_tags -> events (event_id));
 diesel::joinable!(rsvps -> events (event_id));
 diesel::joinable!(live_updates -> events (event_id));
 diesel::joinable!(outbox -> rsvps (rsvp_id));
+diesel::joinable!(door_links -> events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizers,
@@ -169,5 +182,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     rsvps,
     live_updates,
     outbox,
+    door_links,
     instance_settings
 );

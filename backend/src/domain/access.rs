@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::door::DoorLine;
 use super::event::{Event, LocationPrivacy, Role};
 use super::live::{Audience, LiveUpdate};
 use super::rsvp::{Rsvp, RsvpStatus};
@@ -111,6 +112,23 @@ pub fn update_for<'a>(
     Some(UpdateSight { update, location })
 }
 
+/// What a door volunteer holding a door link may see of one RSVP to the link's event: people
+/// going, while they still have a name (not purged), with their guests, role and arrival only.
+/// Needs, answers and the email never leave here, and a door link is shown no location at all
+/// (whatever the event's privacy mode and the time).
+pub fn door_line(rsvp: &Rsvp) -> Option<DoorLine> {
+    if rsvp.status != RsvpStatus::Going {
+        return None;
+    }
+    Some(DoorLine {
+        rsvp_id: rsvp.id.clone(),
+        pseudonym: rsvp.pseudonym.clone()?,
+        guests: rsvp.guests,
+        role: rsvp.role,
+        arrived: rsvp.checked_in,
+    })
+}
+
 /// Every kind of viewer there is for an event, for rules that must hold for all of them.
 fn every_viewer() -> Vec<Viewer> {
     let mut viewers = vec![Viewer::Public, Viewer::Organizer];
@@ -185,6 +203,39 @@ mod tests {
     use crate::domain::event::EventDraft;
     use crate::domain::live::UpdateKind;
     use chrono::Duration;
+
+    #[test]
+    fn the_door_sees_going_people_without_their_needs() {
+        let mut rsvp = Rsvp {
+            id: "id".into(),
+            event_id: "event".into(),
+            pseudonym: Some("Heron".into()),
+            guests: 2,
+            role: Some(Role::Medic),
+            needs: Some("a chair".into()),
+            has_email: true,
+            status: RsvpStatus::Going,
+            approved: false,
+            checked_in: true,
+            home_safe: false,
+            reconfirmed: false,
+            created_at: Utc::now(),
+        };
+        let line = door_line(&rsvp).expect("going");
+        assert!(!format!("{line:?}").contains("chair"));
+        assert!(line.arrived && line.guests == 2);
+        for status in [
+            RsvpStatus::Waitlisted,
+            RsvpStatus::Pending,
+            RsvpStatus::Cancelled,
+        ] {
+            rsvp.status = status;
+            assert_eq!(door_line(&rsvp), None, "{status}");
+        }
+        rsvp.status = RsvpStatus::Going;
+        rsvp.pseudonym = None;
+        assert_eq!(door_line(&rsvp), None, "purged");
+    }
 
     fn event(privacy: LocationPrivacy, reveal_in: Duration, approval: bool) -> Event {
         let now = Utc::now();

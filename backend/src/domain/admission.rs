@@ -28,6 +28,8 @@ pub enum Refusal {
     NotGoing,
     #[error("this event was cancelled")]
     PresenceAtCancelledEvent,
+    #[error("this RSVP was cancelled or declined, so there is nothing to confirm")]
+    NothingToReconfirm,
 }
 
 impl Refusal {
@@ -148,6 +150,18 @@ pub fn allow_presence(event: &Event, status: RsvpStatus) -> Result<(), Refusal> 
     }
     if event.is_cancelled() {
         return Err(Refusal::PresenceAtCancelledEvent);
+    }
+    Ok(())
+}
+
+/// Whether someone may answer "I'm still coming": only while their RSVP stands (going, on the
+/// waitlist or waiting for approval) and the event is on.
+pub fn allow_reconfirm(event: &Event, status: RsvpStatus) -> Result<(), Refusal> {
+    if matches!(status, RsvpStatus::Cancelled | RsvpStatus::Declined) {
+        return Err(Refusal::NothingToReconfirm);
+    }
+    if event.is_cancelled() {
+        return Err(Refusal::EventCancelled);
     }
     Ok(())
 }

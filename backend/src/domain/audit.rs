@@ -11,6 +11,8 @@ word_enum!(
         UpdatePosted => "update_posted",
         RsvpApproved => "rsvp_approved",
         RsvpDeclined => "rsvp_declined",
+        DoorLinkCreated => "door_link_created",
+        DoorLinkRevoked => "door_link_revoked",
         OrganizerCreated => "organizer_created",
         OrganizerDisabled => "organizer_disabled",
         OrganizerEnabled => "organizer_enabled",
@@ -30,7 +32,9 @@ impl Action {
             | Action::EventCancelled
             | Action::UpdatePosted
             | Action::RsvpApproved
-            | Action::RsvpDeclined => "event",
+            | Action::RsvpDeclined
+            | Action::DoorLinkCreated
+            | Action::DoorLinkRevoked => "event",
             _ => "organizer",
         }
     }

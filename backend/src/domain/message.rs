@@ -25,3 +25,27 @@ word_enum!(
         Failed => "failed",
     }
 );
+
+/// A reminder sent at least this many minutes before the start is "the day-ahead reminder":
+/// early enough that a place someone gives up can still go to the waitlist.
+pub const RECONFIRM_FROM_MINUTES: i32 = 12 * 60;
+
+/// Whether a message asks "still coming?" and links to the confirm page (`/r/{token}?confirm`):
+/// reminders sent half a day or more ahead (the default 24-hour one), not the last-minute ones.
+pub fn asks_reconfirmation(kind: MessageKind, offset_minutes: i32) -> bool {
+    kind == MessageKind::Reminder && offset_minutes >= RECONFIRM_FROM_MINUTES
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_day_ahead_reminder_asks_to_reconfirm() {
+        assert!(asks_reconfirmation(MessageKind::Reminder, 1440));
+        assert!(asks_reconfirmation(MessageKind::Reminder, 2880));
+        assert!(!asks_reconfirmation(MessageKind::Reminder, 120));
+        assert!(!asks_reconfirmation(MessageKind::Promoted, 0));
+        assert!(!asks_reconfirmation(MessageKind::Changed, 1440));
+    }
+}

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod admission;
 pub mod audit;
+pub mod door;
 pub mod event;
 pub mod invite;
 pub mod live;

@@ -183,6 +183,8 @@ pub struct Rsvp {
     pub checked_in: bool,
     /// Checked out "home safe" after the event.
     pub home_safe: bool,
+    /// Answered "I'm still coming" to the day-ahead reminder.
+    pub reconfirmed: bool,
     pub created_at: DateTime<Utc>,
 }
 

@@ -14,7 +14,7 @@ use lettre::Message;
 use crate::config::Settings;
 use crate::domain::access::{location_for, LocationView, Viewer};
 use crate::domain::event::Event;
-use crate::domain::message::MessageKind;
+use crate::domain::message::{asks_reconfirmation, MessageKind};
 use crate::i18n::{time, Lang};
 use fluent_templates::fluent_bundle::FluentValue;
 
@@ -30,6 +30,8 @@ pub struct Letter<'a> {
     pub lang: Lang,
     /// The outbox row's id, which makes the Message-ID.
     pub outbox_id: &'a str,
+    /// Which reminder (minutes before the start); 0 for notices.
+    pub offset_minutes: i32,
     pub now: DateTime<Utc>,
 }
 
@@ -41,6 +43,9 @@ pub struct Body {
     pub when: Option<String>,
     pub place: Option<String>,
     pub manage_url: String,
+    /// The day-ahead reminder's "still coming?" link (`/r/{token}?confirm`): a page whose
+    /// buttons post; opening it changes nothing.
+    pub confirm_url: Option<String>,
     pub unsubscribe_url: String,
 }
 
@@ -167,6 +172,8 @@ impl Composer {
             when: (!cancelled && !declined)
                 .then(|| time::span(draft.starts_at, draft.ends_at, self.tz, lang)),
             place: (!cancelled && !declined).then(|| place_line(letter.event, lang, letter.now)),
+            confirm_url: (!cancelled && asks_reconfirmation(letter.kind, letter.offset_minutes))
+                .then(|| format!("{manage_url}?confirm")),
             unsubscribe_url: format!("{manage_url}/unsubscribe"),
             manage_url,
         }
@@ -232,6 +239,7 @@ mod tests {
             token: "TOKEN123",
             lang: Lang::En,
             outbox_id: "row-1",
+            offset_minutes: 1440,
             now: event.draft.starts_at - chrono::Duration::hours(24),
         }
     }
@@ -262,6 +270,22 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn only_the_day_ahead_reminder_links_to_the_confirm_page() {
+        let event = Event::new(sample_action(), Utc::now());
+        let day_ahead = letter(&event, MessageKind::Reminder);
+        let text = raw(&composer().compose(&day_ahead).expect("composes"));
+        assert!(text.contains("/r/TOKEN123?confirm"), "{text}");
+        let last_minute = Letter {
+            offset_minutes: 120,
+            ..letter(&event, MessageKind::Reminder)
+        };
+        let text = raw(&composer().compose(&last_minute).expect("composes"));
+        assert!(!text.contains("?confirm"), "{text}");
+        let promoted = letter(&event, MessageKind::Promoted);
+        assert!(composer().body(&promoted).confirm_url.is_none());
     }
 
     #[test]

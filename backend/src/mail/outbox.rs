@@ -255,6 +255,7 @@ async fn send_one(
         token: &contact.token,
         lang: contact.lang,
         outbox_id: &row.id,
+        offset_minutes: row.offset_minutes,
         now: Utc::now(),
     };
     // A message that cannot be built fails for good, whatever stored text caused it: an error,

@@ -1,4 +1,4 @@
-//! Guessing secrets (the throttle; `security::slow_down_guessing` applies it): a client whose requests for manage links (`/r/…`, `/api/v1/rsvps/…`) or
+//! Guessing secrets (the throttle; `security::slow_down_guessing` applies it): a client whose requests for manage links (`/r/…`, `/api/v1/rsvps/…`), door links (`/door/…`) or
 //! event ids keep finding nothing is refused (`429`) for a while. Misses are counted per salted
 //! in-memory client key, at the `--rate-limit-per-minute` allowance (`0` turns it off, as
 //! behind an onion service where every visitor shares one address). A request for a link or id

@@ -1,5 +1,6 @@
 //! Retention: RSVP personal fields are purged a set time after their event ends, by an hourly
-//! background job and by `umbrella purge`; mail files chosen on purpose (`file://`) go with them.
+//! background job and by `umbrella purge`; mail files chosen on purpose (`file://`) go with them,
+//! and so do expired door links.
 
 use std::time::Duration;
 
@@ -35,6 +36,9 @@ pub fn purge_now(
     let cutoff = Utc::now() - chrono::Duration::hours(i64::from(retention_hours));
     let purged = rsvps::purge_ended(&mut conn, cutoff)
         .map_err(|error| anyhow::anyhow!("purge failed: {error}"))?;
+    // Expired door links open nothing already; their rows go too.
+    crate::db::door_links::delete_expired(&mut conn, Utc::now())
+        .map_err(|error| anyhow::anyhow!("removing expired door links failed: {error}"))?;
     if let Some(folder) = mail_files {
         folder
             .sweep(&mut conn)

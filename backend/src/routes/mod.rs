@@ -2,6 +2,8 @@
 
 pub mod assets;
 pub mod calendar;
+pub mod door;
+pub mod door_links;
 pub mod events_api;
 pub mod live_api;
 pub mod live_pages;

@@ -9,7 +9,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::OpenApi;
 
 use crate::auth::SESSION_COOKIE;
-use crate::routes::{events_api, live_api, rsvps_api};
+use crate::routes::{door_links, events_api, live_api, rsvps_api};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -40,6 +40,9 @@ use crate::routes::{events_api, live_api, rsvps_api};
         live_api::websocket,
         live_api::check_in,
         live_api::home_safe,
+        door_links::create,
+        door_links::list,
+        door_links::delete,
         document,
     ),
     components(schemas(crate::error::ErrorBody)),
@@ -48,6 +51,7 @@ use crate::routes::{events_api, live_api, rsvps_api};
         (name = "events", description = "Workshops, trainings and actions"),
         (name = "rsvps", description = "Pseudonymous RSVPs: a manage token for the person, an `id` for organizers"),
         (name = "live", description = "Day-of updates, check-in and home safe"),
+        (name = "door", description = "Door links: a volunteer's list of who is going, with one-tap arrival, at `/door/{token}`"),
     )
 )]
 struct ApiDocument;

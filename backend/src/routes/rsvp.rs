@@ -119,6 +119,9 @@ async fn rsvp_refused(
 pub struct ManageQuery {
     new: Option<String>,
     done: Option<String>,
+    /// The day-ahead reminder's link (`?confirm`): ask "still coming?". Showing it changes
+    /// nothing: mail scanners open links, so only the page's buttons (posts) do.
+    confirm: Option<String>,
 }
 
 fn manage_page(state: &AppState, locale: &Locale, managed: &ManagedRsvp) -> ManagePage {
@@ -150,15 +153,17 @@ pub async fn manage(
 ) -> Result<HttpResponse, AppError> {
     let mut page = manage_page(&state, &locale, &managed);
     page.just_created = query.new.is_some();
+    page.confirm = query.confirm.is_some();
     page.notice = query
         .done
         .as_deref()
-        .filter(|done| ["saved", "checkedin", "safe", "cancelled"].contains(done))
+        .filter(|done| ["saved", "checkedin", "safe", "cancelled", "reconfirmed"].contains(done))
         .map(|done| locale.lang.word("manage-done", done));
     Ok(no_store(render_html(&page)?))
 }
 
-/// `POST /r/{token}`: `action` is `save`, `cancel` or `delete`.
+/// `POST /r/{token}`: `action` is `save`, `cancel`, `delete`, `checkin`, `safe` or `reconfirm`
+/// ("I'm still coming"; "I can't make it" is `cancel`).
 pub async fn manage_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -195,6 +200,14 @@ pub async fn manage_post(
                 "checkedin"
             };
             Ok(no_store(see_other(&format!("/r/{token}?done={done}"))))
+        }
+        "reconfirm" => {
+            let lookup = token.clone();
+            crate::db::run(&state.pool, move |conn| {
+                rsvps::reconfirm(conn, &lookup, now)
+            })
+            .await?;
+            Ok(no_store(see_other(&format!("/r/{token}?done=reconfirmed"))))
         }
         "cancel" => {
             let change = RsvpChange {

@@ -2,6 +2,7 @@
 //! feed them, plus the API's JSON shapes. Views format; they never decide who may see what
 //! (that is `privacy::location`).
 
+pub mod door;
 pub mod event_form;
 pub mod event_json;
 pub mod organizer_home;

@@ -101,6 +101,8 @@ pub struct ManagePage {
     pub manage_qr: Option<String>,
     pub manage_path: String,
     pub just_created: bool,
+    /// Opened from the day-ahead reminder's link (`?confirm`): ask "still coming?" first.
+    pub confirm: bool,
     pub notice: Option<String>,
     pub rsvp: RsvpSummary,
     pub event: EventDetail,
@@ -134,6 +136,7 @@ impl ManagePage {
             manage_url,
             manage_path,
             just_created: false,
+            confirm: false,
             notice: None,
             rsvp: RsvpSummary::new(rsvp, lang),
             event: EventDetail::new(event, Viewer::attendee(rsvp), tz, lang, now),

@@ -49,6 +49,8 @@ pub struct RsvpJson {
     pub approved: bool,
     pub checked_in: bool,
     pub home_safe: bool,
+    /// Answered "I'm still coming" on the confirm page the day-ahead reminder links to.
+    pub reconfirmed: bool,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71,6 +73,7 @@ impl RsvpJson {
             approved: rsvp.approved,
             checked_in: rsvp.checked_in,
             home_safe: rsvp.home_safe,
+            reconfirmed: rsvp.reconfirmed,
             created_at: rfc3339(rsvp.created_at),
             event: None,
         }
@@ -86,6 +89,8 @@ pub struct RsvpCounts {
     pub declined: usize,
     pub cancelled: usize,
     pub places_taken: i32,
+    /// Going RSVPs that answered "I'm still coming" to the day-ahead reminder.
+    pub reconfirmed: usize,
     pub by_role: std::collections::BTreeMap<&'static str, usize>,
 }
 
@@ -97,6 +102,9 @@ impl RsvpCounts {
                 RsvpStatus::Going => {
                     counts.going += 1;
                     counts.places_taken += rsvp.places();
+                    if rsvp.reconfirmed {
+                        counts.reconfirmed += 1;
+                    }
                     if let Some(role) = rsvp.role {
                         *counts.by_role.entry(role.as_str()).or_default() += 1;
                     }
@@ -128,6 +136,7 @@ pub struct RsvpLine {
     pub status_label: String,
     pub has_email: bool,
     pub approved: bool,
+    pub reconfirmed: bool,
     pub can_approve: bool,
     pub can_decline: bool,
     pub created: String,
@@ -148,6 +157,7 @@ impl RsvpLine {
             status_label: lang.word("status", rsvp.status.as_str()),
             has_email: rsvp.has_email,
             approved: rsvp.approved,
+            reconfirmed: rsvp.reconfirmed && rsvp.status != RsvpStatus::Cancelled,
             can_approve: !rsvp.approved
                 && !matches!(rsvp.status, RsvpStatus::Cancelled)
                 && rsvp.pseudonym.is_some(),
@@ -177,6 +187,7 @@ pub struct RsvpSummary {
     pub going: bool,
     pub checked_in: bool,
     pub home_safe: bool,
+    pub reconfirmed: bool,
 }
 
 impl RsvpSummary {
@@ -192,6 +203,7 @@ impl RsvpSummary {
             going: rsvp.status == RsvpStatus::Going,
             checked_in: rsvp.checked_in,
             home_safe: rsvp.home_safe,
+            reconfirmed: rsvp.reconfirmed,
         }
     }
 }

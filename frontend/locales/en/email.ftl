@@ -31,3 +31,6 @@ email-your-rsvp-explain = There you can change or cancel it, see where to go, or
 email-your-rsvp-explain-short = change or cancel it, see where to go, or delete it at once.
 email-stop = Stop these emails
 email-address-kept = Your address is kept only to send these messages and is deleted after the last reminder.
+email-still-coming = Still coming?
+email-still-coming-explain = Tell us in one tap on this page. If you can't make it, your place goes to someone on the waitlist.
+email-still-coming-link = Tell us here

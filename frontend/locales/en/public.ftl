@@ -98,3 +98,31 @@ unsubscribe-title = Stop emails for this RSVP
 unsubscribe-explain = This deletes your email address from this RSVP at once. Your RSVP itself stays as it is.
 unsubscribe-button = Delete my email address
 unsubscribe-back = Back to your RSVP
+
+# Confirm page (the day-ahead reminder's link): still coming?
+confirm-heading = Are you still coming?
+confirm-explain = Please tell the organizers. If you can't make it, your place goes at once to someone on the waitlist.
+confirm-already = You told us you are still coming. Thank you! If that changes, let your place go.
+confirm-still-coming = I'm still coming
+confirm-cant-make-it = I can't make it
+confirm-nothing = This RSVP is cancelled or the event is over: there is nothing to confirm.
+manage-done-reconfirmed = Thank you: the organizers know you are still coming.
+
+# Door list (a door volunteer's link)
+door-title = Door list
+door-arrived-of = { $arrived } of { $going } arrived
+door-places-of = { $arrived } of { $going } places, with guests
+door-search-label = Find a name
+door-search = Search
+door-show-all = Show everyone
+door-shown-js = People shown: %n
+door-nobody = Nobody is going yet.
+door-no-match = No name matches that search.
+door-guests = { $count ->
+    [one] { $count } guest
+   *[other] { $count } guests
+}
+door-arrived = Arrived
+door-mark-arrived = Mark arrived
+door-expires = This link works until { $when }. Keep it private: it shows who is coming.
+door-done-arrived = { $name } is marked arrived.

@@ -31,3 +31,6 @@ email-your-rsvp-explain = Ahí puedes cambiarla o cancelarla, ver adónde ir o b
 email-your-rsvp-explain-short = cámbiala o cancélala, mira adónde ir o bórrala al momento.
 email-stop = Dejar de recibir estos correos
 email-address-kept = Tu dirección se guarda solo para enviar estos mensajes y se borra después del último recordatorio.
+email-still-coming = ¿Sigues pensando venir?
+email-still-coming-explain = Dínoslo con un toque en esta página. Si no puedes venir, tu plaza pasa a alguien de la lista de espera.
+email-still-coming-link = Dínoslo aquí

@@ -98,3 +98,31 @@ unsubscribe-title = Dejar de recibir correos sobre esta asistencia
 unsubscribe-explain = Esto borra al momento tu correo de esta asistencia. Tu asistencia sigue igual.
 unsubscribe-button = Borrar mi correo
 unsubscribe-back = Volver a tu asistencia
+
+# Confirm page (the day-ahead reminder's link): still coming?
+confirm-heading = ¿Sigues pensando venir?
+confirm-explain = Díselo a quienes organizan. Si no puedes venir, tu plaza pasa enseguida a alguien de la lista de espera.
+confirm-already = Nos dijiste que sigues pensando venir. ¡Gracias! Si eso cambia, deja libre tu plaza.
+confirm-still-coming = Sigo pensando ir
+confirm-cant-make-it = No puedo ir
+confirm-nothing = Esta asistencia está cancelada o el evento ya terminó: no hay nada que confirmar.
+manage-done-reconfirmed = Gracias: quienes organizan saben que sigues pensando venir.
+
+# Door list (a door volunteer's link)
+door-title = Lista de la puerta
+door-arrived-of = Han llegado { $arrived } de { $going }
+door-places-of = { $arrived } de { $going } plazas, con acompañantes
+door-search-label = Buscar un nombre
+door-search = Buscar
+door-show-all = Mostrar a todo el mundo
+door-shown-js = Personas mostradas: %n
+door-nobody = Todavía no va nadie.
+door-no-match = Ningún nombre coincide con esa búsqueda.
+door-guests = { $count ->
+    [one] { $count } acompañante
+   *[other] { $count } acompañantes
+}
+door-arrived = Llegó
+door-mark-arrived = Marcar llegada
+door-expires = Este enlace funciona hasta { $when }. Guárdalo en privado: muestra quién viene.
+door-done-arrived = Se marcó la llegada de { $name }.

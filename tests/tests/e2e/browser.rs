@@ -784,7 +784,162 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
     );
 }
 
+/// The door volunteer's list and the confirm page: filter as you type, one tap to mark arrival
+/// (with and without JavaScript), "I'm still coming", and axe on each page in light and dark,
+/// the organizer's door-link page included.
+async fn the_door_list_and_the_confirm_page_in_a_browser(app: TestApp) {
+    let Some(axe) = Axe::load() else {
+        return;
+    };
+    let Some(driver) = Chromedriver::start().await else {
+        return;
+    };
+    let one_time = app.create_organizer("dora").await;
+    let token = app.token_for("dora").await;
+    let event = app
+        .create_event(
+            &token,
+            event_fields(
+                "Street medic training",
+                2,
+                json!({"kind": "action", "roles": ["medic"]}),
+            ),
+        )
+        .await;
+    let id = event["id"].as_str().expect("id").to_string();
+    let mut tokens = Vec::new();
+    for body in [
+        json!({"pseudonym": "Heron", "guests": 1, "role": "medic", "needs": "A chair"}),
+        json!({"pseudonym": "Robin"}),
+        json!({"pseudonym": "Rook"}),
+    ] {
+        tokens.push(app.rsvp_api(&id, body).await);
+    }
+    // A door list as long as a busy night's.
+    for n in 1..=40 {
+        app.rsvp_api(&id, json!({"pseudonym": format!("Person {n}")}))
+            .await;
+    }
+    let (status, link) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/events/{id}/door-links"),
+            Some(&token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 201, "{link}");
+    let door = link["url"].as_str().expect("url").to_string();
+    // The names the list shows now, as a script expression.
+    let visible = "Array.from(document.querySelectorAll('li[data-name]'))\
+        .filter(function (li) { return !li.hidden; })\
+        .map(function (li) { return li.getAttribute('data-name'); }).join(',')";
+    let mut findings = Vec::new();
+
+    let session = driver.session(SessionOptions::default()).await;
+    session.open(&app.url(&door)).await;
+    assert!(!session.page_text().await.contains("A chair"));
+    check_page(&app, &axe, &session, "door", true, &mut findings).await;
+    // Light enough for a cheap phone: no sideways scrolling at 320 px, and small on the wire.
+    session.viewport_width(320).await;
+    session.open(&app.url(&door)).await;
+    let widths = session
+        .script("return [document.documentElement.scrollWidth, window.innerWidth];")
+        .await;
+    assert!(
+        widths[0].as_u64() <= widths[1].as_u64(),
+        "scrolls sideways: {widths}"
+    );
+    let bytes = session
+        .script(
+            "return performance.getEntriesByType('navigation').concat(\
+             performance.getEntriesByType('resource'))\
+             .reduce((sum, e) => sum + e.encodedBodySize, 0);",
+        )
+        .await
+        .as_u64()
+        .expect("a byte count");
+    assert!(
+        bytes > 0 && bytes < 30 * 1024,
+        "the door list of 43 weighs {bytes} bytes"
+    );
+    // Filter as you type: the list narrows with each key, without a request.
+    session.type_into("#q", "rob").await;
+    session
+        .wait_for_script(
+            &format!("return ({visible}) === 'robin';"),
+            "the list narrows to Robin",
+        )
+        .await;
+    session
+        .click("li[data-name=\"robin\"] button[type=submit]")
+        .await;
+    let landed = session
+        .wait_for_path_where(|path| path.contains("arrived="), "the list after the tap")
+        .await;
+    assert!(landed.ends_with("&q=rob"), "the search is kept: {landed}");
+    let text = session.page_text().await;
+    assert!(text.contains("Robin is marked arrived."), "{text}");
+    assert!(text.contains("1 of 43 arrived"), "{text}");
+    check_page(&app, &axe, &session, "door-searched", false, &mut findings).await;
+
+    // The confirm page the day-ahead reminder links to.
+    session
+        .open(&app.url(&format!("/r/{}?confirm", tokens[0])))
+        .await;
+    check_page(&app, &axe, &session, "confirm", true, &mut findings).await;
+    session
+        .click("section.confirm input[value=\"reconfirm\"] + button")
+        .await;
+    session
+        .wait_for_text("main", "the organizers know you are still coming")
+        .await;
+
+    // The organizer's door links: make one from the page, shown once.
+    sign_in(&app, &session, "dora", &one_time).await;
+    session
+        .open(&app.url(&format!("/organize/events/{id}/door")))
+        .await;
+    check_page(&app, &axe, &session, "door-links", true, &mut findings).await;
+    session
+        .click(&format!(
+            "form[action=\"/organize/events/{id}/door\"] button[type=submit]"
+        ))
+        .await;
+    session.wait_for_text("main", "shown only this once").await;
+    check_page(&app, &axe, &session, "door-links-new", false, &mut findings).await;
+    session.close().await;
+
+    // Without JavaScript: the plain search, and the tap.
+    let session = driver.session(SessionOptions::javascript_off()).await;
+    session.open(&app.url(&format!("{door}?q=her"))).await;
+    let shown = session.script(&format!("return {visible};")).await;
+    assert_eq!(shown, json!("heron"), "the server's search");
+    session
+        .click("li[data-name=\"heron\"] button[type=submit]")
+        .await;
+    session
+        .wait_for_path_where(|path| path.contains("arrived="), "the list after the tap")
+        .await;
+    assert!(session
+        .page_text()
+        .await
+        .contains("Heron is marked arrived."));
+    session.close().await;
+
+    let report: Vec<String> = findings
+        .iter()
+        .map(|f| format!("{}:\n  {}", f.page, f.serious.join("\n  ")))
+        .collect();
+    assert!(
+        findings.is_empty(),
+        "serious or critical accessibility violations:\n{}",
+        report.join("\n\n")
+    );
+}
+
 on_both_databases!(
+    the_door_list_and_the_confirm_page_in_a_browser,
     a_newcomer_rsvps_and_cancels_in_a_browser,
     the_same_rsvp_works_with_javascript_off,
     an_organizers_update_reaches_an_open_live_page,

@@ -1,0 +1,2 @@
+ALTER TABLE rsvps DROP COLUMN reconfirmed_at;
+DROP TABLE door_links;
