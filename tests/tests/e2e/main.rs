@@ -17,6 +17,7 @@ mod openapi;
 mod operations;
 mod organizer_security;
 mod organizer_web;
+mod outreach;
 mod privacy;
 mod public_outputs;
 mod public_pages;
