@@ -561,7 +561,8 @@ on_both_databases!(the_flyer_passes_axe_and_prints_on_one_page);
 /// origin), whose page frames `frame_src`.
 async fn host_site(listener: tokio::net::TcpListener, frame_src: String) {
     let body = format!(
-        "<!doctype html><html lang=\"en\"><head><title>Our group</title></head><body><main>\
+        "<!doctype html><html lang=\"en\"><head><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Our group</title></head><body><main>\
          <h1>Our group</h1><iframe src=\"{frame_src}\" title=\"Upcoming events\" \
          width=\"360\" height=\"600\"></iframe></main></body></html>"
     );
@@ -616,6 +617,7 @@ async fn the_embed_works_inside_an_allowed_site_only(backend: Backend) {
         .await;
     assert_eq!(inside, json!(app.url("/embed?lang=es")));
     assert_eq!(session.page_language().await, "es");
+    session.screenshot(backend, "embed-in-a-site").await;
     let findings = axe_findings(&axe, &session, "embed").await;
     let cookies = session.devtools("Network.getAllCookies", json!({})).await;
     assert_eq!(cookies["cookies"], json!([]), "no cookie at all: {cookies}");
