@@ -61,8 +61,8 @@ fn query_choice(query: &str) -> Option<Lang> {
 
 /// Works out each request's language before the handler runs; remembers a choice made with
 /// `?lang=` in a cookie with no expiry (gone when the browser session ends), except on an
-/// `Embeddable` page; and marks pages as
-/// varying by language so that shared caches keep them apart.
+/// `Embeddable` page (another site's frame gets no cookie); and marks pages as varying by
+/// language so that shared caches keep them apart.
 /// `https` marks the cookie `Secure`.
 pub async fn choose_language(
     request: ServiceRequest,

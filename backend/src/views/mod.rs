@@ -1,6 +1,6 @@
 //! What people see: askama page templates (in `frontend/templates`) and the view models that
-//! feed them, plus the API's JSON shapes. Views format; they never decide who may see what
-//! (that is `privacy::location`).
+//! feed them, plus the API's JSON shapes and the Atom feed. Views format; they never decide who
+//! may see what (that is the access policy, `domain::access`).
 
 pub mod atom;
 pub mod event_form;
