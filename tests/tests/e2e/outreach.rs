@@ -318,6 +318,9 @@ async fn the_atom_feed_filters_like_the_home_page(app: TestApp) {
         Vec::<String>::new(),
         "an empty feed is still a feed"
     );
+    // Whatever a filter holds, the feed stays well-formed XML.
+    let odd = parse_feed(&atom(&app, "/feed.atom?tag=%00%1B%3C%26x").await).expect("parsed");
+    assert_eq!(odd["title"], "Upcoming events · #<&x");
     for path in [
         "/feed.atom?kind=party",
         "/?kind=party",
