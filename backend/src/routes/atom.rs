@@ -29,8 +29,6 @@ fn title(lang: Lang, kind: Option<EventKind>, tag: Option<&str>) -> String {
         title.push_str(&format!(" · {}", lang.word("kinds", kind.as_str())));
     }
     if let Some(tag) = tag {
-        // The filter is whatever the address says; XML has no place for control characters.
-        let tag: String = tag.chars().filter(|c| !c.is_control()).collect();
         title.push_str(&format!(" · #{tag}"));
     }
     title

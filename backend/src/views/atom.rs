@@ -42,7 +42,7 @@ pub fn feed(of: &FeedOf<'_>, events: &[Event], now: DateTime<Utc>) -> String {
         .max()
         .unwrap_or(DateTime::UNIX_EPOCH);
     let feed = Feed {
-        title: Text::plain(of.title.clone()),
+        title: Text::plain(xml_text(&of.title)),
         id: of.self_url.to_string(),
         updated: fixed(updated),
         authors: vec![Person {
@@ -90,22 +90,35 @@ fn entry(of: &FeedOf<'_>, event: &Event, now: DateTime<Utc>) -> Entry {
         categories.extend(d.tags.iter().map(|tag| category(tag, tag.clone())));
     }
     Entry {
-        title: Text::plain(title),
+        title: Text::plain(xml_text(&title)),
         // Event ids are UUIDs: the same entry id however the site's address changes.
         id: format!("urn:uuid:{}", event.id),
         updated: fixed(event.updated_at),
         published: Some(fixed(event.created_at)),
         links: vec![link(&url, "alternate", "text/html")],
-        summary: Some(Text::plain(summary)),
+        summary: Some(Text::plain(xml_text(&summary))),
         // The organizer's description (sanitized HTML) only where the event says what it is.
         content: (!covered && !event.description_html.is_empty()).then(|| Content {
-            value: Some(event.description_html.clone()),
+            value: Some(xml_text(&event.description_html)),
             content_type: Some("html".into()),
             ..Content::default()
         }),
         categories,
         ..Entry::default()
     }
+}
+
+/// `text` without control characters (but tab and line breaks) and U+FFFE, U+FFFF: XML 1.0
+/// cannot carry most of them at all, the writer escapes markup but passes them through, and one
+/// would make the whole feed unreadable. Event text refuses them already; a `?tag=` may not.
+fn xml_text(text: &str) -> String {
+    text.chars()
+        .filter(|c| match c {
+            '\t' | '\n' | '\r' => true,
+            '\u{fffe}' | '\u{ffff}' => false,
+            c => !c.is_control(),
+        })
+        .collect()
 }
 
 fn fixed(at: DateTime<Utc>) -> DateTime<FixedOffset> {
@@ -123,8 +136,8 @@ fn link(href: &str, rel: &str, mime_type: &str) -> Link {
 
 fn category(term: &str, label: String) -> Category {
     Category {
-        term: term.to_string(),
-        label: Some(label),
+        term: xml_text(term),
+        label: Some(xml_text(&label)),
         ..Category::default()
     }
 }
@@ -176,6 +189,12 @@ mod tests {
         let parsed: Feed = xml.parse().expect("reads back");
         assert_eq!(parsed.entries.len(), 2);
         assert_eq!(parsed.entries[0].title.value, "Rent & <rights>");
+    }
+
+    #[test]
+    fn characters_xml_cannot_carry_are_left_out() {
+        assert_eq!(xml_text("a\u{0}b\u{1b}c\u{fffe}d\u{ffff}e"), "abcde");
+        assert_eq!(xml_text("tab\tline\nend ✊🏽 \u{85}"), "tab\tline\nend ✊🏽 ");
     }
 
     #[test]
