@@ -168,6 +168,11 @@ pub struct Settings {
     #[arg(long, env = "UMBRELLA_METRICS_TOKEN", value_parser = MetricsToken::parse, hide_env_values = true, global = true)]
     pub metrics_token: Option<MetricsToken>,
 
+    /// Websites that may show the event listing `/embed` in a frame (comma-separated origins,
+    /// e.g. `https://our-group.org,https://www.our-group.org`). Unset: `/embed` answers `404`.
+    #[arg(long, env = "UMBRELLA_EMBED_ORIGINS", value_parser = EmbedOrigins::parse, default_value = "", hide_default_value = true, global = true)]
+    pub embed_origins: EmbedOrigins,
+
     /// Hours after an event ends before RSVP personal fields are purged.
     #[arg(
         long,
@@ -304,6 +309,59 @@ impl MetricsToken {
             Sha256::digest(presented.as_bytes()),
         );
         ours.ct_eq(&theirs).into()
+    }
+}
+
+/// The origins allowed to frame `/embed` (`--embed-origins`), each an `http(s)://host[:port]`
+/// origin as browsers write it, so the list goes into `frame-ancestors` as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EmbedOrigins(Vec<String>);
+
+impl EmbedOrigins {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let mut origins: Vec<String> = Vec::new();
+        for item in raw
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+        {
+            let origin = Self::origin(item)?;
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
+        Ok(EmbedOrigins(origins))
+    }
+
+    /// One origin: a scheme and a host, nothing after them but an optional `/`.
+    fn origin(item: &str) -> Result<String, String> {
+        let refuse =
+            |why: &str| format!("{item:?} is not an origin such as https://example.org: {why}");
+        let url = url::Url::parse(item).map_err(|error| refuse(&error.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(refuse("use http:// or https://"));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(refuse("it has no host"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(refuse("it carries a user name or password"));
+        }
+        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+            return Err(refuse(
+                "give the origin alone, without a path, query or fragment",
+            ));
+        }
+        Ok(url.origin().ascii_serialization())
+    }
+
+    /// Whether any website may frame the listing (else `/embed` is `404`).
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+
+    pub fn origins(&self) -> &[String] {
+        &self.0
     }
 }
 
@@ -489,6 +547,35 @@ mod tests {
             .expect_err("refused")
             .to_string();
         assert!(error.contains("--trusted-proxy"), "{error}");
+    }
+
+    #[test]
+    fn embed_origins_are_origins_only() {
+        let none = parse(&[]).expect("parses");
+        assert!(!none.settings.embed_origins.any(), "none by default");
+        let cli = parse(&[
+            "--embed-origins",
+            "https://Our-Group.org/, http://localhost:8000 ,https://our-group.org",
+        ])
+        .expect("parses");
+        assert_eq!(
+            cli.settings.embed_origins.origins(),
+            ["https://our-group.org", "http://localhost:8000"],
+            "as browsers write them, once each"
+        );
+        for bad in [
+            "*",
+            "'self'",
+            "our-group.org",
+            "ftp://our-group.org",
+            "https://our-group.org/events",
+            "https://our-group.org?x=1",
+            "https://me:pw@our-group.org",
+            "https://our-group.org; script-src *",
+        ] {
+            let error = parse(&["--embed-origins", bad]).expect_err(bad).to_string();
+            assert!(error.contains("--embed-origins"), "{bad}: {error}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Response headers that keep pages private and self-contained, the refusal of cross-site
-//! posts, and the slowing down of clients that guess manage links, door links or event ids.
+//! Response headers that keep pages private and self-contained (and the one page other sites
+//! may frame, `/embed`), the refusal of cross-site posts, and the slowing down of clients that
+//! guess manage links, door links or event ids.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -22,7 +23,6 @@ pub fn default_headers(https: bool) -> DefaultHeaders {
         .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("X-Content-Type-Options", "nosniff"))
-        .add(("X-Frame-Options", "DENY"))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
         .add(("Cross-Origin-Resource-Policy", "same-origin"))
         .add((
@@ -34,6 +34,41 @@ pub fn default_headers(https: bool) -> DefaultHeaders {
     } else {
         headers
     }
+}
+
+/// Marks a response that the websites in `--embed-origins` may show in a frame (`/embed`): it
+/// carries its own `frame-ancestors`, and gets no `X-Frame-Options` and no cookie.
+#[derive(Debug, Clone, Copy)]
+pub struct Embeddable;
+
+/// The Content-Security-Policy of an embeddable response: ours, with `frame-ancestors` naming
+/// the allowed origins (already checked to be bare origins, see `config::EmbedOrigins`).
+pub fn embeddable_policy(origins: &crate::config::EmbedOrigins) -> String {
+    let policy = CONTENT_SECURITY_POLICY
+        .strip_suffix("frame-ancestors 'none'")
+        .unwrap_or(CONTENT_SECURITY_POLICY);
+    format!("{policy}frame-ancestors {}", origins.origins().join(" "))
+}
+
+/// Middleware: `X-Frame-Options: DENY` on every response but an `Embeddable` one (older
+/// browsers that ignore `frame-ancestors` read it).
+pub async fn deny_framing(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut response = next.call(request).await?;
+    if response
+        .response()
+        .extensions()
+        .get::<Embeddable>()
+        .is_none()
+    {
+        response.headers_mut().insert(
+            actix_web::http::header::X_FRAME_OPTIONS,
+            actix_web::http::header::HeaderValue::from_static("DENY"),
+        );
+    }
+    Ok(response)
 }
 
 /// Whether a request was sent by a page on another site. Browsers say so in `Sec-Fetch-Site`;
@@ -148,6 +183,19 @@ mod tests {
         assert!(
             !is_cross_site(&headers(&[])),
             "non-browser clients send neither"
+        );
+    }
+
+    #[test]
+    fn an_embeddable_policy_changes_only_its_frame_ancestors() {
+        let origins =
+            crate::config::EmbedOrigins::parse("https://a.example,https://b.example").expect("ok");
+        let policy = embeddable_policy(&origins);
+        assert!(policy.ends_with("; frame-ancestors https://a.example https://b.example"));
+        assert!(!policy.contains("'none'; frame"), "{policy}");
+        assert_eq!(
+            policy.replace("frame-ancestors https://a.example https://b.example", ""),
+            CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "")
         );
     }
 

@@ -22,8 +22,9 @@ use crate::db::{self, Pool};
 use crate::privacy::client_key::{ClientKeys, Limiter};
 use crate::privacy::keyfile::SecretKey;
 use crate::routes::{
-    assets, calendar, door, door_links, events_api, live_api, live_pages, operations, organize,
-    organize_account, organize_admin, organize_home, organize_rsvps, public, rsvp, rsvps_api,
+    assets, atom, calendar, door, door_links, embed, events_api, flyer, live_api, live_pages,
+    operations, organize, organize_account, organize_admin, organize_home, organize_rsvps, public,
+    rsvp, rsvps_api,
 };
 use crate::state::AppState;
 use crate::telemetry::{observe_requests, Metrics};
@@ -246,6 +247,7 @@ fn app(
             crate::extract::locale::choose_language(request, next, https)
         }))
         .wrap(crate::security::default_headers(https))
+        .wrap(from_fn(crate::security::deny_framing))
         .wrap(Compress::default())
         .wrap(from_fn(move |request, next| {
             observe_requests(request, next, metrics.clone())
@@ -260,7 +262,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/events/{id}/rsvp", web::post().to(rsvp::create))
         .route("/events/{id}/event.ics", web::get().to(calendar::event_file))
         .route("/events/{id}/live", web::get().to(live_pages::public))
+        .route("/events/{id}/flyer", web::get().to(flyer::flyer))
         .route("/calendar.ics", web::get().to(calendar::feed))
+        .route("/feed.atom", web::get().to(atom::feed))
+        .route("/embed", web::get().to(embed::listing))
         .route("/r/{token}", web::get().to(rsvp::manage))
         .route("/r/{token}", web::post().to(rsvp::manage_post))
         .route("/r/{token}/calendar.ics", web::get().to(calendar::private_feed))

@@ -7,6 +7,7 @@ pub mod child;
 pub mod logs;
 pub mod needs;
 pub mod postgres;
+pub mod qr;
 pub mod smtp;
 
 use std::net::{IpAddr, Ipv4Addr};
@@ -582,23 +583,23 @@ macro_rules! on_both_databases {
     )+};
 }
 
-/// Parse iCalendar bytes with the independent Python `icalendar` package (`calendar_check.py`).
-/// `None` only when the calendar parser was left out by name (`UMBRELLA_SKIP=calendar`); the
-/// test fails when it is missing.
-pub fn parse_calendar(bytes: &[u8]) -> Option<Value> {
+/// Run `script` (beside this crate's manifest) with python3 on `bytes`; its JSON answer. Fails
+/// the test when `module` cannot be imported (unless `need` was left out by name: `None`) or
+/// when the script exits non-zero (the input did not parse).
+fn python_check(script: &str, module: &str, need: needs::Need, bytes: &[u8]) -> Option<Value> {
     use std::io::Write;
     use std::process::{Command, Stdio};
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/calendar_check.py");
-    if needs::skip(needs::Need::Calendar) {
+    if needs::skip(need) {
         return None;
     }
     let available = Command::new("python3")
-        .args(["-c", "import icalendar"])
+        .args(["-c", &format!("import {module}")])
         .output()
         .is_ok_and(|out| out.status.success());
     if !available {
-        needs::missing(needs::Need::Calendar, "python3 cannot import icalendar");
+        needs::missing(need, &format!("python3 cannot import {module}"));
     }
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
     let mut child = Command::new("python3")
         .arg(script)
         .stdin(Stdio::piped())
@@ -615,8 +616,26 @@ pub fn parse_calendar(bytes: &[u8]) -> Option<Value> {
     let out = child.wait_with_output().expect("finished");
     assert!(
         out.status.success(),
-        "the calendar does not parse: {}",
+        "{module} could not read it: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     Some(serde_json::from_slice(&out.stdout).expect("the checker prints JSON"))
+}
+
+/// Read an Atom feed with the independent Python `feedparser` package (`feed_check.py`).
+/// `None` only when the feed parser was left out by name (`UMBRELLA_SKIP=feed`).
+pub fn parse_feed(bytes: &[u8]) -> Option<Value> {
+    python_check("feed_check.py", "feedparser", needs::Need::Feed, bytes)
+}
+
+/// Parse iCalendar bytes with the independent Python `icalendar` package (`calendar_check.py`).
+/// `None` only when the calendar parser was left out by name (`UMBRELLA_SKIP=calendar`); the
+/// test fails when it is missing.
+pub fn parse_calendar(bytes: &[u8]) -> Option<Value> {
+    python_check(
+        "calendar_check.py",
+        "icalendar",
+        needs::Need::Calendar,
+        bytes,
+    )
 }

@@ -1,5 +1,5 @@
 //! What a test needs from outside Rust (PostgreSQL, an SMTP server, a browser, a calendar
-//! parser). A test that cannot have what it needs fails: it never passes having checked
+//! parser, a feed parser). A test that cannot have what it needs fails: it never passes having checked
 //! nothing. The one way out is to name the need in `UMBRELLA_SKIP` (a comma list, e.g.
 //! `UMBRELLA_SKIP=postgres,browser`); such a test then returns at once, says so on the real
 //! stderr (libtest captures only `print!`/`eprint!`), and the process lists every test that
@@ -20,10 +20,18 @@ pub enum Need {
     Browser,
     /// Python's icalendar, the independent parser the calendar feeds are read with.
     Calendar,
+    /// Python's feedparser, the independent reader of the Atom feed.
+    Feed,
 }
 
 impl Need {
-    pub const ALL: [Need; 4] = [Need::Postgres, Need::Smtp, Need::Browser, Need::Calendar];
+    pub const ALL: [Need; 5] = [
+        Need::Postgres,
+        Need::Smtp,
+        Need::Browser,
+        Need::Calendar,
+        Need::Feed,
+    ];
 
     /// The name `UMBRELLA_SKIP` uses.
     pub fn name(self) -> &'static str {
@@ -32,6 +40,7 @@ impl Need {
             Need::Smtp => "smtp",
             Need::Browser => "browser",
             Need::Calendar => "calendar",
+            Need::Feed => "feed",
         }
     }
 
@@ -46,6 +55,7 @@ impl Need {
                 "apt-get install chromium chromium-driver (Debian), then cd tests/browser && npm ci"
             }
             Need::Calendar => "pip install icalendar",
+            Need::Feed => "pip install feedparser",
         }
     }
 }

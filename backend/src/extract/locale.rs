@@ -60,8 +60,9 @@ fn query_choice(query: &str) -> Option<Lang> {
 }
 
 /// Works out each request's language before the handler runs; remembers a choice made with
-/// `?lang=` in a cookie with no expiry (gone when the browser session ends); and marks pages as
-/// varying by language so that shared caches keep them apart.
+/// `?lang=` in a cookie with no expiry (gone when the browser session ends), except on an
+/// `Embeddable` page (another site's frame gets no cookie); and marks pages as varying by
+/// language so that shared caches keep them apart.
 /// `https` marks the cookie `Secure`.
 pub async fn choose_language(
     request: ServiceRequest,
@@ -83,7 +84,13 @@ pub async fn choose_language(
             HeaderValue::from_static("Accept-Language, Cookie"),
         );
     }
-    if chosen.is_some() {
+    // A page framed by another website sets no cookie, not even this one.
+    let embedded = response
+        .response()
+        .extensions()
+        .get::<crate::security::Embeddable>()
+        .is_some();
+    if chosen.is_some() && !embedded {
         let cookie = Cookie::build(COOKIE, lang.code())
             .path("/")
             .same_site(SameSite::Lax)

@@ -1,10 +1,13 @@
 //! HTTP handlers, one file an area. They are wired to paths in one place: `startup::routes`.
 
 pub mod assets;
+pub mod atom;
 pub mod calendar;
 pub mod door;
 pub mod door_links;
+pub mod embed;
 pub mod events_api;
+pub mod flyer;
 pub mod live_api;
 pub mod live_pages;
 pub mod openapi;

@@ -139,6 +139,10 @@ async fn render_home(
         filtered: kind.is_some() || tag.is_some(),
         next_page,
         subscriptions: subscriptions(&state.public_base(), lang, kind_word, tag.as_deref()),
+        atom_href: format!(
+            "/feed.atom{}",
+            crate::views::filter_query(kind, tag.as_deref())
+        ),
     }
     .render()?)
 }

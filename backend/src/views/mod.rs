@@ -1,11 +1,13 @@
 //! What people see: askama page templates (in `frontend/templates`) and the view models that
-//! feed them, plus the API's JSON shapes. Views format; they never decide who may see what
-//! (that is `privacy::location`).
+//! feed them, plus the API's JSON shapes and the Atom feed. Views format; they never decide who
+//! may see what (that is the access policy, `domain::access`).
 
+pub mod atom;
 pub mod door;
 pub mod event_form;
 pub mod event_json;
 pub mod organizer_home;
+pub mod outreach;
 pub mod pages;
 pub mod qr;
 pub mod rsvp_view;
@@ -288,4 +290,20 @@ pub const HTML: &str = "text/html; charset=utf-8";
 /// Percent-encode a value for a query string.
 pub fn url_encode(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// The query of a filtered address (`?kind=…&tag=…`), empty without a filter.
+pub fn filter_query(kind: Option<crate::domain::event::EventKind>, tag: Option<&str>) -> String {
+    let mut query = Vec::new();
+    if let Some(kind) = kind {
+        query.push(format!("kind={}", kind.as_str()));
+    }
+    if let Some(tag) = tag {
+        query.push(format!("tag={}", url_encode(tag)));
+    }
+    if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", query.join("&"))
+    }
 }

@@ -26,6 +26,8 @@ pub struct HomePage {
     pub next_page: Option<String>,
     /// Calendar subscriptions: the feed for this filter, then one per kind.
     pub subscriptions: Vec<Subscription>,
+    /// The Atom feed of the events shown (`/feed.atom` with this filter).
+    pub atom_href: String,
 }
 
 /// A calendar feed to subscribe to, as `webcal://` (opens the calendar app) and `https://`.

@@ -1,7 +1,7 @@
 //! Safety rules 9 and 10 as invariants: one access policy decides what each viewer may see,
 //! and every output asks it. The model-based story enumerates location modes × approval ×
-//! viewer states × outputs (pages, API, calendars, mail, history, live pages, websocket replay
-//! and stream) and checks every secret string against an oracle written here,
+//! viewer states × outputs (pages, API, calendars, the Atom feed, the flyer, the embedded
+//! listing, mail, history, live pages, websocket replay and stream) and checks every secret string against an oracle written here,
 //! apart from the server's own policy, so it fails if any one output stops asking. The other
 //! stories are the holes a security read found: a restricted location update moving a public
 //! location, live connections that kept what their RSVP no longer allowed, and the `approved`
@@ -274,6 +274,9 @@ const EVENT_OUTPUTS: &[&str] = &[
     "manage",
     "rsvp_api",
     "private_ics",
+    "flyer",
+    "atom",
+    "embed",
 ];
 
 /// Whether `secret` should appear in an attendee's mail: only a location the public may see.
@@ -514,6 +517,12 @@ async fn outputs_for(
                 text_of(app, "/api/v1/events?limit=200", None).await,
             );
             seen.insert("home", text_of(app, "/", None).await);
+            seen.insert(
+                "flyer",
+                text_of(app, &format!("/events/{event_id}/flyer"), None).await,
+            );
+            seen.insert("atom", text_of(app, "/feed.atom", None).await);
+            seen.insert("embed", text_of(app, "/embed", None).await);
             seen.insert(
                 "live_page",
                 text_of(app, &format!("/events/{event_id}/live"), None).await,
@@ -779,6 +788,8 @@ async fn a_restricted_location_update_never_moves_a_public_location(app: TestApp
             format!("/api/v1/events/{id}"),
             format!("/events/{id}/event.ics"),
             "/calendar.ics".to_string(),
+            format!("/events/{id}/flyer"),
+            "/feed.atom".to_string(),
             format!("/events/{id}/live"),
             format!("/api/v1/events/{id}/updates"),
         ] {
@@ -1038,7 +1049,8 @@ async fn the_approved_mode_needs_approval(app: TestApp) {
 }
 
 on_both_databases!(
-    with ["--rate-limit-per-minute", "0", "--mail-url", "file://{data_dir}/mail"]
+    with ["--rate-limit-per-minute", "0", "--mail-url", "file://{data_dir}/mail",
+          "--embed-origins", "https://our-group.example"]
         => every_output_asks_the_access_policy
 );
 on_both_databases!(with ["--live-recheck-seconds", "1"] => a_purged_rsvp_follows_on_as_the_public);

@@ -19,6 +19,7 @@ mod operations;
 mod organizer_home;
 mod organizer_security;
 mod organizer_web;
+mod outreach;
 mod privacy;
 mod public_outputs;
 mod public_pages;
