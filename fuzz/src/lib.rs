@@ -6,6 +6,7 @@
 use chrono::Utc;
 use chrono_tz::Tz;
 use umbrella::domain::access::Viewer;
+use umbrella::domain::door::{parse_rsvp_id, DoorToken, NameSearch};
 use umbrella::domain::event::{Event, EventDraft};
 use umbrella::domain::invite::InviteCode;
 use umbrella::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind, MAX_UPDATE_TEXT};
@@ -14,6 +15,7 @@ use umbrella::domain::rsvp::{EmailAddress, Needs, Pseudonym, RsvpDraft};
 use umbrella::extract::parse_json;
 use umbrella::live::protocol::{frame, read_hello, ServerMessage};
 use umbrella::live::wire::CappedCodec;
+use umbrella::requests::door::{ArrivalForm, DoorLinkInput, DoorQuery};
 use umbrella::requests::event::{EventInput, EventPatch};
 use umbrella::requests::push::PushSubscriptionInput;
 use umbrella::requests::rsvp::{RsvpFormValues, RsvpInput, RsvpPatch};
@@ -34,6 +36,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("ws_frame", ws_frame),
     ("push_subscription", push_subscription),
     ("invite_code", invite_code),
+    ("door_link", door_link),
 ];
 
 /// A valid event every RSVP and patch is checked against.
@@ -529,6 +532,48 @@ pub fn invite_code(data: &[u8]) {
         assert_eq!(InviteCode::parse(code.as_str()).as_ref(), Some(&code));
         assert_eq!(InviteCode::parse(&code.display()).as_ref(), Some(&code));
     }
+}
+
+/// The door-link paths: the token in `/door/{token}`, the list's `?q=` search and `arrived=`,
+/// the "arrived" form, and the organizer's body making a link. Never panics; a token it takes
+/// has the shape the server hands out (43 base64url characters) and reads back the same; a
+/// search is one trimmed line of 1 to 64 characters that finds the name it is; an RSVP id is a
+/// UUID in its one written form.
+pub fn door_link(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        if let Some(token) = DoorToken::parse(text) {
+            assert_eq!(token.as_str().len(), 43);
+            assert!(token
+                .as_str()
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+            assert_eq!(DoorToken::parse(token.as_str()), Some(token.clone()));
+        }
+    }
+    if let Ok(query) = serde_html_form::from_bytes::<DoorQuery>(data) {
+        if let Ok(Some(search)) = query.search() {
+            check_search(&search);
+        }
+    }
+    if let Ok(form) = serde_html_form::from_bytes::<ArrivalForm>(data) {
+        if let Ok(arrival) = form.parse() {
+            assert_eq!(arrival.rsvp_id.len(), 36);
+            assert_eq!(parse_rsvp_id(&arrival.rsvp_id), Ok(arrival.rsvp_id.clone()));
+            if let Some(search) = &arrival.search {
+                check_search(search);
+            }
+        }
+    }
+    let _ = parse_json::<DoorLinkInput>(data);
+}
+
+fn check_search(search: &NameSearch) {
+    let text = search.as_str();
+    assert!((1..=64).contains(&text.chars().count()), "{text:?}");
+    assert_eq!(text.trim(), text);
+    assert!(!text.chars().any(char::is_control), "{text:?}");
+    assert_eq!(NameSearch::parse(Some(text)), Ok(Some(search.clone())));
+    assert!(search.matches(text), "{text:?} does not find itself");
 }
 
 #[cfg(test)]

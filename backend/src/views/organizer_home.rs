@@ -141,11 +141,20 @@ pub fn event_tools(event: &Event, lang: Lang) -> Vec<EventTool> {
         label: lang.t(label),
         href,
     };
-    vec![
+    let mut tools = vec![
         tool("hub-tool-public-page", format!("/events/{id}")),
         tool("hub-tool-public-live", format!("/events/{id}/live")),
         tool("hub-tool-calendar", format!("/events/{id}/event.ics")),
-    ]
+        tool("door-links-nav", format!("/organize/events/{id}/door")),
+        tool("editor-flyer", format!("/events/{id}/flyer")),
+    ];
+    if event.draft.cover_title.is_some() {
+        tools.push(tool(
+            "editor-flyer-cover",
+            format!("/events/{id}/flyer?cover=1"),
+        ));
+    }
+    tools
 }
 
 /// The event's settings an organizer checks at a glance, as label and value.
