@@ -436,7 +436,7 @@ pub fn reconfirm(
 ) -> Result<(Rsvp, Event), Error> {
     super::write_transaction(conn, |conn| {
         let (event, row) = lock_by_token(conn, token)?;
-        admission::allow_reconfirm(&event, row.status)?;
+        admission::allow_reconfirm(&event, row.status, now)?;
         diesel::update(
             rsvps::table
                 .find(&row.id)
@@ -621,6 +621,13 @@ pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<Pur
 /// Before the purge clears their check-in and home-safe times, add how many of an event's
 /// going RSVPs had arrived and made it home to the event's anonymous totals.
 fn keep_presence_counts(conn: &mut DbConnection, event_id: &str) -> QueryResult<()> {
+    // The event's row first: a purge running on another instance at the same moment then
+    // waits here, and once it commits the counts below see its RSVPs as purged (PostgreSQL
+    // reads each statement afresh), so no arrival is added twice. SQLite's writes are one at a
+    // time anyway.
+    diesel::update(events::table.find(event_id))
+        .set(events::purged_checked_in.eq(events::purged_checked_in))
+        .execute(conn)?;
     let going = || {
         rsvps::table
             .filter(rsvps::event_id.eq(event_id))

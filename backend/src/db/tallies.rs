@@ -23,28 +23,30 @@ pub fn for_events(
     if event_ids.is_empty() {
         return Ok(tallies);
     }
-    let by_status: Vec<(String, RsvpStatus, i64, Option<i64>)> = rsvps::table
+    let by_status: Vec<(String, RsvpStatus, bool, i64, Option<i64>)> = rsvps::table
         .filter(rsvps::event_id.eq_any(event_ids))
-        .group_by((rsvps::event_id, rsvps::status))
+        .group_by((rsvps::event_id, rsvps::status, rsvps::purged))
         .select((
             rsvps::event_id,
             rsvps::status,
+            rsvps::purged,
             count_star(),
             sum(rsvps::guests),
         ))
         .load(conn)?;
-    for (event_id, status, count, guests) in by_status {
+    for (event_id, status, purged, count, guests) in by_status {
         let Some(tally) = tallies.get_mut(&event_id) else {
             continue;
         };
         match status {
             RsvpStatus::Going => {
-                tally.going = count;
-                tally.places = count + guests.unwrap_or(0);
+                tally.going += count;
+                tally.places += count + guests.unwrap_or(0);
             }
-            RsvpStatus::Waitlisted => tally.waitlisted = count,
-            RsvpStatus::Pending => tally.pending = count,
-            RsvpStatus::Declined | RsvpStatus::Cancelled => {}
+            // After the purge nobody is waiting any more: the event is over.
+            RsvpStatus::Waitlisted if !purged => tally.waitlisted = count,
+            RsvpStatus::Pending if !purged => tally.pending = count,
+            _ => {}
         }
     }
     let going = || {

@@ -4,7 +4,6 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
-use serde::Deserialize;
 
 use super::no_store;
 use crate::db::events::{self as event_queries, Listing};
@@ -14,6 +13,7 @@ use crate::domain::rsvp::RsvpStatus;
 use crate::error::AppError;
 use crate::extract::organizer::PageOrganizer;
 use crate::i18n::Locale;
+use crate::requests::page::PageQuery;
 use crate::state::AppState;
 use crate::views::organizer_home::{event_tools, places_left, settings, HomeSections, PastLine};
 use crate::views::pages::{AuditLine, DashboardPage, EventHubPage, PastEventsPage};
@@ -57,11 +57,6 @@ pub async fn dashboard(
     Ok(no_store(render_html(&page)?))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct PageQuery {
-    page: Option<String>,
-}
-
 /// `GET /organize/past?page=N`: ended events, newest first, and how many went, arrived and
 /// made it home; never who.
 pub async fn past_events(
@@ -71,15 +66,7 @@ pub async fn past_events(
     locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     let lang = locale.lang;
-    let page = match query.page.as_deref() {
-        None => 1,
-        Some(raw) => raw
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=1_000_000).contains(n))
-            .ok_or_else(|| AppError::invalid("page", "page is a whole number from 1"))?,
-    };
+    let page = query.number()?;
     let now = Utc::now();
     let offset = (page - 1) * PAST_PAGE;
     let (mut events, tallies) = crate::db::run(&state.pool, move |conn| {
@@ -120,7 +107,8 @@ pub async fn hub(
         let event = event_queries::get(conn, &id)?;
         let pending: Vec<_> = rsvps::list_for_event(conn, &id)?
             .into_iter()
-            .filter(|rsvp| rsvp.status == RsvpStatus::Pending)
+            // Purged ones are nobody any more: the purge leaves their status behind.
+            .filter(|rsvp| rsvp.status == RsvpStatus::Pending && rsvp.pseudonym.is_some())
             .collect();
         Ok((
             event,

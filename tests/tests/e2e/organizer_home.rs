@@ -472,6 +472,17 @@ async fn past_events_keep_only_anonymous_counts(app: TestApp) {
     }
     cancel(&app, &tokens[3]).await;
     app.end_event(&id);
+    // And a meeting whose one RSVP was never decided.
+    let meeting = app
+        .create_event(
+            &token,
+            event_fields("Closed meeting", 1, json!({"approval_required": true})),
+        )
+        .await;
+    let meeting = meeting["id"].as_str().expect("id").to_string();
+    app.rsvp_api(&meeting, json!({"pseudonym": "Plover-past"}))
+        .await;
+    app.end_event(&meeting);
 
     let counts = |html: &str| {
         let part = card(html, &id);
@@ -491,7 +502,7 @@ async fn past_events_keep_only_anonymous_counts(app: TestApp) {
         .await
         .expect("purge runs");
     assert!(
-        out.contains("Purged the personal fields of 4 RSVPs"),
+        out.contains("Purged the personal fields of 5 RSVPs"),
         "{out}"
     );
 
@@ -510,6 +521,12 @@ async fn past_events_keep_only_anonymous_counts(app: TestApp) {
     }
     assert_eq!(count(&hub, "checked_in"), 2);
     assert_eq!(count(&hub, "home_safe"), 1);
+    // The purge leaves an undecided RSVP's status behind; the hub lists and counts nobody
+    // waiting for a decision, not even as a line without a name.
+    let (pending, meeting_hub) = pending_on_hub(&app, &browser, &meeting).await;
+    assert_eq!(pending, Vec::<String>::new());
+    assert_eq!(count(&meeting_hub, "pending"), 0);
+    assert!(!meeting_hub.contains("Plover-past"));
     // Nothing about anyone is left behind the numbers: not when they came, nor their role.
     {
         use diesel::prelude::*;
@@ -529,8 +546,8 @@ async fn past_events_keep_only_anonymous_counts(app: TestApp) {
             "{left:?}"
         );
     }
-    // Paged: twenty a page, the next page linked.
-    for n in 0..20 {
+    // Paged: twenty a page, the next page linked (with the march and the meeting, 21).
+    for n in 0..19 {
         let past = app
             .create_event(&token, event_fields(&format!("Old {n}"), 1, json!({})))
             .await;
