@@ -30,6 +30,8 @@ pub enum Refusal {
     PresenceAtCancelledEvent,
     #[error("this RSVP was cancelled or declined, so there is nothing to confirm")]
     NothingToReconfirm,
+    #[error("this event has ended, so there is nothing to confirm")]
+    ReconfirmAfterEnd,
 }
 
 impl Refusal {
@@ -155,13 +157,20 @@ pub fn allow_presence(event: &Event, status: RsvpStatus) -> Result<(), Refusal> 
 }
 
 /// Whether someone may answer "I'm still coming": only while their RSVP stands (going, on the
-/// waitlist or waiting for approval) and the event is on.
-pub fn allow_reconfirm(event: &Event, status: RsvpStatus) -> Result<(), Refusal> {
+/// waitlist or waiting for approval) and the event is on and has not ended.
+pub fn allow_reconfirm(
+    event: &Event,
+    status: RsvpStatus,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
     if matches!(status, RsvpStatus::Cancelled | RsvpStatus::Declined) {
         return Err(Refusal::NothingToReconfirm);
     }
     if event.is_cancelled() {
         return Err(Refusal::EventCancelled);
+    }
+    if event.has_ended(now) {
+        return Err(Refusal::ReconfirmAfterEnd);
     }
     Ok(())
 }
@@ -236,6 +245,26 @@ mod tests {
         assert_eq!(
             admit(&open, 0, 1, Some(Role::Medic), now),
             Ok(RsvpStatus::Going)
+        );
+    }
+
+    #[test]
+    fn still_coming_only_while_the_rsvp_stands_and_the_event_is_ahead() {
+        let open = event(None, false);
+        let before = open.draft.starts_at;
+        let after = open.draft.ends_at;
+        assert_eq!(allow_reconfirm(&open, RsvpStatus::Going, before), Ok(()));
+        assert_eq!(
+            allow_reconfirm(&open, RsvpStatus::Waitlisted, before),
+            Ok(())
+        );
+        assert_eq!(
+            allow_reconfirm(&open, RsvpStatus::Going, after),
+            Err(Refusal::ReconfirmAfterEnd)
+        );
+        assert_eq!(
+            allow_reconfirm(&open, RsvpStatus::Declined, before),
+            Err(Refusal::NothingToReconfirm)
         );
     }
 
