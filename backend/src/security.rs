@@ -37,9 +37,13 @@ pub fn default_headers(https: bool) -> DefaultHeaders {
 }
 
 /// Marks a response that the websites in `--embed-origins` may show in a frame (`/embed`): it
-/// carries its own `frame-ancestors`, and gets no `X-Frame-Options` and no cookie.
+/// carries its own `frame-ancestors`, and gets no `X-Frame-Options`.
 #[derive(Debug, Clone, Copy)]
 pub struct Embeddable;
+
+/// The path of the embeddable listing. Nothing answered on it sets a cookie, its refusals
+/// (`404` without `--embed-origins`, `422` for a bad filter) included.
+pub const EMBED_PATH: &str = "/embed";
 
 /// The Content-Security-Policy of an embeddable response: ours, with `frame-ancestors` naming
 /// the allowed origins (already checked to be bare origins, see `config::EmbedOrigins`).

@@ -265,7 +265,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/events/{id}/flyer", web::get().to(flyer::flyer))
         .route("/calendar.ics", web::get().to(calendar::feed))
         .route("/feed.atom", web::get().to(atom::feed))
-        .route("/embed", web::get().to(embed::listing))
+        .route(crate::security::EMBED_PATH, web::get().to(embed::listing))
         .route("/r/{token}", web::get().to(rsvp::manage))
         .route("/r/{token}", web::post().to(rsvp::manage_post))
         .route("/r/{token}/calendar.ics", web::get().to(calendar::private_feed))

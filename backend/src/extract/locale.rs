@@ -60,9 +60,9 @@ fn query_choice(query: &str) -> Option<Lang> {
 }
 
 /// Works out each request's language before the handler runs; remembers a choice made with
-/// `?lang=` in a cookie with no expiry (gone when the browser session ends), except on an
-/// `Embeddable` page (another site's frame gets no cookie); and marks pages as varying by
-/// language so that shared caches keep them apart.
+/// `?lang=` in a cookie with no expiry (gone when the browser session ends), except on the
+/// embeddable listing's path, whatever it answers (another site's frame gets no cookie); and
+/// marks pages as varying by language so that shared caches keep them apart.
 /// `https` marks the cookie `Secure`.
 pub async fn choose_language(
     request: ServiceRequest,
@@ -70,6 +70,7 @@ pub async fn choose_language(
     https: bool,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let (locale, chosen) = negotiate(request.request());
+    let embedded = request.path() == crate::security::EMBED_PATH;
     let lang = locale.lang;
     request.extensions_mut().insert(locale);
     let mut response = next.call(request).await?;
@@ -85,11 +86,6 @@ pub async fn choose_language(
         );
     }
     // A page framed by another website sets no cookie, not even this one.
-    let embedded = response
-        .response()
-        .extensions()
-        .get::<crate::security::Embeddable>()
-        .is_some();
     if chosen.is_some() && !embedded {
         let cookie = Cookie::build(COOKIE, lang.code())
             .path("/")

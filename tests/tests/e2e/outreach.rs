@@ -350,13 +350,14 @@ fn header(response: &reqwest::Response, name: &str) -> Option<String> {
 }
 
 async fn the_embed_does_not_exist_without_origins(app: TestApp) {
-    for path in ["/embed", "/embed?kind=action"] {
+    for path in ["/embed", "/embed?kind=action", "/embed?lang=es"] {
         let response = app.get(&app.client(), path).await;
         assert_eq!(response.status(), 404, "{path}");
         assert_eq!(
             header(&response, "x-frame-options").as_deref(),
             Some("DENY")
         );
+        assert_eq!(header(&response, "set-cookie"), None, "{path}");
     }
 }
 
@@ -430,6 +431,10 @@ async fn the_embed_is_framable_only_by_its_origins(app: TestApp) {
         .contains("<html lang=\"es\">"));
     let home = app.get(&app.client(), "/?lang=es").await;
     assert!(header(&home, "set-cookie").is_some_and(|c| c.starts_with("lang=es")));
+    // Nor when it refuses: a bad filter is 422 and still sets nothing.
+    let refused = app.get(&app.client(), "/embed?kind=party&lang=es").await;
+    assert_eq!(refused.status(), 422);
+    assert_eq!(header(&refused, "set-cookie"), None);
 
     // Every other page still refuses every frame.
     for path in ["/", &format!("/events/{open}"), "/embed?kind=party"] {
