@@ -26,8 +26,9 @@ pub struct DoorRow {
     pub arrived: bool,
 }
 
-/// `GET /door/{token}`: who is going, a search, and an "arrived" button each. The title stays
-/// neutral (the page may sit in a volunteer's phone history); no location is ever on it.
+/// `GET /door/{token}`: who is going, a search, and an "arrived" button each. The page's title
+/// stays neutral and the event is named by its cover title when it has one (the page sits on a
+/// volunteer's phone, in view at the door and in its history); no location is ever on it.
 #[derive(Template)]
 #[template(path = "door.html")]
 pub struct DoorPage {
@@ -72,7 +73,11 @@ impl DoorPage {
         DoorPage {
             chrome,
             door_path,
-            event_title: event.draft.title.clone(),
+            event_title: event
+                .draft
+                .cover_title
+                .clone()
+                .unwrap_or_else(|| event.draft.title.clone()),
             when: span(event.draft.starts_at, event.draft.ends_at, tz, lang),
             cancelled: event.is_cancelled(),
             expires: moment(link.expires_at, tz, lang),

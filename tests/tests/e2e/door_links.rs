@@ -20,6 +20,7 @@ async fn a_full_door(app: &TestApp) -> (String, Value, Vec<(String, String, Stri
                 "Sex worker safety rally",
                 1,
                 json!({"kind": "action", "capacity": 4, "roles": ["medic"],
+                       "cover_title": "Community gathering",
                        "location": "Secret basement 9", "location_privacy": "attendees"}),
             ),
         )
@@ -122,10 +123,18 @@ async fn a_door_volunteer_finds_names_and_marks_arrival(app: TestApp) {
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
     let page = response.text().await.expect("page");
-    for shown in ["Heron", "Robin", "2 guests", "Medic", "0 of 2 arrived"] {
+    for shown in [
+        "Heron",
+        "Robin",
+        "2 guests",
+        "Medic",
+        "0 of 2 arrived",
+        "Community gathering",
+    ] {
         assert!(page.contains(shown), "{shown} on the door list");
     }
     for hidden in [
+        "Sex worker safety rally",
         "Wren",
         "Finch",
         "A chair",
