@@ -22,11 +22,6 @@ cd "$(dirname "$0")/../.."
 repo=$(pwd)
 
 say() { echo "compose-check: $*"; }
-passed=0
-ok() {
-  passed=$((passed + 1))
-  say "ok: $*"
-}
 fail() {
   echo "compose-check: FAILED: $*" >&2
   podman ps -a --filter "name=$project" --format '{{.Names}} {{.Status}}' >&2 || true
@@ -69,7 +64,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 https_port=$(free_port)
 base_url="http://127.0.0.1:$port"
@@ -171,13 +165,6 @@ for _ in $(seq 1 60); do
   curl -fsS -o /dev/null "$base_url/healthz" 2>/dev/null && break
   sleep 1
 done
-expect_status() { # expect_status CODE URL [curl args...]: the body lands in $work/body
-  local want=$1 url=$2
-  shift 2
-  local got
-  got=$(curl -sS -o "$work/body" -w '%{http_code}' "$@" "$url") || fail "curl $url"
-  [ "$got" = "$want" ] || fail "$url: $got, expected $want: $(head -c 500 "$work/body")"
-}
 expect_status 200 "$base_url/healthz"
 grep -q '"status":"ok"' "$work/body" || fail "/healthz: $(cat "$work/body")"
 expect_status 200 "$base_url/"

@@ -15,11 +15,6 @@ cd "$(dirname "$0")/../.."
 repo=$(pwd)
 
 say() { echo "container-check: $*"; }
-passed=0
-ok() {
-  passed=$((passed + 1))
-  say "ok: $*"
-}
 fail() {
   echo "container-check: FAILED: $*" >&2
   exit 1
@@ -64,7 +59,7 @@ podman run --rm --read-only --entrypoint /bin/sh "$image" -c '
 ok "the image holds no compiler, linker, Rust toolchain, crate cache or package cache"
 
 # --- Run it: a named volume, a read-only root file system -------------------------------------
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 base_url="http://127.0.0.1:$port"
 podman volume create "$volume" >/dev/null
 run() {
@@ -76,13 +71,6 @@ run() {
   done
   podman logs "$name" >&2 || true
   fail "the container did not answer /healthz"
-}
-expect_status() { # expect_status CODE URL [curl args...]: the body lands in $work/body
-  local want=$1 url=$2
-  shift 2
-  local got
-  got=$(curl -sS -o "$work/body" -w '%{http_code}' "$@" "$url") || fail "curl $url"
-  [ "$got" = "$want" ] || fail "$url: $got, expected $want: $(head -c 500 "$work/body")"
 }
 run
 

@@ -1,9 +1,24 @@
 # Podman for the container checks (container.sh, compose.sh), sourced by them: the tools, a
 # working folder, podman run as root with runc, the Debian bookworm base made with debootstrap,
-# and the image built from deploy/Containerfile around the release binary. Expects `say`,
-# `fail` and `repo` from the script that sources it.
+# the image built from deploy/Containerfile around the release binary, and the checks' own
+# helpers (ok, expect_status, free_port). Expects `say`, `fail` and `repo` from the script that
+# sources it.
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+passed=0
+ok() {
+  passed=$((passed + 1))
+  say "ok: $*"
+}
+expect_status() { # expect_status CODE URL [curl args...]: the body lands in $work/body
+  local want=$1 url=$2
+  shift 2
+  local got
+  got=$(curl -sS -o "$work/body" -w '%{http_code}' "$@" "$url") || fail "curl $url"
+  [ "$got" = "$want" ] || fail "$url: $got, expected $want: $(head -c 500 "$work/body")"
+}
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # --- Tools: podman with runc (crun fails on cgroups on these machines), debootstrap ----------
 podman_tools() {

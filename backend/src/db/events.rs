@@ -202,6 +202,26 @@ pub struct Listing {
     pub limit: i64,
 }
 
+impl Listing {
+    /// The listed events anyone may see (the home page, the feeds, the embed), filtered, from
+    /// those ending at or after `ending_after`, at most `limit`.
+    pub fn listed(
+        kind: Option<EventKind>,
+        tag: Option<String>,
+        ending_after: DateTime<Utc>,
+        limit: i64,
+    ) -> Self {
+        Listing {
+            kind,
+            tag,
+            include_unlisted: false,
+            ending_after,
+            after: None,
+            limit,
+        }
+    }
+}
+
 /// Events in start order, filtered and paged by a keyset cursor.
 pub fn list(conn: &mut DbConnection, listing: &Listing) -> Result<Vec<Event>, Error> {
     // No stored tag has a NUL (PostgreSQL would refuse the query): none matches.

@@ -75,14 +75,7 @@ async fn build(
     tag: Option<String>,
 ) -> Result<String, AppError> {
     let now = Utc::now();
-    let listing = Listing {
-        kind,
-        tag: tag.clone(),
-        include_unlisted: false,
-        ending_after: now,
-        after: None,
-        limit: i64::MAX,
-    };
+    let listing = Listing::listed(kind, tag.clone(), now, i64::MAX);
     let events =
         crate::db::run(&state.pool, move |conn| event_queries::list(conn, &listing)).await?;
     let base = state.public_base();

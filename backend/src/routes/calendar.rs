@@ -65,14 +65,12 @@ async fn build_feed(
     tag: Option<String>,
 ) -> Result<String, AppError> {
     let now = Utc::now();
-    let listing = Listing {
+    let listing = Listing::listed(
         kind,
-        tag: tag.clone(),
-        include_unlisted: false,
-        ending_after: now - Duration::days(FEED_HISTORY_DAYS),
-        after: None,
-        limit: i64::MAX,
-    };
+        tag.clone(),
+        now - Duration::days(FEED_HISTORY_DAYS),
+        i64::MAX,
+    );
     let events =
         crate::db::run(&state.pool, move |conn| event_queries::list(conn, &listing)).await?;
     let name = match (kind, &tag) {

@@ -58,14 +58,7 @@ pub async fn listing(
         now,
     );
     let build = async {
-        let listing = Listing {
-            kind,
-            tag: tag.clone(),
-            include_unlisted: false,
-            ending_after: now,
-            after: None,
-            limit: EMBED_EVENTS as i64 + 1,
-        };
+        let listing = Listing::listed(kind, tag.clone(), now, EMBED_EVENTS as i64 + 1);
         let mut events =
             crate::db::run(&state.pool, move |conn| event_queries::list(conn, &listing)).await?;
         let more = events.len() > EMBED_EVENTS;

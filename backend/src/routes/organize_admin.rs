@@ -11,6 +11,7 @@ use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::extract::organizer::AdminOrganizer;
 use crate::i18n::{time, Locale};
+use crate::requests::page::PageQuery;
 use crate::state::AppState;
 use crate::views::pages::{AuditLine, AuditPage, OrganizerLine, OrganizersPage};
 use crate::views::{render_html, Chrome};
@@ -101,28 +102,15 @@ pub async fn act(
 /// Entries a page of the audit log.
 const AUDIT_PAGE: i64 = 50;
 
-#[derive(Debug, Deserialize)]
-pub struct AuditQuery {
-    page: Option<String>,
-}
-
 /// `GET /organize/audit?page=N`: newest first.
 pub async fn audit_log(
     who: AdminOrganizer,
     state: web::Data<AppState>,
-    query: web::Query<AuditQuery>,
+    query: web::Query<PageQuery>,
     locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     let lang = locale.lang;
-    let page = match query.page.as_deref() {
-        None => 1,
-        Some(raw) => raw
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=1_000_000).contains(n))
-            .ok_or_else(|| AppError::invalid("page", "page is a whole number from 1"))?,
-    };
+    let page = query.number()?;
     let offset = (page - 1) * AUDIT_PAGE;
     let mut entries = crate::db::run(&state.pool, move |conn| {
         Ok(audit::newest(conn, offset, AUDIT_PAGE + 1)?)

@@ -83,12 +83,8 @@ async fn render_home(
     now: chrono::DateTime<Utc>,
 ) -> Result<String, AppError> {
     let listing = Listing {
-        kind,
-        tag: tag.clone(),
-        include_unlisted: false,
-        ending_after: now,
         after,
-        limit: EVENTS_PER_PAGE + 1,
+        ..Listing::listed(kind, tag.clone(), now, EVENTS_PER_PAGE + 1)
     };
     let (mut events, all_tags) = crate::db::run(&state.pool, move |conn| {
         Ok((
