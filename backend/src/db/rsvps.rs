@@ -245,6 +245,24 @@ fn lock_by_token(conn: &mut DbConnection, token: &str) -> Result<(Event, RsvpRow
     Ok((event, row))
 }
 
+/// An organizer's or door volunteer's RSVP by its id, within its event: the event locked, the
+/// row, and whether it was purged. `NotFound` when the id is not one of that event's RSVPs.
+fn lock_of_event(
+    conn: &mut DbConnection,
+    event_id: &str,
+    rsvp_id: &str,
+) -> Result<(Event, RsvpRow, bool), Error> {
+    let event = event_queries::lock(conn, event_id)?;
+    let (row, purged) = rsvps::table
+        .filter(rsvps::id.eq(rsvp_id))
+        .filter(rsvps::event_id.eq(event_id))
+        .select((RsvpRow::as_select(), rsvps::purged))
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)?;
+    Ok((event, row, purged))
+}
+
 /// The RSVP behind a manage token, with its event.
 pub fn find_by_token(conn: &mut DbConnection, token: &str) -> Result<Option<(Rsvp, Event)>, Error> {
     let Some(row) = row_by_token(conn, token)? else {
@@ -378,15 +396,10 @@ pub fn mark_arrived(
         return Err(Error::NotFound);
     }
     super::write_transaction(conn, |conn| {
-        let event = event_queries::lock(conn, event_id)?;
-        let row: RsvpRow = rsvps::table
-            .filter(rsvps::id.eq(rsvp_id))
-            .filter(rsvps::event_id.eq(event_id))
-            .filter(rsvps::purged.eq(false))
-            .select(RsvpRow::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or(Error::NotFound)?;
+        let (event, row, purged) = lock_of_event(conn, event_id, rsvp_id)?;
+        if purged {
+            return Err(Error::NotFound);
+        }
         mark_row(conn, &event, &row, Arrival::CheckedIn, now)
     })
 }
@@ -512,14 +525,7 @@ pub fn decide(
         return Err(Error::NotFound);
     }
     super::write_transaction(conn, |conn| {
-        let event = event_queries::lock(conn, event_id)?;
-        let row: RsvpRow = rsvps::table
-            .filter(rsvps::id.eq(rsvp_id))
-            .filter(rsvps::event_id.eq(event_id))
-            .select(RsvpRow::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or(Error::NotFound)?;
+        let (event, row, _) = lock_of_event(conn, event_id, rsvp_id)?;
         let current = row.standing();
         let status = current.status;
         let taken = taken_now(conn, event_id)?;
