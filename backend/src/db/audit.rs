@@ -54,10 +54,13 @@ pub fn recorded<T>(
 }
 
 /// One entry as the audit page shows it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
 pub struct Entry {
     pub at: NaiveDateTime,
-    /// The organizer's handle; `None` for the command line.
+    /// The organizer's handle (the log joined with organizers); `None` for the command line.
+    #[diesel(select_expression = organizers::handle.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<organizers::handle>)]
     pub actor_handle: Option<String>,
     pub action: String,
     pub target_kind: String,
@@ -66,40 +69,13 @@ pub struct Entry {
 
 /// Entries newest first, `limit` from `offset`.
 pub fn newest(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<Vec<Entry>> {
-    let rows: Vec<(NaiveDateTime, Option<String>, String, String, String)> = audit_log::table
+    audit_log::table
         .left_join(organizers::table)
         .order((audit_log::at.desc(), audit_log::id.desc()))
         .offset(offset)
         .limit(limit)
-        .select((
-            audit_log::at,
-            organizers::handle.nullable(),
-            audit_log::action,
-            audit_log::target_kind,
-            audit_log::target_id,
-        ))
-        .load(conn)?;
-    Ok(rows.into_iter().map(Entry::from_row).collect())
-}
-
-impl Entry {
-    fn from_row(
-        (at, actor_handle, action, target_kind, target_id): (
-            NaiveDateTime,
-            Option<String>,
-            String,
-            String,
-            String,
-        ),
-    ) -> Self {
-        Entry {
-            at,
-            actor_handle,
-            action,
-            target_kind,
-            target_id,
-        }
-    }
+        .select(Entry::as_select())
+        .load(conn)
 }
 
 /// The entries about one target (an event's changes, say), newest first, at most `limit`.
@@ -112,19 +88,12 @@ pub fn about(
     if target_id.contains('\0') {
         return Ok(Vec::new()); // no id has one, and PostgreSQL refuses the query
     }
-    let rows: Vec<(NaiveDateTime, Option<String>, String, String, String)> = audit_log::table
+    audit_log::table
         .left_join(organizers::table)
         .filter(audit_log::target_kind.eq(target_kind))
         .filter(audit_log::target_id.eq(target_id))
         .order((audit_log::at.desc(), audit_log::id.desc()))
         .limit(limit)
-        .select((
-            audit_log::at,
-            organizers::handle.nullable(),
-            audit_log::action,
-            audit_log::target_kind,
-            audit_log::target_id,
-        ))
-        .load(conn)?;
-    Ok(rows.into_iter().map(Entry::from_row).collect())
+        .select(Entry::as_select())
+        .load(conn)
 }
