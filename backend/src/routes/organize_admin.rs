@@ -110,14 +110,12 @@ pub async fn audit_log(
     locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     let lang = locale.lang;
-    let page = query.number()?;
-    let offset = (page - 1) * AUDIT_PAGE;
+    let page = query.page(AUDIT_PAGE)?;
     let mut entries = crate::db::run(&state.pool, move |conn| {
-        Ok(audit::newest(conn, offset, AUDIT_PAGE + 1)?)
+        Ok(audit::newest(conn, page.offset(), page.to_read())?)
     })
     .await?;
-    let more = entries.len() as i64 > AUDIT_PAGE;
-    entries.truncate(AUDIT_PAGE as usize);
+    let more = page.keep(&mut entries);
     let tz = state.timezone();
     let lines = entries
         .into_iter()
@@ -136,9 +134,9 @@ pub async fn audit_log(
     let page = AuditPage {
         chrome: Chrome::organizer(lang.t("audit-title"), &who.0.organizer.handle, &locale),
         lines,
-        page,
-        newer: (page > 1).then(|| format!("/organize/audit?page={}", page - 1)),
-        older: more.then(|| format!("/organize/audit?page={}", page + 1)),
+        page: page.number,
+        newer: page.newer("/organize/audit"),
+        older: page.older("/organize/audit", more),
     };
     Ok(no_store(render_html(&page)?))
 }

@@ -66,17 +66,15 @@ pub async fn past_events(
     locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     let lang = locale.lang;
-    let page = query.number()?;
+    let page = query.page(PAST_PAGE)?;
     let now = Utc::now();
-    let offset = (page - 1) * PAST_PAGE;
     let (mut events, tallies) = crate::db::run(&state.pool, move |conn| {
-        let events = event_queries::list_past(conn, now, offset, PAST_PAGE + 1)?;
+        let events = event_queries::list_past(conn, now, page.offset(), page.to_read())?;
         let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
         Ok((events, tallies::for_events(conn, &ids)?))
     })
     .await?;
-    let more = events.len() as i64 > PAST_PAGE;
-    events.truncate(PAST_PAGE as usize);
+    let more = page.keep(&mut events);
     let tz = state.timezone();
     let page = PastEventsPage {
         chrome: Chrome::organizer(lang.t("past-title"), &who.0.organizer.handle, &locale),
@@ -87,9 +85,9 @@ pub async fn past_events(
                 PastLine::new(event, tally, tz, lang)
             })
             .collect(),
-        page,
-        newer: (page > 1).then(|| format!("/organize/past?page={}", page - 1)),
-        older: more.then(|| format!("/organize/past?page={}", page + 1)),
+        page: page.number,
+        newer: page.newer("/organize/past"),
+        older: page.older("/organize/past", more),
     };
     Ok(no_store(render_html(&page)?))
 }
