@@ -179,14 +179,7 @@ podman exec "${project}_app2_1" umbrella token create compose-check >"$work/toke
 token=$(tail -n 1 "$work/token.out")
 ok "an organizer made in app1 gets a token in app2 (one database)"
 
-starts=$(date -u -d '+1 day' +%Y-%m-%dT%H:00:00Z)
-ends=$(date -u -d '+1 day 2 hours' +%Y-%m-%dT%H:00:00Z)
-event_json=$(printf '{"title": "Compose check rally", "kind": "action", "starts_at": "%s", "ends_at": "%s", "location": "City Hall steps"}' "$starts" "$ends")
-expect_status 201 "$base_url/api/v1/events" -H "Authorization: Bearer $token" \
-  -H 'Content-Type: application/json' --data "$event_json"
-event_id=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["id"])' "$work/body")
-expect_status 201 "$base_url/api/v1/events/$event_id/rsvps" \
-  -H 'Content-Type: application/json' --data '{"pseudonym": "Compose check", "guests": 1}'
+event_and_rsvp "$base_url" "$token" "Compose check"
 ok "an event and an RSVP through Caddy"
 
 # --- A live update across instances ----------------------------------------------------------

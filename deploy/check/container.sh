@@ -86,14 +86,7 @@ token=$(tail -n 1 "$work/token.out")
 [ -n "$token" ] || fail "umbrella token create printed no token"
 ok "umbrella organizer create and token create inside the container"
 
-starts=$(date -u -d '+1 day' +%Y-%m-%dT%H:00:00Z)
-ends=$(date -u -d '+1 day 2 hours' +%Y-%m-%dT%H:00:00Z)
-event_json=$(printf '{"title": "Container check rally", "kind": "action", "starts_at": "%s", "ends_at": "%s", "location": "City Hall steps"}' "$starts" "$ends")
-expect_status 201 "$base_url/api/v1/events" -H "Authorization: Bearer $token" \
-  -H 'Content-Type: application/json' --data "$event_json"
-event_id=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["id"])' "$work/body")
-expect_status 201 "$base_url/api/v1/events/$event_id/rsvps" \
-  -H 'Content-Type: application/json' --data '{"pseudonym": "Container check", "guests": 1}'
+event_and_rsvp "$base_url" "$token" "Container check"
 expect_status 200 "$base_url/"
 grep -q '<html' "$work/body" && grep -q 'Container check rally' "$work/body" ||
   fail "the home page does not list the new event"

@@ -18,6 +18,19 @@ expect_status() { # expect_status CODE URL [curl args...]: the body lands in $wo
   got=$(curl -sS -o "$work/body" -w '%{http_code}' "$@" "$url") || fail "curl $url"
   [ "$got" = "$want" ] || fail "$url: $got, expected $want: $(head -c 500 "$work/body")"
 }
+# event_and_rsvp BASE_URL TOKEN NAME: an action tomorrow titled "NAME rally" made through the
+# API with the organizer's token, and an RSVP to it as "NAME"; sets `event_id`.
+event_and_rsvp() {
+  local base=$1 token=$2 name=$3 starts ends event_json
+  starts=$(date -u -d '+1 day' +%Y-%m-%dT%H:00:00Z)
+  ends=$(date -u -d '+1 day 2 hours' +%Y-%m-%dT%H:00:00Z)
+  event_json=$(printf '{"title": "%s rally", "kind": "action", "starts_at": "%s", "ends_at": "%s", "location": "City Hall steps"}' "$name" "$starts" "$ends")
+  expect_status 201 "$base/api/v1/events" -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' --data "$event_json"
+  event_id=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["id"])' "$work/body")
+  expect_status 201 "$base/api/v1/events/$event_id/rsvps" \
+    -H 'Content-Type: application/json' --data "{\"pseudonym\": \"$name\", \"guests\": 1}"
+}
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # --- Tools: podman with runc (crun fails on cgroups on these machines), debootstrap ----------
