@@ -172,9 +172,23 @@ grep -q '<html' "$work/body" || fail "the home page through Caddy"
 ok "through Caddy: /healthz ok and the home page"
 
 # --- An organizer, an event and an RSVP -----------------------------------------------------
-podman exec "${project}_app1_1" umbrella organizer create compose-check --admin \
-  >"$work/organizer.out" 2>&1 || fail "umbrella organizer create: $(cat "$work/organizer.out")"
-podman exec "${project}_app2_1" umbrella token create compose-check >"$work/token.out" 2>&1 ||
+# in_app APP OUT COMMAND...: run an umbrella command inside an instance, output in OUT. Tried
+# again for up to 20 s while it cannot reach the database: podman's DNS on the compose network
+# (aardvark-dns) has once answered "Temporary failure in name resolution" for `db` here, with
+# the instances serving; a command that reached the database and failed is not tried again.
+in_app() {
+  local app=$1 out=$2
+  shift 2
+  for _ in $(seq 1 20); do
+    podman exec "${project}_${app}_1" umbrella "$@" >"$out" 2>&1 && return 0
+    grep -q "could not connect to the database" "$out" || return 1
+    sleep 1
+  done
+  return 1
+}
+in_app app1 "$work/organizer.out" organizer create compose-check --admin ||
+  fail "umbrella organizer create: $(cat "$work/organizer.out")"
+in_app app2 "$work/token.out" token create compose-check ||
   fail "umbrella token create: $(cat "$work/token.out")"
 token=$(tail -n 1 "$work/token.out")
 ok "an organizer made in app1 gets a token in app2 (one database)"
