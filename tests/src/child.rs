@@ -14,6 +14,7 @@ pub struct ChildServer {
     child: Option<Child>,
     data_dir: PathBuf,
     database: Option<postgres::TestDatabase>,
+    database_url: String,
 }
 
 impl ChildServer {
@@ -33,7 +34,7 @@ impl ChildServer {
             "--data-dir".into(),
             data_dir.display().to_string(),
             "--database-url".into(),
-            database_url,
+            database_url.clone(),
             "--rate-limit-per-minute".into(),
             "0".into(),
         ];
@@ -45,6 +46,7 @@ impl ChildServer {
             child: None,
             data_dir,
             database,
+            database_url,
         };
         server.spawn().await;
         Some(server)
@@ -108,6 +110,17 @@ impl ChildServer {
         })
         .await
         .expect("the command finishes")
+    }
+
+    /// A direct connection to this server's database, for reading what it stored.
+    pub fn database(&self) -> umbrella::db::PooledConnection {
+        let cli =
+            umbrella::config::Cli::from_args(&["umbrella", "--database-url", &self.database_url])
+                .expect("arguments parse");
+        umbrella::db::connect_for(&cli.settings.database(), umbrella::db::PoolFor::Command)
+            .expect("database reachable")
+            .get()
+            .expect("a connection")
     }
 
     /// The data directory: the key file, and on SQLite the database.
