@@ -115,7 +115,7 @@ impl ChildServer {
     /// A direct connection to this server's database, for reading what it stored.
     pub fn database(&self) -> umbrella::db::PooledConnection {
         let cli =
-            umbrella::config::Cli::from_args(&["umbrella", "--database-url", &self.database_url])
+            umbrella::config::Cli::from_args(["umbrella", "--database-url", &self.database_url])
                 .expect("arguments parse");
         umbrella::db::connect_for(&cli.settings.database(), umbrella::db::PoolFor::Command)
             .expect("database reachable")
