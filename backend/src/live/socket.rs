@@ -290,6 +290,33 @@ async fn check(
     .await
 }
 
+/// Who is not yet home safe, for a follower the access policy lets see it, once the event's
+/// "home safe by" time has passed; `None` otherwise (or when nobody is missing, unless `always`).
+async fn missing(
+    live: &Context,
+    follower: &Follower,
+    always: bool,
+) -> Result<Option<ServerMessage<'static>>, Ending> {
+    let due = follower
+        .event
+        .draft
+        .safe_by
+        .is_some_and(|at| at <= chrono::Utc::now());
+    if !due || !policy::may_see_missing(&follower.event, &follower.viewer()) {
+        return Ok(None);
+    }
+    let id = follower.event.id.clone();
+    let presence = crate::db::run(&live.pool, move |conn| updates_db::presence(conn, &id))
+        .await
+        .map_err(|_| Ending::Fault)?;
+    let pseudonyms: Vec<String> = presence
+        .not_yet_safe
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    Ok((always || !pseudonyms.is_empty()).then(|| ServerMessage::not_yet_safe(pseudonyms)))
+}
+
 async fn counts(live: &Context, event_id: &str) -> Result<ServerMessage<'static>, Ending> {
     let id = event_id.to_string();
     let presence = crate::db::run(&live.pool, move |conn| updates_db::presence(conn, &id))
@@ -401,6 +428,9 @@ async fn follow(
     if organizer {
         out.send(&counts(live, event_id).await?).await?;
     }
+    if let Some(safety) = missing(live, follower, false).await? {
+        out.send(&safety).await?;
+    }
     let mut heartbeat = tokio::time::interval(timing.heartbeat);
     let mut recheck =
         tokio::time::interval_at(tokio::time::Instant::now() + timing.recheck, timing.recheck);
@@ -425,6 +455,11 @@ async fn follow(
                 Ok(AccessNews::Rsvps) => {
                     if follower.access.is_attendee() {
                         judge_again(live, follower, out).await?;
+                    }
+                }
+                Ok(AccessNews::Safety) => {
+                    if let Some(safety) = missing(live, follower, true).await? {
+                        out.send(&safety).await?;
                     }
                 }
                 // Some news was missed: read the event (and RSVP) as they are now.
@@ -454,6 +489,10 @@ async fn follow(
             changed = next_signal(&mut presence) => {
                 if changed.is_ok() {
                     out.send(&counts(live, event_id).await?).await?;
+                    // After the "home safe by" time the list follows each check-out.
+                    if let Some(safety) = missing(live, follower, true).await? {
+                        out.send(&safety).await?;
+                    }
                 }
             }
             changed = next_signal(&mut changes) => {
