@@ -272,7 +272,7 @@ pub async fn list_updates(
 
 #[utoipa::path(
     get, path = "/api/v1/events/{id}/live", operation_id = "live_websocket", tag = "live",
-    description = "A websocket (JSON text frames). The first message is `{\"type\": \"hello\", \"token\": \"<manage or organizer token>\"}`, or `{\"type\": \"hello\"}` for the public audience; the server answers `welcome`, replays every update after `after`, then streams `update`s (organizers also get `counts`). `resync` asks a slow client to reconnect with `after`; a bad frame gets an `error` and the connection stays.",
+    description = "A websocket (JSON text frames). The first message is `{\"type\": \"hello\", \"token\": \"<manage or organizer token>\"}`, or `{\"type\": \"hello\"}` for the public audience; the server answers `welcome`, replays every update after `after`, then streams `update`s (organizers also get `counts`; after an action's `safe_by`, organizers and jail support get `{\"type\": \"safety\", \"reason\": \"not_yet_safe\", \"pseudonyms\": [...]}`). `resync` asks a slow client to reconnect with `after`; a bad frame gets an `error` and the connection stays.",
     params(("id" = String, Path, description = "The event's id"), ("after" = inline(Option<AfterSeq>), Query, description = "Only updates with a greater `seq` (default 0; blank is 0)")),
     responses(
         (status = 101, description = "Switching Protocols: the websocket is open"),
