@@ -210,6 +210,8 @@ fn draft(sample: &Sample, now: DateTime<Utc>) -> Result<EventDraft, FieldError> 
         } else {
             CountDisplay::Exact
         },
+        // Actions ask everyone to check out home safe within an hour of the end.
+        safe_by: (sample.kind == EventKind::Action).then(|| ends_at + Duration::hours(1)),
     };
     draft.validate()
 }

@@ -275,13 +275,21 @@ mod tests {
                 .map(|k| k.as_str())
                 .collect::<Vec<_>>(),
         );
-        add("audience", &["public", "attendees"]);
+        add("audience", &["public", "attendees", "responders"]);
         let messages: Vec<_> = MessageKind::ALL.iter().map(|m| m.as_str()).collect();
         add("email-subject", &messages);
         add("email-lead", &messages);
         add(
             "manage-done",
-            &["saved", "checkedin", "safe", "cancelled", "reconfirmed"],
+            &[
+                "saved",
+                "checkedin",
+                "safe",
+                "cancelled",
+                "reconfirmed",
+                "help",
+                "helpwait",
+            ],
         );
         add("organizers-done", &["disabled", "enabled", "revoked"]);
         add(

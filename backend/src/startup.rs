@@ -182,12 +182,17 @@ impl Application {
             self.news.clone(),
         ));
         let postman = tokio::spawn(crate::mail::outbox::run(self.postman.clone()));
+        let safety = tokio::spawn(crate::live::safety::run(
+            self.pool.clone(),
+            self.news.clone(),
+        ));
         let checkpointer = tokio::spawn(db::checkpoint::complete_owed(self.pool.clone()));
         let outcome = self.server.await;
         checkpointer.abort();
         sweeper.abort();
         purger.abort();
         postman.abort();
+        safety.abort();
         tracing::info!("Umbrella stopped");
         outcome
     }
@@ -331,7 +336,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/rsvps/{token}", web::patch().to(rsvps_api::update))
                 .route("/rsvps/{token}", web::delete().to(rsvps_api::delete))
                 .route("/rsvps/{token}/checkin", web::post().to(live_api::check_in))
-                .route("/rsvps/{token}/safe", web::post().to(live_api::home_safe)),
+                .route("/rsvps/{token}/safe", web::post().to(live_api::home_safe))
+                .route("/rsvps/{token}/help", web::post().to(live_api::ask_for_help)),
         )
         .default_service(web::to(crate::routes::not_found));
 }

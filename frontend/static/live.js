@@ -3,7 +3,9 @@
 // the last known location, in localStorage per event) so that a follower who loses signal in
 // the street still sees them. On the follower's pages (not the organizer console) it also
 // registers a small service worker, scoped to this page alone, so the page itself opens again
-// without a network. The quick exit (quick-exit.js) wipes both.
+// without a network. The quick exit (quick-exit.js) wipes both. On the console it also keeps the
+// list of who asked for help and, after the "home safe by" time, who is not yet home safe (a
+// `safety` frame, which only organizers and jail support ever get).
 "use strict";
 (function () {
   var list = document.getElementById("updates");
@@ -15,6 +17,8 @@
     location: list.dataset.textLocation || "Location change",
     alert: list.dataset.textAlert || "Safety alert",
     status: list.dataset.textStatus || "Status",
+    help: list.dataset.textHelp || "Help request",
+    notYetSafe: list.dataset.textNotYetSafe || "Not yet home safe",
     forAudience: list.dataset.textFor || "for {audience}",
     newLocation: list.dataset.textNewLocation || "New location: {place}",
     lastLocation: list.dataset.textLastLocation || "Last known location: {place}",
@@ -66,13 +70,14 @@
     var strong = document.createElement("strong");
     strong.textContent = TEXT[update.kind] || update.kind;
     meta.appendChild(strong);
-    meta.appendChild(document.createTextNode(" · " + clock(new Date(update.created_at)) +
+    meta.appendChild(document.createTextNode((update.pseudonym ? " · " + update.pseudonym : "") +
+      " · " + clock(new Date(update.created_at)) +
       (update.audience !== "public" ? " · " + fill(TEXT.forAudience, "audience", audienceName(update.audience)) : "")));
     var text = document.createElement("p");
     text.className = "update-text prewrap";
     text.textContent = update.text;
     // On the text, not the list item: a list may only hold items; inserted, it is announced.
-    if (update.kind === "alert") text.setAttribute("role", "alert");
+    if (update.kind === "alert" || update.kind === "help") text.setAttribute("role", "alert");
     item.appendChild(meta);
     item.appendChild(text);
     if (update.location) {
@@ -151,6 +156,47 @@
 
   if (!("WebSocket" in window)) return;
 
+  // The console's list of who asked for help, newest first.
+  function helpAsked(update) {
+    var asked = document.getElementById("help-list");
+    if (!asked || asked.querySelector('[data-seq="' + update.seq + '"]')) return;
+    var none = document.getElementById("help-none");
+    if (none) none.hidden = true;
+    var line = document.createElement("li");
+    line.dataset.seq = update.seq;
+    var who = document.createElement("strong");
+    who.textContent = update.pseudonym || "";
+    line.appendChild(who);
+    line.appendChild(document.createTextNode(" · " + clock(new Date(update.created_at)) +
+      (update.text ? ": " + update.text : "")));
+    asked.insertBefore(line, asked.firstElementChild);
+  }
+
+  // After the "home safe by" time: who has not checked out (organizers and jail support only).
+  function missing(message) {
+    var names = document.getElementById("missing-list");
+    if (!names) {
+      var section = document.createElement("section");
+      section.className = "notice safety";
+      section.id = "safety";
+      var heading = document.createElement("h2");
+      heading.textContent = TEXT.notYetSafe;
+      names = document.createElement("ul");
+      names.id = "missing-list";
+      section.appendChild(heading);
+      section.appendChild(names);
+      list.parentNode.insertBefore(section, list);
+    }
+    names.textContent = "";
+    (message.pseudonyms || []).forEach(function (name) {
+      var item = document.createElement("li");
+      item.textContent = name;
+      names.appendChild(item);
+    });
+    var none = document.getElementById("missing-none");
+    if (none) none.hidden = (message.pseudonyms || []).length > 0;
+  }
+
   function counts(message) {
     ["followers", "checked_in", "safe", "not_yet_safe"].forEach(function (name) {
       var cell = document.querySelector('[data-count="' + name + '"]');
@@ -184,10 +230,13 @@
         save();
       } else if (message.type === "update") {
         render(message);
+        if (message.kind === "help") helpAsked(message);
         remember(message);
         after = Math.max(after, message.seq);
       } else if (message.type === "counts") {
         counts(message);
+      } else if (message.type === "safety") {
+        missing(message);
       } else if (message.type === "resync") {
         // Fell behind: reconnect at once from the last update shown; nothing is lost.
         resyncing = true;

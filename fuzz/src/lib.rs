@@ -325,6 +325,7 @@ pub fn live_input(data: &[u8]) {
         text: valid.text.clone(),
         location: valid.location.clone(),
         created_at: Utc::now(),
+        pseudonym: None,
     };
     let sent: serde_json::Value = serde_json::from_str(&frame(&ServerMessage::update(
         &update,

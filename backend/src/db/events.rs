@@ -36,6 +36,7 @@ struct EventRow {
     roles: String,
     reminder_offsets_minutes: String,
     count_display: CountDisplay,
+    safe_by: Option<NaiveDateTime>,
     sequence: i32,
     created_by: Option<String>,
     created_at: NaiveDateTime,
@@ -68,6 +69,7 @@ impl EventRow {
             reminder_offsets_minutes: serde_json::to_string(&d.reminder_offsets_minutes)
                 .map_err(Error::internal)?,
             count_display: d.count_display,
+            safe_by: d.safe_by.map(to_naive),
             sequence: event.sequence,
             created_by,
             created_at: to_naive(event.created_at),
@@ -100,6 +102,7 @@ impl EventRow {
                 reminder_offsets_minutes: serde_json::from_str(&self.reminder_offsets_minutes)
                     .map_err(Error::internal)?,
                 count_display: self.count_display,
+                safe_by: self.safe_by.map(from_naive),
             },
             id: self.id,
             description_html: self.description_html,

@@ -1,7 +1,9 @@
 //! Live updates and presence. An update gets the event's next sequence number inside a write
 //! transaction that holds the event's lock, so numbers are dense and never reused; a location
 //! update also becomes the event's location (calendars see the change) when the access policy
-//! says everyone who may see that location hears the update (safety rule 10).
+//! says everyone who may see that location hears the update (safety rule 10). An attendee's "I
+//! need help" is an update too (kind `help`, audience `responders`), at most one a minute per
+//! RSVP, showing the RSVP's pseudonym while it has one; deleting or purging the RSVP blanks it.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -12,8 +14,9 @@ use super::DbConnection;
 use super::Error;
 use crate::domain::access;
 use crate::domain::event::{from_naive, to_naive, Role};
-use crate::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind};
+use crate::domain::live::{Audience, HelpText, LiveUpdate, UpdateDraft, UpdateKind};
 use crate::domain::rsvp::RsvpStatus;
+use crate::privacy::secrets::hash_token;
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = live_updates)]
@@ -25,10 +28,16 @@ struct UpdateRow {
     text: String,
     location: Option<String>,
     created_at: NaiveDateTime,
+    rsvp_id: Option<String>,
 }
 
 impl UpdateRow {
     fn into_update(self) -> Result<LiveUpdate, Error> {
+        self.into_update_by(None)
+    }
+
+    /// With the pseudonym of the RSVP that asked for help, as it stands now.
+    fn into_update_by(self, pseudonym: Option<String>) -> Result<LiveUpdate, Error> {
         let unexpected = |column: &str| Error::unexpected("live_updates", column);
         Ok(LiveUpdate {
             kind: self.kind,
@@ -38,15 +47,18 @@ impl UpdateRow {
             text: self.text,
             location: self.location,
             created_at: from_naive(self.created_at),
+            pseudonym,
         })
     }
 }
 
-/// Store an update with the next sequence number for its event.
+/// Store an update with the next sequence number for its event; with `email`, queue it by email
+/// too, in the same transaction, to everyone in its audience who left an address.
 pub fn post(
     conn: &mut DbConnection,
     event_id: &str,
     draft: UpdateDraft,
+    email: bool,
     now: DateTime<Utc>,
 ) -> Result<LiveUpdate, Error> {
     super::write_transaction(conn, |conn| {
@@ -64,10 +76,14 @@ pub fn post(
             text: draft.text,
             location: draft.location,
             created_at: to_naive(now),
+            rsvp_id: None,
         };
         diesel::insert_into(live_updates::table)
             .values(&row)
             .execute(conn)?;
+        if email {
+            super::outbox::announce(conn, &event, row.seq, draft_audience, now)?;
+        }
         notice::send(
             conn,
             &Notice::Update {
@@ -90,7 +106,8 @@ pub fn post(
     })
 }
 
-/// Updates after `after` in sequence order, only those for `audiences` (all for `None`).
+/// Updates after `after` in sequence order, only those for `audiences` (all for `None`); a help
+/// request with the pseudonym of who asked, as their RSVP has it now.
 pub fn after(
     conn: &mut DbConnection,
     event_id: &str,
@@ -98,20 +115,111 @@ pub fn after(
     audiences: Option<&[Audience]>,
 ) -> Result<Vec<LiveUpdate>, Error> {
     let mut query = live_updates::table
+        .left_join(rsvps::table.on(live_updates::rsvp_id.eq(rsvps::id.nullable())))
         .filter(live_updates::event_id.eq(event_id))
         .filter(live_updates::seq.gt(after))
         .order(live_updates::seq.asc())
-        .select(UpdateRow::as_select())
+        .select((UpdateRow::as_select(), rsvps::pseudonym.nullable()))
         .into_boxed();
     if let Some(audiences) = audiences {
         let words: Vec<&str> = audiences.iter().map(|a| a.as_str()).collect();
         query = query.filter(live_updates::audience.eq_any(words));
     }
     query
-        .load(conn)?
+        .load::<(UpdateRow, Option<String>)>(conn)?
         .into_iter()
-        .map(UpdateRow::into_update)
+        .map(|(row, pseudonym)| row.into_update_by(pseudonym))
         .collect()
+}
+
+/// How long after one help request the same RSVP may send the next.
+pub const HELP_INTERVAL: chrono::Duration = chrono::Duration::seconds(60);
+
+/// What asking for help came to.
+#[derive(Debug)]
+pub enum Helped {
+    /// Stored, and to be sent to the responders.
+    Posted(LiveUpdate),
+    /// This RSVP asked less than a minute ago: it may ask again in this many seconds.
+    TooSoon(u64),
+}
+
+/// "I need help" from the RSVP holding `token`: an update of kind `help` to the responders,
+/// at most one a minute per RSVP. Only someone going to an event not cancelled may ask (as for
+/// checking in).
+pub fn post_help(
+    conn: &mut DbConnection,
+    token: &str,
+    text: HelpText,
+    now: DateTime<Utc>,
+) -> Result<Helped, Error> {
+    type Asker = (String, String, RsvpStatus, Option<String>);
+    let hash = hash_token(token);
+    let asker = |conn: &mut DbConnection| -> Result<Asker, Error> {
+        rsvps::table
+            .filter(rsvps::token_hash.eq(&hash))
+            .select((rsvps::id, rsvps::event_id, rsvps::status, rsvps::pseudonym))
+            .first(conn)
+            .optional()?
+            .ok_or(Error::NotFound)
+    };
+    let (_, event_id, _, _) = asker(conn)?;
+    super::write_transaction(conn, |conn| {
+        let event = super::events::lock(conn, &event_id)?;
+        // Read again under the event's lock: it may have changed in between.
+        let (rsvp_id, _, status, pseudonym) = asker(conn)?;
+        crate::domain::admission::allow_presence(&event, status)?;
+        let asked: Option<NaiveDateTime> = live_updates::table
+            .filter(live_updates::rsvp_id.eq(&rsvp_id))
+            .select(diesel::dsl::max(live_updates::created_at))
+            .first(conn)?;
+        if let Some(asked) = asked.map(from_naive) {
+            let wait = asked + HELP_INTERVAL - now;
+            if wait > chrono::Duration::zero() {
+                let seconds = u64::try_from(wait.num_seconds()).unwrap_or(0) + 1;
+                return Ok(Helped::TooSoon(seconds.min(60)));
+            }
+        }
+        let last: Option<i32> = live_updates::table
+            .filter(live_updates::event_id.eq(&event.id))
+            .select(diesel::dsl::max(live_updates::seq))
+            .first(conn)?;
+        let row = UpdateRow {
+            event_id: event.id.clone(),
+            seq: last.unwrap_or(0) + 1,
+            kind: UpdateKind::Help,
+            audience: Audience::Responders.as_str().to_string(),
+            text: text.into_inner(),
+            location: None,
+            created_at: to_naive(now),
+            rsvp_id: Some(rsvp_id.clone()),
+        };
+        diesel::insert_into(live_updates::table)
+            .values(&row)
+            .execute(conn)?;
+        notice::send(
+            conn,
+            &Notice::Update {
+                event_id: row.event_id.clone(),
+                seq: row.seq,
+            },
+        )?;
+        Ok(Helped::Posted(row.into_update_by(pseudonym)?))
+    })
+}
+
+/// Blank what help requests said and whose they were, for the RSVPs `rsvp_ids` (deleted or
+/// purged): the responders' history keeps that someone asked, not who or what.
+pub fn forget_help(conn: &mut DbConnection, rsvp_ids: &[String]) -> QueryResult<()> {
+    for slice in rsvp_ids.chunks(500) {
+        diesel::update(live_updates::table.filter(live_updates::rsvp_id.eq_any(slice)))
+            .set((
+                live_updates::text.eq(""),
+                live_updates::rsvp_id.eq(None::<String>),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Who has arrived and who has made it home, among people going.

@@ -25,6 +25,8 @@ pub enum Notice {
     Rsvps { event_id: String },
     /// An event was edited or cancelled: followers judge updates by it anew.
     Event { event_id: String },
+    /// An action's "home safe by" time passed: organizers and jail support hear who is missing.
+    Safety { event_id: String },
 }
 
 impl Notice {
@@ -68,6 +70,9 @@ mod tests {
                 event_id: "e".into(),
             },
             Notice::Event {
+                event_id: "e".into(),
+            },
+            Notice::Safety {
                 event_id: "e".into(),
             },
         ];

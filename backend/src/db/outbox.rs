@@ -9,10 +9,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::schema::{outbox, rsvps};
+use super::schema::{events, live_updates, outbox, rsvps};
 use super::DbConnection;
 use super::Error;
-use crate::domain::event::{to_naive, Event, LocationPrivacy};
+use crate::domain::access::{self, Standing};
+use crate::domain::event::{from_naive, to_naive, Event, LocationPrivacy, Role};
+use crate::domain::live::{Audience, LiveUpdate, UpdateKind};
 use crate::domain::message::{MessageKind, MessageState};
 use crate::domain::rsvp::RsvpStatus;
 
@@ -26,6 +28,8 @@ pub struct OutboxRow {
     pub kind: String,
     pub offset_minutes: i32,
     pub attempts: i32,
+    /// For an announcement: the update's `seq`.
+    pub update_seq: Option<i32>,
 }
 
 #[derive(Insertable)]
@@ -41,6 +45,7 @@ struct NewRow<'a> {
     next_attempt_at: NaiveDateTime,
     attempts: i32,
     created_at: NaiveDateTime,
+    update_seq: Option<i32>,
 }
 
 fn insert(
@@ -64,9 +69,90 @@ fn insert(
             next_attempt_at: to_naive(due),
             attempts: 0,
             created_at: to_naive(now),
+            update_seq: None,
         })
         .execute(conn)
         .map(|_| ())
+}
+
+/// Queue an announcement by email (update `seq` of `event`, to `audience`) to everyone in that
+/// audience by the access policy now who left an address: at most one per person per
+/// announcement (a unique index holds that too). The policy is asked again when it is sent.
+pub fn announce(
+    conn: &mut DbConnection,
+    event: &Event,
+    seq: i32,
+    audience: Audience,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    let reachable: Vec<(String, RsvpStatus, bool, Option<Role>)> = rsvps::table
+        .filter(rsvps::event_id.eq(&event.id))
+        .filter(rsvps::purged.eq(false))
+        .filter(rsvps::email_sealed.is_not_null())
+        .select((rsvps::id, rsvps::status, rsvps::approved, rsvps::role))
+        .load(conn)?;
+    let written: std::collections::HashSet<String> = outbox::table
+        .filter(outbox::event_id.eq(&event.id))
+        .filter(outbox::kind.eq(MessageKind::Announcement.as_str()))
+        .filter(outbox::update_seq.eq(seq))
+        .select(outbox::rsvp_id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    for (rsvp_id, status, approved, role) in reachable {
+        let standing = Standing {
+            status,
+            approved,
+            role,
+        };
+        if written.contains(&rsvp_id) || !access::messaged(event, &standing, audience) {
+            continue;
+        }
+        diesel::insert_into(outbox::table)
+            .values(NewRow {
+                id: uuid::Uuid::new_v4().to_string(),
+                rsvp_id: &rsvp_id,
+                event_id: &event.id,
+                kind: MessageKind::Announcement.as_str(),
+                offset_minutes: 0,
+                state: MessageState::Pending.as_str(),
+                due_at: to_naive(now),
+                next_attempt_at: to_naive(now),
+                attempts: 0,
+                created_at: to_naive(now),
+                update_seq: Some(seq),
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Queue the home-safe nudge to each of `rsvp_ids` that left an address and has never had one
+/// (once per person, whatever happens; a unique index holds that too).
+pub fn nudge(
+    conn: &mut DbConnection,
+    event_id: &str,
+    rsvp_ids: &[String],
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    for slice in rsvp_ids.chunks(500) {
+        let with_address: Vec<String> = rsvps::table
+            .filter(rsvps::id.eq_any(slice))
+            .filter(rsvps::email_sealed.is_not_null())
+            .select(rsvps::id)
+            .load(conn)?;
+        let nudged: std::collections::HashSet<String> = outbox::table
+            .filter(outbox::rsvp_id.eq_any(&with_address))
+            .filter(outbox::kind.eq(MessageKind::Nudge.as_str()))
+            .select(outbox::rsvp_id)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect();
+        for rsvp_id in with_address.iter().filter(|id| !nudged.contains(*id)) {
+            insert(conn, event_id, rsvp_id, MessageKind::Nudge, 0, now, now)?;
+        }
+    }
+    Ok(())
 }
 
 /// RSVPs to `event_id` in one of `statuses` that left an address.
@@ -291,13 +377,35 @@ pub struct Recipient {
     pub email_sealed: Option<String>,
     pub token_sealed: Option<String>,
     pub language: String,
+    pub role: Option<Role>,
+    pub checked_in_at: Option<NaiveDateTime>,
+    pub safe_at: Option<NaiveDateTime>,
 }
 
-/// A claimed message with what it is for, read just now: its event and its recipient (either
-/// may be gone), or why they could not be read.
+impl Recipient {
+    /// Where this RSVP stands, for the access policy (`None` for a status this version does
+    /// not know).
+    pub fn standing(&self) -> Option<Standing> {
+        Some(Standing {
+            status: RsvpStatus::parse(&self.status)?,
+            approved: self.approved,
+            role: self.role,
+        })
+    }
+}
+
+/// What a claimed message is for, read just now: its event and recipient (either may be gone)
+/// and, for an announcement, the update it announces.
+pub struct Found {
+    pub event: Option<Arc<Event>>,
+    pub recipient: Option<Recipient>,
+    pub update: Option<LiveUpdate>,
+}
+
+/// A claimed message with what it is for, or why that could not be read.
 pub struct Looked {
     pub row: OutboxRow,
-    pub found: Result<(Option<Arc<Event>>, Option<Recipient>), Error>,
+    pub found: Result<Found, Error>,
 }
 
 /// Read the events and RSVPs behind a batch of claimed messages. Each event is read once,
@@ -317,7 +425,7 @@ fn look_up_one(
     conn: &mut DbConnection,
     events: &mut HashMap<String, Option<Arc<Event>>>,
     row: &OutboxRow,
-) -> Result<(Option<Arc<Event>>, Option<Recipient>), Error> {
+) -> Result<Found, Error> {
     if !events.contains_key(&row.event_id) {
         let event = super::events::find(conn, &row.event_id)?.map(Arc::new);
         events.insert(row.event_id.clone(), event);
@@ -328,7 +436,49 @@ fn look_up_one(
         .select(Recipient::as_select())
         .first(conn)
         .optional()?;
-    Ok((event, recipient))
+    let update = match row.update_seq {
+        Some(seq) => announced(conn, &row.event_id, seq)?,
+        None => None,
+    };
+    Ok(Found {
+        event,
+        recipient,
+        update,
+    })
+}
+
+/// The update an announcement email is for (what it said and to whom), if it is still there.
+fn announced(
+    conn: &mut DbConnection,
+    event_id: &str,
+    seq: i32,
+) -> Result<Option<LiveUpdate>, Error> {
+    let row: Option<(UpdateKind, String, String, NaiveDateTime)> = live_updates::table
+        .find((event_id, seq))
+        .select((
+            live_updates::kind,
+            live_updates::audience,
+            live_updates::text,
+            live_updates::created_at,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((kind, audience, text, created_at)) = row else {
+        return Ok(None);
+    };
+    let audience =
+        Audience::parse(&audience).ok_or_else(|| Error::unexpected("live_updates", "audience"))?;
+    Ok(Some(LiveUpdate {
+        event_id: event_id.to_string(),
+        seq,
+        kind,
+        audience,
+        text,
+        // An email never carries a location (rule 7): only the text is read.
+        location: None,
+        created_at: from_naive(created_at),
+        pseudonym: None,
+    }))
 }
 
 /// How a claimed message ended.
@@ -398,7 +548,9 @@ pub fn record(
 }
 
 /// Once nothing more will be sent to an RSVP, its sealed address and token copy go: after the
-/// event's last reminder time, after a cancellation, or once the RSVP was declined or cancelled.
+/// event's last reminder time (and, for an action with a "home safe by" time, once its check
+/// has run, so the nudge can reach it), after a cancellation, or once the RSVP was declined or
+/// cancelled.
 /// The caller runs `db::forget_deleted` afterwards (once per batch) so the raw files forget too.
 pub fn forget_address_when_done(
     conn: &mut DbConnection,
@@ -428,7 +580,20 @@ pub fn forget_address_when_done(
             status.as_deref().and_then(RsvpStatus::parse),
             None | Some(RsvpStatus::Declined | RsvpStatus::Cancelled)
         );
-        let done = waiting == 0 && (withdrawn || event.is_cancelled() || last_reminder_passed);
+        let safety_checked = match event.draft.safe_by {
+            None => true,
+            Some(safe_by) => {
+                let done_for: Option<NaiveDateTime> = events::table
+                    .find(&event.id)
+                    .select(events::safety_done_for)
+                    .first(conn)
+                    .optional()?
+                    .flatten();
+                done_for == Some(to_naive(safe_by))
+            }
+        };
+        let done = waiting == 0
+            && (withdrawn || event.is_cancelled() || (last_reminder_passed && safety_checked));
         if done {
             forget_address(conn, rsvp_id)?;
         }

@@ -477,6 +477,7 @@ pub fn delete(conn: &mut DbConnection, token: &str, now: DateTime<Utc>) -> Resul
     let deleted = super::write_transaction(conn, |conn| {
         let (event, row) = lock_by_token(conn, token)?;
         diesel::delete(rsvps::table.find(&row.id)).execute(conn)?;
+        super::live::forget_help(conn, std::slice::from_ref(&row.id))?;
         settle(conn, &event, now)?;
         Ok::<Deleted, Error>(Deleted {
             rsvp_id: row.id,
@@ -606,6 +607,23 @@ pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<Pur
             // The language someone chose says something about them too.
             rsvps::language.eq(crate::i18n::Lang::En.code()),
             rsvps::purged.eq(true),
+        ))
+        .execute(conn)?;
+        // Help requests go blank: who asked and what they said.
+        diesel::update(
+            super::schema::live_updates::table
+                .filter(super::schema::live_updates::rsvp_id.is_not_null())
+                .filter(
+                    super::schema::live_updates::event_id.eq_any(
+                        events::table
+                            .filter(events::ends_at.lt(to_naive(cutoff)))
+                            .select(events::id),
+                    ),
+                ),
+        )
+        .set((
+            super::schema::live_updates::text.eq(""),
+            super::schema::live_updates::rsvp_id.eq(None::<String>),
         ))
         .execute(conn)?;
         // What was sent to whom goes too; the rows held no personal data, only RSVP ids.

@@ -80,6 +80,8 @@ diesel::table! {
         places_taken -> Integer,
         purged_checked_in -> Integer,
         purged_home_safe -> Integer,
+        safe_by -> Nullable<Timestamp>,
+        safety_done_for -> Nullable<Timestamp>,
     }
 }
 
@@ -121,6 +123,7 @@ diesel::table! {
         claimed_until -> Nullable<Timestamp>,
         sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        update_seq -> Nullable<Integer>,
     }
 }
 
@@ -133,6 +136,7 @@ diesel::table! {
         text -> Text,
         location -> Nullable<Text>,
         created_at -> Timestamp,
+        rsvp_id -> Nullable<Text>,
     }
 }
 

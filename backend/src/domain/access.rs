@@ -1,13 +1,13 @@
 //! The access policy (safety rules 9 and 10): what one viewer may see of one event at one
-//! moment — the event's location, each live update by its audience, and a location carried by
-//! an update. Every output (pages, API, calendars, emails, the update history, the websocket
+//! moment — the event's location, each live update by its audience, a location carried by an
+//! update, and other people's pseudonyms (who asked for help, who is not yet home safe). Every output (pages, API, calendars, emails, the update history, the websocket
 //! replay and live stream) asks these functions at the moment it writes; nothing else decides.
 
 use chrono::{DateTime, Utc};
 
 use super::door::DoorLine;
 use super::event::{Event, LocationPrivacy, Role};
-use super::live::{Audience, LiveUpdate};
+use super::live::{Audience, LiveUpdate, UpdateKind, RESPONDER_ROLES};
 use super::rsvp::{Rsvp, RsvpStatus};
 
 /// Where an attendee stands with an event *now*: read from their RSVP row each time.
@@ -77,6 +77,31 @@ pub fn in_audience(event: &Event, viewer: &Viewer, audience: Audience) -> bool {
         (Viewer::Attendee(standing), Audience::Role(role)) => {
             admitted(event, standing) && standing.role == Some(role)
         }
+        (Viewer::Attendee(standing), Audience::Responders) => {
+            admitted(event, standing) && standing.role.is_some_and(|r| RESPONDER_ROLES.contains(&r))
+        }
+    }
+}
+
+/// Whether a message to `audience` (an announcement by email; a push) goes to the RSVP standing
+/// so: it must be in the audience and still stand (a declined or cancelled RSVP gets nothing
+/// more, even what went to everyone following).
+pub fn messaged(event: &Event, standing: &Standing, audience: Audience) -> bool {
+    !matches!(
+        standing.status,
+        RsvpStatus::Declined | RsvpStatus::Cancelled
+    ) && in_audience(event, &Viewer::Attendee(*standing), audience)
+}
+
+/// Whether `viewer` may see who is not yet home safe after the event's "home safe by" time (the
+/// `safety` frame's pseudonyms): organizers, and admitted attendees doing jail support.
+pub fn may_see_missing(event: &Event, viewer: &Viewer) -> bool {
+    match viewer {
+        Viewer::Organizer => true,
+        Viewer::Public => false,
+        Viewer::Attendee(standing) => {
+            admitted(event, standing) && standing.role == Some(Role::JailSupport)
+        }
     }
 }
 
@@ -103,6 +128,11 @@ pub fn update_for<'a>(
     now: DateTime<Utc>,
 ) -> Option<UpdateSight<'a>> {
     if !in_audience(event, viewer, update.audience) {
+        return None;
+    }
+    // A help request names who asked: it goes to the responders and nowhere else, whatever
+    // audience a row might claim.
+    if update.kind == UpdateKind::Help && update.audience != Audience::Responders {
         return None;
     }
     let location = update
@@ -323,6 +353,80 @@ mod tests {
     }
 
     #[test]
+    fn help_and_the_missing_list_reach_responders_only() {
+        let open = event(LocationPrivacy::Public, Duration::zero(), false);
+        for role in Role::ALL {
+            let going = attendee(RsvpStatus::Going, false, Some(*role));
+            let responder = RESPONDER_ROLES.contains(role);
+            assert_eq!(
+                in_audience(&open, &going, Audience::Responders),
+                responder,
+                "{role}"
+            );
+            let out = attendee(RsvpStatus::Declined, true, Some(*role));
+            assert!(!in_audience(&open, &out, Audience::Responders), "{role}");
+            assert_eq!(
+                may_see_missing(&open, &going),
+                *role == Role::JailSupport,
+                "{role}"
+            );
+        }
+        assert!(in_audience(&open, &Viewer::Organizer, Audience::Responders));
+        assert!(!in_audience(&open, &Viewer::Public, Audience::Responders));
+        assert!(!in_audience(&open, &GOING, Audience::Responders));
+        assert!(may_see_missing(&open, &Viewer::Organizer));
+        assert!(!may_see_missing(&open, &Viewer::Public));
+        let astray = LiveUpdate {
+            event_id: open.id.clone(),
+            seq: 1,
+            kind: UpdateKind::Help,
+            audience: Audience::Public,
+            text: "help".into(),
+            location: None,
+            created_at: Utc::now(),
+            pseudonym: Some("Heron".into()),
+        };
+        assert!(update_for(&open, &Viewer::Public, &astray, Utc::now()).is_none());
+        assert!(!update_moves_location(&open, Audience::Responders));
+    }
+
+    #[test]
+    fn messages_reach_only_people_who_still_stand() {
+        let open = event(LocationPrivacy::Public, Duration::zero(), false);
+        let standing = |status| Standing {
+            status,
+            approved: false,
+            role: Some(Role::Medic),
+        };
+        assert!(messaged(
+            &open,
+            &standing(RsvpStatus::Going),
+            Audience::Public
+        ));
+        assert!(messaged(
+            &open,
+            &standing(RsvpStatus::Waitlisted),
+            Audience::Public
+        ));
+        assert!(!messaged(
+            &open,
+            &standing(RsvpStatus::Waitlisted),
+            Audience::Attendees
+        ));
+        assert!(messaged(
+            &open,
+            &standing(RsvpStatus::Going),
+            Audience::Responders
+        ));
+        for gone in [RsvpStatus::Declined, RsvpStatus::Cancelled] {
+            assert!(
+                !messaged(&open, &standing(gone), Audience::Public),
+                "{gone}"
+            );
+        }
+    }
+
+    #[test]
     fn an_update_carries_its_location_only_to_who_may_see_the_events() {
         let hidden = event(LocationPrivacy::Approved, Duration::zero(), true);
         let update = LiveUpdate {
@@ -333,6 +437,7 @@ mod tests {
             text: "Moving".into(),
             location: Some("The back door".into()),
             created_at: Utc::now(),
+            pseudonym: None,
         };
         let now = Utc::now();
         let seen = update_for(&hidden, &Viewer::Public, &update, now).expect("public text");

@@ -92,6 +92,9 @@ pub struct EventDraft {
     pub roles: Vec<Role>,
     pub reminder_offsets_minutes: Vec<i32>,
     pub count_display: CountDisplay,
+    /// Actions only: by when everyone who arrived should have checked out home safe; after it
+    /// those who have not are nudged and organizers and jail support told (`safety`).
+    pub safe_by: Option<DateTime<Utc>>,
 }
 
 impl EventDraft {
@@ -124,6 +127,7 @@ impl EventDraft {
         }
         self.location = bounded_text("location", &self.location, 0, MAX_LOCATION)?;
         self.validate_reveal()?;
+        self.validate_safe_by()?;
         if self.location_privacy == LocationPrivacy::Approved && !self.approval_required {
             // Without approval every RSVP is going at once, so "approved" would mean nothing.
             return Err(FieldError::new(
@@ -163,6 +167,21 @@ impl EventDraft {
                 "the location must be shared before the event ends",
             )),
             Some(_) => Ok(()),
+        }
+    }
+
+    fn validate_safe_by(&mut self) -> Result<(), FieldError> {
+        self.safe_by = self.safe_by.map(|at| at.trunc_subsecs(0));
+        match self.safe_by {
+            Some(_) if self.kind != EventKind::Action => Err(FieldError::new(
+                "safe_by",
+                "only actions have a home-safe-by time",
+            )),
+            Some(at) if at <= self.starts_at => Err(FieldError::new(
+                "safe_by",
+                "the home-safe-by time must be after the start",
+            )),
+            _ => Ok(()),
         }
     }
 
@@ -345,6 +364,7 @@ pub(crate) fn sample_action() -> EventDraft {
         roles: vec![],
         reminder_offsets_minutes: vec![],
         count_display: CountDisplay::Exact,
+        safe_by: None,
     }
 }
 
@@ -394,7 +414,27 @@ mod tests {
             roles: vec![Role::Medic, Role::Medic],
             reminder_offsets_minutes: vec![120, 1440, 120],
             count_display: CountDisplay::Exact,
+            safe_by: None,
         }
+    }
+
+    #[test]
+    fn home_safe_by_is_for_actions_after_the_start() {
+        let mut action = draft();
+        action.kind = EventKind::Action;
+        action.safe_by = Some(action.starts_at);
+        assert_eq!(
+            action.clone().validate().expect_err("at the start").field,
+            "safe_by"
+        );
+        action.safe_by = Some(action.ends_at + Duration::hours(3));
+        assert!(action.clone().validate().is_ok());
+        let mut workshop = draft();
+        workshop.safe_by = Some(workshop.ends_at);
+        assert_eq!(
+            workshop.validate().expect_err("actions only").field,
+            "safe_by"
+        );
     }
 
     #[test]

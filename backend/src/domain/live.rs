@@ -7,22 +7,35 @@ use super::event::Role;
 use super::{bounded_multiline_text, bounded_text, word_enum, FieldError};
 
 word_enum!(
-    UpdateKind { Announcement => "announcement", Location => "location", Alert => "alert", Status => "status" }
+    /// What an update is. `help` is an attendee's "I need help", never an organizer's post.
+    UpdateKind {
+        Announcement => "announcement",
+        Location => "location",
+        Alert => "alert",
+        Status => "status",
+        Help => "help",
+    }
 );
 
-/// Who an update is for: everyone following, people going, or one day-of role.
+/// Who an update is for: everyone following, people going, one day-of role, or the
+/// responders (organizers, medics, legal observers and jail support: who answers "I need help").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Audience {
     Public,
     Attendees,
     Role(Role),
+    Responders,
 }
+
+/// The day-of roles among the responders (organizers are always responders).
+pub const RESPONDER_ROLES: [Role; 3] = [Role::Medic, Role::LegalObserver, Role::JailSupport];
 
 impl Audience {
     pub fn parse(word: &str) -> Option<Self> {
         match word {
             "public" => Some(Audience::Public),
             "attendees" => Some(Audience::Attendees),
+            "responders" => Some(Audience::Responders),
             other => Role::parse(other).map(Audience::Role),
         }
     }
@@ -32,6 +45,7 @@ impl Audience {
             Audience::Public => "public",
             Audience::Attendees => "attendees",
             Audience::Role(role) => role.as_str(),
+            Audience::Responders => "responders",
         }
     }
 
@@ -39,6 +53,7 @@ impl Audience {
     pub fn all() -> Vec<Audience> {
         let mut all = vec![Audience::Public, Audience::Attendees];
         all.extend(Role::ALL.iter().map(|role| Audience::Role(*role)));
+        all.push(Audience::Responders);
         all
     }
 }
@@ -57,7 +72,7 @@ pub struct UpdateDraft {
 
 impl UpdateDraft {
     /// An organizer's update for an event that offers `roles`: a role audience must be one of
-    /// them.
+    /// them. `help` is not a kind organizers post.
     pub fn parse(
         kind: UpdateKind,
         audience: &str,
@@ -65,6 +80,12 @@ impl UpdateDraft {
         location: Option<String>,
         roles: &[Role],
     ) -> Result<Self, FieldError> {
+        if kind == UpdateKind::Help {
+            return Err(FieldError::new(
+                "kind",
+                "help requests come from attendees: choose announcement, location, alert or status",
+            ));
+        }
         let audience = Audience::parse(audience)
             .filter(|audience| match audience {
                 Audience::Role(role) => roles.contains(role),
@@ -73,7 +94,7 @@ impl UpdateDraft {
             .ok_or_else(|| {
                 FieldError::new(
                     "audience",
-                    "choose who gets it: public, attendees, or a role this event offers",
+                    "choose who gets it: public, attendees, responders, or a role this event offers",
                 )
             })?;
         UpdateDraft {
@@ -107,6 +128,27 @@ impl UpdateDraft {
     }
 }
 
+/// The longest "I need help" text, in characters.
+pub const MAX_HELP_TEXT: usize = 280;
+
+/// What someone asking for help may add: one line, at most 280 characters, possibly nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HelpText(String);
+
+impl HelpText {
+    pub fn parse(text: &str) -> Result<Self, FieldError> {
+        bounded_text("text", text, 0, MAX_HELP_TEXT).map(HelpText)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
 /// A stored update, numbered per event from 1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveUpdate {
@@ -117,6 +159,9 @@ pub struct LiveUpdate {
     pub text: String,
     pub location: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// For `help`: the pseudonym of who asked, as their RSVP has it now (none once it is
+    /// deleted or purged).
+    pub pseudonym: Option<String>,
 }
 
 #[cfg(test)]
@@ -138,6 +183,22 @@ mod tests {
             assert_eq!(Audience::parse(audience.as_str()), Some(audience));
         }
         assert_eq!(Audience::parse("everyone"), None);
+        assert_eq!(Audience::parse("responders"), Some(Audience::Responders));
+    }
+
+    #[test]
+    fn organizers_do_not_post_help_and_help_is_one_short_line() {
+        let refused = UpdateDraft::parse(UpdateKind::Help, "responders", "x".into(), None, &[])
+            .expect_err("attendees ask for help");
+        assert_eq!(refused.field, "kind");
+        assert!(UpdateDraft::parse(UpdateKind::Alert, "responders", "x".into(), None, &[]).is_ok());
+        assert_eq!(HelpText::parse("  ").expect("empty is fine").as_str(), "");
+        assert_eq!(
+            HelpText::parse(&"x".repeat(281)).expect_err("long").field,
+            "text"
+        );
+        assert_eq!(HelpText::parse("a\nb").expect_err("one line").field, "text");
+        assert!(HelpText::parse(&"é".repeat(280)).is_ok());
     }
 
     #[test]

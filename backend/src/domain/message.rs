@@ -1,4 +1,5 @@
-//! The emails Umbrella sends: reminders before an event and notices when something changes.
+//! The emails Umbrella sends: reminders before an event, notices when something changes, an
+//! organizer's announcement, and the home-safe nudge after an action's "home safe by" time.
 
 use super::word_enum;
 
@@ -12,6 +13,8 @@ word_enum!(
         Approved => "approved",
         Declined => "declined",
         Revealed => "revealed",
+        Announcement => "announcement",
+        Nudge => "nudge",
     }
 );
 

@@ -35,6 +35,8 @@ pub enum AccessNews {
     Event(Arc<Event>),
     /// One or more of its RSVPs changed: attendees following judge themselves again.
     Rsvps,
+    /// Its "home safe by" time passed: those who may see who is missing are told.
+    Safety,
 }
 
 #[derive(Default)]
@@ -155,6 +157,11 @@ impl LiveHub {
         self.tell(event_id, AccessNews::Rsvps);
     }
 
+    /// An event's "home safe by" time passed: its organizers and jail support hear who is missing.
+    pub fn safety_due(&self, event_id: &str) {
+        self.tell(event_id, AccessNews::Safety);
+    }
+
     /// An event was edited: its followers judge updates by the event as it now is.
     pub fn event_changed(&self, event: Event) {
         let id = event.id.clone();
@@ -226,6 +233,7 @@ mod tests {
             text: "hello".into(),
             location: None,
             created_at: chrono::Utc::now(),
+            pseudonym: None,
         }
     }
 

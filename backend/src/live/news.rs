@@ -56,6 +56,12 @@ impl Notifier {
         }
     }
 
+    pub fn safety_due(&self, event_id: &str) {
+        if let Some(hub) = self.hub() {
+            hub.safety_due(event_id);
+        }
+    }
+
     pub fn event_changed(&self, event: &Event) {
         if let Some(hub) = self.hub() {
             hub.event_changed(event.clone());

@@ -7,17 +7,21 @@ use chrono::Utc;
 
 use super::news::Notifier;
 use crate::db::audit;
+use crate::db::live::Helped;
 use crate::db::{live as updates_db, Error, Pool};
 use crate::domain::audit::Action;
-use crate::domain::live::{LiveUpdate, UpdateDraft};
+use crate::domain::live::{HelpText, LiveUpdate, UpdateDraft};
 
 /// `actor` is the posting organizer's id, for the audit log (written in the same transaction).
+/// With `email`, the update is queued by email to everyone in its audience who left an address
+/// (`db::outbox::announce`).
 pub async fn post(
     pool: &Pool,
     news: &Notifier,
     actor: &str,
     event_id: &str,
     draft: UpdateDraft,
+    email: bool,
 ) -> Result<LiveUpdate, Error> {
     let (actor, event_id) = (actor.to_string(), event_id.to_string());
     let update = crate::db::run(pool, move |conn| {
@@ -26,10 +30,30 @@ pub async fn post(
             Some(&actor),
             Action::UpdatePosted,
             &event_id,
-            |conn| updates_db::post(conn, &event_id, draft, Utc::now()),
+            |conn| updates_db::post(conn, &event_id, draft, email, Utc::now()),
         )
     })
     .await?;
     news.update_posted(&update);
     Ok(update)
+}
+
+/// "I need help" from the RSVP holding `token`: stored as an update of kind `help` to the
+/// responders and sent on like any other (`db::live::post_help`). A push to the responders'
+/// phones belongs beside `news.update_posted` below: like every push, it asks the access
+/// policy for each subscriber (`in_audience(…, Audience::Responders)`).
+pub async fn ask_for_help(
+    pool: &Pool,
+    news: &Notifier,
+    token: String,
+    text: HelpText,
+) -> Result<Helped, Error> {
+    let helped = crate::db::run(pool, move |conn| {
+        updates_db::post_help(conn, &token, text, Utc::now())
+    })
+    .await?;
+    if let Helped::Posted(update) = &helped {
+        news.update_posted(update);
+    }
+    Ok(helped)
 }

@@ -1,5 +1,5 @@
 //! The live websocket's messages: what a client says (`hello`), what the server says (`welcome`,
-//! `update`, `counts`, `resync`, `error`), each as one JSON text frame.
+//! `update`, `counts`, `safety`, `resync`, `error`), each as one JSON text frame.
 
 use serde::{Deserialize, Serialize};
 
@@ -32,12 +32,21 @@ pub enum ServerMessage<'a> {
         text: &'a str,
         location: Option<&'a str>,
         created_at: String,
+        /// A help request's: who asked (only responders ever get one).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pseudonym: Option<&'a str>,
     },
     Counts {
         followers: usize,
         checked_in: i64,
         safe: i64,
         not_yet_safe: i64,
+    },
+    /// After an action's "home safe by" time: who arrived and has not checked out home safe
+    /// (to organizers and jail support only, `access::may_see_missing`).
+    Safety {
+        reason: &'static str,
+        pseudonyms: Vec<String>,
     },
     Resync,
     Error {
@@ -55,6 +64,15 @@ impl<'a> ServerMessage<'a> {
             text: &update.text,
             location,
             created_at: rfc3339(update.created_at),
+            pseudonym: update.pseudonym.as_deref(),
+        }
+    }
+
+    /// The people not yet home safe after the event's "home safe by" time.
+    pub fn not_yet_safe(pseudonyms: Vec<String>) -> Self {
+        ServerMessage::Safety {
+            reason: "not_yet_safe",
+            pseudonyms,
         }
     }
 

@@ -171,6 +171,7 @@ fn handle(
         Some(Notice::Presence { event_id }) => hub.presence_changed(&event_id),
         Some(Notice::Credentials { organizer_id }) => hub.credentials_changed(&organizer_id),
         Some(Notice::Rsvps { event_id }) => hub.rsvps_changed(&event_id),
+        Some(Notice::Safety { event_id }) => hub.safety_due(&event_id),
         Some(Notice::Event { event_id }) => {
             // Read once here rather than once per follower.
             if hub.followers(&event_id) > 0 {

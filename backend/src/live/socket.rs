@@ -1,7 +1,9 @@
 //! The live websocket. The client's first message is `{"type": "hello", "token": …}` (or no
 //! token, to follow the public audience); the server answers `welcome`, replays every update
 //! after `?after=` the client may see, then streams new ones in sequence order with no gap and
-//! no duplicate. Organizers also get `counts`. A client too slow to keep up is told `resync`;
+//! no duplicate. Organizers also get `counts`; after an action's "home safe by" time,
+//! organizers and jail support get `safety` (who is not yet home safe) when the check runs, when
+//! they connect and, for organizers, with each change in presence. A client too slow to keep up is told `resync`;
 //! one that leaves a message unread for the client timeout, or answers no ping for as long, is
 //! dropped. An organizer's connection ends as soon as their access does (disabled, token
 //! revoked, signed out), and their credentials are re-checked periodically in any case. What
@@ -27,6 +29,7 @@ use super::protocol::{frame, read_hello, ServerMessage, MAX_FRAME_BYTES};
 use super::wire::{discard_until_closed, WebSocket};
 use super::Context;
 use crate::config::LiveTiming as Timing;
+use crate::db::live::Presence;
 use crate::db::{events as event_queries, live as updates_db, Error};
 use crate::domain::access::{self as policy, Viewer};
 use crate::domain::event::Event;
@@ -290,17 +293,52 @@ async fn check(
     .await
 }
 
-async fn counts(live: &Context, event_id: &str) -> Result<ServerMessage<'static>, Ending> {
+/// Who has arrived and who has made it home, read now.
+async fn read_presence(live: &Context, event_id: &str) -> Result<Presence, Ending> {
     let id = event_id.to_string();
-    let presence = crate::db::run(&live.pool, move |conn| updates_db::presence(conn, &id))
+    crate::db::run(&live.pool, move |conn| updates_db::presence(conn, &id))
         .await
-        .map_err(|_| Ending::Fault)?;
-    Ok(ServerMessage::Counts {
+        .map_err(|_| Ending::Fault)
+}
+
+/// Organizers' live counts.
+fn counts(live: &Context, event_id: &str, presence: &Presence) -> ServerMessage<'static> {
+    ServerMessage::Counts {
         followers: live.hub.followers(event_id),
         checked_in: presence.checked_in,
         safe: presence.safe,
         not_yet_safe: presence.not_yet_safe.len() as i64,
-    })
+    }
+}
+
+/// Who is not yet home safe, for a follower the access policy lets see it, once the event's
+/// "home safe by" time has passed; `None` otherwise (or when nobody is missing, unless
+/// `always`: a list that just emptied is news too).
+fn missing(
+    follower: &Follower,
+    presence: &Presence,
+    always: bool,
+) -> Option<ServerMessage<'static>> {
+    if !may_hear_missing(follower) {
+        return None;
+    }
+    let pseudonyms: Vec<String> = presence
+        .not_yet_safe
+        .iter()
+        .map(|(name, _)| name.clone())
+        .collect();
+    (always || !pseudonyms.is_empty()).then(|| ServerMessage::not_yet_safe(pseudonyms))
+}
+
+/// Whether the event's "home safe by" time has passed and the access policy lets this follower
+/// see who is missing (organizers, jail support).
+fn may_hear_missing(follower: &Follower) -> bool {
+    follower
+        .event
+        .draft
+        .safe_by
+        .is_some_and(|at| at <= chrono::Utc::now())
+        && policy::may_see_missing(&follower.event, &follower.viewer())
 }
 
 /// Send every update after `*last_seen` that the follower may see now, from the database.
@@ -398,8 +436,14 @@ async fn follow(
     }
     let mut last_seen = after;
     catch_up(live, follower, &mut last_seen, out).await?;
-    if organizer {
-        out.send(&counts(live, event_id).await?).await?;
+    if organizer || may_hear_missing(follower) {
+        let now = read_presence(live, event_id).await?;
+        if organizer {
+            out.send(&counts(live, event_id, &now)).await?;
+        }
+        if let Some(safety) = missing(follower, &now, false) {
+            out.send(&safety).await?;
+        }
     }
     let mut heartbeat = tokio::time::interval(timing.heartbeat);
     let mut recheck =
@@ -425,6 +469,14 @@ async fn follow(
                 Ok(AccessNews::Rsvps) => {
                     if follower.access.is_attendee() {
                         judge_again(live, follower, out).await?;
+                    }
+                }
+                Ok(AccessNews::Safety) => {
+                    if may_hear_missing(follower) {
+                        let now = read_presence(live, event_id).await?;
+                        if let Some(safety) = missing(follower, &now, true) {
+                            out.send(&safety).await?;
+                        }
                     }
                 }
                 // Some news was missed: read the event (and RSVP) as they are now.
@@ -453,7 +505,12 @@ async fn follow(
             },
             changed = next_signal(&mut presence) => {
                 if changed.is_ok() {
-                    out.send(&counts(live, event_id).await?).await?;
+                    let now = read_presence(live, event_id).await?;
+                    out.send(&counts(live, event_id, &now)).await?;
+                    // After the "home safe by" time the list follows each check-out.
+                    if let Some(safety) = missing(follower, &now, true) {
+                        out.send(&safety).await?;
+                    }
                 }
             }
             changed = next_signal(&mut changes) => {

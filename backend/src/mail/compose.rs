@@ -14,6 +14,7 @@ use lettre::Message;
 use crate::config::Settings;
 use crate::domain::access::{location_for, LocationView, Viewer};
 use crate::domain::event::Event;
+use crate::domain::live::{Audience, LiveUpdate};
 use crate::domain::message::{asks_reconfirmation, MessageKind};
 use crate::i18n::{time, Lang};
 use fluent_templates::fluent_bundle::FluentValue;
@@ -32,12 +33,17 @@ pub struct Letter<'a> {
     pub outbox_id: &'a str,
     /// Which reminder (minutes before the start); 0 for notices.
     pub offset_minutes: i32,
+    /// For an announcement: the update it announces.
+    pub update: Option<&'a LiveUpdate>,
     pub now: DateTime<Utc>,
 }
 
 /// What both parts say.
 pub struct Body {
     pub lead: String,
+    /// An announcement's words: its text when it went to the public audience, otherwise only
+    /// a line saying there is a message on the person's page (an inbox is no safer than that).
+    pub message: Option<String>,
     /// The event's name as the body shows it: cover title, or the real title when none.
     pub name: String,
     pub when: Option<String>,
@@ -166,8 +172,16 @@ impl Composer {
         let manage_url = format!("{}/r/{}", self.base, letter.token);
         let cancelled = letter.kind == MessageKind::Cancelled || letter.event.is_cancelled();
         let declined = letter.kind == MessageKind::Declined;
+        let message = match (letter.kind, letter.update) {
+            (MessageKind::Announcement, Some(update)) if update.audience == Audience::Public => {
+                Some(update.text.clone())
+            }
+            (MessageKind::Announcement, _) => Some(lang.t("email-message-on-page")),
+            _ => None,
+        };
         Body {
             lead,
+            message,
             name,
             when: (!cancelled && !declined)
                 .then(|| time::span(draft.starts_at, draft.ends_at, self.tz, lang)),
@@ -240,8 +254,46 @@ mod tests {
             lang: Lang::En,
             outbox_id: "row-1",
             offset_minutes: 1440,
+            update: None,
             now: event.draft.starts_at - chrono::Duration::hours(24),
         }
+    }
+
+    #[test]
+    fn an_announcement_carries_its_text_only_when_it_went_to_everyone() {
+        let mut draft = sample_action();
+        draft.title = "Rally at city hall".into();
+        let event = Event::new(draft, Utc::now());
+        let mut update = LiveUpdate {
+            event_id: event.id.clone(),
+            seq: 3,
+            kind: crate::domain::live::UpdateKind::Announcement,
+            audience: Audience::Public,
+            text: "Bring water".into(),
+            location: None,
+            created_at: Utc::now(),
+            pseudonym: None,
+        };
+        let announce = |update: &LiveUpdate| {
+            let letter = Letter {
+                update: Some(update),
+                ..letter(&event, MessageKind::Announcement)
+            };
+            (
+                composer().subject(&letter),
+                raw(&composer().compose(&letter).expect("composes")),
+            )
+        };
+        let (subject, text) = announce(&update);
+        assert!(
+            !subject.contains("Rally") && !subject.contains("water"),
+            "{subject}"
+        );
+        assert!(text.contains("Bring water"), "{text}");
+        update.audience = Audience::Role(crate::domain::event::Role::Medic);
+        let (_, text) = announce(&update);
+        assert!(!text.contains("Bring water"), "{text}");
+        assert!(text.contains("/r/TOKEN123"), "{text}");
     }
 
     fn raw(message: &Message) -> String {

@@ -13,9 +13,11 @@ use futures_util::{FutureExt, StreamExt};
 use super::compose::{Composer, Letter};
 use super::transport::{SendError, Transport};
 use crate::config::MailTiming;
-use crate::db::outbox::{self, Looked, OutboxRow, Outcome, Recipient};
+use crate::db::outbox::{self, Found, Looked, OutboxRow, Outcome, Recipient};
 use crate::db::{self, Pool};
+use crate::domain::access;
 use crate::domain::event::{Event, LocationPrivacy};
+use crate::domain::live::{LiveUpdate, UpdateKind};
 use crate::domain::message::MessageKind;
 use crate::domain::rsvp::RsvpStatus;
 use crate::i18n::Lang;
@@ -106,6 +108,8 @@ pub async fn deliver_due(postman: &Arc<Postman>) -> anyhow::Result<usize> {
 struct Prepared {
     row: OutboxRow,
     event: Option<Arc<Event>>,
+    /// For an announcement, the update it announces.
+    update: Option<LiveUpdate>,
     send: Result<Contact, Outcome>,
 }
 
@@ -124,18 +128,27 @@ fn prepare(key: &SecretKey, timing: &MailTiming, looked: Vec<Looked>) -> Vec<Pre
     looked
         .into_iter()
         .map(|Looked { row, found }| {
-            let (event, send) = match found {
-                Ok((Some(event), Some(recipient))) => {
-                    let send = decide(key, &row, &event, recipient, now);
-                    (Some(event), send)
+            let (event, update, send) = match found {
+                Ok(Found {
+                    event: Some(event),
+                    recipient: Some(recipient),
+                    update,
+                }) => {
+                    let send = decide(key, &row, &event, recipient, update.as_ref(), now);
+                    (Some(event), update, send)
                 }
-                Ok((event, _)) => (event, Err(Outcome::Skipped)),
+                Ok(Found { event, .. }) => (event, None, Err(Outcome::Skipped)),
                 Err(error) => {
                     tracing::warn!(error = %error, "could not read what an outbox message is for");
-                    (None, Err(retry_or_give_up(timing, row.attempts, now)))
+                    (None, None, Err(retry_or_give_up(timing, row.attempts, now)))
                 }
             };
-            Prepared { row, event, send }
+            Prepared {
+                row,
+                event,
+                update,
+                send,
+            }
         })
         .collect()
 }
@@ -156,14 +169,19 @@ fn decide(
     row: &OutboxRow,
     event: &Event,
     recipient: Recipient,
+    update: Option<&LiveUpdate>,
     now: DateTime<Utc>,
 ) -> Result<Contact, Outcome> {
+    let standing = recipient.standing();
     let Recipient {
         status,
         approved,
         email_sealed,
         token_sealed,
         language,
+        checked_in_at,
+        safe_at,
+        ..
     } = recipient;
     let (Some(email), Some(token)) = (email_sealed, token_sealed) else {
         return Err(Outcome::Skipped);
@@ -190,6 +208,18 @@ fn decide(
             )
         }
         Some(MessageKind::Cancelled) => event.is_cancelled() && status != RsvpStatus::Cancelled,
+        // The access policy, asked at the moment of sending: still in the audience?
+        Some(MessageKind::Announcement) => match (update, standing) {
+            (Some(update), Some(standing)) => {
+                update.kind != UpdateKind::Help
+                    && access::messaged(event, &standing, update.audience)
+            }
+            _ => false,
+        },
+        // Still out there: arrived, going, and not yet home safe.
+        Some(MessageKind::Nudge) => {
+            going && !event.is_cancelled() && checked_in_at.is_some() && safe_at.is_none()
+        }
         None => false,
     };
     if !applies {
@@ -208,7 +238,12 @@ fn decide(
 /// Send one prepared message and record the outcome; returns whether the RSVP's address was
 /// removed because nothing more will be sent to it.
 async fn deliver(postman: &Arc<Postman>, claim: &str, item: Prepared) -> bool {
-    let Prepared { row, event, send } = item;
+    let Prepared {
+        row,
+        event,
+        update,
+        send,
+    } = item;
     let kind = row.kind.clone();
     let outcome = match (send, &event) {
         // Claimed more often than it may be tried, and never finished: something about this
@@ -219,7 +254,9 @@ async fn deliver(postman: &Arc<Postman>, claim: &str, item: Prepared) -> bool {
         }
         // No mail server: nothing goes, and what was queued before is let go.
         _ if !postman.transport.sends() => Outcome::Skipped,
-        (Ok(contact), Some(event)) => send_one(postman, &row, event, contact).await,
+        (Ok(contact), Some(event)) => {
+            send_one(postman, &row, event, update.as_ref(), contact).await
+        }
         (Err(outcome), _) => outcome,
         (Ok(_), None) => Outcome::Skipped,
     };
@@ -243,6 +280,7 @@ async fn send_one(
     postman: &Arc<Postman>,
     row: &OutboxRow,
     event: &Event,
+    update: Option<&LiveUpdate>,
     contact: Contact,
 ) -> Outcome {
     let Some(kind) = MessageKind::parse(&row.kind) else {
@@ -256,6 +294,7 @@ async fn send_one(
         lang: contact.lang,
         outbox_id: &row.id,
         offset_minutes: row.offset_minutes,
+        update,
         now: Utc::now(),
     };
     // A message that cannot be built fails for good, whatever stored text caused it: an error,

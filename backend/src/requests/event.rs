@@ -50,7 +50,8 @@ fn exact() -> CountDisplay {
 /// control character, several-line ones (`description`, `accessibility`) allow line breaks and
 /// tabs. Beyond what each field's schema says: `ends_at` is after `starts_at` and at most 31 days
 /// later; `location_privacy: reveal_at` needs a `location_reveal_at` before `ends_at`;
-/// `location_privacy: approved` needs `approval_required`. Each is a `422` naming the field.
+/// `location_privacy: approved` needs `approval_required`; `safe_by` is for actions, after
+/// `starts_at`. Each is a `422` naming the field.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[schema(example = json!({
     "title": "Know your rights", "kind": "workshop",
@@ -121,6 +122,11 @@ pub struct EventInput {
     pub reminder_offsets_minutes: Option<Vec<i32>>,
     #[serde(default = "exact")]
     pub count_display: CountDisplay,
+    /// Actions only, after `starts_at`: by when everyone who arrived should have checked out
+    /// home safe. Then those who have not are nudged, and organizers and jail support are
+    /// sent the list (a `safety` frame). Else `422` naming `safe_by`.
+    #[serde(default)]
+    pub safe_by: Option<DateTime<Utc>>,
 }
 
 /// A tag in the document: letters, digits, `-` and `_`, at most 32 characters (spaces inside
@@ -183,6 +189,7 @@ impl EventInput {
                 .reminder_offsets_minutes
                 .unwrap_or_else(|| DEFAULT_REMINDER_OFFSETS.to_vec()),
             count_display: self.count_display,
+            safe_by: self.safe_by,
         }
         .validate()
     }
@@ -243,6 +250,9 @@ pub struct EventPatch {
     #[schema(max_items = 5, inline, value_type = Option<Vec<ReminderOffset>>)]
     pub reminder_offsets_minutes: Option<Vec<i32>>,
     pub count_display: Option<CountDisplay>,
+    /// `null` removes it.
+    #[serde(default, deserialize_with = "explicit")]
+    pub safe_by: Option<Option<DateTime<Utc>>>,
 }
 
 impl EventPatch {
@@ -270,7 +280,8 @@ impl EventPatch {
             approval_required,
             roles,
             reminder_offsets_minutes,
-            count_display
+            count_display,
+            safe_by
         );
         d.validate()
     }

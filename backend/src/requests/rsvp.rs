@@ -21,8 +21,10 @@ pub struct RsvpFormValues {
     pub email: String,
     /// On the manage page: remove the saved email.
     pub remove_email: Option<String>,
-    /// On the manage page: `save`, `cancel` or `delete`.
+    /// On the manage page: `save`, `cancel`, `delete`, `checkin`, `safe`, `reconfirm` or `help`.
     pub action: String,
+    /// With `help`: what the responders should know (optional, one line).
+    pub help_text: String,
 }
 
 fn parse_guests(raw: &str) -> Result<Guests, FieldError> {

@@ -1,7 +1,8 @@
 //! Live day-of coordination over HTTP: organizers post updates
 //! (`POST /api/v1/events/{id}/updates`), anyone reads the history they may see
 //! (`GET …/updates?after=`), followers connect to the websocket (`GET …/live?after=`), and
-//! attendees check in and check out home safe (`POST /api/v1/rsvps/{token}/checkin|safe`).
+//! attendees check in and check out home safe (`POST /api/v1/rsvps/{token}/checkin|safe`) and
+//! ask for help (`POST /api/v1/rsvps/{token}/help`).
 
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
@@ -9,11 +10,12 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::SESSION_COOKIE;
+use crate::db::live::Helped;
 use crate::db::rsvps;
 use crate::db::{events as event_queries, live as updates_db, Error};
 use crate::domain::access::{self as policy, UpdateSight};
 use crate::domain::event::rfc3339;
-use crate::domain::live::{UpdateDraft, UpdateKind};
+use crate::domain::live::{HelpText, UpdateDraft, UpdateKind};
 use crate::domain::rsvp::Arrival;
 use crate::error::AppError;
 use crate::extract::organizer::ApiOrganizer;
@@ -44,6 +46,21 @@ pub struct UpdateInput {
     #[serde(default)]
     #[schema(max_length = 500, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub location: Option<String>,
+    /// Also email it to everyone in the audience (by the access policy, when sent) who left an
+    /// address: a neutral subject; the text itself only for the `public` audience, otherwise a
+    /// line saying there is a message, with their manage link. At most once per person.
+    #[serde(default)]
+    pub email: bool,
+}
+
+/// `POST /api/v1/rsvps/{token}/help`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct HelpInput {
+    /// What the responders should know (optional): trimmed, at most 280 characters, one line
+    /// (no control character).
+    #[serde(default)]
+    #[schema(max_length = 280, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
+    pub text: String,
 }
 
 /// `after` in the document: a sequence number from 0, or blank for 0. Only a schema.
@@ -92,7 +109,7 @@ impl utoipa::ToSchema for AudienceWord {}
 pub struct UpdateJson {
     seq: i32,
     kind: UpdateKind,
-    /// `public`, `attendees`, or a role name.
+    /// `public`, `attendees`, `responders`, or a role name.
     #[schema(value_type = String)]
     audience: &'static str,
     text: String,
@@ -100,6 +117,9 @@ pub struct UpdateJson {
     location: Option<String>,
     #[schema(format = DateTime)]
     created_at: String,
+    /// A `help` request's: the pseudonym of who asked (responders only ever see these).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pseudonym: Option<String>,
 }
 
 impl UpdateJson {
@@ -113,6 +133,7 @@ impl UpdateJson {
             text: update.text.clone(),
             location: seen.location.map(str::to_owned),
             created_at: rfc3339(update.created_at),
+            pseudonym: update.pseudonym.clone(),
         }
     }
 }
@@ -148,8 +169,16 @@ pub async fn post_update(
         &event.draft.roles,
     )?;
     let actor = &organizer.0.organizer.id;
-    let update =
-        crate::live::posting::post(&state.pool, &state.news, actor, &event.id, draft).await?;
+    let update = crate::live::posting::post(
+        &state.pool,
+        &state.news,
+        actor,
+        &event.id,
+        draft,
+        // Without a mail server nothing is queued (it could never be sent).
+        input.email && state.sends_mail(),
+    )
+    .await?;
     // The organizer who posted it may see all of it.
     let seen = UpdateSight {
         location: update.location.as_deref(),
@@ -243,7 +272,7 @@ pub async fn list_updates(
 
 #[utoipa::path(
     get, path = "/api/v1/events/{id}/live", operation_id = "live_websocket", tag = "live",
-    description = "A websocket (JSON text frames). The first message is `{\"type\": \"hello\", \"token\": \"<manage or organizer token>\"}`, or `{\"type\": \"hello\"}` for the public audience; the server answers `welcome`, replays every update after `after`, then streams `update`s (organizers also get `counts`). `resync` asks a slow client to reconnect with `after`; a bad frame gets an `error` and the connection stays.",
+    description = "A websocket (JSON text frames). The first message is `{\"type\": \"hello\", \"token\": \"<manage or organizer token>\"}`, or `{\"type\": \"hello\"}` for the public audience; the server answers `welcome`, replays every update after `after`, then streams `update`s (organizers also get `counts`; after an action's `safe_by`, organizers and jail support get `{\"type\": \"safety\", \"reason\": \"not_yet_safe\", \"pseudonyms\": [...]}`). `resync` asks a slow client to reconnect with `after`; a bad frame gets an `error` and the connection stays.",
     params(("id" = String, Path, description = "The event's id"), ("after" = inline(Option<AfterSeq>), Query, description = "Only updates with a greater `seq` (default 0; blank is 0)")),
     responses(
         (status = 101, description = "Switching Protocols: the websocket is open"),
@@ -339,4 +368,38 @@ pub async fn home_safe(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     mark(&state, path.into_inner(), Arrival::HomeSafe).await
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/rsvps/{token}/help", operation_id = "ask_for_help", tag = "live",
+    params(("token" = String, Path, description = "The manage token")),
+    request_body = HelpInput,
+    responses(
+        (status = 202, description = "Sent to the responders (organizers, medics, legal observers, jail support) as an update of kind `help` to the audience `responders`, carrying the pseudonym"),
+        crate::error::documented::BodyRefusals,
+        crate::error::documented::FromAnotherSite,
+        crate::error::documented::NoSuchToken,
+        (status = 409, description = "Only people going to an event that was not cancelled can do this", body = crate::error::ErrorBody),
+        (status = 422, description = "`text` is over 280 characters or holds a control character", body = crate::error::ErrorBody),
+        (status = 429, description = "This RSVP asked less than a minute ago (or too many unknown tokens from this client)", body = crate::error::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(()),
+)]
+/// `POST /api/v1/rsvps/{token}/help`: "I need help", at most one a minute per RSVP.
+pub async fn ask_for_help(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: JsonBody,
+) -> Result<HttpResponse, AppError> {
+    let input: HelpInput = body.parse().await?;
+    let text = HelpText::parse(&input.text)?;
+    match crate::live::posting::ask_for_help(&state.pool, &state.news, path.into_inner(), text)
+        .await?
+    {
+        Helped::Posted(_) => Ok(HttpResponse::Accepted()
+            .insert_header(("Cache-Control", "no-store"))
+            .finish()),
+        Helped::TooSoon(seconds) => Err(AppError::RateLimited(seconds)),
+    }
 }

@@ -12,6 +12,7 @@ use crate::db::{events as event_queries, live as updates_db, Error};
 use crate::domain::access::{self as policy, Viewer};
 use crate::domain::event::Event;
 use crate::domain::live::{Audience, LiveUpdate, UpdateDraft, UpdateKind};
+use crate::domain::rsvp::RsvpStatus;
 use crate::domain::FieldError;
 use crate::error::AppError;
 use crate::extract::organizer::PageOrganizer;
@@ -82,6 +83,7 @@ pub async fn public(
         updates,
         last_seq,
         token: None,
+        help_path: None,
         timezone: state.timezone().name(),
     })?)
 }
@@ -100,7 +102,9 @@ pub async fn attendee(
     })
     .await?;
     let (updates, last_seq) = lines(&event, viewer, &updates, state.timezone(), locale.lang);
+    let may_ask = rsvp.status == RsvpStatus::Going && !event.is_cancelled();
     let page = LivePage {
+        help_path: may_ask.then(|| format!("/r/{token}")),
         chrome: Chrome::public(locale.lang.t("live-title"), &locale),
         back: format!("/r/{token}"),
         event_id: event.id,
@@ -131,6 +135,7 @@ async fn console_page(
     let mut audiences = vec![
         ("public", lang.t("console-audience-public")),
         ("attendees", lang.t("console-audience-attendees")),
+        ("responders", lang.t("console-audience-responders")),
     ];
     audiences.extend(event.draft.roles.iter().map(|role| {
         (
@@ -139,7 +144,26 @@ async fn console_page(
         )
     }));
     let (updates, last_seq) = lines(&event, Viewer::Organizer, &updates, state.timezone(), lang);
+    let help = updates
+        .iter()
+        .filter(|line| line.kind == UpdateKind::Help.as_str())
+        .cloned()
+        .collect();
+    let now = Utc::now();
+    let safe_by = event.draft.safe_by.map(|at| {
+        (
+            at <= now,
+            crate::i18n::time::time_of_day(at, state.timezone(), lang),
+        )
+    });
     Ok(ConsolePage {
+        safe_by_passed: safe_by
+            .clone()
+            .filter(|(passed, _)| *passed)
+            .map(|(_, at)| at),
+        safe_by: safe_by.filter(|(passed, _)| !passed).map(|(_, at)| at),
+        help,
+        sends_mail: state.sends_mail(),
         chrome: Chrome::organizer(lang.t("console-title"), &who.0.organizer.handle, locale),
         followers: state.live.followers(&event_id),
         event_id,
@@ -180,6 +204,9 @@ pub struct ConsoleForm {
     text: String,
     #[serde(default)]
     location: String,
+    /// "Also by email" (a checkbox).
+    #[serde(default)]
+    email: Option<String>,
 }
 
 /// `POST /organize/events/{id}/updates`: mistakes come back on the console (422).
@@ -208,7 +235,9 @@ pub async fn post(
     match draft {
         Ok(draft) => {
             let actor = &who.0.organizer.id;
-            crate::live::posting::post(&state.pool, &state.news, actor, &event_id, draft).await?;
+            let email = form.email.is_some() && state.sends_mail();
+            crate::live::posting::post(&state.pool, &state.news, actor, &event_id, draft, email)
+                .await?;
             Ok(see_other(&format!("/organize/events/{event_id}/live")))
         }
         Err(FieldError { field, message }) => {

@@ -40,6 +40,7 @@ use crate::routes::{door_links, events_api, live_api, rsvps_api};
         live_api::websocket,
         live_api::check_in,
         live_api::home_safe,
+        live_api::ask_for_help,
         door_links::create,
         door_links::list,
         door_links::delete,

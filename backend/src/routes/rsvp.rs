@@ -8,7 +8,9 @@ use chrono::Utc;
 
 use super::{no_store, see_other};
 use crate::cache::{respond, Stamp};
+use crate::db::live::Helped;
 use crate::db::rsvps;
+use crate::domain::live::HelpText;
 use crate::domain::rsvp::{Arrival, RsvpChange};
 use crate::domain::FieldError;
 use crate::error::AppError;
@@ -157,13 +159,25 @@ pub async fn manage(
     page.notice = query
         .done
         .as_deref()
-        .filter(|done| ["saved", "checkedin", "safe", "cancelled", "reconfirmed"].contains(done))
+        .filter(|done| {
+            [
+                "saved",
+                "checkedin",
+                "safe",
+                "cancelled",
+                "reconfirmed",
+                "help",
+                "helpwait",
+            ]
+            .contains(done)
+        })
         .map(|done| locale.lang.word("manage-done", done));
     Ok(no_store(render_html(&page)?))
 }
 
-/// `POST /r/{token}`: `action` is `save`, `cancel`, `delete`, `checkin`, `safe` or `reconfirm`
-/// ("I'm still coming"; "I can't make it" is `cancel`).
+/// `POST /r/{token}`: `action` is `save`, `cancel`, `delete`, `checkin`, `safe`, `reconfirm`
+/// ("I'm still coming"; "I can't make it" is `cancel`) or `help` ("I need help", with
+/// `help_text`; also from the attendee's live page).
 pub async fn manage_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -198,6 +212,24 @@ pub async fn manage_post(
                 "safe"
             } else {
                 "checkedin"
+            };
+            Ok(no_store(see_other(&format!("/r/{token}?done={done}"))))
+        }
+        "help" => {
+            let text = match HelpText::parse(&form.help_text) {
+                Ok(text) => text,
+                Err(error) => {
+                    let error = FieldError::new("help_text", error.message);
+                    return form_refused(&state, &locale, token, form, error).await;
+                }
+            };
+            let helped =
+                crate::live::posting::ask_for_help(&state.pool, &state.news, token.clone(), text)
+                    .await?;
+            let done = match helped {
+                Helped::Posted(_) => "help",
+                // Asked within the minute: the responders have it already.
+                Helped::TooSoon(_) => "helpwait",
             };
             Ok(no_store(see_other(&format!("/r/{token}?done={done}"))))
         }

@@ -34,6 +34,8 @@ pub struct EventFormValues {
     pub roles: Vec<String>,
     pub reminder_hours: String,
     pub count_display: String,
+    /// Actions only: by when everyone should be home safe (blank: no check).
+    pub safe_by: String,
 }
 
 /// One `<option>` or checkbox.
@@ -98,6 +100,7 @@ impl EventFormValues {
             roles: d.roles.iter().map(|r| r.as_str().to_string()).collect(),
             reminder_hours: hours(&d.reminder_offsets_minutes),
             count_display: d.count_display.as_str().into(),
+            safe_by: d.safe_by.map(|at| to_input(at, tz)).unwrap_or_default(),
         }
     }
 
@@ -108,6 +111,7 @@ impl EventFormValues {
             starts_at: String::new(),
             ends_at: String::new(),
             location_reveal_at: String::new(),
+            safe_by: String::new(),
             ..EventFormValues::from_event(event, tz)
         }
     }
@@ -167,6 +171,10 @@ impl EventFormValues {
             roles,
             reminder_offsets_minutes: parse_reminder_hours(&self.reminder_hours)?,
             count_display: choice(CountDisplay::parse, &self.count_display, "count_display")?,
+            safe_by: match self.safe_by.trim() {
+                "" => None,
+                value => Some(from_input(value, tz, "safe_by")?),
+            },
         }
         .validate()
     }

@@ -38,6 +38,9 @@ pub struct EventJson {
     pub roles: Vec<Role>,
     pub reminder_offsets_minutes: Vec<i32>,
     pub count_display: CountDisplay,
+    /// Actions only: by when everyone who arrived should have checked out home safe.
+    #[schema(required, format = DateTime)]
+    pub safe_by: Option<String>,
     #[schema(required)]
     pub going_count: Option<i64>,
     pub url: String,
@@ -74,6 +77,7 @@ impl EventJson {
             roles: d.roles.clone(),
             reminder_offsets_minutes: d.reminder_offsets_minutes.clone(),
             count_display: d.count_display,
+            safe_by: d.safe_by.map(rfc3339),
             going_count,
             url: format!("{public_base}/events/{}", event.id),
         }

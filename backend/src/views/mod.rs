@@ -63,7 +63,10 @@ impl Chrome {
 
     /// Every audience's name but the public's, for the live page's script.
     pub fn audience_names(&self) -> Vec<(&'static str, String)> {
-        let mut names = vec![("attendees", self.lang.word("audience", "attendees"))];
+        let mut names = vec![
+            ("attendees", self.lang.word("audience", "attendees")),
+            ("responders", self.lang.word("audience", "responders")),
+        ];
         names.extend(
             crate::domain::event::Role::ALL
                 .iter()

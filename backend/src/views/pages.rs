@@ -431,6 +431,7 @@ impl From<crate::domain::FieldError> for FormError {
 }
 
 /// One update as the live page shows it.
+#[derive(Clone)]
 pub struct UpdateLine {
     pub seq: i32,
     pub kind: &'static str,
@@ -440,6 +441,8 @@ pub struct UpdateLine {
     pub text: String,
     pub location: Option<String>,
     pub time: String,
+    /// A help request's: who asked (only responders see help requests at all).
+    pub pseudonym: Option<String>,
 }
 
 impl UpdateLine {
@@ -455,6 +458,7 @@ impl UpdateLine {
             text: update.text.clone(),
             location: seen.location.map(str::to_owned),
             time: crate::i18n::time::time_of_day(update.created_at, tz, lang),
+            pseudonym: update.pseudonym.clone(),
         }
     }
 }
@@ -462,7 +466,7 @@ impl UpdateLine {
 /// Who an update is for: "Everyone", "Attendees", or a role's name.
 pub fn audience_label(audience: &str, lang: Lang) -> String {
     match audience {
-        "public" | "attendees" => lang.word("audience", audience),
+        "public" | "attendees" | "responders" => lang.word("audience", audience),
         role => lang.word("role", role),
     }
 }
@@ -479,6 +483,9 @@ pub struct LivePage {
     pub last_seq: i32,
     /// The manage token, for the websocket hello (only on the attendee's own page).
     pub token: Option<String>,
+    /// Where "I need help" posts (the manage page), for an attendee going to an event that was
+    /// not cancelled.
+    pub help_path: Option<String>,
     pub back: String,
     /// The group's time zone, so times added by the script match the ones rendered here.
     pub timezone: &'static str,
@@ -498,6 +505,15 @@ pub struct ConsolePage {
     pub checked_in: i64,
     pub safe: i64,
     pub not_yet_safe: Vec<(String, String)>,
+    /// The event's "home safe by" time as people read it, once it has passed (then the
+    /// not-yet-safe list is the one organizers act on).
+    pub safe_by_passed: Option<String>,
+    /// The event's "home safe by" time as people read it, before it passes.
+    pub safe_by: Option<String>,
+    /// Help requests, newest first.
+    pub help: Vec<UpdateLine>,
+    /// Whether the form offers "also by email" (only when this server sends email).
+    pub sends_mail: bool,
     pub errors: Vec<FormError>,
     pub timezone: &'static str,
 }

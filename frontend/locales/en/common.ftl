@@ -54,8 +54,11 @@ update-kind-announcement = Announcement
 update-kind-location = Location change
 update-kind-alert = Safety alert
 update-kind-status = Status
+console-not-yet-safe-short = Not yet home safe
+update-kind-help = Help request
 audience-public = everyone
 audience-attendees = attendees
+audience-responders = responders
 
 location-not-set = Location to be announced
 location-for-attendees = Location shared with attendees
@@ -125,3 +128,5 @@ field-error-confirm = Type the same new password twice.
 field-error-password = Choose a longer password.
 field-error-audience = Choose who gets the update.
 field-error-text = Write a message of up to 2,000 characters.
+field-error-safe_by = The home-safe-by time is for actions only, after the start.
+field-error-help_text = Write one line of up to 280 characters, or nothing.

@@ -13,6 +13,8 @@ email-subject-promoted = You have a place: { $name } { $when }
 email-subject-approved = Your RSVP is confirmed: { $name } { $when }
 email-subject-declined = About your RSVP: { $name }
 email-subject-revealed = Where to go: { $name } { $when }
+email-subject-announcement = A message about { $name }
+email-subject-nudge = Checking in: { $name }
 
 email-lead-reminder = A reminder: { $name } is { $when }.
 email-lead-changed = The time or place of { $name } has changed. This is what holds now.
@@ -21,6 +23,9 @@ email-lead-promoted = A place opened up: you are now going to { $name } { $when 
 email-lead-approved = An organizer confirmed your RSVP to { $name }.
 email-lead-declined = The organizers could not confirm your place at { $name } this time.
 email-lead-revealed = Where { $name } takes place is now on your page.
+email-lead-announcement = The organizers of { $name } sent a message.
+email-lead-nudge = Checking in after { $name }: did you get home safe? Say so in one tap on your page (the link below), so the organizers know. If you need help, you can ask there too.
+email-message-on-page = The message is on your page (the link below), not in emails.
 
 email-place-not-set = The place has not been set yet.
 email-place-on-page = The place is on your page (the link below), not in emails.

@@ -80,6 +80,11 @@ manage-done-saved = Your changes are saved.
 manage-done-checkedin = You are checked in. When you are home, tell us you are safe.
 manage-done-safe = Glad you are home safe. Thank you for letting us know.
 manage-done-cancelled = Your RSVP is cancelled. You can still delete it and your data below.
+manage-done-help = Your call for help went to the organizers, medics, legal observers and jail support.
+manage-done-helpwait = You asked a moment ago: the responders have it. You can ask again in a minute.
+help-button = I need help
+help-what = What should the responders know? (optional)
+help-hint = It goes to the organizers, medics, legal observers and jail support, with your name. One line, at most 280 characters.
 
 live-title = Live updates
 live-back = Back

@@ -54,8 +54,11 @@ update-kind-announcement = Anuncio
 update-kind-location = Cambio de lugar
 update-kind-alert = Alerta de seguridad
 update-kind-status = Estado
+console-not-yet-safe-short = Aún sin avisar de que están bien
+update-kind-help = Pedido de ayuda
 audience-public = todo el mundo
 audience-attendees = asistentes
+audience-responders = quienes responden
 
 location-not-set = Lugar por anunciar
 location-for-attendees = El lugar se comparte con las personas asistentes
@@ -123,3 +126,5 @@ field-error-confirm = Escribe la misma contraseña nueva dos veces.
 field-error-password = Elige una contraseña más larga.
 field-error-audience = Elige quién recibe la actualización.
 field-error-text = Escribe un mensaje de hasta 2.000 caracteres.
+field-error-safe_by = La hora de "en casa y bien" es solo para acciones, y después del inicio.
+field-error-help_text = Escribe una sola línea de hasta 280 caracteres, o nada.

@@ -13,6 +13,8 @@ email-subject-promoted = Tienes plaza: { $name } { $when }
 email-subject-approved = Tu asistencia está confirmada: { $name } { $when }
 email-subject-declined = Sobre tu asistencia: { $name }
 email-subject-revealed = Adónde ir: { $name } { $when }
+email-subject-announcement = Un mensaje sobre { $name }
+email-subject-nudge = ¿Todo bien?: { $name }
 
 email-lead-reminder = Un recordatorio: { $name } es { $when }.
 email-lead-changed = La hora o el lugar de { $name } cambió. Esto es lo que vale ahora.
@@ -21,6 +23,9 @@ email-lead-promoted = Se liberó una plaza: ahora vas a { $name } { $when }.
 email-lead-approved = La organización confirmó tu asistencia a { $name }.
 email-lead-declined = La organización no pudo confirmar tu plaza en { $name } esta vez.
 email-lead-revealed = El lugar de { $name } ya está en tu página.
+email-lead-announcement = La organización de { $name } envió un mensaje.
+email-lead-nudge = Después de { $name }: ¿llegaste bien a casa? Dilo con un toque en tu página (el enlace de abajo), para que la organización lo sepa. Si necesitas ayuda, también puedes pedirla ahí.
+email-message-on-page = El mensaje está en tu página (el enlace de abajo), no en los correos.
 
 email-place-not-set = El lugar todavía no está fijado.
 email-place-on-page = El lugar está en tu página (el enlace de abajo), no en los correos.

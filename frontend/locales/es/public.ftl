@@ -80,6 +80,11 @@ manage-done-saved = Tus cambios están guardados.
 manage-done-checkedin = Quedó registrada tu llegada. Cuando estés en casa, avísanos de que estás bien.
 manage-done-safe = Qué bien que llegaste a casa. Gracias por avisarnos.
 manage-done-cancelled = Tu asistencia está cancelada. Aún puedes borrarla junto con tus datos más abajo.
+manage-done-help = Tu pedido de ayuda llegó a la organización, primeros auxilios, observación legal y apoyo carcelario.
+manage-done-helpwait = Pediste ayuda hace un momento: ya lo tienen. Puedes volver a pedirla en un minuto.
+help-button = Necesito ayuda
+help-what = ¿Qué deberían saber quienes responden? (opcional)
+help-hint = Llega a la organización, primeros auxilios, observación legal y apoyo carcelario, con tu nombre. Una línea, como mucho 280 caracteres.
 
 live-title = Actualizaciones en directo
 live-back = Volver

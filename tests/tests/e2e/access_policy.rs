@@ -869,7 +869,7 @@ async fn a_changed_rsvp_loses_what_it_may_no_longer_see_live(app: TestApp) {
         let welcome = next_frame(&mut socket, Duration::from_secs(5)).await;
         assert_eq!(
             welcome["audiences"],
-            json!(["public", "attendees", "medic"])
+            json!(["public", "attendees", "medic", "responders"])
         );
         sockets.push(socket);
     }
@@ -995,7 +995,7 @@ async fn a_purged_rsvp_follows_on_as_the_public(app: TestApp) {
     let welcome = next_frame(&mut socket, Duration::from_secs(5)).await;
     assert_eq!(
         welcome["audiences"],
-        json!(["public", "attendees", "medic"])
+        json!(["public", "attendees", "medic", "responders"])
     );
     app.end_event(&id);
     app.cli(&["purge", "--retention-hours", "0"])

@@ -119,7 +119,7 @@ async fn each_follower_gets_only_their_audiences(app: TestApp) {
     let (mut attendee, welcome) = follow(&app, &id, 0, Some(&medic)).await;
     assert_eq!(
         welcome["audiences"],
-        json!(["public", "attendees", "medic"])
+        json!(["public", "attendees", "medic", "responders"])
     );
     for seq in [1, 2, 3] {
         let update = next(&mut attendee).await;

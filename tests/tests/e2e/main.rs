@@ -1,6 +1,7 @@
 //! End-to-end stories against the real server, each on SQLite and on PostgreSQL.
 
 mod access_policy;
+mod announcements;
 mod attacks;
 mod bad_input;
 mod browser;
@@ -26,4 +27,5 @@ mod public_pages;
 mod rate_limits;
 mod reconfirmation;
 mod rsvps;
+mod safety_net;
 mod websocket_frames;

@@ -27,6 +27,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/v1/rsvps/{token}"),
     ("post", "/api/v1/rsvps/{token}/checkin"),
     ("post", "/api/v1/rsvps/{token}/safe"),
+    ("post", "/api/v1/rsvps/{token}/help"),
     ("get", "/api/v1/openapi.json"),
 ];
 

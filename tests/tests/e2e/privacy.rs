@@ -248,6 +248,25 @@ async fn a_seized_database_gives_nobody_away(app: TestApp) {
     let (_, deleted) = rsvp(&upcoming, &deleted_name, &deleted_email).await;
     let kept_token = kept["token"].as_str().expect("token").to_string();
     let deleted_token = deleted["token"].as_str().expect("token").to_string();
+    // A call for help says something about who asked: it goes with them (delete, purge).
+    for (token, words) in [
+        (&kept_token, format!("help-{canary}")),
+        (&deleted_token, format!("helpdel-{canary}")),
+    ] {
+        let (status, body) = app
+            .send_json(
+                reqwest::Method::POST,
+                &format!("/api/v1/rsvps/{token}/help"),
+                None,
+                &json!({"text": words}),
+            )
+            .await;
+        assert_eq!(status, 202, "{body}");
+    }
+    assert!(
+        contains(&raw_database(&app), &format!("helpdel-{canary}")),
+        "the search works: the help request is there before delete"
+    );
 
     let raw = raw_database(&app);
     assert!(
@@ -271,6 +290,14 @@ async fn a_seized_database_gives_nobody_away(app: TestApp) {
         "a deleted pseudonym is gone from the raw files"
     );
     assert!(!contains(&raw, &format!("needs-{deleted_name}")));
+    assert!(
+        !contains(&raw, &format!("helpdel-{canary}")),
+        "a deleted person's call for help is gone from the raw files"
+    );
+    assert!(
+        contains(&raw, &format!("help-{canary}")),
+        "the other one stays until purge"
+    );
 
     assert_eq!(
         rsvp_languages(&app),
@@ -292,6 +319,10 @@ async fn a_seized_database_gives_nobody_away(app: TestApp) {
         "a purged pseudonym is gone from the raw files"
     );
     assert!(!contains(&raw, &format!("needs-{kept_name}")));
+    assert!(
+        !contains(&raw, &format!("help-{canary}")),
+        "a purged person's call for help is gone from the raw files"
+    );
     assert_eq!(
         rsvp_languages(&app),
         vec!["en".to_string()],

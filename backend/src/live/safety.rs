@@ -1,0 +1,48 @@
+//! The day-of safety net's clock: at least every 30 seconds it looks for actions whose "home
+//! safe by" time has passed, claims each (one instance acts, `db::safety`), nudges everyone who
+//! arrived and has not checked out home safe (by email through the outbox, once), and tells
+//! organizers and jail support who is missing (a `safety` frame, see `socket`). Nothing one
+//! check meets stops the clock: an error or a panic is logged and the next round comes.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use futures_util::FutureExt;
+
+use super::news::Notifier;
+use crate::db::safety::{self, Checked};
+use crate::db::Pool;
+
+/// How often the check runs (the product promises at least every 30 seconds).
+pub const CHECK_INTERVAL: Duration = Duration::from_secs(5);
+
+/// Run until the server stops.
+pub async fn run(pool: Pool, news: Notifier) {
+    let mut every = tokio::time::interval(CHECK_INTERVAL);
+    loop {
+        every.tick().await;
+        let round = std::panic::AssertUnwindSafe(check_once(&pool, &news))
+            .catch_unwind()
+            .await;
+        match round {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => tracing::warn!(error = %error, "the home-safe check hit an error"),
+            Err(_) => tracing::error!("a home-safe check panicked; the clock goes on"),
+        }
+    }
+}
+
+/// One round: every due check this instance claimed, acted on. Returns what was done, so the
+/// push service can send the same nudge to `still_out` and the alert to responders' phones.
+pub async fn check_once(pool: &Pool, news: &Notifier) -> Result<Vec<Checked>, crate::db::Error> {
+    let checked = crate::db::run(pool, |conn| safety::run_due(conn, Utc::now())).await?;
+    for check in &checked {
+        tracing::info!(
+            still_out = check.still_out.len(),
+            "an action's home-safe-by time passed"
+        );
+        // On PostgreSQL the claim's transaction told every instance already.
+        news.safety_due(&check.event_id);
+    }
+    Ok(checked)
+}
