@@ -109,10 +109,10 @@ impl Application {
             database = ?state.settings.database(),
             "Umbrella is serving"
         );
-        let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopping = tokio_util::sync::CancellationToken::new();
         if let crate::config::DatabaseUrl::Postgres(url) = state.settings.database() {
-            let url = secrecy::ExposeSecret::expose_secret(&url).to_string();
-            crate::live::relay::start(url, state.live.clone(), stopping.clone())?;
+            let url = secrecy::ExposeSecret::expose_secret(&url);
+            crate::live::relay::start(url, pool.clone(), state.live.clone(), stopping.clone())?;
         }
         let postman = Arc::new(crate::mail::outbox::Postman {
             pool: pool.clone(),

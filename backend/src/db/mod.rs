@@ -149,6 +149,9 @@ pub fn connect(url: &DatabaseUrl) -> anyhow::Result<Pool> {
     connect_for(url, PoolFor::Serving)
 }
 
+/// How long a connection beyond the pool's `min_idle` may sit unused before it is closed.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Build a pool for `purpose` and check that one connection can be made.
 pub fn connect_for(url: &DatabaseUrl, purpose: PoolFor) -> anyhow::Result<Pool> {
     let manager = ConnectionManager::new(url.clone());
@@ -164,6 +167,10 @@ pub fn connect_for(url: &DatabaseUrl, purpose: PoolFor) -> anyhow::Result<Pool> 
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(min_idle))
+        // A burst opens up to `max_size` connections; once it is over the pool closes those left
+        // unused (r2d2 looks every 30 s), back to `min_idle`: an idle instance holds one
+        // connection here (and, on PostgreSQL, the live relay's listener).
+        .idle_timeout(Some(POOL_IDLE_TIMEOUT))
         .connection_timeout(Duration::from_secs(10))
         .build(manager)?;
     Ok(pool)

@@ -10,6 +10,7 @@ pub mod news;
 pub mod posting;
 pub mod protocol;
 pub mod relay;
+mod relay_tls;
 pub mod safety;
 pub mod socket;
 pub mod takeover;

@@ -12,25 +12,30 @@
 //! also replays, for followed events, whatever was posted while it was away, remembered or not.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::PgConnection;
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use tokio_postgres::AsyncMessage;
+use tokio_util::sync::CancellationToken;
 
 use super::hub::LiveHub;
+use super::relay_tls;
 use crate::db::live as updates_db;
 use crate::db::notice::{Notice, CHANNEL};
 use crate::db::schema::live_updates;
-use crate::db::DbConnection;
+use crate::db::{DbConnection, Pool};
 
-/// How often the listener looks for news (notifications are read without blocking).
-const POLL_INTERVAL: Duration = Duration::from_millis(10);
-/// Quiet polls between liveness checks (about a second).
-const LIVENESS_EVERY: u32 = 100;
+/// How often a quiet relay wakes: to forget events nobody here follows any more, and to count
+/// towards the next liveness check. News itself wakes it at once, from the socket.
+const TICK: Duration = Duration::from_secs(1);
+/// Quiet ticks between liveness checks: a connection cut without a word (a half-open TCP link)
+/// is found by a query that gets no answer.
+const LIVENESS_EVERY: u32 = 5;
+/// How long a liveness query may take before the connection is taken for dead.
+const LIVENESS_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pause before reconnecting a dropped listener.
 const RECONNECT_DELAY: Duration = Duration::from_millis(500);
 /// Shows in `pg_stat_activity`, so operators (and tests) can find the listener.
@@ -57,80 +62,144 @@ impl Relayed {
 }
 
 /// Stops the relay when dropped (with the `Application` that started it).
-pub struct StopOnDrop(pub Arc<AtomicBool>);
+pub struct StopOnDrop(pub CancellationToken);
 
 impl Drop for StopOnDrop {
     fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
+        self.0.cancel();
     }
 }
 
-/// Run the relay on a thread of its own until `stop` is set.
+/// Run the relay on a thread of its own until `stop` is cancelled. It listens on a connection
+/// of its own (`url`) and reads what the news points at through `pool`.
 pub fn start(
-    url: String,
+    url: &str,
+    pool: Pool,
     hub: LiveHub,
-    stop: Arc<AtomicBool>,
-) -> std::io::Result<std::thread::JoinHandle<()>> {
-    std::thread::Builder::new()
+    stop: CancellationToken,
+) -> anyhow::Result<std::thread::JoinHandle<()>> {
+    let listener = Listener::new(url)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let thread = std::thread::Builder::new()
         .name("live-relay".into())
         .spawn(move || {
-            let mut relayed = Relayed::default();
-            while !stop.load(Ordering::Relaxed) {
-                match listen(&url, &hub, &stop, &mut relayed) {
-                    Ok(()) => return,
-                    Err(error) => {
-                        tracing::warn!(%error, "live relay lost its listener; reconnecting");
-                        std::thread::sleep(RECONNECT_DELAY);
+            runtime.block_on(async move {
+                let mut relayed = Relayed::default();
+                while !stop.is_cancelled() {
+                    match listen(&listener, &pool, &hub, &stop, &mut relayed).await {
+                        Ok(()) => return,
+                        Err(error) => {
+                            tracing::warn!(%error, "live relay lost its listener; reconnecting");
+                            tokio::select! {
+                                () = stop.cancelled() => return,
+                                () = tokio::time::sleep(RECONNECT_DELAY) => {}
+                            }
+                        }
                     }
                 }
-            }
-        })
+            });
+        })?;
+    Ok(thread)
 }
 
-fn with_application_name(url: &str) -> String {
-    let joiner = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{joiner}application_name={APPLICATION_NAME}")
+/// What the listener connects with: the server's database URL, named for `pg_stat_activity`,
+/// with TCP keepalives so a silent network drop is noticed, and its TLS as libpq would do it.
+struct Listener {
+    config: tokio_postgres::Config,
+    connector: tokio_postgres_rustls::MakeRustlsConnect,
 }
 
-/// Listen until `stop` (Ok) or until the connection fails (Err).
-fn listen(
-    url: &str,
+impl Listener {
+    fn new(url: &str) -> anyhow::Result<Self> {
+        let (mut config, encryption) = relay_tls::read(url)
+            .map_err(|error| anyhow::anyhow!("the live relay cannot connect: {error}"))?;
+        config
+            .application_name(APPLICATION_NAME)
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(30));
+        let connector = relay_tls::connector(&encryption)?;
+        Ok(Self { config, connector })
+    }
+}
+
+/// Aborts the task driving the listener's connection when the listener ends, so the connection
+/// closes with it.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Listen until `stop` (Ok) or until the connection fails (Err). The task that drives the
+/// connection passes each notification's payload on as it arrives; nothing polls.
+async fn listen(
+    listener: &Listener,
+    pool: &Pool,
     hub: &LiveHub,
-    stop: &AtomicBool,
+    stop: &CancellationToken,
     relayed: &mut Relayed,
 ) -> anyhow::Result<()> {
-    let mut conn = DbConnection::Postgres(PgConnection::establish(&with_application_name(url))?);
-    conn.batch_execute(&format!("LISTEN {CHANNEL}"))?;
+    let (client, mut connection) =
+        relay_tls::connect(&listener.config, &listener.connector).await?;
+    let (sender, mut news) = mpsc::unbounded_channel::<Result<String, tokio_postgres::Error>>();
+    let _driver = AbortOnDrop(tokio::spawn(async move {
+        let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(message) = messages.next().await {
+            let payload = match message {
+                Ok(AsyncMessage::Notification(notification)) => Ok(notification.payload().into()),
+                Ok(_) => continue,
+                Err(error) => Err(error),
+            };
+            let failed = payload.is_err();
+            if sender.send(payload).is_err() || failed {
+                return;
+            }
+        }
+    }));
+    client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
     if let Some(heard_at) = relayed.heard_at {
+        let mut conn = pool.get()?;
         replay_missed(&mut conn, hub, heard_at, relayed)?;
     }
-    let mut idle_polls = 0u32;
-    while !stop.load(Ordering::Relaxed) {
-        let mut news = Vec::new();
-        if let DbConnection::Postgres(pg) = &mut conn {
-            for notification in pg.notifications_iter() {
-                news.push(notification?.payload);
-            }
-        }
-        if news.is_empty() {
-            idle_polls += 1;
-            if idle_polls >= LIVENESS_EVERY {
-                // A quiet connection may be a dead one; a cheap query tells.
-                conn.batch_execute("SELECT 1")?;
-                idle_polls = 0;
+    relayed.heard_at = Some(Utc::now());
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut quiet_ticks = 0u32;
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return Ok(()),
+            payload = news.recv() => {
+                let Some(payload) = payload else {
+                    anyhow::bail!("the listener's connection closed");
+                };
+                let mut batch = vec![payload?];
+                while let Ok(more) = news.try_recv() {
+                    batch.push(more?);
+                }
                 relayed.heard_at = Some(Utc::now());
+                let mut conn = pool.get()?;
+                for payload in batch {
+                    handle(&mut conn, hub, &payload, &mut relayed.published)?;
+                }
                 relayed.forget_unfollowed(hub);
             }
-            std::thread::sleep(POLL_INTERVAL);
-            continue;
+            _ = tick.tick() => {
+                relayed.forget_unfollowed(hub);
+                quiet_ticks += 1;
+                if quiet_ticks >= LIVENESS_EVERY {
+                    quiet_ticks = 0;
+                    tokio::time::timeout(LIVENESS_TIMEOUT, client.simple_query("SELECT 1"))
+                        .await
+                        .map_err(|_| anyhow::anyhow!("the listener's connection stopped answering"))??;
+                    relayed.heard_at = Some(Utc::now());
+                }
+            }
         }
-        relayed.heard_at = Some(Utc::now());
-        for payload in news {
-            handle(&mut conn, hub, &payload, &mut relayed.published)?;
-        }
-        relayed.forget_unfollowed(hub);
     }
-    Ok(())
 }
 
 /// Whatever was posted while the listener was away, for every event followed here: from the

@@ -141,3 +141,142 @@ async fn followers_get_what_was_posted_while_the_relay_was_away() {
         );
     }
 }
+
+/// Connections this test database has open, the live relay's listener among them.
+fn connections(url: &str) -> (i64, i64) {
+    let database = url.rsplit('/').next().expect("a database name");
+    let counted = std::process::Command::new("psql")
+        .args([
+            &format!("{}/postgres", umbrella_tests::postgres::server_url()),
+            "-Atc",
+        ])
+        .arg(format!(
+            "SELECT count(*), count(*) FILTER (WHERE application_name = '{}') \
+             FROM pg_stat_activity WHERE datname = '{database}'",
+            umbrella::live::relay::APPLICATION_NAME
+        ))
+        .output()
+        .expect("psql runs");
+    let text = String::from_utf8_lossy(&counted.stdout);
+    let (all, listeners) = text.trim().split_once('|').expect("two counts");
+    (
+        all.parse().expect("a count"),
+        listeners.parse().expect("a count"),
+    )
+}
+
+/// An idle instance comes down to its pool's one idle connection and the relay's listener, and
+/// news still reaches its followers at once: the listener waits on its socket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_instance_holds_two_connections_and_still_hears_news() {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let database = app.settings.database();
+    let url = database.postgres_url().expect("PostgreSQL").to_string();
+    let organizer = app.organizer_token().await;
+    let event = action(&app, &organizer, "Quiet vigil").await;
+    // What startup and the requests above opened beyond the pool's one idle connection closes
+    // once unused for 10 s, at the pool's next look (every 30 s); the command line's own
+    // connections (organizer, token) closed with it.
+    let started = std::time::Instant::now();
+    loop {
+        let now = connections(&url);
+        if now == (2, 1) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "still {now:?} (all, listeners) after a minute idle"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let mut follower = follow(&app, &event, 0).await;
+    let posted = std::time::Instant::now();
+    announce(&app, &organizer, &event, "still listening").await;
+    let update = next(&mut follower).await;
+    assert_eq!(update["text"], "still listening");
+    assert!(
+        posted.elapsed() < Duration::from_secs(1),
+        "the update arrived through NOTIFY in {:?}",
+        posted.elapsed()
+    );
+}
+
+/// Whether each live listener on `database` is encrypted (`t` or `f`), sorted.
+fn listener_encryption(database: &str) -> Vec<String> {
+    let listeners = std::process::Command::new("psql")
+        .args([
+            &format!("{}/postgres", umbrella_tests::postgres::server_url()),
+            "-Atc",
+        ])
+        .arg(format!(
+            "SELECT s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) \
+             WHERE a.application_name = '{}' AND a.datname = '{database}' ORDER BY s.ssl",
+            umbrella::live::relay::APPLICATION_NAME
+        ))
+        .output()
+        .expect("psql runs");
+    String::from_utf8_lossy(&listeners.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Wait (at most 10 s) until the listeners on `database` are encrypted as `expected`.
+async fn listeners_become(database: &str, expected: &[&str]) {
+    let mut seen = Vec::new();
+    for _ in 0..40 {
+        seen = listener_encryption(database);
+        if seen == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("listeners encrypted {seen:?}, expected {expected:?}");
+}
+
+/// The listener encrypts as the database URL asks, as libpq does for the rest of the server:
+/// `sslmode=disable` plainly, `require` over TLS (the test server's certificate is
+/// self-signed, which `require` accepts), and with no `sslmode` (libpq's `prefer`) over TLS
+/// when the server offers it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_listener_encrypts_as_the_database_url_asks() {
+    let Some(first) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let database = first.settings.database();
+    let url = database.postgres_url().expect("PostgreSQL").to_string();
+    let name = url.rsplit('/').next().expect("a database name").to_string();
+    let keys = first.data_dir.display().to_string();
+    let ssl = std::process::Command::new("psql")
+        .args([
+            &format!("{}/postgres", umbrella_tests::postgres::server_url()),
+            "-Atc",
+            "show ssl",
+        ])
+        .output()
+        .expect("psql runs");
+    assert_eq!(
+        String::from_utf8_lossy(&ssl.stdout).trim(),
+        "on",
+        "the test PostgreSQL serves TLS (Debian's default)"
+    );
+    listeners_become(&name, &["t"]).await;
+    for (mode, expected) in [("disable", ["f", "t"]), ("require", ["t", "t"])] {
+        let instance = TestApp::spawn_with(
+            Backend::Postgres,
+            &[
+                "--database-url",
+                &format!("{url}?sslmode={mode}"),
+                "--data-dir",
+                &keys,
+            ],
+        )
+        .await
+        .expect("an instance");
+        listeners_become(&name, &expected).await;
+        drop(instance);
+        listeners_become(&name, &["t"]).await;
+    }
+}

@@ -7,6 +7,7 @@ mod bad_input;
 mod browser;
 mod calendar;
 mod command_line;
+mod crash;
 mod door_links;
 mod events_api;
 mod language;

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Benchmark of an idle instance on PostgreSQL: how often its threads wake, the CPU it uses and
+# how many database connections it holds while nobody uses it, for one or more release
+# binaries measured one after the other in the same run (a peer: the binary of an earlier commit).
+# Usage: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/umbrella_bench \
+#          tests/bench/idle.sh [SECONDS] [BINARY…]      (default: 30 s, target/release/umbrella)
+# Before measuring, 64 requests at once make the pool open more connections, so the count also
+# shows what the instance keeps once it is idle again (after its pool's idle timeout, 10 s, and its next look, every 30 s).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds="${1:-30}"
+binaries=("${@:2}")
+[ "${#binaries[@]}" -gt 0 ] || binaries=(target/release/umbrella)
+: "${BENCH_DATABASE_URL:?set BENCH_DATABASE_URL to a PostgreSQL database}"
+database="${BENCH_DATABASE_URL##*/}"
+admin="${BENCH_DATABASE_URL%/*}/postgres"
+port=18095
+
+# Sum over the process's threads of voluntary and involuntary context switches: each is a
+# thread going to sleep or being woken, so their rate is the process's wake-ups.
+switches() {
+  cat /proc/"$1"/task/*/status | awk '/ctxt_switches/ {n += $2} END {print n}'
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+connections() {
+  psql "$admin" -Atc "SELECT count(*) FROM pg_stat_activity WHERE datname = '$database'"
+}
+
+echo "idle instance on PostgreSQL: $(nproc) cores; $(date -u +%FT%TZ); ${seconds} s a binary"
+printf '%-44s %14s %12s %22s %18s\n' binary "wake-ups/s" "CPU" "connections (fresh)" "connections (idle)"
+for bin in "${binaries[@]}"; do
+  psql "$admin" -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" -c "CREATE DATABASE $database"
+  work="$(mktemp -d)"
+  UMBRELLA_LOG=warn "$bin" --data-dir "$work" --database-url "$BENCH_DATABASE_URL" \
+    --bind "127.0.0.1:$port" --rate-limit-per-minute 0 &
+  server=$!
+  until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.05; done
+  sleep 2
+  fresh="$(connections)"
+  # A burst that needs many connections at once, then quiet.
+  seq 64 | xargs -P 64 -I{} curl -fs -o /dev/null "http://127.0.0.1:$port/api/v1/events"
+  sleep 5
+  switches_before="$(switches "$server")"
+  cpu_before="$(cpu_ticks "$server")"
+  sleep "$seconds"
+  wakeups=$(( ($(switches "$server") - switches_before) / seconds ))
+  cpu_ms=$(( ($(cpu_ticks "$server") - cpu_before) * 1000 / $(getconf CLK_TCK) ))
+  sleep 45 # past the pool's idle timeout and its reaper's round
+  idle="$(connections)"
+  printf '%-44s %14s %9s ms %22s %18s\n' "$bin" "$wakeups" "$cpu_ms" "$fresh" "$idle"
+  kill "$server"
+  wait "$server" 2>/dev/null || true
+  rm -rf "$work"
+done
