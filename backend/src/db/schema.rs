@@ -80,6 +80,9 @@ diesel::table! {
         places_taken -> Integer,
         purged_checked_in -> Integer,
         purged_home_safe -> Integer,
+        access -> Text,
+        who_for -> Text,
+        questions -> Text,
     }
 }
 
@@ -103,6 +106,7 @@ diesel::table! {
         token_sealed -> Nullable<Text>,
         language -> Text,
         reconfirmed_at -> Nullable<Timestamp>,
+        answers_sealed -> Nullable<Text>,
     }
 }
 
@@ -155,6 +159,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    invites (id) {
+        id -> Text,
+        event_id -> Text,
+        code_hash -> Text,
+        uses_left -> Nullable<Integer>,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     instance_settings (name) {
         name -> Text,
         value -> Text,
@@ -170,6 +187,7 @@ diesel::joinable!(rsvps -> events (event_id));
 diesel::joinable!(live_updates -> events (event_id));
 diesel::joinable!(outbox -> rsvps (rsvp_id));
 diesel::joinable!(door_links -> events (event_id));
+diesel::joinable!(invites -> events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizers,
@@ -183,5 +201,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     live_updates,
     outbox,
     door_links,
+    invites,
     instance_settings
 );
