@@ -210,6 +210,9 @@ fn draft(sample: &Sample, now: DateTime<Utc>) -> Result<EventDraft, FieldError> 
         } else {
             CountDisplay::Exact
         },
+        access: crate::domain::event::Access::Open,
+        who_for: String::new(),
+        questions: Vec::new(),
     };
     draft.validate()
 }

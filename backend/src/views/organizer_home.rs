@@ -146,6 +146,7 @@ pub fn event_tools(event: &Event, lang: Lang) -> Vec<EventTool> {
         tool("hub-tool-public-live", format!("/events/{id}/live")),
         tool("hub-tool-calendar", format!("/events/{id}/event.ics")),
         tool("door-links-nav", format!("/organize/events/{id}/door")),
+        tool("invites-nav", format!("/organize/events/{id}/invites")),
         tool("editor-flyer", format!("/events/{id}/flyer")),
     ];
     if event.draft.cover_title.is_some() {
