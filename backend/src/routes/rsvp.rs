@@ -15,6 +15,7 @@ use crate::domain::invite::InviteProblem;
 use crate::domain::rsvp::{Arrival, RsvpChange};
 use crate::domain::FieldError;
 use crate::error::AppError;
+use crate::extract::organizer::authenticate;
 use crate::extract::{ManagedRsvp, WebForm};
 use crate::i18n::Locale;
 use crate::requests::rsvp::RsvpFormValues;
@@ -39,8 +40,8 @@ pub struct EventQuery {
 
 /// `GET /events/{id}`: the same for every visitor, so built once per change (places left
 /// included) and at least once a minute, then answered from memory. An invitation-only event
-/// shows a visitor only its outline, unless `?invite=` carries a valid code: then the whole
-/// page, with the code in its RSVP form, never kept.
+/// shows a visitor only its outline, unless `?invite=` carries a valid code (then the whole
+/// page, with the code in its RSVP form, never kept) or the visitor is a signed-in organizer.
 pub async fn event_page(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -69,6 +70,15 @@ pub async fn event_page(
             ))?)),
             Err(problem) => outline(&state, &locale, &event, code, problem),
         };
+    }
+    // Organizers see everything: an invitation-only event's page in full, never kept. (Only a
+    // request that presents credentials costs a lookup here.)
+    if authenticate(&request).await?.is_some() {
+        let event = super::event_or_404(&state, id.clone()).await?;
+        if !shows_details(&event, &Viewer::Public, false) {
+            let page = event_page_for(&state, &event, &locale, now);
+            return Ok(no_store(render_html(&page)?));
+        }
     }
     let key = format!("event/{id}?lang={}", locale.lang.code());
     let changes = crate::db::run(&state.pool, crate::db::events::changes);

@@ -362,6 +362,11 @@ async fn invite_codes_admit_as_many_as_they_allow(app: TestApp) {
 async fn organizers_make_and_revoke_codes_on_their_pages(app: TestApp) {
     let (_, private, _) = a_private_room(&app).await;
     let browser = app.signed_in_browser("inviter").await;
+    let page = app.get(&browser, &format!("/events/{private}")).await;
+    assert!(
+        page.text().await.expect("text").contains(TITLE),
+        "organizers see the whole page"
+    );
     let page = app
         .get(&browser, &format!("/organize/events/{private}"))
         .await;
@@ -369,6 +374,10 @@ async fn organizers_make_and_revoke_codes_on_their_pages(app: TestApp) {
     assert!(
         hub.contains(&format!("/organize/events/{private}/invites")),
         "the hub links to invites"
+    );
+    assert!(
+        !hub.contains(&format!("/events/{private}/flyer")),
+        "no flyer for an event outsiders may not see"
     );
     let made = app
         .post_form(

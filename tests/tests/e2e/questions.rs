@@ -287,6 +287,74 @@ async fn the_forms_ask_the_questions_without_javascript(app: TestApp) {
     let form = form.text().await.expect("text");
     assert_eq!(form.matches("name=\"question_label\"").count(), 5);
     assert!(form.contains("value=\"Your pronouns?\""));
+
+    // A new event from the form: invitation-only, who it is for, two questions (rows left
+    // empty are no questions).
+    let day = (chrono::Utc::now() + chrono::Duration::days(4)).date_naive();
+    let (starts, ends) = (format!("{day}T18:00"), format!("{day}T20:00"));
+    let mut fields = vec![
+        ("kind", "workshop"),
+        ("title", "Members' evening"),
+        ("cover_title", ""),
+        ("description", ""),
+        ("starts_at", starts.as_str()),
+        ("ends_at", ends.as_str()),
+        ("location", ""),
+        ("location_privacy", "public"),
+        ("location_reveal_at", ""),
+        ("capacity", ""),
+        ("tags", ""),
+        ("accessibility", ""),
+        ("language", "en"),
+        ("visibility", "listed"),
+        ("reminder_hours", "24"),
+        ("count_display", "exact"),
+        ("access", "invite"),
+        ("who_for", "Sex workers only"),
+    ];
+    let rows = [
+        (
+            "",
+            "Which evening?",
+            "choice",
+            "Friday\nSaturday",
+            "required",
+        ),
+        ("", "", "text", "", "optional"),
+        ("", "Anything else?", "text", "", "optional"),
+        ("", "", "text", "", "optional"),
+        ("", "", "text", "", "optional"),
+    ];
+    for (id, label, kind, options, required) in &rows {
+        fields.extend([
+            ("question_id", *id),
+            ("question_label", *label),
+            ("question_kind", *kind),
+            ("question_options", *options),
+            ("question_required", *required),
+        ]);
+    }
+    let made = app.post_form(&browser, "/organize/events", &fields).await;
+    assert_eq!(made.status(), 303);
+    let new_id = location(&made)
+        .trim_start_matches("/organize/events/")
+        .split(['/', '?'])
+        .next()
+        .expect("the new event's id")
+        .to_string();
+    let (status, event) = app
+        .get_json(&format!("/api/v1/events/{new_id}"), Some(&organizer))
+        .await;
+    assert_eq!(status, 200, "{event}");
+    assert_eq!(event["access"], "invite");
+    assert_eq!(event["who_for"], "Sex workers only");
+    assert_eq!(
+        event["questions"],
+        json!([
+            {"id": "q1", "label": "Which evening?", "kind": "choice", "options": ["Friday", "Saturday"], "required": true},
+            {"id": "q2", "label": "Anything else?", "kind": "text", "options": [], "required": false}
+        ])
+    );
 }
 
 async fn edited_questions_keep_old_answers_readable(app: TestApp) {
