@@ -248,6 +248,28 @@ pub struct RsvpPatch {
     /// Only `cancelled` may be set.
     #[schema(inline, value_type = Option<CancelledWord>)]
     pub status: Option<RsvpStatus>,
+    /// New answers to the event's questions, all of them (checked as in `RsvpInput`); they
+    /// replace the saved ones. Left out, the saved answers stay.
+    #[serde(default)]
+    #[schema(value_type = Option<BTreeMap<String, String>>)]
+    pub answers: Option<BTreeMap<String, String>>,
+}
+
+impl RsvpPatch {
+    /// The answers sent, checked against the event's `questions` (`None` when none were sent).
+    pub fn answers(
+        &self,
+        questions: &[Question],
+    ) -> Result<Option<Vec<crate::domain::question::Answer>>, FieldError> {
+        self.answers
+            .as_ref()
+            .map(|sent| {
+                let sent: Vec<(String, String)> =
+                    sent.iter().map(|(id, v)| (id.clone(), v.clone())).collect();
+                check_answers(questions, &sent)
+            })
+            .transpose()
+    }
 }
 
 /// An address of at most 254 bytes with a dot in its domain, or blank for none. Only a schema.

@@ -133,9 +133,18 @@ pub async fn update(
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let patch: RsvpPatch = body.parse().await?;
-    let change = patch.into_change(state.sends_mail())?;
-    let drops_address = change.cancel || change.email.is_some();
     let token = path.into_inner();
+    // Answers are checked against the event's questions as they are now.
+    let answers = match patch.answers {
+        None => None,
+        Some(_) => {
+            let managed = ManagedRsvp::find(&state, token.clone()).await?;
+            patch.answers(&managed.event.draft.questions)?
+        }
+    };
+    let mut change = patch.into_change(state.sends_mail())?;
+    change.answers = answers;
+    let drops_address = change.cancel || change.email.is_some();
     let key = state.key.clone();
     let (rsvp, event) = crate::db::run(&state.pool, move |conn| {
         rsvps::update(conn, &key, &token, change, Utc::now())

@@ -403,6 +403,52 @@ async fn edited_questions_keep_old_answers_readable(app: TestApp) {
     )
     .await;
     assert_eq!((status, body["field"].as_str()), (422, Some("answers.q2")));
+
+    // Answering again through the API: checked against the questions as they are now.
+    let (status, made) = rsvp(
+        &app,
+        &id,
+        json!({"pseudonym": "Rowan", "answers": {"q2": "no"}}),
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    let manage = format!("/api/v1/rsvps/{}", made["token"].as_str().expect("token"));
+    let (status, refused) = app
+        .send_json(
+            Method::PATCH,
+            &manage,
+            None,
+            &json!({"answers": {"q2": "maybe"}}),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["field"].as_str()),
+        (422, Some("answers.q2"))
+    );
+    let (status, changed) = app
+        .send_json(
+            Method::PATCH,
+            &manage,
+            None,
+            &json!({"answers": {"q1": "he/him", "q2": "yes"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert!(changed.get("answers").is_none(), "never shown back");
+    let list = organizer_list(&app, &organizer, &id).await;
+    let rowan = list["rsvps"]
+        .as_array()
+        .expect("rsvps")
+        .iter()
+        .find(|r| r["pseudonym"] == "Rowan")
+        .expect("Rowan");
+    assert_eq!(
+        rowan["answers"],
+        json!([
+            {"id": "q1", "label": "Pronouns (optional)", "value": "he/him"},
+            {"id": "q2", "label": "Need a ride?", "value": "yes"}
+        ])
+    );
 }
 
 on_both_databases!(
