@@ -212,6 +212,9 @@ fn draft(sample: &Sample, now: DateTime<Utc>) -> Result<EventDraft, FieldError> 
         },
         // Actions ask everyone to check out home safe within an hour of the end.
         safe_by: (sample.kind == EventKind::Action).then(|| ends_at + Duration::hours(1)),
+        access: crate::domain::event::Access::Open,
+        who_for: String::new(),
+        questions: Vec::new(),
     };
     draft.validate()
 }

@@ -22,9 +22,9 @@ use crate::db::{self, Pool};
 use crate::privacy::client_key::{ClientKeys, Limiter};
 use crate::privacy::keyfile::SecretKey;
 use crate::routes::{
-    assets, atom, calendar, door, door_links, embed, events_api, flyer, live_api, live_pages,
-    operations, organize, organize_account, organize_admin, organize_home, organize_rsvps, public,
-    rsvp, rsvps_api,
+    assets, atom, calendar, door, door_links, embed, events_api, flyer, invites, live_api,
+    live_pages, operations, organize, organize_account, organize_admin, organize_home,
+    organize_rsvps, public, rsvp, rsvps_api,
 };
 use crate::state::AppState;
 use crate::telemetry::{observe_requests, Metrics};
@@ -313,6 +313,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/events/{id}/door", web::get().to(door_links::page))
                 .route("/events/{id}/door", web::post().to(door_links::page_create))
                 .route("/events/{id}/door/{link_id}/revoke", web::post().to(door_links::page_revoke))
+                .route("/events/{id}/invites", web::get().to(invites::page))
+                .route("/events/{id}/invites", web::post().to(invites::page_create))
+                .route("/events/{id}/invites/{invite_id}/revoke", web::post().to(invites::page_revoke))
                 .route("/events/{id}/updates", web::post().to(live_pages::post)),
         )
         .service(
@@ -332,6 +335,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/events/{id}/door-links", web::post().to(door_links::create))
                 .route("/events/{id}/door-links", web::get().to(door_links::list))
                 .route("/events/{id}/door-links/{link_id}", web::delete().to(door_links::delete))
+                .route("/events/{id}/invites", web::post().to(invites::create))
+                .route("/events/{id}/invites", web::get().to(invites::list))
+                .route("/events/{id}/invites/{invite_id}", web::delete().to(invites::delete))
                 .route("/rsvps/{token}", web::get().to(rsvps_api::get))
                 .route("/rsvps/{token}", web::patch().to(rsvps_api::update))
                 .route("/rsvps/{token}", web::delete().to(rsvps_api::delete))

@@ -194,10 +194,35 @@ fn check_draft(draft: EventDraft) {
 /// RSVP bodies (API JSON for create and edit, and the web form): parsing never panics, and what
 /// it accepts is already normal (parsing it again gives the same) and within bounds.
 pub fn rsvp_input(data: &[u8]) {
+    // Questions of each kind, so that answers are read too.
+    let questions = umbrella::domain::question::check_questions(
+        [
+            ("Pronouns?", "text", vec![], false),
+            (
+                "Which day?",
+                "choice",
+                vec!["Sat".to_string(), "Sun".to_string()],
+                true,
+            ),
+            ("First time?", "yes_no", vec![], false),
+        ]
+        .into_iter()
+        .map(
+            |(label, kind, options, required)| umbrella::domain::question::QuestionDraft {
+                id: None,
+                label: label.into(),
+                kind: umbrella::domain::question::QuestionKind::parse(kind),
+                options,
+                required,
+            },
+        )
+        .collect(),
+    )
+    .expect("the sample questions are valid");
     // With and without a mail server: without one, no address gets through.
     for sends_mail in [true, false] {
         if let Ok(input) = parse_json::<RsvpInput>(data) {
-            if let Ok(draft) = input.into_draft(sends_mail) {
+            if let Ok(draft) = input.into_draft(sends_mail, &questions) {
                 check_rsvp_draft(&draft, sends_mail);
             }
         }
@@ -207,10 +232,10 @@ pub fn rsvp_input(data: &[u8]) {
             }
         }
         if let Ok(form) = serde_html_form::from_bytes::<RsvpFormValues>(data) {
-            if let Ok(draft) = form.to_draft(sends_mail) {
+            if let Ok(draft) = form.to_draft(sends_mail, &questions) {
                 check_rsvp_draft(&draft, sends_mail);
             }
-            let _ = form.to_change(sends_mail);
+            let _ = form.to_change(sends_mail, &questions);
         }
     }
 }

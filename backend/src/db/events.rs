@@ -9,9 +9,10 @@ use super::schema::{event_tags, events};
 use super::DbConnection;
 use super::Error;
 use crate::domain::event::{
-    from_naive, to_naive, CountDisplay, Cursor, Event, EventDraft, EventKind, EventStatus,
+    from_naive, to_naive, Access, CountDisplay, Cursor, Event, EventDraft, EventKind, EventStatus,
     LocationPrivacy, Role, Visibility,
 };
+use crate::domain::question::Question;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = events, treat_none_as_null = true)]
@@ -41,6 +42,10 @@ struct EventRow {
     created_by: Option<String>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    access: Access,
+    who_for: String,
+    /// The questions as JSON.
+    questions: String,
 }
 
 impl EventRow {
@@ -74,6 +79,9 @@ impl EventRow {
             created_by,
             created_at: to_naive(event.created_at),
             updated_at: to_naive(event.updated_at),
+            access: d.access,
+            who_for: d.who_for.clone(),
+            questions: serde_json::to_string(&d.questions).map_err(Error::internal)?,
         })
     }
 
@@ -81,6 +89,8 @@ impl EventRow {
         // A list of role words: serde refuses a word this version does not know.
         let roles: Vec<Role> =
             serde_json::from_str(&self.roles).map_err(|_| Error::unexpected("events", "roles"))?;
+        let questions: Vec<Question> = serde_json::from_str(&self.questions)
+            .map_err(|_| Error::unexpected("events", "questions"))?;
         Ok(Event {
             draft: EventDraft {
                 kind: self.kind,
@@ -103,6 +113,9 @@ impl EventRow {
                     .map_err(Error::internal)?,
                 count_display: self.count_display,
                 safe_by: self.safe_by.map(from_naive),
+                access: self.access,
+                who_for: self.who_for,
+                questions,
             },
             id: self.id,
             description_html: self.description_html,
@@ -238,7 +251,10 @@ pub fn list(conn: &mut DbConnection, listing: &Listing) -> Result<Vec<Event>, Er
         .limit(listing.limit)
         .into_boxed();
     if !listing.include_unlisted {
-        query = query.filter(events::visibility.eq(Visibility::Listed));
+        // Invitation-only events are never listed (`access::publicly_listed`).
+        query = query
+            .filter(events::visibility.eq(Visibility::Listed))
+            .filter(events::access.eq(Access::Open));
     }
     if let Some(kind) = listing.kind {
         query = query.filter(events::kind.eq(kind));
@@ -302,6 +318,7 @@ fn with_tags(conn: &mut DbConnection, rows: Vec<(EventRow, i32)>) -> Result<Vec<
 pub fn listed_tags(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Vec<String>, Error> {
     let upcoming = events::table
         .filter(events::visibility.eq(Visibility::Listed))
+        .filter(events::access.eq(Access::Open))
         .filter(events::ends_at.ge(to_naive(now)))
         .select(events::id);
     let tags = event_tags::table

@@ -12,6 +12,7 @@ pub mod error;
 pub mod event_changes;
 pub mod events;
 pub mod instance_settings;
+pub mod invites;
 pub mod live;
 pub mod notice;
 pub mod organizers;

@@ -6,17 +6,20 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::events as event_queries;
+use super::invites;
 use super::notice::{self, Notice};
 use super::outbox;
 use super::schema::{events, rsvps};
 use super::{DbConnection, Error};
-use crate::domain::admission::{self, Standing};
+use crate::domain::admission::{self, Refusal, Standing};
+use crate::domain::event::Access;
 use crate::domain::event::{from_naive, to_naive, Event, Role};
 use crate::domain::message::MessageKind;
+use crate::domain::question::Answer;
 use crate::domain::rsvp::Arrival;
 use crate::domain::rsvp::{Rsvp, RsvpChange, RsvpDraft, RsvpStatus};
 use crate::i18n::Lang;
-use crate::privacy::crypto::seal;
+use crate::privacy::crypto::{open, seal};
 use crate::privacy::keyfile::SecretKey;
 use crate::privacy::secrets::{hash_token, new_token};
 
@@ -43,6 +46,8 @@ struct RsvpRow {
     language: String,
     /// When they answered "I'm still coming" (the first time).
     reconfirmed_at: Option<NaiveDateTime>,
+    /// Answers to the event's questions, sealed (`answers_aad`).
+    answers_sealed: Option<String>,
 }
 
 impl RsvpRow {
@@ -168,12 +173,18 @@ pub fn create(
         let taken = event.places_taken;
         let places = draft.guests.places();
         let status = admission::admit(&event, taken, places, draft.role, now)?;
+        if event.draft.access == Access::Invite {
+            // The use is taken here, with the RSVP: both commit, or neither does.
+            let code = draft.invite.as_ref().ok_or(Refusal::InviteNeeded)?;
+            invites::take_use(conn, event_id, code, now)?.map_err(Refusal::InviteNotValid)?;
+        }
         let id = uuid::Uuid::new_v4().to_string();
         let token = new_token();
         let (email_sealed, token_sealed) = match &draft.email {
             Some(email) => seal_contact(key, &id, email.as_str(), &token)?,
             None => (None, None),
         };
+        let answers_sealed = seal_answers(key, &id, &draft.answers)?;
         let row = RsvpRow {
             id,
             event_id: event_id.to_string(),
@@ -193,6 +204,7 @@ pub fn create(
             token_sealed,
             language: lang.code().to_string(),
             reconfirmed_at: None,
+            answers_sealed,
         };
         diesel::insert_into(rsvps::table)
             .values(&row)
@@ -221,6 +233,50 @@ fn seal_contact(
     let email = seal(key, rsvp_id, email).map_err(Error::Internal)?;
     let token = seal(key, &token_aad(rsvp_id), token).map_err(Error::Internal)?;
     Ok((Some(email), Some(token)))
+}
+
+/// Answers sealed for the row (`None` when there are none), each with its question's label.
+fn seal_answers(
+    key: &SecretKey,
+    rsvp_id: &str,
+    answers: &[Answer],
+) -> Result<Option<String>, Error> {
+    if answers.is_empty() {
+        return Ok(None);
+    }
+    let plain = serde_json::to_string(answers).map_err(Error::internal)?;
+    seal(key, &answers_aad(rsvp_id), &plain)
+        .map(Some)
+        .map_err(Error::Internal)
+}
+
+/// What sealed answers are bound to.
+fn answers_aad(rsvp_id: &str) -> String {
+    format!("{rsvp_id}/answers")
+}
+
+/// Every RSVP's answers to one event's questions, by RSVP id, opened: for organizers only.
+/// Purged and unanswered RSVPs have none.
+pub fn answers_of_event(
+    conn: &mut DbConnection,
+    key: &SecretKey,
+    event_id: &str,
+) -> Result<Vec<(String, Vec<Answer>)>, Error> {
+    let sealed: Vec<(String, Option<String>)> = rsvps::table
+        .filter(rsvps::event_id.eq(event_id))
+        .filter(rsvps::answers_sealed.is_not_null())
+        .select((rsvps::id, rsvps::answers_sealed))
+        .load(conn)?;
+    sealed
+        .into_iter()
+        .filter_map(|(id, sealed)| sealed.map(|sealed| (id, sealed)))
+        .map(|(id, sealed)| {
+            let plain = open(key, &answers_aad(&id), &sealed).map_err(Error::Internal)?;
+            let answers = serde_json::from_str(&plain)
+                .map_err(|_| Error::unexpected("rsvps", "answers_sealed"))?;
+            Ok((id, answers))
+        })
+        .collect()
 }
 
 /// What the sealed token copy is bound to.
@@ -350,8 +406,13 @@ fn apply_edit(
         Some(None) => (None, None),
     };
     let has_address = email_sealed.is_some();
+    let answers_sealed = match &change.answers {
+        None => row.answers_sealed.clone(),
+        Some(answers) => seal_answers(key, &row.id, answers)?,
+    };
     diesel::update(rsvps::table.find(&row.id))
         .set((
+            rsvps::answers_sealed.eq(answers_sealed),
             rsvps::pseudonym.eq(pseudonym),
             rsvps::guests.eq(guests),
             rsvps::role.eq(role),
@@ -561,7 +622,7 @@ pub fn decide(
 }
 
 /// Remove the personal fields of RSVPs to events that ended before `cutoff`: pseudonym, role,
-/// needs, sealed email, token hash, and when they arrived and left. Status and guests stay, so
+/// needs, sealed email, sealed answers, token hash, and when they arrived and left. Status and guests stay, so
 /// counts survive anonymously; how many arrived and made it home is added to the event's totals
 /// first (`keep_presence_counts`).
 /// One transaction: the RSVPs and what was sent to them go together, or neither does.
@@ -604,6 +665,7 @@ pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<Pur
             rsvps::checked_in_at.eq(None::<NaiveDateTime>),
             rsvps::safe_at.eq(None::<NaiveDateTime>),
             rsvps::reconfirmed_at.eq(None::<NaiveDateTime>),
+            rsvps::answers_sealed.eq(None::<String>),
             // The language someone chose says something about them too.
             rsvps::language.eq(crate::i18n::Lang::En.code()),
             rsvps::purged.eq(true),

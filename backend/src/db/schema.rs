@@ -82,6 +82,9 @@ diesel::table! {
         purged_home_safe -> Integer,
         safe_by -> Nullable<Timestamp>,
         safety_done_for -> Nullable<Timestamp>,
+        access -> Text,
+        who_for -> Text,
+        questions -> Text,
     }
 }
 
@@ -105,6 +108,7 @@ diesel::table! {
         token_sealed -> Nullable<Text>,
         language -> Text,
         reconfirmed_at -> Nullable<Timestamp>,
+        answers_sealed -> Nullable<Text>,
     }
 }
 
@@ -159,6 +163,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    invites (id) {
+        id -> Text,
+        event_id -> Text,
+        code_hash -> Text,
+        uses_left -> Nullable<Integer>,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     instance_settings (name) {
         name -> Text,
         value -> Text,
@@ -174,6 +191,7 @@ diesel::joinable!(rsvps -> events (event_id));
 diesel::joinable!(live_updates -> events (event_id));
 diesel::joinable!(outbox -> rsvps (rsvp_id));
 diesel::joinable!(door_links -> events (event_id));
+diesel::joinable!(invites -> events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizers,
@@ -187,5 +205,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     live_updates,
     outbox,
     door_links,
+    invites,
     instance_settings
 );

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::door::DoorLine;
-use super::event::{Event, LocationPrivacy, Role};
+use super::event::{Access, Event, LocationPrivacy, Role};
 use super::live::{Audience, LiveUpdate, UpdateKind, RESPONDER_ROLES};
 use super::rsvp::{Rsvp, RsvpStatus};
 
@@ -49,8 +49,32 @@ fn admitted(event: &Event, standing: &Standing) -> bool {
     standing.status == RsvpStatus::Going && (standing.approved || !event.draft.approval_required)
 }
 
+/// Whether `viewer` is outside an invitation-only event: the public, without an RSVP to it.
+/// Outsiders see only its outline (`shows_details`), never its location or any live update.
+fn outsider(event: &Event, viewer: &Viewer) -> bool {
+    event.draft.access == Access::Invite && *viewer == Viewer::Public
+}
+
+/// Whether `viewer` may see an event's details (description, tags, counts, roles, the RSVP
+/// form…) or only its outline (the cover title or neutral words, the time, and who it is for).
+/// `invited` says the visitor holds a valid invite code for it. Organizers and attendees see
+/// the details; the public sees them for an open event, or with a valid code. The location
+/// still follows `may_see_location`: an invitation shows the page, not the place.
+pub fn shows_details(event: &Event, viewer: &Viewer, invited: bool) -> bool {
+    invited || !outsider(event, viewer)
+}
+
+/// Whether an event appears in public listings, feeds and the embed: never an invitation-only
+/// one (organizers' own lists show everything).
+pub fn publicly_listed(event: &Event) -> bool {
+    event.draft.access == Access::Open && event.draft.visibility == super::event::Visibility::Listed
+}
+
 /// Whether `viewer` may see the event's location at `now` (whatever text it has).
 pub fn may_see_location(event: &Event, viewer: &Viewer, now: DateTime<Utc>) -> bool {
+    if outsider(event, viewer) {
+        return false;
+    }
     let standing = match viewer {
         Viewer::Organizer => return true,
         Viewer::Public => None,
@@ -70,6 +94,9 @@ pub fn may_see_location(event: &Event, viewer: &Viewer, now: DateTime<Utc>) -> b
 
 /// Whether `viewer` is in `audience` for this event.
 pub fn in_audience(event: &Event, viewer: &Viewer, audience: Audience) -> bool {
+    if outsider(event, viewer) {
+        return false;
+    }
     match (viewer, audience) {
         (Viewer::Organizer, _) | (_, Audience::Public) => true,
         (Viewer::Public, _) => false,
@@ -265,6 +292,30 @@ mod tests {
         rsvp.status = RsvpStatus::Going;
         rsvp.pseudonym = None;
         assert_eq!(door_line(&rsvp), None, "purged");
+    }
+
+    #[test]
+    fn outsiders_see_nothing_of_an_invitation_only_event() {
+        let now = Utc::now();
+        let draft = EventDraft {
+            location: "The back room".into(),
+            access: Access::Invite,
+            ..crate::domain::event::sample_action()
+        };
+        let event = Event::new(draft, now);
+        assert!(!may_see_location(&event, &Viewer::Public, now));
+        assert!(!in_audience(&event, &Viewer::Public, Audience::Public));
+        assert!(!shows_details(&event, &Viewer::Public, false));
+        assert!(shows_details(&event, &Viewer::Public, true));
+        assert!(shows_details(&event, &Viewer::Organizer, false));
+        assert!(!publicly_listed(&event));
+        let going = Viewer::Attendee(Standing {
+            status: RsvpStatus::Going,
+            approved: false,
+            role: None,
+        });
+        assert!(may_see_location(&event, &going, now));
+        assert!(in_audience(&event, &going, Audience::Public));
     }
 
     fn event(privacy: LocationPrivacy, reveal_in: Duration, approval: bool) -> Event {

@@ -32,6 +32,12 @@ pub enum Refusal {
     NothingToReconfirm,
     #[error("this event has ended, so there is nothing to confirm")]
     ReconfirmAfterEnd,
+    /// Not allowed (the API answers 403): an invitation-only event and no code.
+    #[error("this event is by invitation only: an invite code is needed to RSVP")]
+    InviteNeeded,
+    /// Not allowed (403): the code sent does not admit anyone now.
+    #[error("{0}")]
+    InviteNotValid(super::invite::InviteProblem),
 }
 
 impl Refusal {
@@ -41,6 +47,11 @@ impl Refusal {
             Refusal::RoleNotOffered => Some("role"),
             _ => None,
         }
+    }
+
+    /// Whether the refusal is one of permission (403) rather than of the event's state (409).
+    pub fn forbids(self) -> bool {
+        matches!(self, Refusal::InviteNeeded | Refusal::InviteNotValid(_))
     }
 
     /// As a field's error, for refusals that are a field's (forms show it beside the field).

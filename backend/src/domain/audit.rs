@@ -13,6 +13,8 @@ word_enum!(
         RsvpDeclined => "rsvp_declined",
         DoorLinkCreated => "door_link_created",
         DoorLinkRevoked => "door_link_revoked",
+        InviteCreated => "invite_created",
+        InviteRevoked => "invite_revoked",
         OrganizerCreated => "organizer_created",
         OrganizerDisabled => "organizer_disabled",
         OrganizerEnabled => "organizer_enabled",
@@ -34,7 +36,9 @@ impl Action {
             | Action::RsvpApproved
             | Action::RsvpDeclined
             | Action::DoorLinkCreated
-            | Action::DoorLinkRevoked => "event",
+            | Action::DoorLinkRevoked
+            | Action::InviteCreated
+            | Action::InviteRevoked => "event",
             _ => "organizer",
         }
     }

@@ -177,7 +177,7 @@ mod tests {
         for bad in [now, now - Duration::seconds(1), ends + Duration::days(8)] {
             assert_eq!(
                 expiry(&event, Some(bad), now).map_err(|e| e.field),
-                Err("expires_at")
+                Err("expires_at".into())
             );
         }
         assert!(is_open(soon, now) && !is_open(soon, soon));

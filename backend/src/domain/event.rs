@@ -26,6 +26,12 @@ word_enum!(
 );
 
 word_enum!(
+    /// Who may RSVP: anyone, or only people holding an invite code (such an event is never
+    /// listed, and shows the public only an outline).
+    Access { Open => "open", Invite => "invite" }
+);
+
+word_enum!(
     EventStatus { Scheduled => "scheduled", Cancelled => "cancelled" }
 );
 
@@ -69,6 +75,8 @@ const MAX_REMINDERS: usize = 5;
 /// Reminders go out at most two weeks ahead, at least five minutes ahead.
 const REMINDER_RANGE_MINUTES: std::ops::RangeInclusive<i32> = 5..=20_160;
 const MAX_EVENT_LENGTH_DAYS: i64 = 31;
+/// "Who this space is for": one short statement.
+pub const MAX_WHO_FOR: usize = 280;
 
 /// Everything an organizer decides about an event. Built from API JSON or a web form, then
 /// `validate`d; only validated drafts are stored.
@@ -95,6 +103,9 @@ pub struct EventDraft {
     /// Actions only: by when everyone who arrived should have checked out home safe; after it
     /// those who have not are nudged and organizers and jail support told (`safety`).
     pub safe_by: Option<DateTime<Utc>>,
+    pub access: Access,
+    pub who_for: String,
+    pub questions: Vec<super::question::Question>,
 }
 
 impl EventDraft {
@@ -149,6 +160,13 @@ impl EventDraft {
         self.language = normalise_language(&self.language)?;
         self.roles = dedupe(&self.roles);
         self.reminder_offsets_minutes = normalise_reminders(&self.reminder_offsets_minutes)?;
+        self.who_for = bounded_text("who_for", &self.who_for, 0, MAX_WHO_FOR)?;
+        if self.questions.len() > super::question::MAX_QUESTIONS {
+            return Err(FieldError::new(
+                "questions",
+                format!("at most {} questions", super::question::MAX_QUESTIONS),
+            ));
+        }
         Ok(self)
     }
 
@@ -365,6 +383,9 @@ pub(crate) fn sample_action() -> EventDraft {
         reminder_offsets_minutes: vec![],
         count_display: CountDisplay::Exact,
         safe_by: None,
+        access: Access::Open,
+        who_for: String::new(),
+        questions: vec![],
     }
 }
 
@@ -415,6 +436,9 @@ mod tests {
             reminder_offsets_minutes: vec![120, 1440, 120],
             count_display: CountDisplay::Exact,
             safe_by: None,
+            access: Access::Open,
+            who_for: String::new(),
+            questions: vec![],
         }
     }
 
@@ -465,6 +489,8 @@ mod tests {
         assert_eq!(field(|d| d.capacity = Some(0)), "capacity");
         assert_eq!(field(|d| d.tags = vec!["no/slashes".into()]), "tags");
         assert_eq!(field(|d| d.language = "english please".into()), "language");
+        assert_eq!(field(|d| d.who_for = "x".repeat(281)), "who_for");
+        assert_eq!(field(|d| d.who_for = "Sex workers\nonly".into()), "who_for");
         assert_eq!(
             field(|d| d.reminder_offsets_minutes = vec![0]),
             "reminder_offsets_minutes"

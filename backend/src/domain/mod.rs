@@ -12,19 +12,29 @@ pub mod markdown;
 pub mod message;
 pub mod organizer;
 pub mod push;
+pub mod question;
 pub mod rsvp;
 
-/// A field that failed validation, named as the API names it.
+/// A field that failed validation, named as the API names it (`answers.<id>` is made from a
+/// question's id, so a name may be built at run time).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: std::borrow::Cow<'static, str>,
     pub message: String,
 }
 
 impl FieldError {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
         Self {
-            field,
+            field: std::borrow::Cow::Borrowed(field),
+            message: message.into(),
+        }
+    }
+
+    /// A field whose name is made at run time.
+    pub fn named(field: String, message: impl Into<String>) -> Self {
+        Self {
+            field: std::borrow::Cow::Owned(field),
             message: message.into(),
         }
     }

@@ -115,6 +115,10 @@ pub struct RsvpDraft {
     pub role: Option<Role>,
     pub needs: Needs,
     pub email: Option<EmailAddress>,
+    /// The invite code sent with it (an invitation-only event needs one).
+    pub invite: Option<super::invite::InviteCode>,
+    /// Answers to the event's questions, checked against them (`question::check_answers`).
+    pub answers: Vec<super::question::Answer>,
 }
 
 /// What a person changes through their manage link, parsed. `None` leaves a field as it is.
@@ -126,6 +130,8 @@ pub struct RsvpChange {
     pub needs: Option<Needs>,
     /// `Some(None)` removes the email.
     pub email: Option<Option<EmailAddress>>,
+    /// New answers to the event's questions (all of them, checked); `None` keeps the old ones.
+    pub answers: Option<Vec<super::question::Answer>>,
     pub cancel: bool,
 }
 

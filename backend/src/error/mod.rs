@@ -169,6 +169,7 @@ impl From<crate::db::Error> for AppError {
             Error::NotFound => AppError::NotFound,
             Error::Refused(refusal) => match refusal.field() {
                 Some(field) => AppError::invalid(field, refusal.to_string()),
+                None if refusal.forbids() => AppError::Forbidden(refusal.to_string()),
                 None => AppError::Conflict(refusal.to_string()),
             },
             Error::Stale => AppError::Conflict(error.to_string()),

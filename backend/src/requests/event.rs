@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
 
 use crate::domain::event::{
-    rfc3339, CountDisplay, Cursor, Event, EventDraft, EventKind, LocationPrivacy, Role, Visibility,
-    DEFAULT_REMINDER_OFFSETS,
+    rfc3339, Access, CountDisplay, Cursor, Event, EventDraft, EventKind, LocationPrivacy, Role,
+    Visibility, DEFAULT_REMINDER_OFFSETS,
 };
+use crate::domain::question::{check_questions, Question, QuestionDraft, QuestionKind};
 use crate::domain::FieldError;
 
 /// The cursor that names the page after `event` (opaque to clients).
@@ -127,6 +128,56 @@ pub struct EventInput {
     /// sent the list (a `safety` frame). Else `422` naming `safe_by`.
     #[serde(default)]
     pub safe_by: Option<DateTime<Utc>>,
+    /// `invite`: only people holding an invite code may RSVP, the event is never listed, and
+    /// without a code its page and API show only an outline.
+    #[serde(default = "open")]
+    pub access: Access,
+    /// Who this space is for, shown on the event page even without a code (one line).
+    #[serde(default)]
+    #[schema(max_length = 280, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
+    pub who_for: String,
+    /// Up to five questions asked with each RSVP.
+    #[serde(default)]
+    #[schema(max_items = 5)]
+    pub questions: Vec<QuestionInput>,
+}
+
+fn open() -> Access {
+    Access::Open
+}
+
+/// A question as organizers send it. Leave `id` out for a new question (it gets `qN`); keep
+/// it when editing, so answers stay with their question.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct QuestionInput {
+    #[serde(default)]
+    #[schema(max_length = 16, pattern = r"^[a-z0-9_-]{1,16}$")]
+    pub id: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
+    pub label: String,
+    pub kind: QuestionKind,
+    /// For `choice`: 2 to 10 options.
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub options: Vec<String>,
+    #[serde(default)]
+    pub required: bool,
+}
+
+impl QuestionInput {
+    fn into_draft(self) -> QuestionDraft {
+        QuestionDraft {
+            id: self.id,
+            label: self.label,
+            kind: Some(self.kind),
+            options: self.options,
+            required: self.required,
+        }
+    }
+}
+
+fn questions_of(inputs: Vec<QuestionInput>) -> Result<Vec<Question>, FieldError> {
+    check_questions(inputs.into_iter().map(QuestionInput::into_draft).collect())
 }
 
 /// A tag in the document: letters, digits, `-` and `_`, at most 32 characters (spaces inside
@@ -166,7 +217,11 @@ impl utoipa::ToSchema for ReminderOffset {}
 
 impl EventInput {
     pub fn into_draft(self) -> Result<EventDraft, FieldError> {
+        let questions = questions_of(self.questions)?;
         EventDraft {
+            access: self.access,
+            who_for: self.who_for,
+            questions,
             roles: self
                 .roles
                 .unwrap_or_else(|| EventDraft::default_roles(self.kind)),
@@ -253,12 +308,21 @@ pub struct EventPatch {
     /// `null` removes it.
     #[serde(default, deserialize_with = "explicit")]
     pub safe_by: Option<Option<DateTime<Utc>>>,
+    pub access: Option<Access>,
+    #[schema(max_length = 280, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
+    pub who_for: Option<String>,
+    /// The whole list of questions (keep each `id` to keep its answers with it).
+    #[schema(max_items = 5)]
+    pub questions: Option<Vec<QuestionInput>>,
 }
 
 impl EventPatch {
     /// The event's current draft with this patch applied, validated as a whole.
     pub fn apply_to(self, current: &EventDraft) -> Result<EventDraft, FieldError> {
         let mut d = current.clone();
+        if let Some(questions) = self.questions {
+            d.questions = questions_of(questions)?;
+        }
         macro_rules! take {
             ($($field:ident),+) => { $(if let Some(value) = self.$field { d.$field = value; })+ };
         }
@@ -281,7 +345,9 @@ impl EventPatch {
             roles,
             reminder_offsets_minutes,
             count_display,
-            safe_by
+            safe_by,
+            access,
+            who_for
         );
         d.validate()
     }

@@ -3,6 +3,7 @@
 
 pub mod door;
 pub mod event;
+pub mod invite;
 pub mod page;
 pub mod push;
 pub mod rsvp;

@@ -101,7 +101,11 @@ mod tests {
         assert_eq!(second.older("/p", false), None);
         assert_eq!(page(Some(" 3 ")), Ok(3));
         for bad in ["0", "-1", "x", "", "1000001"] {
-            assert_eq!(page(Some(bad)).map_err(|e| e.field), Err("page"), "{bad:?}");
+            assert_eq!(
+                page(Some(bad)).map_err(|e| e.field),
+                Err("page".into()),
+                "{bad:?}"
+            );
         }
     }
 }

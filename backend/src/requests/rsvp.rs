@@ -3,7 +3,11 @@
 
 use serde::Deserialize;
 
+use std::collections::BTreeMap;
+
 use crate::domain::event::Role;
+use crate::domain::invite::{InviteCode, InviteProblem};
+use crate::domain::question::{check_answers, Question};
 use crate::domain::rsvp::{
     refuse_email_without_mail, EmailAddress, Guests, Needs, Pseudonym, Rsvp, RsvpChange, RsvpDraft,
     RsvpStatus,
@@ -25,6 +29,25 @@ pub struct RsvpFormValues {
     pub action: String,
     /// With `help`: what the responders should know (optional, one line).
     pub help_text: String,
+    /// The invite code (a hidden field once the page was opened with `?invite=`).
+    pub invite_code: String,
+    /// Answers to the event's questions, by the question's place (1 to 5): radio buttons send
+    /// nothing when none is chosen, so each question has a name of its own.
+    pub answer_1: String,
+    pub answer_2: String,
+    pub answer_3: String,
+    pub answer_4: String,
+    pub answer_5: String,
+}
+
+/// An invite code as sent: blank is none; anything that cannot be a code is `Unknown`.
+pub fn invite_code(raw: Option<&str>) -> Result<Option<InviteCode>, InviteProblem> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(raw) => InviteCode::parse(raw)
+            .map(Some)
+            .ok_or(InviteProblem::Unknown),
+    }
 }
 
 fn parse_guests(raw: &str) -> Result<Guests, FieldError> {
@@ -47,8 +70,34 @@ fn parse_role(raw: &str) -> Result<Option<Role>, FieldError> {
 }
 
 impl RsvpFormValues {
-    /// The event page's form as an RSVP; `sends_mail` says whether an address may be given.
-    pub fn to_draft(&self, sends_mail: bool) -> Result<RsvpDraft, FieldError> {
+    /// The answer fields in question order.
+    pub fn answer_fields(&self) -> [&str; 5] {
+        [
+            self.answer_1.as_str(),
+            self.answer_2.as_str(),
+            self.answer_3.as_str(),
+            self.answer_4.as_str(),
+            self.answer_5.as_str(),
+        ]
+    }
+
+    /// The answers as sent, by question id (blank ones left out).
+    fn answers_sent(&self, questions: &[Question]) -> Vec<(String, String)> {
+        questions
+            .iter()
+            .zip(self.answer_fields())
+            .filter(|(_, value)| !value.trim().is_empty())
+            .map(|(question, value)| (question.id.clone(), value.to_string()))
+            .collect()
+    }
+
+    /// The event page's form as an RSVP to an event asking `questions`; `sends_mail` says
+    /// whether an address may be given. The invite code is read apart (`invite_code`).
+    pub fn to_draft(
+        &self,
+        sends_mail: bool,
+        questions: &[Question],
+    ) -> Result<RsvpDraft, FieldError> {
         refuse_email_without_mail(Some(&self.email), sends_mail)?;
         Ok(RsvpDraft {
             pseudonym: Pseudonym::parse(&self.pseudonym)?,
@@ -56,11 +105,24 @@ impl RsvpFormValues {
             role: parse_role(&self.role)?,
             needs: Needs::parse(&self.needs)?,
             email: EmailAddress::parse_optional(Some(&self.email))?,
+            invite: None,
+            answers: check_answers(questions, &self.answers_sent(questions))?,
         })
     }
 
-    /// The manage page's edit form as a change. An empty email field keeps the saved one.
-    pub fn to_change(&self, sends_mail: bool) -> Result<RsvpChange, FieldError> {
+    /// The manage page's edit form as a change. An empty email field keeps the saved one, and
+    /// answer fields all left empty keep the saved answers (they are never shown back).
+    pub fn to_change(
+        &self,
+        sends_mail: bool,
+        questions: &[Question],
+    ) -> Result<RsvpChange, FieldError> {
+        let sent = self.answers_sent(questions);
+        let answers = if sent.is_empty() {
+            None
+        } else {
+            Some(check_answers(questions, &sent)?)
+        };
         refuse_email_without_mail(Some(&self.email), sends_mail)?;
         let email = if self.remove_email.is_some() {
             Some(None)
@@ -75,6 +137,7 @@ impl RsvpFormValues {
             role: Some(parse_role(&self.role)?),
             needs: Some(Needs::parse(&self.needs)?),
             email,
+            answers,
             cancel: false,
         })
     }
@@ -121,17 +184,35 @@ pub struct RsvpInput {
     #[serde(default)]
     #[schema(inline, value_type = Option<EmailOrBlank>)]
     pub email: Option<String>,
+    /// For an invitation-only event: the invite code (case, spaces and hyphens do not matter).
+    /// Without a valid one the RSVP is refused (`403`).
+    #[serde(default)]
+    pub invite_code: Option<String>,
+    /// Answers to the event's `questions`, by question id: any text for `text`, one of the
+    /// `options` for `choice`, `yes` or `no` for `yes_no`. A missing required answer or an
+    /// answer not offered is `422` naming `answers.<id>`. Sealed; only organizers see them.
+    #[serde(default)]
+    #[schema(value_type = Option<BTreeMap<String, String>>)]
+    pub answers: Option<BTreeMap<String, String>>,
 }
 
 impl RsvpInput {
-    pub fn into_draft(self, sends_mail: bool) -> Result<RsvpDraft, FieldError> {
+    /// The RSVP to an event asking `questions`. The invite code is read apart (`invite_code`).
+    pub fn into_draft(
+        self,
+        sends_mail: bool,
+        questions: &[Question],
+    ) -> Result<RsvpDraft, FieldError> {
         refuse_email_without_mail(self.email.as_deref(), sends_mail)?;
+        let sent: Vec<(String, String)> = self.answers.unwrap_or_default().into_iter().collect();
         Ok(RsvpDraft {
             pseudonym: Pseudonym::parse(&self.pseudonym)?,
             guests: Guests::parse(self.guests)?,
             role: self.role,
             needs: Needs::parse(&self.needs)?,
             email: EmailAddress::parse_optional(self.email.as_deref())?,
+            invite: None,
+            answers: check_answers(questions, &sent)?,
         })
     }
 }
@@ -169,6 +250,28 @@ pub struct RsvpPatch {
     /// Only `cancelled` may be set.
     #[schema(inline, value_type = Option<CancelledWord>)]
     pub status: Option<RsvpStatus>,
+    /// New answers to the event's questions, all of them (checked as in `RsvpInput`); they
+    /// replace the saved ones. Left out, the saved answers stay.
+    #[serde(default)]
+    #[schema(value_type = Option<BTreeMap<String, String>>)]
+    pub answers: Option<BTreeMap<String, String>>,
+}
+
+impl RsvpPatch {
+    /// The answers sent, checked against the event's `questions` (`None` when none were sent).
+    pub fn answers(
+        &self,
+        questions: &[Question],
+    ) -> Result<Option<Vec<crate::domain::question::Answer>>, FieldError> {
+        self.answers
+            .as_ref()
+            .map(|sent| {
+                let sent: Vec<(String, String)> =
+                    sent.iter().map(|(id, v)| (id.clone(), v.clone())).collect();
+                check_answers(questions, &sent)
+            })
+            .transpose()
+    }
 }
 
 /// An address of at most 254 bytes with a dot in its domain, or blank for none. Only a schema.
@@ -233,6 +336,7 @@ impl RsvpPatch {
                 .email
                 .map(|email| EmailAddress::parse_optional(email.as_deref()))
                 .transpose()?,
+            answers: None,
             cancel,
         })
     }

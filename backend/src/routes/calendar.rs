@@ -104,6 +104,7 @@ pub async fn event_file(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let event = super::event_or_404(&state, id).await?;
+    super::refuse_outsiders(&event)?;
     let mut ical = calendar(calendar_title(&event));
     ical.push(vevent(
         &event,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::cache::{respond, Stamp};
 use crate::db::audit;
 use crate::db::events::{self as event_queries, Listing};
-use crate::domain::access::Viewer;
+use crate::domain::access::{shows_details, Viewer};
 use crate::domain::audit::Action;
 use crate::domain::event::Event;
 use crate::error::AppError;
@@ -17,7 +17,7 @@ use crate::extract::organizer::{authenticate, ApiOrganizer};
 use crate::extract::{kind_filter, tag_filter, JsonBody};
 use crate::requests::event::{decode_cursor, encode_cursor, EventInput, EventPatch};
 use crate::state::AppState;
-use crate::views::event_json::{EventJson, EventListJson};
+use crate::views::event_json::{EventJson, EventListJson, EventOrOutline, EventOutlineJson};
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
@@ -156,11 +156,20 @@ async fn list_json(
     })
 }
 
+#[derive(Debug, Deserialize)]
+pub struct GetQuery {
+    invite: Option<String>,
+}
+
 #[utoipa::path(
     get, path = "/api/v1/events/{id}", operation_id = "get_event", tag = "events",
-    params(("id" = String, Path, description = "The event's id")),
+    params(
+        ("id" = String, Path, description = "The event's id"),
+        ("invite" = Option<String>, Query, description = "An invite code, for an invitation-only event"),
+    ),
     responses(
-        (status = 200, description = "The event; `location` only when the caller may see it", body = EventJson),
+        (status = 200, description = "The event; `location` only when the caller may see it. An invitation-only event without a valid code (and no organizer credentials): only its outline", body = EventOrOutline),
+        (status = 403, description = "The invite code is wrong, used up, expired or revoked", body = crate::error::ErrorBody),
         crate::error::documented::NoSuchEvent,
         crate::error::documented::Throttled,
     ),
@@ -171,11 +180,33 @@ pub async fn get(
     request: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<GetQuery>,
 ) -> Result<HttpResponse, AppError> {
     let viewer = viewer(&request).await?;
     let id = path.into_inner();
     let event = super::event_or_404(&state, id).await?;
-    Ok(HttpResponse::Ok().json(event_json(&state, &event, viewer)))
+    let invited = match super::invitation(&state, &request, &event, query.invite.as_deref()).await?
+    {
+        Ok(invited) => invited,
+        Err(problem) => return Err(AppError::Forbidden(problem.to_string())),
+    };
+    if !shows_details(&event, &viewer, invited) {
+        let lang = crate::extract::locale::locale_of(&request).lang;
+        let outline = EventOutlineJson::new(
+            &event,
+            &lang.t("invite-neutral-title"),
+            &state.public_base(),
+        );
+        return Ok(HttpResponse::Ok()
+            .insert_header(("Cache-Control", "no-store"))
+            .json(EventOrOutline::Outline(outline)));
+    }
+    let json = EventOrOutline::Event(Box::new(event_json(&state, &event, viewer)));
+    let mut response = HttpResponse::Ok();
+    if invited {
+        response.insert_header(("Cache-Control", "no-store"));
+    }
+    Ok(response.json(json))
 }
 
 #[utoipa::path(

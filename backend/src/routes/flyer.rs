@@ -58,6 +58,7 @@ pub async fn flyer(
     );
     let build = async {
         let event = super::event_or_404(&state, id).await?;
+        super::refuse_outsiders(&event)?;
         let page_url = format!("{}/events/{}", state.public_base(), event.id);
         let page = FlyerPage::new(&event, titled, page_url, state.timezone(), &locale, now);
         Ok::<_, AppError>(page.render()?)

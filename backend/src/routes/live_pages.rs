@@ -68,6 +68,7 @@ pub async fn public(
         Ok((event, updates))
     })
     .await?;
+    super::refuse_outsiders(&event)?;
     let (updates, last_seq) = lines(
         &event,
         Viewer::Public,

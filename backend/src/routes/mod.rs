@@ -8,6 +8,7 @@ pub mod door_links;
 pub mod embed;
 pub mod events_api;
 pub mod flyer;
+pub mod invites;
 pub mod live_api;
 pub mod live_pages;
 pub mod openapi;
@@ -62,6 +63,97 @@ pub async fn revise_event(
     Err(AppError::Conflict(
         "others are editing this event right now; try again".into(),
     ))
+}
+
+/// Public outputs that show an event's details (its calendar file, flyer, public live page)
+/// refuse an invitation-only one (403): outsiders get only the outline, on its page and API.
+pub fn refuse_outsiders(event: &Event) -> Result<(), AppError> {
+    use crate::domain::access::{shows_details, Viewer};
+    if shows_details(event, &Viewer::Public, false) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "this event is by invitation only".into(),
+        ))
+    }
+}
+
+/// A wrong, spent, expired or revoked invite code counts against the guessing throttle like
+/// an unknown link: `Err(seconds)` when this client must wait (it was blocked already).
+pub fn invite_code_missed(
+    state: &crate::state::AppState,
+    request: &actix_web::HttpRequest,
+) -> Result<(), u64> {
+    let key = state.client_key(request);
+    let blocked = state.guess_throttle.wait(&key);
+    state.guess_throttle.missed(&key);
+    blocked.map_or(Ok(()), Err)
+}
+
+/// What an invite code sent by a visitor does for `event` (an invitation-only one): `Ok(true)`
+/// when it lets them in now, `Ok(false)` when none was sent, and the problem otherwise (counted
+/// against the guessing throttle, `429` once blocked). A valid code is never throttled.
+pub async fn invitation(
+    state: &crate::state::AppState,
+    request: &actix_web::HttpRequest,
+    event: &Event,
+    raw: Option<&str>,
+) -> Result<Result<bool, crate::domain::invite::InviteProblem>, AppError> {
+    if event.draft.access != crate::domain::event::Access::Invite {
+        return Ok(Ok(false));
+    }
+    let code = match crate::requests::rsvp::invite_code(raw) {
+        Ok(None) => return Ok(Ok(false)),
+        Ok(Some(code)) => code,
+        Err(problem) => {
+            invite_code_missed(state, request).map_err(AppError::RateLimited)?;
+            return Ok(Err(problem));
+        }
+    };
+    let event_id = event.id.clone();
+    let checked = crate::db::run(&state.pool, move |conn| {
+        crate::db::invites::check(conn, &event_id, &code, Utc::now())
+    })
+    .await?;
+    match checked {
+        Ok(_) => Ok(Ok(true)),
+        Err(problem) => {
+            invite_code_missed(state, request).map_err(AppError::RateLimited)?;
+            Ok(Err(problem))
+        }
+    }
+}
+
+/// The invite code an RSVP to `event` carries: `None` for an open event; for an invitation-only
+/// one, `403` without a code, and a code that cannot be one counts as a wrong guess.
+pub fn rsvp_invite(
+    state: &crate::state::AppState,
+    request: &actix_web::HttpRequest,
+    event: &Event,
+    raw: Option<&str>,
+) -> Result<Option<crate::domain::invite::InviteCode>, AppError> {
+    use crate::domain::admission::Refusal;
+    if event.draft.access != crate::domain::event::Access::Invite {
+        return Ok(None);
+    }
+    match crate::requests::rsvp::invite_code(raw) {
+        Ok(Some(code)) => Ok(Some(code)),
+        Ok(None) => Err(AppError::Forbidden(Refusal::InviteNeeded.to_string())),
+        Err(problem) => Err(refused_code(state, request, problem)),
+    }
+}
+
+/// A code the RSVP's transaction found wrong, spent, expired or revoked: `403` with the reason,
+/// or `429` once this client has guessed too often.
+pub fn refused_code(
+    state: &crate::state::AppState,
+    request: &actix_web::HttpRequest,
+    problem: crate::domain::invite::InviteProblem,
+) -> AppError {
+    match invite_code_missed(state, request) {
+        Err(seconds) => AppError::RateLimited(seconds),
+        Ok(()) => AppError::Forbidden(problem.to_string()),
+    }
 }
 
 /// The answer for any path nothing else matched.

@@ -9,7 +9,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::OpenApi;
 
 use crate::auth::SESSION_COOKIE;
-use crate::routes::{door_links, events_api, live_api, rsvps_api};
+use crate::routes::{door_links, events_api, invites, live_api, rsvps_api};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -44,6 +44,9 @@ use crate::routes::{door_links, events_api, live_api, rsvps_api};
         door_links::create,
         door_links::list,
         door_links::delete,
+        invites::create,
+        invites::list,
+        invites::delete,
         document,
     ),
     components(schemas(crate::error::ErrorBody)),
@@ -52,6 +55,7 @@ use crate::routes::{door_links, events_api, live_api, rsvps_api};
         (name = "events", description = "Workshops, trainings and actions"),
         (name = "rsvps", description = "Pseudonymous RSVPs: a manage token for the person, an `id` for organizers"),
         (name = "live", description = "Day-of updates, check-in and home safe"),
+        (name = "invites", description = "Invite codes for invitation-only events: the code is shown once, stored hashed, and admits as many RSVPs as its uses until it expires or is revoked"),
         (name = "door", description = "Door links: a volunteer's list of who is going, with one-tap arrival, at `/door/{token}`"),
     )
 )]

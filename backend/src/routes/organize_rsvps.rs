@@ -1,5 +1,6 @@
 //! The organizer's RSVP list for one event (`/organize/events/{id}/rsvps`): pseudonyms, guests,
-//! roles, needs, status and whether an email is saved (never the address); approve or decline.
+//! roles, needs, answers to the event's questions, status and whether an email is saved (never
+//! the address); approve or decline.
 
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
@@ -26,12 +27,35 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let lang = locale.lang;
     let event_id = path.into_inner();
-    let (event, rsvps) = crate::db::run(&state.pool, move |conn| {
+    let key = state.key.clone();
+    let (event, rsvps, answers) = crate::db::run(&state.pool, move |conn| {
         let event = event_queries::get(conn, &event_id)?;
-        Ok((event, rsvps::list_for_event(conn, &event_id)?))
+        Ok((
+            event,
+            rsvps::list_for_event(conn, &event_id)?,
+            rsvps::answers_of_event(conn, &key, &event_id)?,
+        ))
     })
     .await?;
     let tz = state.timezone();
+    let answers_of = |rsvp_id: &str| -> Vec<(String, String)> {
+        answers
+            .iter()
+            .find(|(id, _)| id == rsvp_id)
+            .map(|(_, given)| {
+                given
+                    .iter()
+                    .map(|answer| {
+                        let value = match answer.value.as_str() {
+                            "yes" | "no" => lang.word("answer", &answer.value),
+                            _ => answer.value.clone(),
+                        };
+                        (answer.label.clone(), value)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     let page = render_html(&OrganizerRsvpsPage {
         chrome: Chrome::organizer(
             lang.t_text("rsvps-title", "title", &event.draft.title),
@@ -43,9 +67,13 @@ pub async fn list(
         counts: RsvpCounts::of(&rsvps),
         lines: rsvps
             .iter()
-            .map(|rsvp| RsvpLine::new(rsvp, tz, lang))
+            .map(|rsvp| RsvpLine {
+                answers: answers_of(&rsvp.id),
+                ..RsvpLine::new(rsvp, tz, lang)
+            })
             .collect(),
         capacity: event.draft.capacity,
+        show_answers: !event.draft.questions.is_empty() || !answers.is_empty(),
     })?;
     Ok(no_store(page))
 }

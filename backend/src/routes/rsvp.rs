@@ -11,13 +11,18 @@ use crate::cache::{respond, Stamp};
 use crate::db::live::Helped;
 use crate::db::rsvps;
 use crate::domain::live::HelpText;
+use crate::domain::access::{shows_details, Viewer};
+use crate::domain::admission::Refusal;
+use crate::domain::invite::InviteProblem;
 use crate::domain::rsvp::{Arrival, RsvpChange};
 use crate::domain::FieldError;
 use crate::error::AppError;
+use crate::extract::organizer::authenticate;
 use crate::extract::{ManagedRsvp, WebForm};
 use crate::i18n::Locale;
 use crate::requests::rsvp::RsvpFormValues;
 use crate::state::AppState;
+use crate::views::invites::{problem_word, EventOutlinePage};
 use crate::views::pages::{EventPage, FormError, ManagePage, UnsubscribePage};
 use crate::views::rsvp_view::role_choices;
 use crate::views::Chrome;
@@ -29,16 +34,54 @@ fn with_status(mut response: HttpResponse, status: StatusCode) -> HttpResponse {
     response
 }
 
+#[derive(Debug, serde::Deserialize)]
+pub struct EventQuery {
+    /// An invite code, for an invitation-only event.
+    invite: Option<String>,
+}
+
 /// `GET /events/{id}`: the same for every visitor, so built once per change (places left
-/// included) and at least once a minute, then answered from memory.
+/// included) and at least once a minute, then answered from memory. An invitation-only event
+/// shows a visitor only its outline, unless `?invite=` carries a valid code (then the whole
+/// page, with the code in its RSVP form, never kept) or the visitor is a signed-in organizer.
 pub async fn event_page(
     request: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<EventQuery>,
     locale: Locale,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let now = Utc::now();
+    let code = query.invite.as_deref().map(str::trim).unwrap_or_default();
+    if !code.is_empty() {
+        let event = super::event_or_404(&state, id).await?;
+        return match super::invitation(&state, &request, &event, Some(code)).await? {
+            Ok(true) => {
+                let form = RsvpFormValues {
+                    invite_code: code.to_string(),
+                    ..RsvpFormValues::default()
+                };
+                let mut page =
+                    EventPage::new(&event, form, Vec::new(), state.timezone(), &locale, now);
+                page.asks_email = state.sends_mail();
+                Ok(no_store(render_html(&page)?))
+            }
+            Ok(false) => Ok(no_store(render_html(&event_page_for(
+                &state, &event, &locale, now,
+            ))?)),
+            Err(problem) => outline(&state, &locale, &event, code, problem),
+        };
+    }
+    // Organizers see everything: an invitation-only event's page in full, never kept. (Only a
+    // request that presents credentials costs a lookup here.)
+    if authenticate(&request).await?.is_some() {
+        let event = super::event_or_404(&state, id.clone()).await?;
+        if !shows_details(&event, &Viewer::Public, false) {
+            let page = event_page_for(&state, &event, &locale, now);
+            return Ok(no_store(render_html(&page)?));
+        }
+    }
     let key = format!("event/{id}?lang={}", locale.lang.code());
     let changes = crate::db::run(&state.pool, crate::db::events::changes);
     let stamp = Stamp::with_counts(
@@ -48,25 +91,65 @@ pub async fn event_page(
     );
     let build = async {
         let event = super::event_or_404(&state, id).await?;
-        let mut page = EventPage::new(
-            &event,
-            RsvpFormValues::default(),
-            Vec::new(),
-            state.timezone(),
-            &locale,
-            now,
-        );
-        page.asks_email = state.sends_mail();
-        Ok::<_, AppError>(page.render()?)
+        if !shows_details(&event, &Viewer::Public, false) {
+            return Ok::<_, AppError>(outline_page(&state, &locale, &event).render()?);
+        }
+        Ok::<_, AppError>(event_page_for(&state, &event, &locale, now).render()?)
     };
     let page = state.page_cache.get_or_build(key, stamp, build).await?;
     Ok(respond(&request, &page, HTML, "no-cache"))
 }
 
+fn event_page_for(
+    state: &AppState,
+    event: &crate::domain::event::Event,
+    locale: &Locale,
+    now: chrono::DateTime<Utc>,
+) -> EventPage {
+    let mut page = EventPage::new(
+        event,
+        RsvpFormValues::default(),
+        Vec::new(),
+        state.timezone(),
+        locale,
+        now,
+    );
+    page.asks_email = state.sends_mail();
+    page
+}
+
+fn outline_page(
+    state: &AppState,
+    locale: &Locale,
+    event: &crate::domain::event::Event,
+) -> EventOutlinePage {
+    let lang = locale.lang;
+    let chrome = Chrome::public(EventOutlinePage::title_for(event, lang), locale);
+    EventOutlinePage::new(chrome, event, state.timezone(), lang)
+}
+
+/// The outline again, saying why the code typed did not work (403).
+fn outline(
+    state: &AppState,
+    locale: &Locale,
+    event: &crate::domain::event::Event,
+    code: &str,
+    problem: InviteProblem,
+) -> Result<HttpResponse, AppError> {
+    let mut page = outline_page(state, locale, event);
+    page.code = code.chars().take(80).collect();
+    page.problem = Some(locale.lang.word("invite-problem", problem_word(problem)));
+    Ok(no_store(with_status(
+        render_html(&page)?,
+        StatusCode::FORBIDDEN,
+    )))
+}
+
 /// How long a kept event page may lag the clock (an RSVP form closing at the event's end).
 const EVENT_PAGE_WINDOW_SECONDS: i64 = 60;
 
-/// `POST /events/{id}/rsvp`: the RSVP form. Field errors come back on the event page (422).
+/// `POST /events/{id}/rsvp`: the RSVP form. Field errors come back on the event page (422); an
+/// invitation-only event's form needs its code (the outline with the reason, 403).
 pub async fn create(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -76,10 +159,29 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     state.check_rsvp_rate(&request)?;
     let id = path.into_inner();
-    let draft = match form.to_draft(state.sends_mail()) {
-        Ok(draft) => draft,
-        Err(error) => return rsvp_refused(&state, &locale, id, form, error).await,
+    let event = super::event_or_404(&state, id.clone()).await?;
+    let invite = match super::rsvp_invite(&state, &request, &event, Some(form.invite_code.as_str()))
+    {
+        Ok(invite) => invite,
+        Err(AppError::Forbidden(_)) if form.invite_code.trim().is_empty() => {
+            return refused_without_code(&state, &locale, &event);
+        }
+        Err(AppError::Forbidden(_)) => {
+            return outline(
+                &state,
+                &locale,
+                &event,
+                &form.invite_code,
+                InviteProblem::Unknown,
+            );
+        }
+        Err(other) => return Err(other),
     };
+    let mut draft = match form.to_draft(state.sends_mail(), &event.draft.questions) {
+        Ok(draft) => draft,
+        Err(error) => return rsvp_refused(&state, &locale, &event, form, error),
+    };
+    draft.invite = invite;
     let key = state.key.clone();
     let event_id = id.clone();
     let created = crate::db::run(&state.pool, move |conn| {
@@ -88,33 +190,55 @@ pub async fn create(
     .await;
     match created {
         Ok(created) => Ok(see_other(&format!("/r/{}?new=1", created.token))),
+        Err(crate::db::Error::Refused(Refusal::InviteNotValid(problem))) => {
+            if let Err(seconds) = super::invite_code_missed(&state, &request) {
+                return Err(AppError::RateLimited(seconds));
+            }
+            outline(&state, &locale, &event, &form.invite_code, problem)
+        }
+        Err(crate::db::Error::Refused(Refusal::InviteNeeded)) => {
+            refused_without_code(&state, &locale, &event)
+        }
         Err(crate::db::Error::Refused(refusal)) => match refusal.field_error() {
-            Some(error) => rsvp_refused(&state, &locale, id, form, error).await,
+            Some(error) => rsvp_refused(&state, &locale, &event, form, error),
             None => Err(crate::db::Error::Refused(refusal).into()),
         },
         Err(other) => Err(other.into()),
     }
 }
 
-/// The event page again with the RSVP form as typed and what is wrong with it (422).
-async fn rsvp_refused(
+/// An RSVP to an invitation-only event without a code: the outline, asking for one (403).
+fn refused_without_code(
     state: &AppState,
     locale: &Locale,
-    event_id: String,
+    event: &crate::domain::event::Event,
+) -> Result<HttpResponse, AppError> {
+    let mut page = outline_page(state, locale, event);
+    page.problem = Some(locale.lang.t("invite-needed"));
+    Ok(no_store(with_status(
+        render_html(&page)?,
+        StatusCode::FORBIDDEN,
+    )))
+}
+
+/// The event page again with the RSVP form as typed and what is wrong with it (422).
+fn rsvp_refused(
+    state: &AppState,
+    locale: &Locale,
+    event: &crate::domain::event::Event,
     form: RsvpFormValues,
     error: FieldError,
 ) -> Result<HttpResponse, AppError> {
-    let event = super::event_or_404(state, event_id).await?;
     let errors = vec![FormError {
         field: error.field.to_string(),
         message: error.message,
     }];
-    let mut page = EventPage::new(&event, form, errors, state.timezone(), locale, Utc::now());
+    let mut page = EventPage::new(event, form, errors, state.timezone(), locale, Utc::now());
     page.asks_email = state.sends_mail();
-    Ok(with_status(
+    Ok(no_store(with_status(
         render_html(&page)?,
         StatusCode::UNPROCESSABLE_ENTITY,
-    ))
+    )))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -257,7 +381,9 @@ pub async fn manage_post(
             Ok(no_store(see_other(&format!("/r/{token}?done=cancelled"))))
         }
         "save" => {
-            let change = match form.to_change(state.sends_mail()) {
+            // The questions as the event asks them now (the form's answers are by place).
+            let managed = ManagedRsvp::find(&state, token.clone()).await?;
+            let change = match form.to_change(state.sends_mail(), &managed.event.draft.questions) {
                 Ok(change) => change,
                 Err(error) => return form_refused(&state, &locale, token, form, error).await,
             };

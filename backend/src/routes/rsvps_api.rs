@@ -7,6 +7,7 @@ use chrono::Utc;
 use crate::db::audit;
 use crate::db::{events as event_queries, rsvps};
 use crate::domain::access::Viewer;
+use crate::domain::admission::Refusal;
 use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::extract::organizer::ApiOrganizer;
@@ -14,7 +15,7 @@ use crate::extract::{decision, JsonBody, ManagedRsvp};
 use crate::requests::rsvp::{RsvpInput, RsvpPatch};
 use crate::state::AppState;
 use crate::views::event_json::EventJson;
-use crate::views::rsvp_view::{RsvpCounts, RsvpJson, RsvpListJson};
+use crate::views::rsvp_view::{AnswerJson, RsvpCounts, RsvpJson, RsvpListJson};
 
 #[utoipa::path(
     post, path = "/api/v1/events/{id}/rsvps", operation_id = "create_rsvp", tag = "rsvps",
@@ -24,7 +25,7 @@ use crate::views::rsvp_view::{RsvpCounts, RsvpJson, RsvpListJson};
         (status = 201, description = "RSVPed: `token` (shown only this once), `manage_url` and `status` (`going`, `waitlisted` or `pending`)", body = RsvpJson,
             headers(("Location" = String, description = "The manage page"))),
         crate::error::documented::BodyRefusals,
-        crate::error::documented::FromAnotherSite,
+        (status = 403, description = "Sent from another site; or the event is invitation-only and `invite_code` is missing, wrong, used up, expired or revoked", body = crate::error::ErrorBody),
         crate::error::documented::NoSuchEvent,
         (status = 409, description = "The event was cancelled or has ended", body = crate::error::ErrorBody),
         (status = 422, description = "A field is not valid (named in `field`)", body = crate::error::ErrorBody),
@@ -41,16 +42,30 @@ pub async fn create(
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     state.check_rsvp_rate(&request)?;
-    let input: RsvpInput = body.parse().await?;
-    let draft = input.into_draft(state.sends_mail())?;
-    let event_id = path.into_inner();
+    let mut input: RsvpInput = body.parse().await?;
+    let event = super::event_or_404(&state, path.into_inner()).await?;
+    let invite = super::rsvp_invite(
+        &state,
+        &request,
+        &event,
+        input.invite_code.take().as_deref(),
+    )?;
+    let mut draft = input.into_draft(state.sends_mail(), &event.draft.questions)?;
+    draft.invite = invite;
+    let event_id = event.id;
     let key = state.key.clone();
     // Reminders and notices follow the caller's Accept-Language.
     let lang = crate::extract::locale::locale_of(&request).lang;
-    let new = crate::db::run(&state.pool, move |conn| {
+    let created = crate::db::run(&state.pool, move |conn| {
         rsvps::create(conn, &key, &event_id, draft, lang, Utc::now())
     })
-    .await?;
+    .await;
+    let new = match created {
+        Err(crate::db::Error::Refused(Refusal::InviteNotValid(problem))) => {
+            return Err(super::refused_code(&state, &request, problem))
+        }
+        other => other?,
+    };
     let manage_url = format!("{}/r/{}", state.public_base(), new.token);
     let mut json = RsvpJson::new(&new.rsvp);
     json.token = Some(new.token);
@@ -118,9 +133,18 @@ pub async fn update(
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let patch: RsvpPatch = body.parse().await?;
-    let change = patch.into_change(state.sends_mail())?;
-    let drops_address = change.cancel || change.email.is_some();
     let token = path.into_inner();
+    // Answers are checked against the event's questions as they are now.
+    let answers = match patch.answers {
+        None => None,
+        Some(_) => {
+            let managed = ManagedRsvp::find(&state, token.clone()).await?;
+            patch.answers(&managed.event.draft.questions)?
+        }
+    };
+    let mut change = patch.into_change(state.sends_mail())?;
+    change.answers = answers;
+    let drops_address = change.cancel || change.email.is_some();
     let key = state.key.clone();
     let (rsvp, event) = crate::db::run(&state.pool, move |conn| {
         rsvps::update(conn, &key, &token, change, Utc::now())
@@ -163,7 +187,7 @@ pub async fn delete(
     get, path = "/api/v1/events/{id}/rsvps", operation_id = "list_rsvps", tag = "rsvps",
     params(("id" = String, Path, description = "The event's id")),
     responses(
-        (status = 200, description = "Every RSVP with its `id` (never the token), and counts", body = RsvpListJson),
+        (status = 200, description = "Every RSVP with its `id` (never the token), its `answers` to the event's questions (each with the question's label as it was when answered), and counts", body = RsvpListJson),
         crate::error::documented::OrganizerRefusals,
         crate::error::documented::NoSuchEvent,
         crate::error::documented::Throttled,
@@ -177,9 +201,13 @@ pub async fn list(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let event_id = path.into_inner();
-    let rsvps = crate::db::run(&state.pool, move |conn| {
+    let key = state.key.clone();
+    let (rsvps, mut answers) = crate::db::run(&state.pool, move |conn| {
         event_queries::get(conn, &event_id)?;
-        rsvps::list_for_event(conn, &event_id)
+        Ok((
+            rsvps::list_for_event(conn, &event_id)?,
+            rsvps::answers_of_event(conn, &key, &event_id)?,
+        ))
     })
     .await?;
     let counts = RsvpCounts::of(&rsvps);
@@ -188,6 +216,16 @@ pub async fn list(
         .map(|rsvp| {
             let mut json = RsvpJson::new(rsvp);
             json.id = Some(rsvp.id.clone());
+            // Organizers only: answers appear in this list and nowhere else.
+            let given = answers.iter().position(|(id, _)| *id == rsvp.id);
+            json.answers = Some(
+                given
+                    .map(|at| answers.swap_remove(at).1)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(AnswerJson::new)
+                    .collect(),
+            );
             json
         })
         .collect();

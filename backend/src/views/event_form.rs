@@ -6,9 +6,10 @@ use serde::Deserialize;
 
 use super::time::{from_input, to_input};
 use crate::domain::event::{
-    CountDisplay, Event, EventDraft, EventKind, LocationPrivacy, Role, Visibility,
+    Access, CountDisplay, Event, EventDraft, EventKind, LocationPrivacy, Role, Visibility,
     DEFAULT_REMINDER_OFFSETS,
 };
+use crate::domain::question::{check_questions, QuestionDraft, QuestionKind, MAX_QUESTIONS};
 use crate::domain::FieldError;
 use crate::i18n::Lang;
 
@@ -36,6 +37,27 @@ pub struct EventFormValues {
     pub count_display: String,
     /// Actions only: by when everyone should be home safe (blank: no check).
     pub safe_by: String,
+    /// `open` or `invite`.
+    pub access: String,
+    pub who_for: String,
+    /// The question rows, five of each, in order (a row with an empty label is no question).
+    pub question_id: Vec<String>,
+    pub question_label: Vec<String>,
+    pub question_kind: Vec<String>,
+    /// One option a line.
+    pub question_options: Vec<String>,
+    /// `required` or `optional` (a select, so every row sends one).
+    pub question_required: Vec<String>,
+}
+
+/// One question row of the event form.
+pub struct QuestionRow {
+    pub number: usize,
+    pub id: String,
+    pub label: String,
+    pub kinds: Vec<SelectOption>,
+    pub options: String,
+    pub required: bool,
 }
 
 /// One `<option>` or checkbox.
@@ -71,6 +93,7 @@ impl EventFormValues {
             count_display: CountDisplay::Exact.as_str().into(),
             language: "en".into(),
             reminder_hours: hours(&DEFAULT_REMINDER_OFFSETS),
+            access: Access::Open.as_str().into(),
             ..Default::default()
         }
     }
@@ -101,7 +124,66 @@ impl EventFormValues {
             reminder_hours: hours(&d.reminder_offsets_minutes),
             count_display: d.count_display.as_str().into(),
             safe_by: d.safe_by.map(|at| to_input(at, tz)).unwrap_or_default(),
+            access: d.access.as_str().into(),
+            who_for: d.who_for.clone(),
+            question_id: d.questions.iter().map(|q| q.id.clone()).collect(),
+            question_label: d.questions.iter().map(|q| q.label.clone()).collect(),
+            question_kind: d.questions.iter().map(|q| q.kind.as_str().into()).collect(),
+            question_options: d.questions.iter().map(|q| q.options.join("\n")).collect(),
+            question_required: d
+                .questions
+                .iter()
+                .map(|q| if q.required { "required" } else { "optional" }.into())
+                .collect(),
         }
+    }
+
+    /// The question rows as sent (blank labels dropped), checked.
+    fn questions(&self) -> Result<Vec<crate::domain::question::Question>, FieldError> {
+        let at = |list: &Vec<String>, i: usize| list.get(i).cloned().unwrap_or_default();
+        let mut drafts = Vec::new();
+        for i in 0..self.question_label.len() {
+            let label = at(&self.question_label, i);
+            if label.trim().is_empty() {
+                continue;
+            }
+            let id = at(&self.question_id, i);
+            drafts.push(QuestionDraft {
+                id: (!id.trim().is_empty()).then_some(id),
+                label,
+                kind: QuestionKind::parse(at(&self.question_kind, i).trim()),
+                options: at(&self.question_options, i)
+                    .lines()
+                    .map(str::to_owned)
+                    .collect(),
+                required: at(&self.question_required, i) == "required",
+            });
+        }
+        check_questions(drafts)
+    }
+
+    /// Five question rows: the questions as sent or stored, then empty ones.
+    pub fn question_rows(&self, lang: &Lang) -> Vec<QuestionRow> {
+        let lang = *lang;
+        let at = |list: &Vec<String>, i: usize| list.get(i).cloned().unwrap_or_default();
+        (0..MAX_QUESTIONS)
+            .map(|i| {
+                let kind = at(&self.question_kind, i);
+                QuestionRow {
+                    number: i + 1,
+                    id: at(&self.question_id, i),
+                    label: at(&self.question_label, i),
+                    kinds: options(QuestionKind::ALL, &kind, "question-kind", lang),
+                    options: at(&self.question_options, i),
+                    required: at(&self.question_required, i) == "required",
+                }
+            })
+            .collect()
+    }
+
+    pub fn accesses(&self, lang: &Lang) -> Vec<SelectOption> {
+        let lang = *lang;
+        options(Access::ALL, &self.access, "access", lang)
     }
 
     /// A new event's form filled in from `event`: every setting, but no date (nor the reveal
@@ -175,6 +257,10 @@ impl EventFormValues {
                 "" => None,
                 value => Some(from_input(value, tz, "safe_by")?),
             },
+            // A form from before invitations existed sends none: open.
+            access: Access::parse(self.access.trim()).unwrap_or(Access::Open),
+            who_for: self.who_for.clone(),
+            questions: self.questions()?,
         }
         .validate()
     }
@@ -257,7 +343,14 @@ trait Word: Copy {
 macro_rules! word_impl {
     ($($t:ty),+) => { $(impl Word for $t { fn word(self) -> &'static str { self.as_str() } })+ };
 }
-word_impl!(EventKind, LocationPrivacy, Visibility, CountDisplay);
+word_impl!(
+    EventKind,
+    LocationPrivacy,
+    Visibility,
+    CountDisplay,
+    Access,
+    QuestionKind
+);
 
 /// One option per value, named by the message `{prefix}-{value}`.
 fn options<T: Word>(all: &[T], current: &str, prefix: &str, lang: Lang) -> Vec<SelectOption> {

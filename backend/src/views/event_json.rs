@@ -7,8 +7,9 @@ use serde::Serialize;
 use crate::domain::access::{location_for, Viewer};
 use crate::domain::event::rfc3339;
 use crate::domain::event::{
-    CountDisplay, Event, EventKind, EventStatus, LocationPrivacy, Role, Visibility,
+    Access, CountDisplay, Event, EventKind, EventStatus, LocationPrivacy, Role, Visibility,
 };
+use crate::domain::question::Question;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EventJson {
@@ -44,6 +45,64 @@ pub struct EventJson {
     #[schema(required)]
     pub going_count: Option<i64>,
     pub url: String,
+    pub access: Access,
+    pub who_for: String,
+    /// Asked with each RSVP (answers go in the RSVP's `answers`).
+    #[schema(value_type = Vec<QuestionJson>)]
+    pub questions: Vec<Question>,
+}
+
+/// One RSVP question as the API writes it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QuestionJson {
+    pub id: String,
+    pub label: String,
+    pub kind: crate::domain::question::QuestionKind,
+    pub options: Vec<String>,
+    pub required: bool,
+}
+
+/// What the public sees of an invitation-only event without a valid code: its cover title (or
+/// neutral words), its time and who it is for. `outline` is always `true`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EventOutlineJson {
+    pub id: String,
+    pub title: String,
+    #[schema(format = DateTime)]
+    pub starts_at: String,
+    #[schema(format = DateTime)]
+    pub ends_at: String,
+    pub status: EventStatus,
+    pub access: Access,
+    pub who_for: String,
+    pub outline: bool,
+    pub url: String,
+}
+
+impl EventOutlineJson {
+    /// `neutral`: the words used when the event has no cover title.
+    pub fn new(event: &Event, neutral: &str, public_base: &str) -> Self {
+        let d = &event.draft;
+        EventOutlineJson {
+            id: event.id.clone(),
+            title: d.cover_title.clone().unwrap_or_else(|| neutral.to_string()),
+            starts_at: rfc3339(d.starts_at),
+            ends_at: rfc3339(d.ends_at),
+            status: event.status,
+            access: d.access,
+            who_for: d.who_for.clone(),
+            outline: true,
+            url: format!("{public_base}/events/{}", event.id),
+        }
+    }
+}
+
+/// `GET /api/v1/events/{id}`: the event, or only its outline (`access::shows_details`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum EventOrOutline {
+    Event(Box<EventJson>),
+    Outline(EventOutlineJson),
 }
 
 impl EventJson {
@@ -80,6 +139,9 @@ impl EventJson {
             safe_by: d.safe_by.map(rfc3339),
             going_count,
             url: format!("{public_base}/events/{}", event.id),
+            access: d.access,
+            who_for: d.who_for.clone(),
+            questions: d.questions.clone(),
         }
     }
 }

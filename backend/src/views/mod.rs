@@ -6,6 +6,7 @@ pub mod atom;
 pub mod door;
 pub mod event_form;
 pub mod event_json;
+pub mod invites;
 pub mod organizer_home;
 pub mod outreach;
 pub mod pages;
@@ -220,6 +221,8 @@ pub struct EventDetail {
     pub places_left_line: Option<String>,
     /// Whether people can still RSVP (scheduled and not ended).
     pub rsvp_open: bool,
+    /// Who this space is for (empty: not said).
+    pub who_for: String,
 }
 
 impl EventDetail {
@@ -274,6 +277,7 @@ impl EventDetail {
                 .collect(),
             places_left_line,
             rsvp_open: !event.is_cancelled() && !event.has_ended(now),
+            who_for: d.who_for.clone(),
         }
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::access::{location_for, Viewer};
-use crate::domain::event::{Event, Visibility};
+use crate::domain::event::{Access, Event, Visibility};
 use crate::domain::rsvp::Tally;
 use crate::i18n::time::span;
 use crate::i18n::Lang;
@@ -141,14 +141,24 @@ pub fn event_tools(event: &Event, lang: Lang) -> Vec<EventTool> {
         label: lang.t(label),
         href,
     };
-    let mut tools = vec![
-        tool("hub-tool-public-page", format!("/events/{id}")),
-        tool("hub-tool-public-live", format!("/events/{id}/live")),
-        tool("hub-tool-calendar", format!("/events/{id}/event.ics")),
+    let invite_only = event.draft.access == Access::Invite;
+    let mut tools = vec![tool("hub-tool-public-page", format!("/events/{id}"))];
+    // An invitation-only event has no public live page, calendar file or flyer (outsiders see
+    // only its outline): no links to them.
+    if !invite_only {
+        tools.extend([
+            tool("hub-tool-public-live", format!("/events/{id}/live")),
+            tool("hub-tool-calendar", format!("/events/{id}/event.ics")),
+        ]);
+    }
+    tools.extend([
         tool("door-links-nav", format!("/organize/events/{id}/door")),
-        tool("editor-flyer", format!("/events/{id}/flyer")),
-    ];
-    if event.draft.cover_title.is_some() {
+        tool("invites-nav", format!("/organize/events/{id}/invites")),
+    ]);
+    if !invite_only {
+        tools.push(tool("editor-flyer", format!("/events/{id}/flyer")));
+    }
+    if event.draft.cover_title.is_some() && !invite_only {
         tools.push(tool(
             "editor-flyer-cover",
             format!("/events/{id}/flyer?cover=1"),

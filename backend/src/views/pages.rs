@@ -11,7 +11,9 @@ use crate::i18n::{Lang, Locale};
 
 use super::event_form::{EventFormValues, SelectOption};
 use super::organizer_home::{EventTool, HomeSections, PastLine};
-use super::rsvp_view::{role_choices, RsvpCounts, RsvpLine, RsvpSummary};
+use super::rsvp_view::{
+    question_fields, role_choices, QuestionField, RsvpCounts, RsvpLine, RsvpSummary,
+};
 use super::{Chrome, DayGroup, EventDetail, FilterLink};
 use crate::requests::rsvp::RsvpFormValues;
 
@@ -63,6 +65,8 @@ pub struct EventPage {
     pub max_guests: i32,
     /// Whether the form asks for an email: only when this server sends email.
     pub asks_email: bool,
+    /// The event's questions, as form fields.
+    pub questions: Vec<QuestionField>,
 }
 
 impl EventPage {
@@ -79,6 +83,7 @@ impl EventPage {
         EventPage {
             chrome: Chrome::public(event.draft.title.clone(), locale),
             roles: role_choices(&form, &event.draft, lang),
+            questions: question_fields(&event.draft.questions, &form, lang),
             event: EventDetail::new(event, Viewer::Public, tz, lang, now),
             form,
             errors,
@@ -114,6 +119,8 @@ pub struct ManagePage {
     pub max_guests: i32,
     /// Whether the form asks for an email: only when this server sends email.
     pub asks_email: bool,
+    /// The event's questions, as form fields (never filled with the saved answers).
+    pub questions: Vec<QuestionField>,
 }
 
 impl ManagePage {
@@ -143,6 +150,7 @@ impl ManagePage {
             rsvp: RsvpSummary::new(rsvp, lang),
             event: EventDetail::new(event, Viewer::attendee(rsvp), tz, lang, now),
             roles: role_choices(&form, &event.draft, lang),
+            questions: question_fields(&event.draft.questions, &form, lang),
             form,
             errors,
             max_guests: MAX_GUESTS,
@@ -164,6 +172,8 @@ pub struct OrganizerRsvpsPage {
     pub lines: Vec<RsvpLine>,
     pub counts: RsvpCounts,
     pub capacity: Option<i32>,
+    /// Whether the event asks questions (or RSVPs answered earlier ones): an answers column.
+    pub show_answers: bool,
 }
 
 /// Stopping emails from a link in one. The title stays neutral, like the manage page's.

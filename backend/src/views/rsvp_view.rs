@@ -7,6 +7,7 @@ use super::event_form::SelectOption;
 use super::event_json::EventJson;
 use crate::domain::event::rfc3339;
 use crate::domain::event::{EventDraft, Role};
+use crate::domain::question::{Answer, Question, QuestionKind};
 use crate::domain::rsvp::{Rsvp, RsvpStatus};
 use crate::i18n::Lang;
 use crate::requests::rsvp::RsvpFormValues;
@@ -55,6 +56,29 @@ pub struct RsvpJson {
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<EventJson>,
+    /// Organizers' list only: the answers to the event's questions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answers: Option<Vec<AnswerJson>>,
+}
+
+/// One answer, with its question's label as it was when answered (so answers stay readable
+/// after the questions change).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AnswerJson {
+    /// The question's id.
+    pub id: String,
+    pub label: String,
+    pub value: String,
+}
+
+impl AnswerJson {
+    pub fn new(answer: &Answer) -> Self {
+        AnswerJson {
+            id: answer.id.clone(),
+            label: answer.label.clone(),
+            value: answer.value.clone(),
+        }
+    }
 }
 
 impl RsvpJson {
@@ -76,6 +100,7 @@ impl RsvpJson {
             reconfirmed: rsvp.reconfirmed,
             created_at: rfc3339(rsvp.created_at),
             event: None,
+            answers: None,
         }
     }
 }
@@ -140,6 +165,8 @@ pub struct RsvpLine {
     pub can_approve: bool,
     pub can_decline: bool,
     pub created: String,
+    /// Answers to the event's questions: (label as answered, answer).
+    pub answers: Vec<(String, String)>,
 }
 
 impl RsvpLine {
@@ -166,8 +193,60 @@ impl RsvpLine {
                 RsvpStatus::Pending | RsvpStatus::Going | RsvpStatus::Waitlisted
             ) && rsvp.pseudonym.is_some(),
             created: crate::i18n::time::moment(rsvp.created_at, tz, lang),
+            answers: Vec::new(),
         }
     }
+}
+
+/// A question as the RSVP forms ask it: its field's name and id, and for a choice or yes/no
+/// question the options (value, label, chosen).
+pub struct QuestionField {
+    pub name: String,
+    pub id: String,
+    pub label: String,
+    pub kind: &'static str,
+    pub required: bool,
+    pub value: String,
+    pub options: Vec<(String, String, bool)>,
+    /// The field an error names: `answers.<id>`.
+    pub error_field: String,
+}
+
+/// The event's questions as form fields, with the values as last sent.
+pub fn question_fields(
+    questions: &[Question],
+    form: &RsvpFormValues,
+    lang: Lang,
+) -> Vec<QuestionField> {
+    questions
+        .iter()
+        .zip(form.answer_fields())
+        .enumerate()
+        .map(|(at, (question, value))| {
+            let options = match question.kind {
+                QuestionKind::Text => Vec::new(),
+                QuestionKind::Choice => question
+                    .options
+                    .iter()
+                    .map(|option| (option.clone(), option.clone(), option == value))
+                    .collect(),
+                QuestionKind::YesNo => ["yes", "no"]
+                    .into_iter()
+                    .map(|word| (word.to_string(), lang.word("answer", word), word == value))
+                    .collect(),
+            };
+            QuestionField {
+                name: format!("answer_{}", at + 1),
+                id: format!("answers.{}", question.id),
+                label: question.label.clone(),
+                kind: question.kind.as_str(),
+                required: question.required,
+                value: value.to_string(),
+                options,
+                error_field: format!("answers.{}", question.id),
+            }
+        })
+        .collect()
 }
 
 /// A day-of role's name, or nothing.

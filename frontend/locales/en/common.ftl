@@ -130,3 +130,6 @@ field-error-audience = Choose who gets the update.
 field-error-text = Write a message of up to 2,000 characters.
 field-error-safe_by = The home-safe-by time is for actions only, after the start.
 field-error-help_text = Write one line of up to 280 characters, or nothing.
+field-error-who_for = Who it is for: one line of at most 280 characters.
+field-error-questions = Check the questions: at most five, each with its text, and two to ten options for a choice.
+field-error-uses = Uses is a whole number from 1 to 10,000, or empty for no limit.

@@ -128,3 +128,6 @@ field-error-audience = Elige quién recibe la actualización.
 field-error-text = Escribe un mensaje de hasta 2.000 caracteres.
 field-error-safe_by = La hora de "en casa y bien" es solo para acciones, y después del inicio.
 field-error-help_text = Escribe una sola línea de hasta 280 caracteres, o nada.
+field-error-who_for = Para quién es: una sola línea de hasta 280 caracteres.
+field-error-questions = Revisa las preguntas: hasta cinco, cada una con texto, y de dos a diez opciones para elegir.
+field-error-uses = Los usos son un número entero del 1 al 10.000, o vacío si no hay límite.

@@ -563,7 +563,12 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
             event_fields(
                 "Peer support circle",
                 3,
-                json!({"approval_required": true, "capacity": 8}),
+                json!({"approval_required": true, "capacity": 8,
+                       "questions": [
+                           {"label": "Your pronouns?", "kind": "text"},
+                           {"label": "Which session?", "kind": "choice", "options": ["Morning", "Evening"], "required": true},
+                           {"label": "First time with us?", "kind": "yes_no"}
+                       ]}),
             ),
         )
         .await["id"]
@@ -572,7 +577,8 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         .to_string();
     app.rsvp_api(
         &vetted,
-        json!({"pseudonym": "Wren", "guests": 1, "needs": "Quiet seat"}),
+        json!({"pseudonym": "Wren", "guests": 1, "needs": "Quiet seat",
+               "answers": {"q1": "she/her", "q2": "Evening", "q3": "yes"}}),
     )
     .await;
     let ended = app
@@ -582,6 +588,31 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         .expect("id")
         .to_string();
     app.end_event(&ended);
+    // An invitation-only event, and a code for it.
+    let private = app
+        .create_event(
+            &token,
+            event_fields(
+                "Sex workers only: safety circle",
+                4,
+                json!({"access": "invite", "cover_title": "Tuesday tea",
+                       "who_for": "Sex workers and former sex workers only"}),
+            ),
+        )
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let (status, invite) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/events/{private}/invites"),
+            Some(&token),
+            &json!({"uses": 10}),
+        )
+        .await;
+    assert_eq!(status, 201, "{invite}");
+    let invited = invite["url"].as_str().expect("url").to_string();
 
     let session = driver.session(SessionOptions::default()).await;
     session.open(&app.url("/")).await;
@@ -590,9 +621,17 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         .await;
     assert_eq!(viewport, json!([PHONE.0, PHONE.1]), "a phone-sized page");
     let mut findings = Vec::new();
-    let public: [(&str, String, bool); 7] = [
+    let public: [(&str, String, bool); 11] = [
         ("home", "/".into(), true),
         ("event", format!("/events/{id}"), true),
+        ("event-questions", format!("/events/{vetted}"), true),
+        ("event-invite-outline", format!("/events/{private}"), true),
+        ("event-invited", invited.clone(), true),
+        (
+            "event-invite-wrong",
+            format!("/events/{private}?invite=0000-1111-2222-3333-4444"),
+            false,
+        ),
         ("manage", format!("{manage}?new=1"), true),
         ("live", format!("/events/{id}/live"), true),
         ("attendee-live", format!("{manage}/live"), false),
@@ -636,7 +675,17 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         .await;
     session.wait_for_path("/organize").await;
 
-    let organizer: [(&str, String, bool); 12] = [
+    let organizer: [(&str, String, bool); 14] = [
+        (
+            "invites",
+            format!("/organize/events/{private}/invites"),
+            true,
+        ),
+        (
+            "rsvp-list-answers",
+            format!("/organize/events/{vetted}/rsvps"),
+            false,
+        ),
         ("dashboard", "/organize".into(), true),
         ("event-hub", format!("/organize/events/{id}"), true),
         (

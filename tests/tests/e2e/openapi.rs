@@ -22,6 +22,9 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/events/{id}/door-links"),
     ("get", "/api/v1/events/{id}/door-links"),
     ("delete", "/api/v1/events/{id}/door-links/{link_id}"),
+    ("post", "/api/v1/events/{id}/invites"),
+    ("get", "/api/v1/events/{id}/invites"),
+    ("delete", "/api/v1/events/{id}/invites/{invite_id}"),
     ("get", "/api/v1/rsvps/{token}"),
     ("patch", "/api/v1/rsvps/{token}"),
     ("delete", "/api/v1/rsvps/{token}"),
@@ -150,7 +153,36 @@ async fn the_document_describes_the_api_as_it_answers(app: TestApp) {
         .await;
     let id = created["id"].as_str().expect("id");
     let path = format!("/api/v1/events/{id}");
-    let event_schema = response_schema(&document, "get", "/api/v1/events/{id}", "200");
+    // The event, or (invitation-only, no code) its outline.
+    let either = response_schema(&document, "get", "/api/v1/events/{id}", "200");
+    let branches = either["oneOf"].as_array().expect("an event or its outline");
+    let (event_schema, outline_schema) = (
+        resolve(&document, &branches[0]),
+        resolve(&document, &branches[1]),
+    );
+    let private = app
+        .create_event(
+            &token,
+            event_fields(
+                "Members only",
+                3,
+                json!({"access": "invite", "who_for": "Members"}),
+            ),
+        )
+        .await;
+    let (status, outline) = app
+        .get_json(
+            &format!("/api/v1/events/{}", private["id"].as_str().expect("id")),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_matches(
+        outline_schema,
+        &outline,
+        &[],
+        "an invitation-only event, to the public",
+    );
     let (status, organizer_view) = app.get_json(&path, Some(&token)).await;
     assert_eq!(status, 200);
     assert_matches(
@@ -179,7 +211,12 @@ async fn the_document_describes_the_api_as_it_answers(app: TestApp) {
         .await;
     assert_eq!(status, 201, "{rsvp}");
     let rsvp_schema = response_schema(&document, "post", "/api/v1/events/{id}/rsvps", "201");
-    assert_matches(rsvp_schema, &rsvp, &["id", "event"], "a new RSVP");
+    assert_matches(
+        rsvp_schema,
+        &rsvp,
+        &["id", "event", "answers"],
+        "a new RSVP",
+    );
     let (status, refused) = app
         .send_json(
             reqwest::Method::POST,
@@ -250,6 +287,7 @@ fn at_and_past(field: &str, keyword: &str, limit: i64, items: bool) -> (Value, V
                 (0..count)
                     .map(|i| match field {
                         "reminder_offsets_minutes" => json!(60 + i),
+                        "questions" => json!({"label": format!("Question {i}"), "kind": "text"}),
                         _ => json!(format!("t{i}")),
                     })
                     .collect()
@@ -380,6 +418,10 @@ async fn the_documented_limits_are_the_ones_enforced(app: TestApp) {
         "EventPatch.title maxLength 140",
         "EventPatch.capacity maximum 100000",
         "EventPatch.tags maxItems 12",
+        "EventInput.who_for maxLength 280",
+        "EventInput.questions maxItems 5",
+        "EventPatch.who_for maxLength 280",
+        "EventPatch.questions maxItems 5",
         "RsvpInput.pseudonym maxLength 64",
         "RsvpInput.pseudonym minLength 1",
         "RsvpInput.guests minimum 0",

@@ -200,6 +200,20 @@ fn rsvp_languages(app: &TestApp) -> Vec<String> {
         .expect("rsvps read")
 }
 
+/// Every sealed answer set the database holds.
+fn sealed_answers(app: &TestApp) -> Vec<String> {
+    use diesel::prelude::*;
+    use umbrella::db::schema::rsvps;
+    rsvps::table
+        .filter(rsvps::answers_sealed.is_not_null())
+        .select(rsvps::answers_sealed)
+        .load::<Option<String>>(&mut app.database())
+        .expect("rsvps read")
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
 /// The seized-server test: a copy of the database links no pseudonym to an email, holds no
 /// manage token, and after "delete me" and after purge no longer holds the pseudonym either.
 async fn a_seized_database_gives_nobody_away(app: TestApp) {
@@ -212,20 +226,44 @@ async fn a_seized_database_gives_nobody_away(app: TestApp) {
         format!("gone-{canary}@example.org"),
     );
     let now = chrono::Utc::now();
+    // Both ask a question; the later one is invitation-only, and its code is a secret too.
+    let question = json!([{"label": "Anything we should know?", "kind": "text"}]);
     let ending_soon = app
         .create_event(
             &organizer,
             json!({"title": "Ending soon", "kind": "workshop", "starts_at": (now - chrono::Duration::hours(1)).to_rfc3339(),
-                   "ends_at": (now + chrono::Duration::seconds(3)).to_rfc3339(), "location": "Hall"}),
+                   "ends_at": (now + chrono::Duration::seconds(3)).to_rfc3339(), "location": "Hall",
+                   "questions": question}),
         )
         .await;
     let upcoming = app
-        .create_event(&organizer, event_fields("Later", 3, json!({})))
+        .create_event(
+            &organizer,
+            event_fields(
+                "Later",
+                3,
+                json!({"access": "invite", "questions": question}),
+            ),
+        )
         .await;
+    let (status, invite) = app
+        .send_json(
+            reqwest::Method::POST,
+            &format!(
+                "/api/v1/events/{}/invites",
+                upcoming["id"].as_str().expect("id")
+            ),
+            Some(&organizer),
+            &json!({"uses": 5}),
+        )
+        .await;
+    assert_eq!(status, 201, "{invite}");
+    let code = invite["code"].as_str().expect("code").to_string();
     let server = &app;
     let rsvp = |event: &serde_json::Value, name: &str, email: &str| {
         let path = format!("/api/v1/events/{}/rsvps", event["id"].as_str().expect("id"));
-        let body = json!({"pseudonym": name, "email": email, "needs": format!("needs-{name}")});
+        let body = json!({"pseudonym": name, "email": email, "needs": format!("needs-{name}"),
+                          "invite_code": code, "answers": {"q1": format!("answer-{name}")}});
         async move {
             // In Spanish: the language someone chose is personal too, and the purge resets it.
             let response = server
@@ -273,8 +311,28 @@ async fn a_seized_database_gives_nobody_away(app: TestApp) {
         contains(&raw, &kept_name),
         "the search works: the pseudonym is there before purge"
     );
-    for secret in [&email, &deleted_email, &kept_token, &deleted_token] {
+    let (kept_answer, deleted_answer) = (
+        format!("answer-{kept_name}"),
+        format!("answer-{deleted_name}"),
+    );
+    let invite_code = code.replace('-', "");
+    for secret in [
+        &email,
+        &deleted_email,
+        &kept_token,
+        &deleted_token,
+        &kept_answer,
+        &deleted_answer,
+        &code,
+        &invite_code,
+    ] {
         assert!(!contains(&raw, secret), "the database holds {secret}");
+    }
+    // The answers are there, sealed: what the search must not find once they are gone.
+    let sealed = sealed_answers(&app);
+    assert_eq!(sealed.len(), 2, "both RSVPs' answers are stored, sealed");
+    for blob in &sealed {
+        assert!(contains(&raw, blob), "the search finds the sealed answers");
     }
 
     let response = app
@@ -297,6 +355,15 @@ async fn a_seized_database_gives_nobody_away(app: TestApp) {
     assert!(
         contains(&raw, &format!("help-{canary}")),
         "the other one stays until purge"
+    );
+    assert_eq!(sealed_answers(&app).len(), 1, "delete me takes the answers");
+    let deleted_blob = sealed
+        .iter()
+        .find(|blob| !sealed_answers(&app).contains(blob))
+        .expect("the deleted RSVP's answers");
+    assert!(
+        !contains(&raw, deleted_blob),
+        "deleted answers are gone from the raw files"
     );
 
     assert_eq!(
@@ -323,6 +390,16 @@ async fn a_seized_database_gives_nobody_away(app: TestApp) {
         !contains(&raw, &format!("help-{canary}")),
         "a purged person's call for help is gone from the raw files"
     );
+    assert!(
+        sealed_answers(&app).is_empty(),
+        "the purge takes the answers"
+    );
+    for blob in &sealed {
+        assert!(
+            !contains(&raw, blob),
+            "purged answers are gone from the raw files"
+        );
+    }
     assert_eq!(
         rsvp_languages(&app),
         vec!["en".to_string()],
