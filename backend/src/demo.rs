@@ -8,6 +8,7 @@ use crate::domain::event::{
     CountDisplay, Event, EventDraft, EventKind, LocationPrivacy, Role, Visibility,
     DEFAULT_REMINDER_OFFSETS,
 };
+use crate::domain::quota::RoleNumbers;
 use crate::domain::FieldError;
 
 struct Sample {
@@ -209,6 +210,12 @@ fn draft(sample: &Sample, now: DateTime<Utc>) -> Result<EventDraft, FieldError> 
             CountDisplay::Rounded
         } else {
             CountDisplay::Exact
+        },
+        // An action shows what it still needs on the day.
+        roles_needed: if sample.kind == EventKind::Action {
+            RoleNumbers::from_pairs([(Role::Marshal, 3), (Role::Medic, 2)])
+        } else {
+            RoleNumbers::default()
         },
     };
     draft.validate()

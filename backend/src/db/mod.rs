@@ -18,6 +18,7 @@ pub mod organizers;
 pub mod outbox;
 pub mod rsvps;
 pub mod schema;
+pub mod series;
 pub mod tallies;
 
 use std::time::Duration;

@@ -80,6 +80,8 @@ diesel::table! {
         places_taken -> Integer,
         purged_checked_in -> Integer,
         purged_home_safe -> Integer,
+        series_id -> Nullable<Text>,
+        roles_needed -> Text,
     }
 }
 

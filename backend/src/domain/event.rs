@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, NaiveDateTime, SubsecRound, Utc};
 
+use super::quota::RoleNumbers;
 use super::{bounded_multiline_text, bounded_text, word_enum, FieldError};
 
 word_enum!(
@@ -92,6 +93,8 @@ pub struct EventDraft {
     pub roles: Vec<Role>,
     pub reminder_offsets_minutes: Vec<i32>,
     pub count_display: CountDisplay,
+    /// How many people each offered role needs (goals, not caps).
+    pub roles_needed: RoleNumbers,
 }
 
 impl EventDraft {
@@ -144,6 +147,7 @@ impl EventDraft {
             bounded_multiline_text("accessibility", &self.accessibility, 0, MAX_ACCESSIBILITY)?;
         self.language = normalise_language(&self.language)?;
         self.roles = dedupe(&self.roles);
+        self.roles_needed.check_offered(&self.roles)?;
         self.reminder_offsets_minutes = normalise_reminders(&self.reminder_offsets_minutes)?;
         Ok(self)
     }
@@ -275,6 +279,10 @@ pub struct Event {
     pub sequence: i32,
     /// Places taken by going RSVPs (each is 1 + guests).
     pub places_taken: i32,
+    /// The series this event is an occurrence of, if any.
+    pub series_id: Option<String>,
+    /// Going RSVPs in each role (read with the event).
+    pub roles_filled: RoleNumbers,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -289,6 +297,8 @@ impl Event {
             status: EventStatus::Scheduled,
             sequence: 0,
             places_taken: 0,
+            series_id: None,
+            roles_filled: RoleNumbers::default(),
             created_at: now,
             updated_at: now,
         }
@@ -345,6 +355,7 @@ pub(crate) fn sample_action() -> EventDraft {
         roles: vec![],
         reminder_offsets_minutes: vec![],
         count_display: CountDisplay::Exact,
+        roles_needed: RoleNumbers::default(),
     }
 }
 
@@ -394,6 +405,7 @@ mod tests {
             roles: vec![Role::Medic, Role::Medic],
             reminder_offsets_minutes: vec![120, 1440, 120],
             count_display: CountDisplay::Exact,
+            roles_needed: RoleNumbers::default(),
         }
     }
 
@@ -439,6 +451,10 @@ mod tests {
         assert_eq!(
             field(|d| d.location_privacy = LocationPrivacy::Approved),
             "location_privacy"
+        );
+        assert_eq!(
+            field(|d| d.roles_needed = RoleNumbers::from_pairs([(Role::Marshal, 2)])),
+            "roles_needed"
         );
     }
 

@@ -12,7 +12,9 @@ pub mod markdown;
 pub mod message;
 pub mod organizer;
 pub mod push;
+pub mod quota;
 pub mod rsvp;
+pub mod series;
 
 /// A field that failed validation, named as the API names it.
 #[derive(Debug, Clone, PartialEq, Eq)]

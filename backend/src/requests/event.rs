@@ -10,7 +10,10 @@ use crate::domain::event::{
     rfc3339, CountDisplay, Cursor, Event, EventDraft, EventKind, LocationPrivacy, Role, Visibility,
     DEFAULT_REMINDER_OFFSETS,
 };
+use crate::domain::quota::RoleNumbers;
+use crate::domain::series::{Frequency, Repeat};
 use crate::domain::FieldError;
+use std::collections::BTreeMap;
 
 /// The cursor that names the page after `event` (opaque to clients).
 pub fn encode_cursor(event: &Event) -> String {
@@ -121,6 +124,38 @@ pub struct EventInput {
     pub reminder_offsets_minutes: Option<Vec<i32>>,
     #[serde(default = "exact")]
     pub count_display: CountDisplay,
+    /// How many people each role needs, e.g. `{"marshal": 3, "medic": 2}`: goals, not caps.
+    /// Every role named must be one of `roles` (else `422` naming `roles_needed`); `0` is no goal.
+    #[serde(default)]
+    #[schema(value_type = Option<BTreeMap<String, i64>>)]
+    pub roles_needed: Option<BTreeMap<String, i64>>,
+    /// Make a series: this event is the first occurrence, and the others follow at the same
+    /// wall-clock time in the group's time zone.
+    #[serde(default)]
+    pub repeat: Option<RepeatInput>,
+}
+
+/// `repeat` in `POST /api/v1/events`: `frequency`, `interval` (default 1, every N days, weeks
+/// or months) and either `count` (occurrences, the first included, at most 52) or `until` (the
+/// last occurrence starts at or before it; at most 52 occurrences). A monthly series keeps the
+/// first occurrence's day of the month, or the month's last day when it has no such day.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct RepeatInput {
+    pub frequency: Frequency,
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 52)]
+    pub interval: Option<i64>,
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 52)]
+    pub count: Option<i64>,
+    #[serde(default)]
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl RepeatInput {
+    pub fn parse(&self) -> Result<Repeat, FieldError> {
+        Repeat::parse(self.frequency, self.interval, self.count, self.until)
+    }
 }
 
 /// A tag in the document: letters, digits, `-` and `_`, at most 32 characters (spaces inside
@@ -159,8 +194,19 @@ impl utoipa::PartialSchema for ReminderOffset {
 impl utoipa::ToSchema for ReminderOffset {}
 
 impl EventInput {
+    /// The first occurrence's draft and the repeat rule, if any, both checked.
+    pub fn into_series(mut self) -> Result<(EventDraft, Option<Repeat>), FieldError> {
+        let repeat = self.repeat.take().map(|r| r.parse()).transpose()?;
+        Ok((self.into_draft()?, repeat))
+    }
+
     pub fn into_draft(self) -> Result<EventDraft, FieldError> {
+        let roles_needed = match &self.roles_needed {
+            Some(map) => RoleNumbers::parse(map)?,
+            None => RoleNumbers::default(),
+        };
         EventDraft {
+            roles_needed,
             roles: self
                 .roles
                 .unwrap_or_else(|| EventDraft::default_roles(self.kind)),
@@ -243,12 +289,18 @@ pub struct EventPatch {
     #[schema(max_items = 5, inline, value_type = Option<Vec<ReminderOffset>>)]
     pub reminder_offsets_minutes: Option<Vec<i32>>,
     pub count_display: Option<CountDisplay>,
+    /// Replaces every goal (`{}` removes them all).
+    #[schema(value_type = Option<BTreeMap<String, i64>>)]
+    pub roles_needed: Option<BTreeMap<String, i64>>,
 }
 
 impl EventPatch {
     /// The event's current draft with this patch applied, validated as a whole.
     pub fn apply_to(self, current: &EventDraft) -> Result<EventDraft, FieldError> {
         let mut d = current.clone();
+        if let Some(map) = &self.roles_needed {
+            d.roles_needed = RoleNumbers::parse(map)?;
+        }
         macro_rules! take {
             ($($field:ident),+) => { $(if let Some(value) = self.$field { d.$field = value; })+ };
         }

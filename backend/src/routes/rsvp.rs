@@ -18,6 +18,7 @@ use crate::requests::rsvp::RsvpFormValues;
 use crate::state::AppState;
 use crate::views::pages::{EventPage, FormError, ManagePage, UnsubscribePage};
 use crate::views::rsvp_view::role_choices;
+use crate::views::series::next_occurrences;
 use crate::views::Chrome;
 use crate::views::{render_html, HTML};
 use askama::Template;
@@ -46,6 +47,7 @@ pub async fn event_page(
     );
     let build = async {
         let event = super::event_or_404(&state, id).await?;
+        let series = super::series_of(&state, &event).await?;
         let mut page = EventPage::new(
             &event,
             RsvpFormValues::default(),
@@ -54,6 +56,8 @@ pub async fn event_page(
             &locale,
             now,
         );
+        page.event.next_occurrences =
+            next_occurrences(&series, &event, state.timezone(), locale.lang, now);
         page.asks_email = state.sends_mail();
         Ok::<_, AppError>(page.render()?)
     };
@@ -266,7 +270,12 @@ async fn form_refused(
     // Read only here: the other actions need no more than the token.
     let managed = ManagedRsvp::find(state, token).await?;
     let mut page = manage_page(state, locale, &managed);
-    page.roles = role_choices(&form, &managed.event.draft, locale.lang);
+    page.roles = role_choices(
+        &form,
+        &managed.event,
+        crate::domain::access::Viewer::attendee(&managed.rsvp),
+        locale.lang,
+    );
     page.form = form;
     page.errors = vec![FormError {
         field: error.field.to_string(),

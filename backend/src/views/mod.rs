@@ -11,6 +11,7 @@ pub mod outreach;
 pub mod pages;
 pub mod qr;
 pub mod rsvp_view;
+pub mod series;
 pub mod time;
 
 use chrono::{DateTime, Utc};
@@ -217,6 +218,10 @@ pub struct EventDetail {
     pub places_left_line: Option<String>,
     /// Whether people can still RSVP (scheduled and not ended).
     pub rsvp_open: bool,
+    /// Each role's goal, as this viewer may see it.
+    pub quotas: Vec<series::QuotaLine>,
+    /// The next occurrences of its series (filled in by the page that lists them).
+    pub next_occurrences: Vec<series::OccurrenceLine>,
 }
 
 impl EventDetail {
@@ -271,6 +276,8 @@ impl EventDetail {
                 .collect(),
             places_left_line,
             rsvp_open: !event.is_cancelled() && !event.has_ended(now),
+            quotas: series::quota_lines(event, viewer, lang),
+            next_occurrences: Vec::new(),
         }
     }
 }

@@ -78,7 +78,7 @@ impl EventPage {
         let lang = locale.lang;
         EventPage {
             chrome: Chrome::public(event.draft.title.clone(), locale),
-            roles: role_choices(&form, &event.draft, lang),
+            roles: role_choices(&form, event, Viewer::Public, lang),
             event: EventDetail::new(event, Viewer::Public, tz, lang, now),
             form,
             errors,
@@ -142,7 +142,7 @@ impl ManagePage {
             notice: None,
             rsvp: RsvpSummary::new(rsvp, lang),
             event: EventDetail::new(event, Viewer::attendee(rsvp), tz, lang, now),
-            roles: role_choices(&form, &event.draft, lang),
+            roles: role_choices(&form, event, Viewer::attendee(rsvp), lang),
             form,
             errors,
             max_guests: MAX_GUESTS,
@@ -390,6 +390,8 @@ pub struct EventFormPage {
     pub saved: bool,
     /// A new event filled in from this one (id, title): nothing is stored until it is saved.
     pub copied_from: Option<(String, String)>,
+    /// Every occurrence of the edited event's series (empty when it is not in one).
+    pub occurrences: Vec<super::series::OccurrenceLine>,
 }
 
 impl EventFormPage {
@@ -412,7 +414,8 @@ impl FormError {
     /// field needs (`field-error-{field}`), when they have that message.
     pub fn text(&self, lang: impl std::borrow::Borrow<Lang>) -> String {
         let lang = *lang.borrow();
-        let id = format!("field-error-{}", self.field);
+        // Message ids have no dots: `repeat.count` is `field-error-repeat-count`.
+        let id = format!("field-error-{}", self.field.replace('.', "-"));
         if lang != Lang::En && lang.has(&id) {
             lang.t(&id)
         } else {

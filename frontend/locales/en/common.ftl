@@ -125,3 +125,20 @@ field-error-confirm = Type the same new password twice.
 field-error-password = Choose a longer password.
 field-error-audience = Choose who gets the update.
 field-error-text = Write a message of up to 2,000 characters.
+
+## Series and role quotas
+quota-count = { $role }: { $filled } of { $needed }
+quota-met = { $role }: enough people
+quota-open = { $role }: still needed
+quota-more-needed = { $count ->
+    [one] { $count } more needed
+   *[other] { $count } more needed
+}
+quota-still-needed = still needed
+field-error-roles_needed = Give each role a whole number of people, only for roles the event offers.
+field-error-repeat-frequency = Choose daily, weekly or monthly.
+field-error-repeat-interval = Repeat every 1 to 52 days, weeks or months.
+field-error-repeat-count = A series has 1 to 52 occurrences.
+field-error-repeat-until = The last date must not be before the first occurrence, and a series has at most 52 occurrences.
+field-error-repeat = Give either a number of occurrences or a last date.
+field-error-scope = Choose this occurrence, or this and the following ones.

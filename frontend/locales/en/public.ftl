@@ -126,3 +126,6 @@ door-arrived = Arrived
 door-mark-arrived = Mark arrived
 door-expires = This link works until { $when }. Keep it private: it shows who is coming.
 door-done-arrived = { $name } is marked arrived.
+
+fact-roles-needed = Still looking for
+series-next = Next dates

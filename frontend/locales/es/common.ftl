@@ -123,3 +123,20 @@ field-error-confirm = Escribe la misma contraseña nueva dos veces.
 field-error-password = Elige una contraseña más larga.
 field-error-audience = Elige quién recibe la actualización.
 field-error-text = Escribe un mensaje de hasta 2.000 caracteres.
+
+## Series y cupos por rol
+quota-count = { $role }: { $filled } de { $needed }
+quota-met = { $role }: ya hay suficientes personas
+quota-open = { $role }: todavía se necesita
+quota-more-needed = { $count ->
+    [one] falta { $count }
+   *[other] faltan { $count }
+}
+quota-still-needed = todavía se necesita
+field-error-roles_needed = Indica un número entero de personas para cada rol, solo para los roles que ofrece el evento.
+field-error-repeat-frequency = Elige diaria, semanal o mensual.
+field-error-repeat-interval = Repite cada 1 a 52 días, semanas o meses.
+field-error-repeat-count = Una serie tiene de 1 a 52 fechas.
+field-error-repeat-until = La última fecha no puede ser anterior a la primera, y una serie tiene como mucho 52 fechas.
+field-error-repeat = Indica un número de fechas o una última fecha, no ambas.
+field-error-scope = Elige esta fecha, o esta y las siguientes.

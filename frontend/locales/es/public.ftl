@@ -126,3 +126,6 @@ door-arrived = Llegó
 door-mark-arrived = Marcar llegada
 door-expires = Este enlace funciona hasta { $when }. Guárdalo en privado: muestra quién viene.
 door-done-arrived = Se marcó la llegada de { $name }.
+
+fact-roles-needed = Todavía buscamos
+series-next = Próximas fechas
