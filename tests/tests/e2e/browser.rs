@@ -526,6 +526,7 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
                 json!({"kind": "action", "capacity": 30, "tags": ["health", "legal"],
                        "accessibility": "Step-free entrance. ASL on request.",
                        "roles": ["marshal", "medic"],
+                       "roles_needed": {"marshal": 2, "medic": 1},
                        "description": "**Bring** water.\n\n- gloves\n- [map](https://example.org)"}),
             ),
         )
@@ -582,6 +583,20 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         .expect("id")
         .to_string();
     app.end_event(&ended);
+    // A weekly series: its page lists the next dates, its editor every date and the scope.
+    let series = app
+        .create_event(
+            &token,
+            event_fields(
+                "Drop-in hours",
+                4,
+                json!({"repeat": {"frequency": "weekly", "count": 3}}),
+            ),
+        )
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
 
     let session = driver.session(SessionOptions::default()).await;
     session.open(&app.url("/")).await;
@@ -590,9 +605,15 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         .await;
     assert_eq!(viewport, json!([PHONE.0, PHONE.1]), "a phone-sized page");
     let mut findings = Vec::new();
-    let public: [(&str, String, bool); 7] = [
+    let public: [(&str, String, bool); 9] = [
         ("home", "/".into(), true),
         ("event", format!("/events/{id}"), true),
+        ("series-event", format!("/events/{series}"), true),
+        (
+            "series-event-es",
+            format!("/events/{series}?lang=es"),
+            false,
+        ),
         ("manage", format!("{manage}?new=1"), true),
         ("live", format!("/events/{id}/live"), true),
         ("attendee-live", format!("{manage}/live"), false),
@@ -636,7 +657,7 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         .await;
     session.wait_for_path("/organize").await;
 
-    let organizer: [(&str, String, bool); 12] = [
+    let organizer: [(&str, String, bool); 13] = [
         ("dashboard", "/organize".into(), true),
         ("event-hub", format!("/organize/events/{id}"), true),
         (
@@ -652,6 +673,11 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         ),
         ("event-editor-new", "/organize/events/new".into(), false),
         ("event-editor", format!("/organize/events/{id}/edit"), true),
+        (
+            "series-editor",
+            format!("/organize/events/{series}/edit"),
+            true,
+        ),
         ("live-console", format!("/organize/events/{id}/live"), true),
         ("rsvp-list", format!("/organize/events/{id}/rsvps"), true),
         ("account", "/organize/account".into(), false),
@@ -693,6 +719,11 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
     // The same in Spanish.
     for (name, path) in [
         ("dashboard-es", "/organize?lang=es".to_string()),
+        (
+            "series-editor-es",
+            format!("/organize/events/{series}/edit?lang=es"),
+        ),
+        ("event-editor-new-es", "/organize/events/new?lang=es".into()),
         ("event-hub-es", format!("/organize/events/{vetted}?lang=es")),
         ("past-events-es", "/organize/past?lang=es".into()),
     ] {

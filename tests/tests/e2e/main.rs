@@ -25,5 +25,7 @@ mod public_outputs;
 mod public_pages;
 mod rate_limits;
 mod reconfirmation;
+mod role_quotas;
 mod rsvps;
+mod series;
 mod websocket_frames;
