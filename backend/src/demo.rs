@@ -4,11 +4,11 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::db::{events, DbConnection};
+use crate::domain::event::RoleNumbers;
 use crate::domain::event::{
     CountDisplay, Event, EventDraft, EventKind, LocationPrivacy, Role, Visibility,
     DEFAULT_REMINDER_OFFSETS,
 };
-use crate::domain::quota::RoleNumbers;
 use crate::domain::FieldError;
 
 struct Sample {

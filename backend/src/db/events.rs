@@ -8,11 +8,11 @@ use super::notice::{self, Notice};
 use super::schema::{event_tags, events, rsvps};
 use super::DbConnection;
 use super::Error;
+use crate::domain::event::RoleNumbers;
 use crate::domain::event::{
     from_naive, to_naive, CountDisplay, Cursor, Event, EventDraft, EventKind, EventStatus,
     LocationPrivacy, Role, Visibility,
 };
-use crate::domain::quota::RoleNumbers;
 use crate::domain::rsvp::RsvpStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]

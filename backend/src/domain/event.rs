@@ -1,9 +1,10 @@
 //! Events: their kinds and modes, and `EventDraft`, the validated shape every create and edit
 //! (API or web form) passes through before it reaches the database.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Duration, NaiveDateTime, SubsecRound, Utc};
 
-use super::quota::RoleNumbers;
 use super::{bounded_multiline_text, bounded_text, word_enum, FieldError};
 
 word_enum!(
@@ -46,6 +47,80 @@ word_enum!(
         Deescalation => "deescalation",
     }
 );
+
+/// At most this many people in one role.
+pub const MAX_QUOTA: i64 = 1000;
+
+/// A number for each of some roles (needed, or filled): in `Role::ALL` order, never zero.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleNumbers(Vec<(Role, i64)>);
+
+impl RoleNumbers {
+    /// From pairs in any order; a later pair for a role replaces an earlier one, zeros drop.
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (Role, i64)>) -> Self {
+        let mut numbers: Vec<(Role, i64)> = Vec::new();
+        for (role, number) in pairs {
+            numbers.retain(|(r, _)| *r != role);
+            if number != 0 {
+                numbers.push((role, number));
+            }
+        }
+        numbers.sort_by_key(|(role, _)| Role::ALL.iter().position(|r| r == role));
+        RoleNumbers(numbers)
+    }
+
+    /// Roles needed as an API client or the database writes them (role word → number).
+    pub fn parse(map: &BTreeMap<String, i64>) -> Result<Self, FieldError> {
+        let mut pairs = Vec::with_capacity(map.len());
+        for (word, number) in map {
+            let role = Role::parse(word)
+                .ok_or_else(|| FieldError::new("roles_needed", format!("{word} is not a role")))?;
+            if !(0..=MAX_QUOTA).contains(number) {
+                return Err(FieldError::new(
+                    "roles_needed",
+                    format!("a role needs 0 to {MAX_QUOTA} people"),
+                ));
+            }
+            pairs.push((role, *number));
+        }
+        Ok(RoleNumbers::from_pairs(pairs))
+    }
+
+    pub fn get(&self, role: Role) -> i64 {
+        self.0
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map_or(0, |(_, number)| *number)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Role, i64)> + '_ {
+        self.0.iter().copied()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Role word → number, as JSON writes it.
+    pub fn to_map(&self) -> BTreeMap<&'static str, i64> {
+        self.0.iter().map(|(role, n)| (role.as_str(), *n)).collect()
+    }
+
+    /// Every role of `offered` with a quota of its own: a quota on a role the event does not
+    /// offer is refused (`roles_needed`).
+    pub fn check_offered(&self, offered: &[Role]) -> Result<(), FieldError> {
+        match self.0.iter().find(|(role, _)| !offered.contains(role)) {
+            Some((role, _)) => Err(FieldError::new(
+                "roles_needed",
+                format!(
+                    "{} is not one of the event's roles: offer it in roles first",
+                    role.as_str()
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+}
 
 impl CountDisplay {
     /// The count to show the public, as this setting allows.

@@ -2,88 +2,12 @@
 //! going RSVPs have taken each role, and which events the organizer's dashboard flags. Quotas
 //! are goals, not caps: nothing here refuses an RSVP.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Duration, Utc};
 
 use super::event::{Event, Role};
-use super::FieldError;
 
-/// At most this many people in one role.
-pub const MAX_QUOTA: i64 = 1000;
 /// The dashboard flags an event whose roles are not filled this close to its start.
 pub const FLAG_HOURS: i64 = 48;
-
-/// A number for each of some roles (needed, or filled): in `Role::ALL` order, never zero.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RoleNumbers(Vec<(Role, i64)>);
-
-impl RoleNumbers {
-    /// From pairs in any order; a later pair for a role replaces an earlier one, zeros drop.
-    pub fn from_pairs(pairs: impl IntoIterator<Item = (Role, i64)>) -> Self {
-        let mut numbers: Vec<(Role, i64)> = Vec::new();
-        for (role, number) in pairs {
-            numbers.retain(|(r, _)| *r != role);
-            if number != 0 {
-                numbers.push((role, number));
-            }
-        }
-        numbers.sort_by_key(|(role, _)| Role::ALL.iter().position(|r| r == role));
-        RoleNumbers(numbers)
-    }
-
-    /// Roles needed as an API client or the database writes them (role word → number).
-    pub fn parse(map: &BTreeMap<String, i64>) -> Result<Self, FieldError> {
-        let mut pairs = Vec::with_capacity(map.len());
-        for (word, number) in map {
-            let role = Role::parse(word)
-                .ok_or_else(|| FieldError::new("roles_needed", format!("{word} is not a role")))?;
-            if !(0..=MAX_QUOTA).contains(number) {
-                return Err(FieldError::new(
-                    "roles_needed",
-                    format!("a role needs 0 to {MAX_QUOTA} people"),
-                ));
-            }
-            pairs.push((role, *number));
-        }
-        Ok(RoleNumbers::from_pairs(pairs))
-    }
-
-    pub fn get(&self, role: Role) -> i64 {
-        self.0
-            .iter()
-            .find(|(r, _)| *r == role)
-            .map_or(0, |(_, number)| *number)
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (Role, i64)> + '_ {
-        self.0.iter().copied()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Role word → number, as JSON writes it.
-    pub fn to_map(&self) -> BTreeMap<&'static str, i64> {
-        self.0.iter().map(|(role, n)| (role.as_str(), *n)).collect()
-    }
-
-    /// Every role of `offered` with a quota of its own: a quota on a role the event does not
-    /// offer is refused (`roles_needed`).
-    pub fn check_offered(&self, offered: &[Role]) -> Result<(), FieldError> {
-        match self.0.iter().find(|(role, _)| !offered.contains(role)) {
-            Some((role, _)) => Err(FieldError::new(
-                "roles_needed",
-                format!(
-                    "{} is not one of the event's roles: offer it in roles first",
-                    role.as_str()
-                ),
-            )),
-            None => Ok(()),
-        }
-    }
-}
 
 /// One role's goal and how far it is met.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,7 +64,8 @@ pub fn flagged(event: &Event, now: DateTime<Utc>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::event::sample_action;
+    use crate::domain::event::{sample_action, RoleNumbers};
+    use std::collections::BTreeMap;
 
     #[test]
     fn parsing_names_the_field_and_drops_zeros() {

@@ -6,11 +6,11 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
 
+use crate::domain::event::RoleNumbers;
 use crate::domain::event::{
     rfc3339, CountDisplay, Cursor, Event, EventDraft, EventKind, LocationPrivacy, Role, Visibility,
     DEFAULT_REMINDER_OFFSETS,
 };
-use crate::domain::quota::RoleNumbers;
 use crate::domain::series::{Frequency, Repeat};
 use crate::domain::FieldError;
 use std::collections::BTreeMap;

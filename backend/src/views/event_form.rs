@@ -5,11 +5,11 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::time::{from_input, to_input};
+use crate::domain::event::RoleNumbers;
 use crate::domain::event::{
     CountDisplay, Event, EventDraft, EventKind, LocationPrivacy, Role, Visibility,
     DEFAULT_REMINDER_OFFSETS,
 };
-use crate::domain::quota::RoleNumbers;
 use crate::domain::series::{Frequency, Repeat};
 use crate::domain::FieldError;
 use crate::i18n::Lang;
@@ -179,7 +179,7 @@ impl EventFormValues {
             let number = raw
                 .parse::<i64>()
                 .ok()
-                .filter(|n| (0..=crate::domain::quota::MAX_QUOTA).contains(n))
+                .filter(|n| (0..=crate::domain::event::MAX_QUOTA).contains(n))
                 .ok_or_else(|| {
                     FieldError::new(
                         "roles_needed",
