@@ -127,7 +127,7 @@ pub struct EventInput {
     /// How many people each role needs, e.g. `{"marshal": 3, "medic": 2}`: goals, not caps.
     /// Every role named must be one of `roles` (else `422` naming `roles_needed`); `0` is no goal.
     #[serde(default)]
-    #[schema(value_type = Option<BTreeMap<String, i64>>)]
+    #[schema(value_type = Option<RolesNeeded>)]
     pub roles_needed: Option<BTreeMap<String, i64>>,
     /// Make a series: this event is the first occurrence, and the others follow at the same
     /// wall-clock time in the group's time zone.
@@ -157,6 +157,31 @@ impl RepeatInput {
         Repeat::parse(self.frequency, self.interval, self.count, self.until)
     }
 }
+
+/// `roles_needed` in the document: role names as keys, 0 to 1000 people each. Only a schema;
+/// the server reads an object of numbers and names `roles_needed` for anything else.
+pub struct RolesNeeded;
+
+impl utoipa::PartialSchema for RolesNeeded {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        let mut object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        for role in Role::ALL {
+            object = object.property(
+                role.as_str(),
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0))
+                    .maximum(Some(crate::domain::event::MAX_QUOTA)),
+            );
+        }
+        object.into()
+    }
+}
+
+impl utoipa::ToSchema for RolesNeeded {}
 
 /// A tag in the document: letters, digits, `-` and `_`, at most 32 characters (spaces inside
 /// become dashes; the length is counted after that and after trimming). Only a schema;
@@ -290,7 +315,7 @@ pub struct EventPatch {
     pub reminder_offsets_minutes: Option<Vec<i32>>,
     pub count_display: Option<CountDisplay>,
     /// Replaces every goal (`{}` removes them all).
-    #[schema(value_type = Option<BTreeMap<String, i64>>)]
+    #[schema(value_type = Option<RolesNeeded>)]
     pub roles_needed: Option<BTreeMap<String, i64>>,
 }
 

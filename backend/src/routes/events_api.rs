@@ -261,6 +261,7 @@ pub async fn update(
         crate::error::documented::OrganizerRefusals,
         crate::error::documented::NoSuchEvent,
         crate::error::documented::Throttled,
+        (status = 400, description = "The query string could not be read", body = crate::error::ErrorBody),
         (status = 422, description = "`scope` is not `one` or `following`", body = crate::error::ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),

@@ -209,10 +209,10 @@ pub async fn cancel_scoped(
     .await?)
 }
 
-/// `scope` as a query or form gives it: `one` (the default) or `following`.
+/// `scope` as a query or form gives it: `one` (the default, when absent) or `following`.
 pub fn edit_scope(raw: Option<&str>) -> Result<EditScope, AppError> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(EditScope::One),
+    match raw {
+        None => Ok(EditScope::One),
         Some(word) => EditScope::parse(word)
             .ok_or_else(|| AppError::invalid("scope", "scope is one or following")),
     }

@@ -585,7 +585,8 @@ pub async fn update_event(
         }
     };
     let id = event.id.clone();
-    let scope = super::edit_scope(Some(&form.scope))?;
+    // The choice is on the form only for an occurrence of a series.
+    let scope = super::edit_scope(Some(form.scope.as_str()).filter(|s| !s.is_empty()))?;
     // The form replaces the whole event, whatever another edit changed meanwhile; with "this
     // and following", what it changed carries to the later occurrences.
     let revised = super::revise_scoped(&state, &who.0.organizer.id, &id, scope, |_| {
