@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::db::{events, DbConnection};
+use crate::domain::event::RoleNumbers;
 use crate::domain::event::{
     CountDisplay, Event, EventDraft, EventKind, LocationPrivacy, Role, Visibility,
     DEFAULT_REMINDER_OFFSETS,
@@ -215,6 +216,12 @@ fn draft(sample: &Sample, now: DateTime<Utc>) -> Result<EventDraft, FieldError> 
         access: crate::domain::event::Access::Open,
         who_for: String::new(),
         questions: Vec::new(),
+        // An action shows what it still needs on the day.
+        roles_needed: if sample.kind == EventKind::Action {
+            RoleNumbers::from_pairs([(Role::Marshal, 3), (Role::Medic, 2)])
+        } else {
+            RoleNumbers::default()
+        },
     };
     draft.validate()
 }

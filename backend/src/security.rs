@@ -113,6 +113,7 @@ fn guarded(path: &str) -> bool {
         "/api/v1/rsvps/",
         "/events/",
         "/api/v1/events/",
+        "/api/v1/series/",
         "/door/",
     ]
     .iter()

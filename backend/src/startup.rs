@@ -24,7 +24,7 @@ use crate::privacy::keyfile::SecretKey;
 use crate::routes::{
     assets, atom, calendar, door, door_links, embed, events_api, flyer, invites, live_api,
     live_pages, operations, organize, organize_account, organize_admin, organize_home,
-    organize_rsvps, public, rsvp, rsvps_api,
+    organize_rsvps, public, rsvp, rsvps_api, series_api,
 };
 use crate::state::AppState;
 use crate::telemetry::{observe_requests, Metrics};
@@ -326,6 +326,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/events/{id}", web::get().to(events_api::get))
                 .route("/events/{id}", web::patch().to(events_api::update))
                 .route("/events/{id}/cancel", web::post().to(events_api::cancel))
+                .route("/series/{series_id}", web::get().to(series_api::get))
                 .route("/events/{id}/rsvps", web::post().to(rsvps_api::create))
                 .route("/events/{id}/rsvps", web::get().to(rsvps_api::list))
                 .route("/events/{id}/rsvps/{rsvp_id}/{decision}", web::post().to(rsvps_api::decide))

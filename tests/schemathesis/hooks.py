@@ -11,6 +11,11 @@ that those reach the server's core logic and must be accepted; `normalised_away`
   repeated reminders are dropped before they are counted.
 - An update's `location` is read only for `kind: location`; other kinds ignore it.
 - A door link's `expires_at` is in the future and at most 7 days after its event ends.
+- A quota in `roles_needed` is for a role in `roles` (by default every role for an action,
+  none otherwise).
+- A `repeat` has `count` or `until`, not both; `until` is not before the start, and a series has
+  at most 52 occurrences (here: `until` at the start, one occurrence), starting in 2030 so that
+  every occurrence is a time the server can hold.
 - Integers are sent as JSON integers (`10`, never `10.0`): JSON Schema counts `10.0` as an
   integer, the server does not.
 """
@@ -80,9 +85,15 @@ def cross_field_rules(context, case):
     body = _whole_numbers(body)
     operation = _operation_id(case)
     if operation == "create_event":
+        if isinstance(body.get("repeat"), dict):
+            body["starts_at"] = "2030-05-01T18:00:00+00:00"
         _event_times(body)
         if body.get("location_privacy") == "approved" and body.get("approval_required") in (None, False):
             body["approval_required"] = True
+        _quotas_on_offered_roles(body, default_all=body.get("kind") == "action")
+        _repeat_as_read(body)
+    elif operation == "update_event":
+        _quotas_on_offered_roles(body, default_all=False)
     elif operation == "post_update":
         if body.get("kind") == "location":
             if not isinstance(body.get("location"), str) or not body["location"].strip():
@@ -94,6 +105,33 @@ def cross_field_rules(context, case):
 
     case.body = body
     return case
+
+
+ROLES = ["marshal", "medic", "legal_observer", "jail_support", "driver", "deescalation"]
+
+
+def _quotas_on_offered_roles(body, default_all):
+    needed = body.get("roles_needed")
+    if not isinstance(needed, dict) or not needed:
+        return
+    roles = body.get("roles")
+    if isinstance(roles, list):
+        body["roles"] = roles + [role for role in needed if role not in roles]
+    elif not default_all:
+        # An edit of an event whose roles are unknown here: offer exactly the roles with a goal.
+        body["roles"] = list(needed)
+
+
+def _repeat_as_read(body):
+    repeat = body.get("repeat")
+    if not isinstance(repeat, dict):
+        return
+    if "count" in repeat and repeat.get("count") is not None:
+        repeat.pop("until", None)
+    elif repeat.get("until") is not None:
+        repeat["until"] = body["starts_at"]
+    else:
+        repeat["count"] = 1
 
 
 TAG_PATTERN = re.compile(r"^[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[\w-]*([\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+[\w-]+)*[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$")

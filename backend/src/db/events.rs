@@ -5,18 +5,20 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::notice::{self, Notice};
-use super::schema::{event_tags, events};
+use super::schema::{event_tags, events, rsvps};
 use super::DbConnection;
 use super::Error;
+use crate::domain::event::RoleNumbers;
 use crate::domain::event::{
     from_naive, to_naive, Access, CountDisplay, Cursor, Event, EventDraft, EventKind, EventStatus,
     LocationPrivacy, Role, Visibility,
 };
 use crate::domain::question::Question;
+use crate::domain::rsvp::RsvpStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = events, treat_none_as_null = true)]
-struct EventRow {
+pub(super) struct EventRow {
     id: String,
     kind: EventKind,
     title: String,
@@ -46,6 +48,8 @@ struct EventRow {
     who_for: String,
     /// The questions as JSON.
     questions: String,
+    series_id: Option<String>,
+    roles_needed: String,
 }
 
 impl EventRow {
@@ -82,10 +86,18 @@ impl EventRow {
             access: d.access,
             who_for: d.who_for.clone(),
             questions: serde_json::to_string(&d.questions).map_err(Error::internal)?,
+            series_id: event.series_id.clone(),
+            roles_needed: serde_json::to_string(&d.roles_needed.to_map())
+                .map_err(Error::internal)?,
         })
     }
 
-    fn into_event(self, places_taken: i32, tags: Vec<String>) -> Result<Event, Error> {
+    fn into_event(
+        self,
+        places_taken: i32,
+        tags: Vec<String>,
+        roles_filled: RoleNumbers,
+    ) -> Result<Event, Error> {
         // A list of role words: serde refuses a word this version does not know.
         let roles: Vec<Role> =
             serde_json::from_str(&self.roles).map_err(|_| Error::unexpected("events", "roles"))?;
@@ -116,8 +128,14 @@ impl EventRow {
                 access: self.access,
                 who_for: self.who_for,
                 questions,
+                roles_needed: serde_json::from_str(&self.roles_needed)
+                    .ok()
+                    .and_then(|map| RoleNumbers::parse(&map).ok())
+                    .ok_or_else(|| Error::unexpected("events", "roles_needed"))?,
             },
             id: self.id,
+            series_id: self.series_id,
+            roles_filled,
             description_html: self.description_html,
             status: self.status,
             sequence: self.sequence,
@@ -198,7 +216,10 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Event>, Error> {
         .select(event_tags::tag)
         .order(event_tags::tag)
         .load(conn)?;
-    Ok(Some(row.into_event(places_taken, tags)?))
+    let filled = roles_filled(conn, &[id.to_string()])?
+        .remove(id)
+        .unwrap_or_default();
+    Ok(Some(row.into_event(places_taken, tags, filled)?))
 }
 
 /// Find one event by id, or `NotFound`.
@@ -295,8 +316,37 @@ pub fn list_past(
     with_tags(conn, rows)
 }
 
-fn with_tags(conn: &mut DbConnection, rows: Vec<(EventRow, i32)>) -> Result<Vec<Event>, Error> {
+/// Going RSVPs in each role, for each of these events that has any.
+fn roles_filled(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, RoleNumbers>, Error> {
+    let counts: Vec<(String, Option<Role>, i64)> = rsvps::table
+        .filter(rsvps::event_id.eq_any(ids))
+        .filter(rsvps::status.eq(RsvpStatus::Going))
+        .filter(rsvps::role.is_not_null())
+        .group_by((rsvps::event_id, rsvps::role))
+        .select((rsvps::event_id, rsvps::role, diesel::dsl::count_star()))
+        .load(conn)?;
+    let mut filled: std::collections::HashMap<String, Vec<(Role, i64)>> = Default::default();
+    for (event_id, role, count) in counts {
+        if let Some(role) = role {
+            filled.entry(event_id).or_default().push((role, count));
+        }
+    }
+    Ok(filled
+        .into_iter()
+        .map(|(id, pairs)| (id, RoleNumbers::from_pairs(pairs)))
+        .collect())
+}
+
+/// Rows with their tags and filled roles, as events.
+pub(super) fn with_tags(
+    conn: &mut DbConnection,
+    rows: Vec<(EventRow, i32)>,
+) -> Result<Vec<Event>, Error> {
     let ids: Vec<String> = rows.iter().map(|(row, _)| row.id.clone()).collect();
+    let mut filled = roles_filled(conn, &ids)?;
     let pairs: Vec<(String, String)> = event_tags::table
         .filter(event_tags::event_id.eq_any(&ids))
         .select((event_tags::event_id, event_tags::tag))
@@ -309,7 +359,8 @@ fn with_tags(conn: &mut DbConnection, rows: Vec<(EventRow, i32)>) -> Result<Vec<
                 .filter(|(event_id, _)| *event_id == row.id)
                 .map(|(_, tag)| tag.clone())
                 .collect();
-            row.into_event(places_taken, tags)
+            let roles = filled.remove(&row.id).unwrap_or_default();
+            row.into_event(places_taken, tags, roles)
         })
         .collect()
 }

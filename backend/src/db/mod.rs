@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod rsvps;
 pub mod safety;
 pub mod schema;
+pub mod series;
 pub mod tallies;
 
 use std::time::Duration;

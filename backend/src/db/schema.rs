@@ -82,6 +82,8 @@ diesel::table! {
         purged_home_safe -> Integer,
         safe_by -> Nullable<Timestamp>,
         safety_done_for -> Nullable<Timestamp>,
+        series_id -> Nullable<Text>,
+        roles_needed -> Text,
         access -> Text,
         who_for -> Text,
         questions -> Text,

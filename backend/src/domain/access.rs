@@ -70,6 +70,14 @@ pub fn publicly_listed(event: &Event) -> bool {
     event.draft.access == Access::Open && event.draft.visibility == super::event::Visibility::Listed
 }
 
+/// Whether `viewer` may see exact attendance numbers (the going count, places left, how many
+/// took each role): organizers always; others only when the event's counts are `exact`. With
+/// `rounded` or `hidden` a role's count would give away part of the exact number, so others
+/// learn only whether each role's goal is met.
+pub fn may_see_exact_counts(event: &Event, viewer: &Viewer) -> bool {
+    *viewer == Viewer::Organizer || event.draft.count_display == super::event::CountDisplay::Exact
+}
+
 /// Whether `viewer` may see the event's location at `now` (whatever text it has).
 pub fn may_see_location(event: &Event, viewer: &Viewer, now: DateTime<Utc>) -> bool {
     if outsider(event, viewer) {

@@ -1,6 +1,8 @@
 //! Events: their kinds and modes, and `EventDraft`, the validated shape every create and edit
 //! (API or web form) passes through before it reaches the database.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Duration, NaiveDateTime, SubsecRound, Utc};
 
 use super::{bounded_multiline_text, bounded_text, word_enum, FieldError};
@@ -51,6 +53,80 @@ word_enum!(
         Deescalation => "deescalation",
     }
 );
+
+/// At most this many people in one role.
+pub const MAX_QUOTA: i64 = 1000;
+
+/// A number for each of some roles (needed, or filled): in `Role::ALL` order, never zero.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleNumbers(Vec<(Role, i64)>);
+
+impl RoleNumbers {
+    /// From pairs in any order; a later pair for a role replaces an earlier one, zeros drop.
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (Role, i64)>) -> Self {
+        let mut numbers: Vec<(Role, i64)> = Vec::new();
+        for (role, number) in pairs {
+            numbers.retain(|(r, _)| *r != role);
+            if number != 0 {
+                numbers.push((role, number));
+            }
+        }
+        numbers.sort_by_key(|(role, _)| Role::ALL.iter().position(|r| r == role));
+        RoleNumbers(numbers)
+    }
+
+    /// Roles needed as an API client or the database writes them (role word → number).
+    pub fn parse(map: &BTreeMap<String, i64>) -> Result<Self, FieldError> {
+        let mut pairs = Vec::with_capacity(map.len());
+        for (word, number) in map {
+            let role = Role::parse(word)
+                .ok_or_else(|| FieldError::new("roles_needed", format!("{word} is not a role")))?;
+            if !(0..=MAX_QUOTA).contains(number) {
+                return Err(FieldError::new(
+                    "roles_needed",
+                    format!("a role needs 0 to {MAX_QUOTA} people"),
+                ));
+            }
+            pairs.push((role, *number));
+        }
+        Ok(RoleNumbers::from_pairs(pairs))
+    }
+
+    pub fn get(&self, role: Role) -> i64 {
+        self.0
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map_or(0, |(_, number)| *number)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Role, i64)> + '_ {
+        self.0.iter().copied()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Role word → number, as JSON writes it.
+    pub fn to_map(&self) -> BTreeMap<&'static str, i64> {
+        self.0.iter().map(|(role, n)| (role.as_str(), *n)).collect()
+    }
+
+    /// Every role of `offered` with a quota of its own: a quota on a role the event does not
+    /// offer is refused (`roles_needed`).
+    pub fn check_offered(&self, offered: &[Role]) -> Result<(), FieldError> {
+        match self.0.iter().find(|(role, _)| !offered.contains(role)) {
+            Some((role, _)) => Err(FieldError::new(
+                "roles_needed",
+                format!(
+                    "{} is not one of the event's roles: offer it in roles first",
+                    role.as_str()
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+}
 
 impl CountDisplay {
     /// The count to show the public, as this setting allows.
@@ -106,6 +182,8 @@ pub struct EventDraft {
     pub access: Access,
     pub who_for: String,
     pub questions: Vec<super::question::Question>,
+    /// How many people each offered role needs (goals, not caps).
+    pub roles_needed: RoleNumbers,
 }
 
 impl EventDraft {
@@ -159,6 +237,7 @@ impl EventDraft {
             bounded_multiline_text("accessibility", &self.accessibility, 0, MAX_ACCESSIBILITY)?;
         self.language = normalise_language(&self.language)?;
         self.roles = dedupe(&self.roles);
+        self.roles_needed.check_offered(&self.roles)?;
         self.reminder_offsets_minutes = normalise_reminders(&self.reminder_offsets_minutes)?;
         self.who_for = bounded_text("who_for", &self.who_for, 0, MAX_WHO_FOR)?;
         if self.questions.len() > super::question::MAX_QUESTIONS {
@@ -312,6 +391,10 @@ pub struct Event {
     pub sequence: i32,
     /// Places taken by going RSVPs (each is 1 + guests).
     pub places_taken: i32,
+    /// The series this event is an occurrence of, if any.
+    pub series_id: Option<String>,
+    /// Going RSVPs in each role (read with the event).
+    pub roles_filled: RoleNumbers,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -326,6 +409,8 @@ impl Event {
             status: EventStatus::Scheduled,
             sequence: 0,
             places_taken: 0,
+            series_id: None,
+            roles_filled: RoleNumbers::default(),
             created_at: now,
             updated_at: now,
         }
@@ -386,6 +471,7 @@ pub(crate) fn sample_action() -> EventDraft {
         access: Access::Open,
         who_for: String::new(),
         questions: vec![],
+        roles_needed: RoleNumbers::default(),
     }
 }
 
@@ -439,6 +525,7 @@ mod tests {
             access: Access::Open,
             who_for: String::new(),
             questions: vec![],
+            roles_needed: RoleNumbers::default(),
         }
     }
 
@@ -505,6 +592,10 @@ mod tests {
         assert_eq!(
             field(|d| d.location_privacy = LocationPrivacy::Approved),
             "location_privacy"
+        );
+        assert_eq!(
+            field(|d| d.roles_needed = RoleNumbers::from_pairs([(Role::Marshal, 2)])),
+            "roles_needed"
         );
     }
 

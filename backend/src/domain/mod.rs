@@ -13,7 +13,9 @@ pub mod message;
 pub mod organizer;
 pub mod push;
 pub mod question;
+pub mod quota;
 pub mod rsvp;
+pub mod series;
 
 /// A field that failed validation, named as the API names it (`answers.<id>` is made from a
 /// question's id, so a name may be built at run time).

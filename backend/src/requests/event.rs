@@ -6,12 +6,15 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
 
+use crate::domain::event::RoleNumbers;
 use crate::domain::event::{
     rfc3339, Access, CountDisplay, Cursor, Event, EventDraft, EventKind, LocationPrivacy, Role,
     Visibility, DEFAULT_REMINDER_OFFSETS,
 };
 use crate::domain::question::{check_questions, Question, QuestionDraft, QuestionKind};
+use crate::domain::series::{Frequency, Repeat};
 use crate::domain::FieldError;
+use std::collections::BTreeMap;
 
 /// The cursor that names the page after `event` (opaque to clients).
 pub fn encode_cursor(event: &Event) -> String {
@@ -123,6 +126,15 @@ pub struct EventInput {
     pub reminder_offsets_minutes: Option<Vec<i32>>,
     #[serde(default = "exact")]
     pub count_display: CountDisplay,
+    /// How many people each role needs, e.g. `{"marshal": 3, "medic": 2}`: goals, not caps.
+    /// Every role named must be one of `roles` (else `422` naming `roles_needed`); `0` is no goal.
+    #[serde(default)]
+    #[schema(value_type = Option<RolesNeeded>)]
+    pub roles_needed: Option<BTreeMap<String, i64>>,
+    /// Make a series: this event is the first occurrence, and the others follow at the same
+    /// wall-clock time in the group's time zone.
+    #[serde(default)]
+    pub repeat: Option<RepeatInput>,
     /// Actions only, after `starts_at`: by when everyone who arrived should have checked out
     /// home safe. Then those who have not are nudged, and organizers and jail support are
     /// sent the list (a `safety` frame). Else `422` naming `safe_by`.
@@ -180,6 +192,54 @@ fn questions_of(inputs: Vec<QuestionInput>) -> Result<Vec<Question>, FieldError>
     check_questions(inputs.into_iter().map(QuestionInput::into_draft).collect())
 }
 
+/// `repeat` in `POST /api/v1/events`: `frequency`, `interval` (default 1, every N days, weeks
+/// or months) and either `count` (occurrences, the first included, at most 52) or `until` (the
+/// last occurrence starts at or before it; at most 52 occurrences). A monthly series keeps the
+/// first occurrence's day of the month, or the month's last day when it has no such day.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct RepeatInput {
+    pub frequency: Frequency,
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 52)]
+    pub interval: Option<i64>,
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 52)]
+    pub count: Option<i64>,
+    #[serde(default)]
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl RepeatInput {
+    pub fn parse(&self) -> Result<Repeat, FieldError> {
+        Repeat::parse(self.frequency, self.interval, self.count, self.until)
+    }
+}
+
+/// `roles_needed` in the document: role names as keys, 0 to 1000 people each. Only a schema;
+/// the server reads an object of numbers and names `roles_needed` for anything else.
+pub struct RolesNeeded;
+
+impl utoipa::PartialSchema for RolesNeeded {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        let mut object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        for role in Role::ALL {
+            object = object.property(
+                role.as_str(),
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0))
+                    .maximum(Some(crate::domain::event::MAX_QUOTA)),
+            );
+        }
+        object.into()
+    }
+}
+
+impl utoipa::ToSchema for RolesNeeded {}
+
 /// A tag in the document: letters, digits, `-` and `_`, at most 32 characters (spaces inside
 /// become dashes; the length is counted after that and after trimming). Only a schema;
 /// tags travel as strings. By hand: utoipa's derive takes no length on a newtype.
@@ -216,12 +276,23 @@ impl utoipa::PartialSchema for ReminderOffset {
 impl utoipa::ToSchema for ReminderOffset {}
 
 impl EventInput {
+    /// The first occurrence's draft and the repeat rule, if any, both checked.
+    pub fn into_series(mut self) -> Result<(EventDraft, Option<Repeat>), FieldError> {
+        let repeat = self.repeat.take().map(|r| r.parse()).transpose()?;
+        Ok((self.into_draft()?, repeat))
+    }
+
     pub fn into_draft(self) -> Result<EventDraft, FieldError> {
         let questions = questions_of(self.questions)?;
+        let roles_needed = match &self.roles_needed {
+            Some(map) => RoleNumbers::parse(map)?,
+            None => RoleNumbers::default(),
+        };
         EventDraft {
             access: self.access,
             who_for: self.who_for,
             questions,
+            roles_needed,
             roles: self
                 .roles
                 .unwrap_or_else(|| EventDraft::default_roles(self.kind)),
@@ -314,6 +385,9 @@ pub struct EventPatch {
     /// The whole list of questions (keep each `id` to keep its answers with it).
     #[schema(max_items = 5)]
     pub questions: Option<Vec<QuestionInput>>,
+    /// Replaces every goal (`{}` removes them all).
+    #[schema(value_type = Option<RolesNeeded>)]
+    pub roles_needed: Option<BTreeMap<String, i64>>,
 }
 
 impl EventPatch {
@@ -322,6 +396,9 @@ impl EventPatch {
         let mut d = current.clone();
         if let Some(questions) = self.questions {
             d.questions = questions_of(questions)?;
+        }
+        if let Some(map) = &self.roles_needed {
+            d.roles_needed = RoleNumbers::parse(map)?;
         }
         macro_rules! take {
             ($($field:ident),+) => { $(if let Some(value) = self.$field { d.$field = value; })+ };

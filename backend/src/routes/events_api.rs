@@ -7,10 +7,9 @@ use chrono::{Duration, Utc};
 use serde::Deserialize;
 
 use crate::cache::{respond, Stamp};
-use crate::db::audit;
 use crate::db::events::{self as event_queries, Listing};
 use crate::domain::access::{shows_details, Viewer};
-use crate::domain::audit::Action;
+
 use crate::domain::event::Event;
 use crate::error::AppError;
 use crate::extract::organizer::{authenticate, ApiOrganizer};
@@ -221,35 +220,34 @@ pub async fn get(
     ),
     security(("bearer" = []), ("session" = [])),
 )]
-/// `POST /api/v1/events`: `201 Created` with the event and its `Location`.
+/// `POST /api/v1/events`: `201 Created` with the event and its `Location`; with `repeat`, every
+/// occurrence of the series is created and the answer is the first.
 pub async fn create(
     organizer: ApiOrganizer,
     state: web::Data<AppState>,
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let input: EventInput = body.parse().await?;
-    let event = Event::new(input.into_draft()?, Utc::now());
+    let (draft, repeat) = input.into_series()?;
     let organizer_id = organizer.0.organizer.id;
-    let stored = event.clone();
-    crate::db::run(&state.pool, move |conn| {
-        audit::recorded(
-            conn,
-            Some(&organizer_id),
-            Action::EventCreated,
-            &stored.id,
-            |conn| event_queries::insert(conn, &stored, Some(&organizer_id)),
-        )
-    })
-    .await?;
-    tracing::info!(event = %event.id, "event created");
+    let event = super::create_events(&state, &organizer_id, draft, repeat).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/events/{}", event.id)))
         .json(event_json(&state, &event, Viewer::Organizer)))
 }
 
+/// `?scope=` of an edit or a cancellation.
+#[derive(Debug, Deserialize)]
+pub struct ScopeQuery {
+    scope: Option<String>,
+}
+
 #[utoipa::path(
     patch, path = "/api/v1/events/{id}", operation_id = "update_event", tag = "events",
-    params(("id" = String, Path, description = "The event's id")),
+    params(
+        ("id" = String, Path, description = "The event's id"),
+        ("scope" = inline(Option<crate::domain::series::EditScope>), Query, description = "`one` (default): this event only; `following`: this occurrence and the later ones of its series, whose times shift by the same wall-clock amount"),
+    ),
     request_body = EventPatch,
     responses(
         (status = 200, description = "The changed event", body = EventJson),
@@ -266,44 +264,54 @@ pub async fn update(
     organizer: ApiOrganizer,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<ScopeQuery>,
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
+    let scope = super::edit_scope(query.scope.as_deref())?;
     let patch: EventPatch = body.parse().await?;
     let id = path.into_inner();
     let actor = organizer.0.organizer.id;
-    let event = super::revise_event(&state, &actor, &id, |event| {
+    let events = super::revise_scoped(&state, &actor, &id, scope, |event| {
         Ok(patch.clone().apply_to(&event.draft)?)
     })
     .await?;
-    state.news.event_changed(&event);
-    Ok(HttpResponse::Ok().json(event_json(&state, &event, Viewer::Organizer)))
+    for event in &events {
+        state.news.event_changed(event);
+    }
+    let event = events.first().ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok().json(event_json(&state, event, Viewer::Organizer)))
 }
 
 #[utoipa::path(
     post, path = "/api/v1/events/{id}/cancel", operation_id = "cancel_event", tag = "events",
-    params(("id" = String, Path, description = "The event's id")),
+    params(
+        ("id" = String, Path, description = "The event's id"),
+        ("scope" = inline(Option<crate::domain::series::EditScope>), Query, description = "`one` (default): this event only; `following`: this occurrence and the later ones of its series"),
+    ),
     responses(
         (status = 200, description = "The cancelled event", body = EventJson),
         crate::error::documented::OrganizerRefusals,
         crate::error::documented::NoSuchEvent,
         crate::error::documented::Throttled,
+        (status = 400, description = "The query string could not be read", body = crate::error::ErrorBody),
+        (status = 422, description = "`scope` is not `one` or `following`", body = crate::error::ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),
 )]
-/// `POST /api/v1/events/{id}/cancel`
+/// `POST /api/v1/events/{id}/cancel`: this event, or with `?scope=following` this occurrence
+/// and the later ones; each one's RSVPs hear of their own occurrence's cancellation.
 pub async fn cancel(
     organizer: ApiOrganizer,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<ScopeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
+    let scope = super::edit_scope(query.scope.as_deref())?;
     let actor = organizer.0.organizer.id;
-    let event = crate::db::run(&state.pool, move |conn| {
-        audit::recorded(conn, Some(&actor), Action::EventCancelled, &id, |conn| {
-            crate::db::event_changes::cancel(conn, &id, Utc::now())
-        })
-    })
-    .await?;
-    state.news.event_changed(&event);
-    Ok(HttpResponse::Ok().json(event_json(&state, &event, Viewer::Organizer)))
+    let events = super::cancel_scoped(&state, &actor, path.into_inner(), scope).await?;
+    for event in &events {
+        state.news.event_changed(event);
+    }
+    let event = events.first().ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok().json(event_json(&state, event, Viewer::Organizer)))
 }

@@ -21,13 +21,16 @@ pub mod organize_rsvps;
 pub mod public;
 pub mod rsvp;
 pub mod rsvps_api;
+pub mod series_api;
 
 use actix_web::HttpResponse;
 use chrono::Utc;
 
 use crate::db::audit;
+use crate::db::series::Edit;
 use crate::domain::audit::Action;
 use crate::domain::event::{Event, EventDraft};
+use crate::domain::series::{carry_edit, EditScope, Repeat};
 use crate::error::AppError;
 
 /// The event with this id, or `404`.
@@ -153,6 +156,157 @@ pub fn refused_code(
     match invite_code_missed(state, request) {
         Err(seconds) => AppError::RateLimited(seconds),
         Ok(()) => AppError::Forbidden(problem.to_string()),
+    }
+}
+
+/// Every occurrence of the event's series in time order (none when it is not in one).
+pub async fn series_of(
+    state: &crate::state::AppState,
+    event: &Event,
+) -> Result<Vec<Event>, AppError> {
+    let Some(series_id) = event.series_id.clone() else {
+        return Ok(Vec::new());
+    };
+    Ok(crate::db::run(&state.pool, move |conn| {
+        crate::db::series::occurrences(conn, &series_id)
+    })
+    .await?)
+}
+
+/// Store a new event, or every occurrence of a new series when `repeat` is given (each an
+/// event of its own, sharing a series id). Returns the event, or the series' first occurrence.
+pub async fn create_events(
+    state: &crate::state::AppState,
+    actor: &str,
+    draft: EventDraft,
+    repeat: Option<Repeat>,
+) -> Result<Event, AppError> {
+    let now = Utc::now();
+    let actor = actor.to_string();
+    let Some(repeat) = repeat else {
+        let event = Event::new(draft, now);
+        let stored = event.clone();
+        crate::db::run(&state.pool, move |conn| {
+            audit::recorded(
+                conn,
+                Some(&actor),
+                Action::EventCreated,
+                &stored.id,
+                |conn| crate::db::events::insert(conn, &stored, Some(&actor)),
+            )
+        })
+        .await?;
+        tracing::info!(event = %event.id, "event created");
+        return Ok(event);
+    };
+    // Every occurrence is laid out and validated before anything is written.
+    let series_id = uuid::Uuid::new_v4().to_string();
+    let occurrences: Vec<Event> = repeat
+        .occurrences(&draft, state.timezone())?
+        .into_iter()
+        .map(|draft| Event {
+            series_id: Some(series_id.clone()),
+            ..Event::new(draft, now)
+        })
+        .collect();
+    let first = occurrences.first().cloned().ok_or(AppError::NotFound)?;
+    let count = occurrences.len();
+    crate::db::run(&state.pool, move |conn| {
+        crate::db::series::insert(conn, &occurrences, &actor, now)
+    })
+    .await?;
+    tracing::info!(series = %series_id, occurrences = count, "series created");
+    Ok(first)
+}
+
+/// Store an organizer's edit of an occurrence, or of it and the later ones of its series
+/// (`EditScope::Following`: what the edit changed carries to each, times shift by the same
+/// wall-clock amount, see `domain::series::carry_edit`). Each occurrence's own RSVPs hear of
+/// its change, no others. Returns the events changed, the edited one first.
+pub async fn revise_scoped(
+    state: &crate::state::AppState,
+    actor: &str,
+    id: &str,
+    scope: EditScope,
+    edit: impl Fn(&Event) -> Result<EventDraft, AppError>,
+) -> Result<Vec<Event>, AppError> {
+    if scope == EditScope::One {
+        return Ok(vec![revise_event(state, actor, id, edit).await?]);
+    }
+    const ATTEMPTS: usize = 3;
+    let tz = state.timezone();
+    for _ in 0..ATTEMPTS {
+        let event = event_or_404(state, id.to_string()).await?;
+        let after = edit(&event)?;
+        let current = event.clone();
+        let occurrences = crate::db::run(&state.pool, move |conn| {
+            crate::db::series::this_and_following(conn, &current)
+        })
+        .await?;
+        let mut edits = Vec::with_capacity(occurrences.len());
+        for occurrence in occurrences {
+            let draft = if occurrence.id == event.id {
+                after.clone()
+            } else {
+                carry_edit(&event.draft, &after, &occurrence.draft, tz).validate()?
+            };
+            let sequence = if occurrence.id == event.id {
+                event.sequence
+            } else {
+                occurrence.sequence
+            };
+            edits.push(Edit {
+                id: occurrence.id,
+                sequence,
+                draft,
+            });
+        }
+        let actor = actor.to_string();
+        let stored = crate::db::run(&state.pool, move |conn| {
+            crate::db::series::revise(conn, &actor, edits, Utc::now())
+        })
+        .await;
+        match stored {
+            Err(crate::db::Error::Stale) => continue,
+            other => return Ok(other?),
+        }
+    }
+    Err(AppError::Conflict(
+        "others are editing this series right now; try again".into(),
+    ))
+}
+
+/// Cancel an occurrence, or it and the later ones of its series. Returns the events
+/// cancelled, this one first.
+pub async fn cancel_scoped(
+    state: &crate::state::AppState,
+    actor: &str,
+    id: String,
+    scope: EditScope,
+) -> Result<Vec<Event>, AppError> {
+    let actor = actor.to_string();
+    Ok(crate::db::run(&state.pool, move |conn| {
+        let ids = match scope {
+            EditScope::One => vec![id],
+            EditScope::Following => {
+                let event = crate::db::events::get(conn, &id)?;
+                crate::db::series::this_and_following(conn, &event)?
+                    .into_iter()
+                    .map(|occurrence| occurrence.id)
+                    .collect()
+            }
+        };
+        crate::db::series::cancel(conn, &actor, &ids, Utc::now())
+    })
+    .await?)
+}
+
+/// `scope` as a query or form gives it: `one` (the default, when absent) or `following`.
+pub fn edit_scope(raw: Option<&str>) -> Result<EditScope, AppError> {
+    match raw {
+        None => Ok(EditScope::One),
+        Some(word) => EditScope::parse(word)
+            .ok_or_else(|| AppError::invalid("scope", "scope is one or following")),
     }
 }
 

@@ -9,7 +9,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::OpenApi;
 
 use crate::auth::SESSION_COOKIE;
-use crate::routes::{door_links, events_api, invites, live_api, rsvps_api};
+use crate::routes::{door_links, events_api, invites, live_api, rsvps_api, series_api};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,6 +29,7 @@ use crate::routes::{door_links, events_api, invites, live_api, rsvps_api};
         events_api::get,
         events_api::update,
         events_api::cancel,
+        series_api::get,
         rsvps_api::create,
         rsvps_api::list,
         rsvps_api::decide,

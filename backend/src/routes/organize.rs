@@ -10,10 +10,7 @@ use serde::Deserialize;
 
 use super::{no_store, see_other};
 use crate::auth::{SESSION_COOKIE, SESSION_HOURS};
-use crate::db::audit;
-use crate::db::events as event_queries;
 use crate::db::{credentials, organizers};
-use crate::domain::audit::Action;
 use crate::domain::event::Event;
 use crate::domain::organizer::Handle;
 use crate::domain::FieldError;
@@ -25,6 +22,7 @@ use crate::privacy::secrets::{hash_token, new_token};
 use crate::state::AppState;
 use crate::views::event_form::EventFormValues;
 use crate::views::pages::{EventFormPage, FormError, LoginCodePage, LoginPage};
+use crate::views::series::all_occurrences;
 use crate::views::time::zone_label;
 use crate::views::Chrome;
 
@@ -370,6 +368,8 @@ struct Editor<'a> {
     state: &'a AppState,
     locale: &'a Locale,
     saved: bool,
+    /// The occurrences of the edited event's series, if it is in one.
+    series: Vec<Event>,
 }
 
 impl<'a> Editor<'a> {
@@ -379,7 +379,14 @@ impl<'a> Editor<'a> {
             state,
             locale,
             saved: false,
+            series: Vec::new(),
         }
+    }
+
+    /// The editor of an occurrence lists its series, each one a click away.
+    async fn with_series(mut self, event: &Event) -> Result<Self, AppError> {
+        self.series = super::series_of(self.state, event).await?;
+        Ok(self)
     }
 }
 
@@ -391,7 +398,21 @@ impl Editor<'_> {
         form: EventFormValues,
         errors: Vec<FieldError>,
     ) -> Result<HttpResponse, AppError> {
+        let errors = errors.into_iter().map(FormError::from).collect();
         self.render_page(status, event, None, form, errors)
+    }
+
+    /// The form again with the fault a later step found (laying out a series, carrying an
+    /// edit to later occurrences).
+    fn render_invalid(
+        &self,
+        event: Option<&Event>,
+        form: EventFormValues,
+        field: String,
+        message: String,
+    ) -> Result<HttpResponse, AppError> {
+        let errors = vec![FormError { field, message }];
+        self.render_page(StatusCode::UNPROCESSABLE_ENTITY, event, None, form, errors)
     }
 
     /// The form for `event`, or a new one (`copied_from` when it is filled in from another).
@@ -401,9 +422,15 @@ impl Editor<'_> {
         event: Option<&Event>,
         copied_from: Option<&Event>,
         form: EventFormValues,
-        errors: Vec<FieldError>,
+        errors: Vec<FormError>,
     ) -> Result<HttpResponse, AppError> {
         let lang = self.locale.lang;
+        let occurrences = match event {
+            Some(event) => {
+                all_occurrences(&self.series, event, self.state.timezone(), lang, Utc::now())
+            }
+            None => Vec::new(),
+        };
         let (heading, action) = match (event, copied_from) {
             (Some(event), _) => (
                 lang.t_text("editor-edit-title", "title", &event.draft.title),
@@ -428,7 +455,8 @@ impl Editor<'_> {
                 event_id: event.map(|e| e.id.clone()),
                 cancelled: event.is_some_and(Event::is_cancelled),
                 form,
-                errors: errors.into_iter().map(FormError::from).collect(),
+                errors,
+                occurrences,
                 timezone: zone_label(self.state.timezone(), Utc::now()),
                 saved: self.saved,
                 copied_from: copied_from.map(|e| (e.id.clone(), e.draft.title.clone())),
@@ -487,22 +515,30 @@ pub async fn create_event(
             )
         }
     };
-    let event = Event::new(draft, Utc::now());
-    let id = event.id.clone();
-    let organizer_id = who.0.organizer.id.clone();
-    let target = id.clone();
-    crate::db::run(&state.pool, move |conn| {
-        audit::recorded(
-            conn,
-            Some(&organizer_id),
-            Action::EventCreated,
-            &target,
-            |conn| event_queries::insert(conn, &event, Some(&organizer_id)),
-        )
-    })
-    .await?;
-    tracing::info!(event = %id, "event created");
-    Ok(see_other(&format!("/organize/events/{id}/edit?saved=1")))
+    let repeat = match form.repeat(state.timezone()) {
+        Ok(repeat) => repeat,
+        Err(error) => {
+            return Editor::new(&who, &state, &locale).render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                form,
+                vec![error],
+            )
+        }
+    };
+    let created = super::create_events(&state, &who.0.organizer.id, draft, repeat).await;
+    let event = match created {
+        Ok(event) => event,
+        // A rule that lays out badly (an until before the start, more than 52) comes back.
+        Err(AppError::Invalid { field, message }) => {
+            return Editor::new(&who, &state, &locale).render_invalid(None, form, field, message)
+        }
+        Err(other) => return Err(other),
+    };
+    Ok(see_other(&format!(
+        "/organize/events/{}/edit?saved=1",
+        event.id
+    )))
 }
 
 #[derive(Debug, Deserialize)]
@@ -519,13 +555,11 @@ pub async fn edit_event_form(
 ) -> Result<HttpResponse, AppError> {
     let event = super::event_or_404(&state, path.into_inner()).await?;
     let form = EventFormValues::from_event(&event, state.timezone());
-    Editor {
-        who: &who,
-        state: &state,
-        locale: &locale,
-        saved: query.saved.is_some(),
-    }
-    .render(StatusCode::OK, Some(&event), form, Vec::new())
+    let mut editor = Editor::new(&who, &state, &locale)
+        .with_series(&event)
+        .await?;
+    editor.saved = query.saved.is_some();
+    editor.render(StatusCode::OK, Some(&event), form, Vec::new())
 }
 
 pub async fn update_event(
@@ -539,25 +573,47 @@ pub async fn update_event(
     let draft = match form.to_draft(state.timezone()) {
         Ok(draft) => draft,
         Err(error) => {
-            return Editor::new(&who, &state, &locale).render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(&event),
-                form,
-                vec![error],
-            )
+            return Editor::new(&who, &state, &locale)
+                .with_series(&event)
+                .await?
+                .render(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(&event),
+                    form,
+                    vec![error],
+                )
         }
     };
     let id = event.id.clone();
-    // The form replaces the whole event, whatever another edit changed meanwhile.
-    let revised =
-        super::revise_event(&state, &who.0.organizer.id, &id, |_| Ok(draft.clone())).await?;
-    state.news.event_changed(&revised);
+    // The choice is on the form only for an occurrence of a series.
+    let scope = super::edit_scope(Some(form.scope.as_str()).filter(|s| !s.is_empty()))?;
+    // The form replaces the whole event, whatever another edit changed meanwhile; with "this
+    // and following", what it changed carries to the later occurrences.
+    let revised = super::revise_scoped(&state, &who.0.organizer.id, &id, scope, |_| {
+        Ok(draft.clone())
+    })
+    .await;
+    let revised = match revised {
+        Ok(revised) => revised,
+        Err(AppError::Invalid { field, message }) => {
+            return Editor::new(&who, &state, &locale)
+                .with_series(&event)
+                .await?
+                .render_invalid(Some(&event), form, field, message)
+        }
+        Err(other) => return Err(other),
+    };
+    for event in &revised {
+        state.news.event_changed(event);
+    }
     Ok(see_other(&format!("/organize/events/{id}/edit?saved=1")))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct CancelForm {
     confirm: Option<String>,
+    /// `one` or `following` (an occurrence of a series).
+    scope: Option<String>,
 }
 
 pub async fn cancel_event(
@@ -572,15 +628,12 @@ pub async fn cancel_event(
             "Tick the box to confirm the cancellation.",
         ));
     }
+    let scope = super::edit_scope(form.scope.as_deref())?;
     let id = path.into_inner();
-    let actor = who.0.organizer.id.clone();
-    let event = crate::db::run(&state.pool, move |conn| {
-        audit::recorded(conn, Some(&actor), Action::EventCancelled, &id, |conn| {
-            crate::db::event_changes::cancel(conn, &id, Utc::now())
-        })
-    })
-    .await?;
-    state.news.event_changed(&event);
-    tracing::info!(event = %event.id, "event cancelled");
-    Ok(see_other(&format!("/organize/events/{}/edit", event.id)))
+    let cancelled = super::cancel_scoped(&state, &who.0.organizer.id, id.clone(), scope).await?;
+    for event in &cancelled {
+        state.news.event_changed(event);
+        tracing::info!(event = %event.id, "event cancelled");
+    }
+    Ok(see_other(&format!("/organize/events/{id}/edit")))
 }

@@ -10,10 +10,10 @@ use super::{no_store, see_other};
 use crate::cache::{respond, Stamp};
 use crate::db::live::Helped;
 use crate::db::rsvps;
-use crate::domain::live::HelpText;
 use crate::domain::access::{shows_details, Viewer};
 use crate::domain::admission::Refusal;
 use crate::domain::invite::InviteProblem;
+use crate::domain::live::HelpText;
 use crate::domain::rsvp::{Arrival, RsvpChange};
 use crate::domain::FieldError;
 use crate::error::AppError;
@@ -25,6 +25,7 @@ use crate::state::AppState;
 use crate::views::invites::{problem_word, EventOutlinePage};
 use crate::views::pages::{EventPage, FormError, ManagePage, UnsubscribePage};
 use crate::views::rsvp_view::role_choices;
+use crate::views::series::next_occurrences;
 use crate::views::Chrome;
 use crate::views::{render_html, HTML};
 use askama::Template;
@@ -94,7 +95,11 @@ pub async fn event_page(
         if !shows_details(&event, &Viewer::Public, false) {
             return Ok::<_, AppError>(outline_page(&state, &locale, &event).render()?);
         }
-        Ok::<_, AppError>(event_page_for(&state, &event, &locale, now).render()?)
+        let series = super::series_of(&state, &event).await?;
+        let mut page = event_page_for(&state, &event, &locale, now);
+        page.event.next_occurrences =
+            next_occurrences(&series, &event, state.timezone(), locale.lang, now);
+        Ok::<_, AppError>(page.render()?)
     };
     let page = state.page_cache.get_or_build(key, stamp, build).await?;
     Ok(respond(&request, &page, HTML, "no-cache"))
@@ -424,7 +429,12 @@ async fn form_refused(
     // Read only here: the other actions need no more than the token.
     let managed = ManagedRsvp::find(state, token).await?;
     let mut page = manage_page(state, locale, &managed);
-    page.roles = role_choices(&form, &managed.event.draft, locale.lang);
+    page.roles = role_choices(
+        &form,
+        &managed.event,
+        crate::domain::access::Viewer::attendee(&managed.rsvp),
+        locale.lang,
+    );
     page.form = form;
     page.errors = vec![FormError {
         field: error.field.to_string(),

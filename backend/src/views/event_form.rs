@@ -5,11 +5,13 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::time::{from_input, to_input};
+use crate::domain::event::RoleNumbers;
 use crate::domain::event::{
     Access, CountDisplay, Event, EventDraft, EventKind, LocationPrivacy, Role, Visibility,
     DEFAULT_REMINDER_OFFSETS,
 };
 use crate::domain::question::{check_questions, QuestionDraft, QuestionKind, MAX_QUESTIONS};
+use crate::domain::series::{Frequency, Repeat};
 use crate::domain::FieldError;
 use crate::i18n::Lang;
 
@@ -48,6 +50,21 @@ pub struct EventFormValues {
     pub question_options: Vec<String>,
     /// `required` or `optional` (a select, so every row sends one).
     pub question_required: Vec<String>,
+    /// How many each role needs (blank: no goal), one field a role.
+    pub needed_marshal: String,
+    pub needed_medic: String,
+    pub needed_legal_observer: String,
+    pub needed_jail_support: String,
+    pub needed_driver: String,
+    pub needed_deescalation: String,
+    /// A new series: `daily`, `weekly`, `monthly`, or blank for a single event.
+    pub repeat_frequency: String,
+    pub repeat_interval: String,
+    pub repeat_count: String,
+    /// The last day a new series may start on (a date in the group's time zone).
+    pub repeat_until: String,
+    /// Editing an occurrence: `one` (this one) or `following` (this and the later ones).
+    pub scope: String,
 }
 
 /// One question row of the event form.
@@ -58,6 +75,36 @@ pub struct QuestionRow {
     pub kinds: Vec<SelectOption>,
     pub options: String,
     pub required: bool,
+}
+
+/// The form's quota field of each role.
+fn needed_field(form: &EventFormValues, role: Role) -> &String {
+    match role {
+        Role::Marshal => &form.needed_marshal,
+        Role::Medic => &form.needed_medic,
+        Role::LegalObserver => &form.needed_legal_observer,
+        Role::JailSupport => &form.needed_jail_support,
+        Role::Driver => &form.needed_driver,
+        Role::Deescalation => &form.needed_deescalation,
+    }
+}
+
+fn needed_field_mut(form: &mut EventFormValues, role: Role) -> &mut String {
+    match role {
+        Role::Marshal => &mut form.needed_marshal,
+        Role::Medic => &mut form.needed_medic,
+        Role::LegalObserver => &mut form.needed_legal_observer,
+        Role::JailSupport => &mut form.needed_jail_support,
+        Role::Driver => &mut form.needed_driver,
+        Role::Deescalation => &mut form.needed_deescalation,
+    }
+}
+
+/// One role's quota field in the form.
+pub struct QuotaField {
+    pub role: &'static str,
+    pub label: String,
+    pub value: String,
 }
 
 /// One `<option>` or checkbox.
@@ -135,7 +182,110 @@ impl EventFormValues {
                 .iter()
                 .map(|q| if q.required { "required" } else { "optional" }.into())
                 .collect(),
+            ..Default::default()
         }
+        .with_quotas(&d.roles_needed)
+    }
+
+    fn with_quotas(mut self, needed: &RoleNumbers) -> Self {
+        for (role, number) in needed.iter() {
+            *needed_field_mut(&mut self, role) = number.to_string();
+        }
+        self
+    }
+
+    /// Every role's quota field, as typed.
+    pub fn quota_fields(&self, lang: &Lang) -> Vec<QuotaField> {
+        Role::ALL
+            .iter()
+            .map(|role| QuotaField {
+                role: role.as_str(),
+                label: lang.word("role", role.as_str()),
+                value: needed_field(self, *role).clone(),
+            })
+            .collect()
+    }
+
+    fn roles_needed(&self) -> Result<RoleNumbers, FieldError> {
+        let mut pairs = Vec::new();
+        for role in Role::ALL {
+            let raw = needed_field(self, *role).trim();
+            if raw.is_empty() {
+                continue;
+            }
+            let number = raw
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (0..=crate::domain::event::MAX_QUOTA).contains(n))
+                .ok_or_else(|| {
+                    FieldError::new(
+                        "roles_needed",
+                        "how many people a role needs is a whole number, or empty",
+                    )
+                })?;
+            pairs.push((*role, number));
+        }
+        Ok(RoleNumbers::from_pairs(pairs))
+    }
+
+    /// The repeat rule of a new series, if the form asks for one. `repeat_until` is a day: the
+    /// series may start on it until its end, in the group's time zone.
+    pub fn repeat(&self, tz: Tz) -> Result<Option<Repeat>, FieldError> {
+        let frequency = match self.repeat_frequency.trim() {
+            "" => return Ok(None),
+            word => Frequency::parse(word).ok_or_else(|| {
+                FieldError::new("repeat.frequency", "choose daily, weekly or monthly")
+            })?,
+        };
+        let number = |raw: &str, field: &'static str| -> Result<Option<i64>, FieldError> {
+            match raw.trim() {
+                "" => Ok(None),
+                value => value
+                    .parse::<i64>()
+                    .map(Some)
+                    .map_err(|_| FieldError::new(field, "a whole number")),
+            }
+        };
+        let until = match self.repeat_until.trim() {
+            "" => None,
+            day => {
+                let date = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+                    FieldError::new("repeat.until", "enter a date, e.g. 2027-03-31")
+                })?;
+                let end_of_day = date.and_hms_opt(23, 59, 59).ok_or_else(|| {
+                    FieldError::new("repeat.until", "enter a date, e.g. 2027-03-31")
+                })?;
+                Some(crate::domain::series::resolve(end_of_day, tz))
+            }
+        };
+        Repeat::parse(
+            frequency,
+            number(&self.repeat_interval, "repeat.interval")?,
+            number(&self.repeat_count, "repeat.count")?,
+            until,
+        )
+        .map(Some)
+    }
+
+    pub fn frequencies(&self, lang: &Lang) -> Vec<SelectOption> {
+        let lang = *lang;
+        let mut choices = vec![SelectOption {
+            value: "",
+            label: lang.t("repeat-none"),
+            selected: self.repeat_frequency.trim().is_empty(),
+        }];
+        choices.extend(options(
+            Frequency::ALL,
+            self.repeat_frequency.trim(),
+            "repeat",
+            lang,
+        ));
+        choices
+    }
+
+    /// Whether "this and following" is chosen (editing an occurrence of a series).
+    pub fn following(&self) -> bool {
+        self.scope == "following"
     }
 
     /// The question rows as sent (blank labels dropped), checked.
@@ -261,6 +411,7 @@ impl EventFormValues {
             access: Access::parse(self.access.trim()).unwrap_or(Access::Open),
             who_for: self.who_for.clone(),
             questions: self.questions()?,
+            roles_needed: self.roles_needed()?,
         }
         .validate()
     }
@@ -349,7 +500,8 @@ word_impl!(
     Visibility,
     CountDisplay,
     Access,
-    QuestionKind
+    QuestionKind,
+    Frequency
 );
 
 /// One option per value, named by the message `{prefix}-{value}`.

@@ -4,12 +4,15 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::access::{location_for, Viewer};
+use std::collections::BTreeMap;
+
+use crate::domain::access::{location_for, may_see_exact_counts, Viewer};
 use crate::domain::event::rfc3339;
 use crate::domain::event::{
     Access, CountDisplay, Event, EventKind, EventStatus, LocationPrivacy, Role, Visibility,
 };
 use crate::domain::question::Question;
+use crate::domain::quota::still_needed;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EventJson {
@@ -45,6 +48,18 @@ pub struct EventJson {
     #[schema(required)]
     pub going_count: Option<i64>,
     pub url: String,
+    /// The series this event is an occurrence of (`GET /api/v1/series/{series_id}`), or `null`.
+    #[schema(required)]
+    pub series_id: Option<String>,
+    /// How many people each role needs (goals, not caps).
+    #[schema(value_type = BTreeMap<String, i64>)]
+    pub roles_needed: BTreeMap<&'static str, i64>,
+    /// Going RSVPs in each role. `null` for the public when `count_display` is `rounded` or
+    /// `hidden` (a role's count would give away part of the exact number).
+    #[schema(required, value_type = Option<BTreeMap<String, i64>>)]
+    pub roles_filled: Option<BTreeMap<&'static str, i64>>,
+    /// The roles whose goal is not met yet (shown to everyone).
+    pub roles_still_needed: Vec<Role>,
     pub access: Access,
     pub who_for: String,
     /// Asked with each RSVP (answers go in the RSVP's `answers`).
@@ -142,6 +157,15 @@ impl EventJson {
             access: d.access,
             who_for: d.who_for.clone(),
             questions: d.questions.clone(),
+            series_id: event.series_id.clone(),
+            roles_needed: d.roles_needed.to_map(),
+            roles_filled: may_see_exact_counts(event, &viewer).then(|| {
+                d.roles
+                    .iter()
+                    .map(|role| (role.as_str(), event.roles_filled.get(*role)))
+                    .collect()
+            }),
+            roles_still_needed: still_needed(event),
         }
     }
 }

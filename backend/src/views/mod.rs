@@ -12,6 +12,7 @@ pub mod outreach;
 pub mod pages;
 pub mod qr;
 pub mod rsvp_view;
+pub mod series;
 pub mod time;
 
 use chrono::{DateTime, Utc};
@@ -223,6 +224,10 @@ pub struct EventDetail {
     pub rsvp_open: bool,
     /// Who this space is for (empty: not said).
     pub who_for: String,
+    /// Each role's goal, as this viewer may see it.
+    pub quotas: Vec<series::QuotaLine>,
+    /// The next occurrences of its series (filled in by the page that lists them).
+    pub next_occurrences: Vec<series::OccurrenceLine>,
 }
 
 impl EventDetail {
@@ -278,6 +283,8 @@ impl EventDetail {
             places_left_line,
             rsvp_open: !event.is_cancelled() && !event.has_ended(now),
             who_for: d.who_for.clone(),
+            quotas: series::quota_lines(event, viewer, lang),
+            next_occurrences: Vec::new(),
         }
     }
 }

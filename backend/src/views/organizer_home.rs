@@ -26,6 +26,10 @@ pub struct HomeCard {
     pub tally: Tally,
     /// Places left, when the event has a capacity (never below zero).
     pub places_left: Option<i64>,
+    /// Starting within 48 hours with roles short of their goal: each such role, "Marshal: 1 of 3".
+    pub roles_short: Vec<String>,
+    /// Each role's goal, "Marshal: 1 of 3" (every quota, filled or not).
+    pub quotas: Vec<super::series::QuotaLine>,
 }
 
 impl HomeCard {
@@ -46,6 +50,16 @@ impl HomeCard {
             unlisted: d.visibility == Visibility::Unlisted,
             places_left: places_left(event, &tally),
             tally,
+            roles_short: if crate::domain::quota::flagged(event, now) {
+                super::series::quota_lines(event, Viewer::Organizer, lang)
+                    .into_iter()
+                    .filter(|line| !line.met)
+                    .map(|line| line.text)
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            quotas: super::series::quota_lines(event, Viewer::Organizer, lang),
         }
     }
 }

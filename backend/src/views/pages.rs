@@ -82,7 +82,7 @@ impl EventPage {
         let lang = locale.lang;
         EventPage {
             chrome: Chrome::public(event.draft.title.clone(), locale),
-            roles: role_choices(&form, &event.draft, lang),
+            roles: role_choices(&form, event, Viewer::Public, lang),
             questions: question_fields(&event.draft.questions, &form, lang),
             event: EventDetail::new(event, Viewer::Public, tz, lang, now),
             form,
@@ -149,7 +149,7 @@ impl ManagePage {
             notice: None,
             rsvp: RsvpSummary::new(rsvp, lang),
             event: EventDetail::new(event, Viewer::attendee(rsvp), tz, lang, now),
-            roles: role_choices(&form, &event.draft, lang),
+            roles: role_choices(&form, event, Viewer::attendee(rsvp), lang),
             questions: question_fields(&event.draft.questions, &form, lang),
             form,
             errors,
@@ -400,6 +400,8 @@ pub struct EventFormPage {
     pub saved: bool,
     /// A new event filled in from this one (id, title): nothing is stored until it is saved.
     pub copied_from: Option<(String, String)>,
+    /// Every occurrence of the edited event's series (empty when it is not in one).
+    pub occurrences: Vec<super::series::OccurrenceLine>,
 }
 
 impl EventFormPage {
@@ -422,7 +424,8 @@ impl FormError {
     /// field needs (`field-error-{field}`), when they have that message.
     pub fn text(&self, lang: impl std::borrow::Borrow<Lang>) -> String {
         let lang = *lang.borrow();
-        let id = format!("field-error-{}", self.field);
+        // Message ids have no dots: `repeat.count` is `field-error-repeat-count`.
+        let id = format!("field-error-{}", self.field.replace('.', "-"));
         if lang != Lang::En && lang.has(&id) {
             lang.t(&id)
         } else {

@@ -5,24 +5,37 @@ use serde::Serialize;
 
 use super::event_form::SelectOption;
 use super::event_json::EventJson;
+use crate::domain::access::Viewer;
 use crate::domain::event::rfc3339;
-use crate::domain::event::{EventDraft, Role};
+use crate::domain::event::{Event, Role};
 use crate::domain::question::{Answer, Question, QuestionKind};
 use crate::domain::rsvp::{Rsvp, RsvpStatus};
 use crate::i18n::Lang;
 use crate::requests::rsvp::RsvpFormValues;
 
 /// Radio buttons for the roles this event offers, plus "no role", as the form has them.
-pub fn role_choices(form: &RsvpFormValues, event: &EventDraft, lang: Lang) -> Vec<SelectOption> {
+/// A role still short of its goal says so beside its name (`views::series::role_hint`).
+pub fn role_choices(
+    form: &RsvpFormValues,
+    event: &Event,
+    viewer: Viewer,
+    lang: Lang,
+) -> Vec<SelectOption> {
     let mut choices = vec![SelectOption {
         value: "",
         label: lang.t("role-none"),
         selected: form.role.is_empty(),
     }];
-    choices.extend(event.roles.iter().map(|role| SelectOption {
-        value: role.as_str(),
-        label: lang.word("role", role.as_str()),
-        selected: form.role == role.as_str(),
+    choices.extend(event.draft.roles.iter().map(|role| {
+        let name = lang.word("role", role.as_str());
+        SelectOption {
+            value: role.as_str(),
+            label: match super::series::role_hint(event, *role, viewer, lang) {
+                Some(hint) => format!("{name} ({hint})"),
+                None => name,
+            },
+            selected: form.role == role.as_str(),
+        }
     }));
     choices
 }

@@ -133,3 +133,20 @@ field-error-help_text = Write one line of up to 280 characters, or nothing.
 field-error-who_for = Who it is for: one line of at most 280 characters.
 field-error-questions = Check the questions: at most five, each with its text, and two to ten options for a choice.
 field-error-uses = Uses is a whole number from 1 to 10,000, or empty for no limit.
+
+## Series and role quotas
+quota-count = { $role }: { $filled } of { $needed }
+quota-met = { $role }: enough people
+quota-open = { $role }: still needed
+quota-more-needed = { $count ->
+    [one] { $count } more needed
+   *[other] { $count } more needed
+}
+quota-still-needed = still needed
+field-error-roles_needed = Give each role a whole number of people, only for roles the event offers.
+field-error-repeat-frequency = Choose daily, weekly or monthly.
+field-error-repeat-interval = Repeat every 1 to 52 days, weeks or months.
+field-error-repeat-count = A series has 1 to 52 occurrences.
+field-error-repeat-until = The last date must not be before the first occurrence, and a series has at most 52 occurrences.
+field-error-repeat = Give either a number of occurrences or a last date.
+field-error-scope = Choose this occurrence, or this and the following ones.

@@ -148,3 +148,6 @@ question-choose = Choose one
 answer-yes = Yes
 answer-no = No
 manage-answers-hint = Your earlier answers are kept, and only organizers see them. To change them, answer the questions again; leave them all empty to keep what you said.
+
+fact-roles-needed = Still looking for
+series-next = Next dates

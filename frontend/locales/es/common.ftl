@@ -131,3 +131,20 @@ field-error-help_text = Escribe una sola línea de hasta 280 caracteres, o nada.
 field-error-who_for = Para quién es: una sola línea de hasta 280 caracteres.
 field-error-questions = Revisa las preguntas: hasta cinco, cada una con texto, y de dos a diez opciones para elegir.
 field-error-uses = Los usos son un número entero del 1 al 10.000, o vacío si no hay límite.
+
+## Series y cupos por rol
+quota-count = { $role }: { $filled } de { $needed }
+quota-met = { $role }: ya hay suficientes personas
+quota-open = { $role }: todavía se necesita
+quota-more-needed = { $count ->
+    [one] falta { $count }
+   *[other] faltan { $count }
+}
+quota-still-needed = todavía se necesita
+field-error-roles_needed = Indica un número entero de personas para cada rol, solo para los roles que ofrece el evento.
+field-error-repeat-frequency = Elige diaria, semanal o mensual.
+field-error-repeat-interval = Repite cada 1 a 52 días, semanas o meses.
+field-error-repeat-count = Una serie tiene de 1 a 52 fechas.
+field-error-repeat-until = La última fecha no puede ser anterior a la primera, y una serie tiene como mucho 52 fechas.
+field-error-repeat = Indica un número de fechas o una última fecha, no ambas.
+field-error-scope = Elige esta fecha, o esta y las siguientes.

@@ -148,3 +148,6 @@ question-choose = Elige una opción
 answer-yes = Sí
 answer-no = No
 manage-answers-hint = Tus respuestas anteriores se guardan y solo las ven las organizadoras. Para cambiarlas, responde de nuevo; déjalas vacías para conservar lo que dijiste.
+
+fact-roles-needed = Todavía buscamos
+series-next = Próximas fechas

@@ -526,6 +526,7 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
                 json!({"kind": "action", "capacity": 30, "tags": ["health", "legal"],
                        "accessibility": "Step-free entrance. ASL on request.",
                        "roles": ["marshal", "medic"],
+                       "roles_needed": {"marshal": 2, "medic": 1},
                        "description": "**Bring** water.\n\n- gloves\n- [map](https://example.org)"}),
             ),
         )
@@ -588,6 +589,20 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         .expect("id")
         .to_string();
     app.end_event(&ended);
+    // A weekly series: its page lists the next dates, its editor every date and the scope.
+    let series = app
+        .create_event(
+            &token,
+            event_fields(
+                "Drop-in hours",
+                4,
+                json!({"repeat": {"frequency": "weekly", "count": 3}}),
+            ),
+        )
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     // An invitation-only event, and a code for it.
     let private = app
         .create_event(
@@ -621,9 +636,10 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         .await;
     assert_eq!(viewport, json!([PHONE.0, PHONE.1]), "a phone-sized page");
     let mut findings = Vec::new();
-    let public: [(&str, String, bool); 11] = [
+    let public: [(&str, String, bool); 12] = [
         ("home", "/".into(), true),
         ("event", format!("/events/{id}"), true),
+        ("series-event", format!("/events/{series}"), true),
         ("event-questions", format!("/events/{vetted}"), true),
         ("event-invite-outline", format!("/events/{private}"), true),
         ("event-invited", invited.clone(), true),
@@ -675,7 +691,7 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         .await;
     session.wait_for_path("/organize").await;
 
-    let organizer: [(&str, String, bool); 14] = [
+    let organizer: [(&str, String, bool); 15] = [
         (
             "invites",
             format!("/organize/events/{private}/invites"),
@@ -701,6 +717,11 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         ),
         ("event-editor-new", "/organize/events/new".into(), false),
         ("event-editor", format!("/organize/events/{id}/edit"), true),
+        (
+            "series-editor",
+            format!("/organize/events/{series}/edit"),
+            true,
+        ),
         ("live-console", format!("/organize/events/{id}/live"), true),
         ("rsvp-list", format!("/organize/events/{id}/rsvps"), true),
         ("account", "/organize/account".into(), false),
@@ -742,6 +763,12 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
     // The same in Spanish.
     for (name, path) in [
         ("dashboard-es", "/organize?lang=es".to_string()),
+        ("series-event-es", format!("/events/{series}?lang=es")),
+        (
+            "series-editor-es",
+            format!("/organize/events/{series}/edit?lang=es"),
+        ),
+        ("event-editor-new-es", "/organize/events/new?lang=es".into()),
         ("event-hub-es", format!("/organize/events/{vetted}?lang=es")),
         ("past-events-es", "/organize/past?lang=es".into()),
     ] {

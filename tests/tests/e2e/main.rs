@@ -29,6 +29,8 @@ mod public_pages;
 mod questions;
 mod rate_limits;
 mod reconfirmation;
+mod role_quotas;
 mod rsvps;
 mod safety_net;
+mod series;
 mod websocket_frames;

@@ -13,6 +13,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/events/{id}"),
     ("patch", "/api/v1/events/{id}"),
     ("post", "/api/v1/events/{id}/cancel"),
+    ("get", "/api/v1/series/{series_id}"),
     ("post", "/api/v1/events/{id}/rsvps"),
     ("get", "/api/v1/events/{id}/rsvps"),
     ("post", "/api/v1/events/{id}/rsvps/{rsvp_id}/{decision}"),
