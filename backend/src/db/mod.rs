@@ -16,6 +16,7 @@ pub mod live;
 pub mod notice;
 pub mod organizers;
 pub mod outbox;
+pub mod push;
 pub mod rsvps;
 pub mod schema;
 pub mod tallies;

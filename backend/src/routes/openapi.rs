@@ -9,7 +9,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::OpenApi;
 
 use crate::auth::SESSION_COOKIE;
-use crate::routes::{door_links, events_api, live_api, rsvps_api};
+use crate::routes::{door_links, events_api, live_api, push_api, rsvps_api};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -43,6 +43,11 @@ use crate::routes::{door_links, events_api, live_api, rsvps_api};
         door_links::create,
         door_links::list,
         door_links::delete,
+        push_api::key,
+        push_api::subscribe_rsvp,
+        push_api::unsubscribe_rsvp,
+        push_api::subscribe_organizer,
+        push_api::unsubscribe_organizer,
         document,
     ),
     components(schemas(crate::error::ErrorBody)),
@@ -51,6 +56,7 @@ use crate::routes::{door_links, events_api, live_api, rsvps_api};
         (name = "events", description = "Workshops, trainings and actions"),
         (name = "rsvps", description = "Pseudonymous RSVPs: a manage token for the person, an `id` for organizers"),
         (name = "live", description = "Day-of updates, check-in and home safe"),
+        (name = "push", description = "Web Push: alerts that reach a closed page (RFC 8030, 8291, 8292). Pushes are encrypted for each phone; the lock screen shows neutral words unless the phone asked for `full`"),
         (name = "door", description = "Door links: a volunteer's list of who is going, with one-tap arrival, at `/door/{token}`"),
     )
 )]

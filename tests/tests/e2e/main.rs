@@ -23,6 +23,7 @@ mod outreach;
 mod privacy;
 mod public_outputs;
 mod public_pages;
+mod push;
 mod rate_limits;
 mod reconfirmation;
 mod rsvps;

@@ -27,6 +27,11 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/v1/rsvps/{token}"),
     ("post", "/api/v1/rsvps/{token}/checkin"),
     ("post", "/api/v1/rsvps/{token}/safe"),
+    ("put", "/api/v1/rsvps/{token}/push"),
+    ("delete", "/api/v1/rsvps/{token}/push"),
+    ("put", "/api/v1/organizer/push"),
+    ("delete", "/api/v1/organizer/push"),
+    ("get", "/api/v1/push"),
     ("get", "/api/v1/openapi.json"),
 ];
 
