@@ -486,6 +486,53 @@ async fn delete_me_and_the_purge_remove_phones(app: TestApp) {
     assert_eq!(subscriptions(&app), 0, "the purge takes the phone");
 }
 
+/// The manage page offers alerts and says what a push service can see and that Tor Browser
+/// cannot receive them; the console offers them to organizers; the web app manifest carries the
+/// neutral name the group chose.
+async fn pages_offer_alerts_under_a_neutral_name(app: TestApp) {
+    let organizer = app.organizer_token().await;
+    let event = app
+        .create_event(&organizer, event_fields("Know your rights", 2, json!({})))
+        .await;
+    let token = app
+        .rsvp_api(
+            event["id"].as_str().expect("id"),
+            json!({"pseudonym": "Robin"}),
+        )
+        .await;
+    let (status, page) = app.get_text(&format!("/r/{token}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Alert me on this phone"), "{page}");
+    assert!(
+        page.contains("sees that a message was sent to this phone and when, never what it says")
+    );
+    assert!(page.contains("Tor Browser cannot receive alerts."));
+    assert!(page.contains(r#"data-push="rsvp""#));
+    assert!(page.contains(r#"<script src="/static/push.js" defer></script>"#));
+    let browser = app.signed_in_browser("console-keeper").await;
+    let console = app
+        .get(
+            &browser,
+            &format!(
+                "/organize/events/{}/live",
+                event["id"].as_str().expect("id")
+            ),
+        )
+        .await
+        .text()
+        .await
+        .expect("a page");
+    assert!(console.contains(r#"data-push="organizer""#), "{console}");
+    let (status, manifest) = app.get_json("/manifest.webmanifest", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(manifest["name"], "Tea club");
+    assert!(!manifest.to_string().contains("Umbrella"));
+    let (status, worker) = app.get_text("/static/push-sw.js").await;
+    assert_eq!(status, 200);
+    assert!(worker.contains("showNotification"));
+}
+
+on_both_databases!(with ["--app-name", "Tea club"] => pages_offer_alerts_under_a_neutral_name);
 on_both_databases!(with super::SETTINGS => only_allowed_push_services_are_taken,
     updates_reach_the_phones_the_policy_allows, a_gone_phone_is_removed,
     delete_me_and_the_purge_remove_phones);
