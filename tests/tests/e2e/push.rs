@@ -454,6 +454,62 @@ async fn a_gone_phone_is_removed(app: TestApp) {
     assert_eq!(service.received_by(&gone).len(), 1, "nothing more to it");
 }
 
+/// A push service that fails (`500`) is tried again after the backoff; a subscription that
+/// cannot even be opened is marked failed at once; neither holds up anyone else's push.
+async fn failures_are_retried_and_never_stall_the_worker(app: TestApp) {
+    use umbrella::db::schema::rsvps;
+    let service = push_service(&app).await;
+    let organizer = app.organizer_token().await;
+    let event = app
+        .create_event(&organizer, event_fields("Open meeting", 1, json!({})))
+        .await;
+    let event_id = event["id"].as_str().expect("id");
+    let (flaky, broken, fine) = (service.phone(), service.phone(), service.phone());
+    for (name, phone) in [("Flaky", &flaky), ("Broken", &broken), ("Fine", &fine)] {
+        let token = app.rsvp_api(event_id, json!({"pseudonym": name})).await;
+        subscribe_rsvp(&app, &token, phone, "neutral").await;
+    }
+    service.answer(&flaky, 500);
+    // Someone altered Broken's stored subscription: it no longer opens with the key.
+    let broken_row: String = push_subscriptions::table
+        .inner_join(rsvps::table)
+        .filter(rsvps::pseudonym.eq("Broken"))
+        .select(push_subscriptions::id)
+        .first(&mut app.database())
+        .expect("Broken's phone");
+    diesel::update(push_subscriptions::table.find(&broken_row))
+        .set(push_subscriptions::sealed.eq("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
+        .execute(&mut app.database())
+        .expect("altered");
+    post_update(
+        &app,
+        &organizer,
+        event_id,
+        json!({"kind": "status", "audience": "public", "text": "Doors open"}),
+    )
+    .await;
+    let within = Duration::from_secs(20);
+    assert_eq!(service.wait_for(&fine, 1, within).await.len(), 1);
+    let tries = service.wait_for(&flaky, 2, within).await;
+    assert!(tries.len() >= 2, "retried after a 500: {tries:?}");
+    assert!(tries.iter().all(|push| push.status == 500));
+    service.answer(&flaky, 201);
+    let tries = service.wait_for(&flaky, tries.len() + 1, within).await;
+    assert_eq!(tries.last().map(|push| push.status), Some(201));
+    drained(&app).await;
+    assert!(service.received_by(&broken).is_empty());
+    let failed: i64 = push_outbox::table
+        .filter(push_outbox::state.eq("failed"))
+        .count()
+        .get_result(&mut app.database())
+        .expect("counted");
+    assert_eq!(
+        failed, 1,
+        "the altered subscription's push failed, and only it"
+    );
+    assert_eq!(service.received_by(&fine).len(), 1, "sent once");
+}
+
 /// "Delete me" and the purge take an RSVP's phones with them.
 async fn delete_me_and_the_purge_remove_phones(app: TestApp) {
     let service = push_service(&app).await;
@@ -535,5 +591,6 @@ async fn pages_offer_alerts_under_a_neutral_name(app: TestApp) {
 on_both_databases!(with ["--app-name", "Tea club"] => pages_offer_alerts_under_a_neutral_name);
 on_both_databases!(with super::SETTINGS => only_allowed_push_services_are_taken,
     updates_reach_the_phones_the_policy_allows, a_gone_phone_is_removed,
+    failures_are_retried_and_never_stall_the_worker,
     delete_me_and_the_purge_remove_phones);
 on_both_databases!(the_default_list_refuses_this_machine);
