@@ -25,6 +25,12 @@ pub fn remember_vapid_public_key(conn: &mut DbConnection, public_key: &str) -> Q
     vapid_public_key(conn)?.ok_or(diesel::result::Error::NotFound)
 }
 
+/// Replace the remembered public VAPID key (only when no phone was subscribed with the old one).
+pub fn replace_vapid_public_key(conn: &mut DbConnection, public_key: &str) -> QueryResult<()> {
+    diesel::delete(instance_settings::table.find(VAPID_PUBLIC_KEY)).execute(conn)?;
+    insert_unless_present(conn, VAPID_PUBLIC_KEY, public_key)
+}
+
 fn insert_unless_present(conn: &mut DbConnection, name: &str, value: &str) -> QueryResult<()> {
     let inserted = diesel::insert_into(instance_settings::table)
         .values((

@@ -1,7 +1,8 @@
 //! The server's VAPID key (RFC 8292): a P-256 key pair made once, kept in `vapid.key` beside the
 //! secret key file in the data directory (mode 0600, never in the database), and checked at
 //! start against the public key the database remembers, so phones subscribed with it keep
-//! working. It signs the short-lived JWT each push carries.
+//! working (a start with another key is refused while any phone is subscribed). It signs the
+//! short-lived JWT each push carries.
 
 use std::path::Path;
 use std::time::Duration;
@@ -74,14 +75,16 @@ impl VapidKey {
 }
 
 /// The VAPID key in `data_dir`, made on first use. Refused, with one line naming the file, when
-/// the file is missing or another one while the database remembers a VAPID key: phones
-/// subscribed with the old key would silently stop getting alerts.
+/// the file is missing or another one while phones are subscribed with the key the database
+/// remembers: they would silently stop getting alerts. With no phone subscribed, a missing or
+/// other file is simply the key from now on (a restore without it loses nothing).
 pub fn unlock(data_dir: &Path, conn: &mut DbConnection) -> anyhow::Result<VapidKey> {
     let path = data_dir.join(VAPID_FILE_NAME);
     let remembered = instance_settings::vapid_public_key(conn)?;
+    let subscribed = crate::db::push::any(conn)?;
     let secret = match SecretKey::read(&path)? {
         Some(secret) => secret,
-        None if remembered.is_some() => anyhow::bail!(
+        None if remembered.is_some() && subscribed => anyhow::bail!(
             "the Web Push key file {} is missing, and phones subscribed with it: restore it from \
              a backup",
             path.display()
@@ -95,6 +98,10 @@ pub fn unlock(data_dir: &Path, conn: &mut DbConnection) -> anyhow::Result<VapidK
         )
     })?;
     let standing = match remembered {
+        Some(remembered) if remembered != key.public_key() && !subscribed => {
+            instance_settings::replace_vapid_public_key(conn, key.public_key())?;
+            key.public_key().to_string()
+        }
         Some(remembered) => remembered,
         None => instance_settings::remember_vapid_public_key(conn, key.public_key())?,
     };

@@ -510,6 +510,60 @@ async fn failures_are_retried_and_never_stall_the_worker(app: TestApp) {
     assert_eq!(service.received_by(&fine).len(), 1, "sent once");
 }
 
+/// Once a phone is subscribed, a start without the VAPID key file it subscribed with (or with
+/// another one) is refused with one line naming the file; the right file starts again.
+async fn a_start_without_the_push_key_is_refused_once_phones_subscribed(app: TestApp) {
+    let service = push_service(&app).await;
+    let organizer = app.organizer_token().await;
+    let event = app
+        .create_event(&organizer, event_fields("Workshop", 1, json!({})))
+        .await;
+    let token = app
+        .rsvp_api(
+            event["id"].as_str().expect("id"),
+            json!({"pseudonym": "Robin"}),
+        )
+        .await;
+    subscribe_rsvp(&app, &token, &service.phone(), "neutral").await;
+    let elsewhere = std::env::temp_dir().join(format!("umbrella-vapid-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&elsewhere).expect("folder");
+    std::fs::copy(
+        app.data_dir.join("umbrella.key"),
+        elsewhere.join("umbrella.key"),
+    )
+    .expect("copied");
+    let database = match app.settings.database() {
+        umbrella::config::DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+        other => other.postgres_url().expect("a URL").to_string(),
+    };
+    let start = |dir: &std::path::Path| {
+        let args = [
+            "umbrella",
+            "--bind",
+            "127.0.0.1:0",
+            "--data-dir",
+            dir.to_str().expect("utf-8"),
+            "--database-url",
+            &database,
+            "--push-endpoints",
+            "127.0.0.1",
+        ];
+        let settings = umbrella::config::Cli::from_args(args)
+            .expect("settings")
+            .settings;
+        umbrella::startup::Application::build(settings)
+    };
+    let refused = start(&elsewhere).await.err().expect("refused").to_string();
+    assert!(refused.contains("vapid.key"), "{refused}");
+    assert!(!elsewhere.join("vapid.key").exists() || refused.contains("not the one"));
+    std::fs::copy(app.data_dir.join("vapid.key"), elsewhere.join("vapid.key")).expect("copied");
+    let restored = start(&elsewhere)
+        .await
+        .expect("starts with the right key file");
+    drop(restored);
+    let _ = std::fs::remove_dir_all(&elsewhere);
+}
+
 /// "Delete me" and the purge take an RSVP's phones with them.
 async fn delete_me_and_the_purge_remove_phones(app: TestApp) {
     let service = push_service(&app).await;
@@ -592,5 +646,6 @@ on_both_databases!(with ["--app-name", "Tea club"] => pages_offer_alerts_under_a
 on_both_databases!(with super::SETTINGS => only_allowed_push_services_are_taken,
     updates_reach_the_phones_the_policy_allows, a_gone_phone_is_removed,
     failures_are_retried_and_never_stall_the_worker,
+    a_start_without_the_push_key_is_refused_once_phones_subscribed,
     delete_me_and_the_purge_remove_phones);
 on_both_databases!(the_default_list_refuses_this_machine);
