@@ -173,6 +173,23 @@ pub struct Settings {
     #[arg(long, env = "UMBRELLA_EMBED_ORIGINS", value_parser = EmbedOrigins::parse, default_value = "", hide_default_value = true, global = true)]
     pub embed_origins: EmbedOrigins,
 
+    /// Push services this server may deliver Web Push messages to (comma-separated host
+    /// suffixes, e.g. `fcm.googleapis.com,push.services.mozilla.com`). Default: the major
+    /// browsers' services. `127.0.0.1` allows a push service on this machine (tests only).
+    #[arg(long, env = "UMBRELLA_PUSH_ENDPOINTS", value_parser = crate::domain::push::PushServices::parse, global = true)]
+    pub push_endpoints: Option<crate::domain::push::PushServices>,
+
+    /// The name a phone shows for the site once it is added to the home screen (the web app
+    /// manifest), and above its alerts. Keep it neutral.
+    #[arg(
+        long,
+        env = "UMBRELLA_APP_NAME",
+        default_value = "Reminders",
+        value_parser = parse_app_name,
+        global = true
+    )]
+    pub app_name: String,
+
     /// Hours after an event ends before RSVP personal fields are purged.
     #[arg(
         long,
@@ -243,6 +260,11 @@ impl Settings {
             client_timeout: Duration::from_secs(self.live_client_timeout_seconds),
             recheck: Duration::from_secs(self.live_recheck_seconds),
         }
+    }
+
+    /// The push services a subscription's endpoint must belong to (`--push-endpoints`).
+    pub fn push_services(&self) -> crate::domain::push::PushServices {
+        self.push_endpoints.clone().unwrap_or_default()
     }
 
     /// Whether the public URL is https, so cookies must be `Secure`.
@@ -470,6 +492,15 @@ fn parse_public_url(raw: &str) -> Result<String, String> {
     Ok(trimmed.to_string())
 }
 
+/// `--app-name`: 1 to 40 characters, no control character.
+fn parse_app_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
+        return Err("a name of 1 to 40 characters, without control characters".into());
+    }
+    Ok(name.to_string())
+}
+
 fn parse_timezone(raw: &str) -> Result<Tz, String> {
     raw.trim()
         .parse::<Tz>()
@@ -576,6 +607,23 @@ mod tests {
             let error = parse(&["--embed-origins", bad]).expect_err(bad).to_string();
             assert!(error.contains("--embed-origins"), "{bad}: {error}");
         }
+    }
+
+    #[test]
+    fn push_services_default_to_the_browsers_and_take_a_list() {
+        let none = parse(&[]).expect("parses");
+        assert_eq!(
+            none.settings.push_services(),
+            crate::domain::push::PushServices::default()
+        );
+        let local = parse(&["--push-endpoints", "127.0.0.1"]).expect("parses");
+        assert!(local.settings.push_services().allows_loopback());
+        let error = parse(&["--push-endpoints", "10.0.0.1"])
+            .expect_err("an address is not a push service")
+            .to_string();
+        assert!(error.contains("--push-endpoints"), "{error}");
+        assert_eq!(none.settings.app_name, "Reminders");
+        assert!(parse(&["--app-name", ""]).is_err());
     }
 
     #[test]

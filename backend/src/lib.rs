@@ -11,7 +11,8 @@
 //! 3. `db/`: one connection type over SQLite or PostgreSQL, migrations, rows and transactions;
 //!    its own error type (`db::Error`).
 //! 4. Services, given explicit handles: `live/` (hub, relay, websocket), `mail/` (outbox,
-//!    composition, transports), `cache` (public outputs built once per change), `auth/`
+//!    composition, transports), `push/` (Web Push: VAPID key, encryption, the push outbox),
+//!    `cache` (public outputs built once per change), `auth/`
 //!    (passwords, sessions, tokens, second factor), `privacy/` (purge, throttles, key check),
 //!    `calendar/` (iCalendar feeds).
 //! 5. `requests/` (what people send, parsed into domain types) and `views/` (page templates and
@@ -35,6 +36,7 @@ pub mod i18n;
 pub mod live;
 pub mod mail;
 pub mod privacy;
+pub mod push;
 pub mod requests;
 pub mod routes;
 pub mod security;

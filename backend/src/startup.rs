@@ -24,7 +24,7 @@ use crate::privacy::keyfile::SecretKey;
 use crate::routes::{
     assets, atom, calendar, door, door_links, embed, events_api, flyer, invites, live_api,
     live_pages, operations, organize, organize_account, organize_admin, organize_home,
-    organize_rsvps, public, rsvp, rsvps_api, series_api,
+    organize_rsvps, public, push_api, rsvp, rsvps_api, series_api,
 };
 use crate::state::AppState;
 use crate::telemetry::{observe_requests, Metrics};
@@ -50,6 +50,7 @@ pub struct Application {
     pool: Pool,
     retention_hours: u32,
     postman: Arc<crate::mail::outbox::Postman>,
+    pusher: Arc<crate::push::outbox::Pusher>,
     /// Tells live followers what the background jobs changed.
     news: crate::live::news::Notifier,
     purge_counters: crate::privacy::purge::Counters,
@@ -69,9 +70,15 @@ pub fn open_store(settings: &Settings, pool: db::PoolFor) -> anyhow::Result<(Poo
 impl Application {
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         let for_database = settings.clone();
-        let (pool, key) =
-            tokio::task::spawn_blocking(move || open_store(&for_database, db::PoolFor::Serving))
-                .await??;
+        let (pool, key, vapid) = tokio::task::spawn_blocking(move || {
+            let (pool, key) = open_store(&for_database, db::PoolFor::Serving)?;
+            let mut conn = pool.get()?;
+            let vapid = crate::push::vapid::unlock(&for_database.data_dir, &mut conn)?;
+            drop(conn);
+            anyhow::Ok((pool, key, vapid))
+        })
+        .await??;
+        let vapid = Arc::new(vapid);
         let listener = TcpListener::bind(settings.bind).map_err(|error| {
             anyhow::anyhow!("could not listen on {} (--bind): {error}", settings.bind)
         })?;
@@ -102,6 +109,7 @@ impl Application {
             page_cache: Arc::new(crate::cache::OutputCache::new(PAGE_BYTES_KEPT)),
             news: crate::live::news::Notifier::new(database_is_sqlite, &live),
             live,
+            push_public_key: Arc::from(vapid.public_key()),
         };
         tracing::info!(
             port,
@@ -121,6 +129,17 @@ impl Application {
             key: state.key.clone(),
             timing: state.settings.mail_timing(),
             counters: state.metrics.mail_counters(),
+        });
+        let pusher = Arc::new(crate::push::outbox::Pusher {
+            pool: pool.clone(),
+            key: state.key.clone(),
+            sender: crate::push::send::Sender::new(
+                vapid,
+                state.public_base(),
+                state.settings.push_services(),
+            )?,
+            timing: state.settings.mail_timing(),
+            counters: state.metrics.push_counters(),
         });
         let https = state.settings.is_https();
         let retention_hours = state.settings.retention_hours;
@@ -158,6 +177,7 @@ impl Application {
             pool,
             retention_hours,
             postman,
+            pusher,
             news,
             purge_counters,
         })
@@ -186,6 +206,7 @@ impl Application {
             self.pool.clone(),
             self.news.clone(),
         ));
+        let pusher = tokio::spawn(crate::push::outbox::run(self.pusher.clone()));
         let checkpointer = tokio::spawn(db::checkpoint::complete_owed(self.pool.clone()));
         let outcome = self.server.await;
         checkpointer.abort();
@@ -193,6 +214,7 @@ impl Application {
         purger.abort();
         postman.abort();
         safety.abort();
+        pusher.abort();
         tracing::info!("Umbrella stopped");
         outcome
     }
@@ -282,6 +304,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(operations::healthz))
         .route("/metrics", web::get().to(operations::metrics))
         .route("/static/{path:.*}", web::get().to(assets::asset))
+        .route("/manifest.webmanifest", web::get().to(assets::manifest))
         .service(
             web::scope("/organize")
                 .route("", web::get().to(organize_home::dashboard))
@@ -344,7 +367,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/rsvps/{token}", web::delete().to(rsvps_api::delete))
                 .route("/rsvps/{token}/checkin", web::post().to(live_api::check_in))
                 .route("/rsvps/{token}/safe", web::post().to(live_api::home_safe))
-                .route("/rsvps/{token}/help", web::post().to(live_api::ask_for_help)),
+                .route("/rsvps/{token}/help", web::post().to(live_api::ask_for_help))
+                .route("/rsvps/{token}/push", web::put().to(push_api::subscribe_rsvp))
+                .route("/rsvps/{token}/push", web::delete().to(push_api::unsubscribe_rsvp))
+                .route("/organizer/push", web::put().to(push_api::subscribe_organizer))
+                .route("/organizer/push", web::delete().to(push_api::unsubscribe_organizer))
+                .route("/push", web::get().to(push_api::key)),
         )
         .default_service(web::to(crate::routes::not_found));
 }

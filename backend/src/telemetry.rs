@@ -43,6 +43,12 @@ pub struct Metrics {
     purge_runs: IntCounterVec,
     purged_rsvps: IntCounter,
     wal_incomplete: IntCounter,
+    push_sent: IntCounter,
+    push_failures: IntCounter,
+    push_gone: IntCounter,
+    push_unbuildable: IntCounter,
+    push_pending: IntGauge,
+    push_failed: IntGauge,
 }
 
 impl Metrics {
@@ -142,6 +148,32 @@ impl Metrics {
              emptied at once (a long read blocked it; retried in the background)",
         )?;
         registry.register(Box::new(wal_incomplete.clone()))?;
+        let push_sent = IntCounter::new(
+            "push_sent_total",
+            "Web Push messages a push service accepted",
+        )?;
+        let push_failures = IntCounter::new(
+            "push_failures_total",
+            "Web Push attempts that failed (retried or given up)",
+        )?;
+        let push_gone = IntCounter::new(
+            "push_gone_total",
+            "Push subscriptions removed because their push service said they are gone",
+        )?;
+        let push_unbuildable = IntCounter::new(
+            "push_unbuildable_total",
+            "Web Push messages that could not be built (failed at once, not retried)",
+        )?;
+        let push_pending = IntGauge::new("push_outbox_pending", "Pushes waiting to be sent")?;
+        let push_failed = IntGauge::new(
+            "push_outbox_failed",
+            "Pushes given up after every retry (kept until purge)",
+        )?;
+        for counter in [&push_sent, &push_failures, &push_gone, &push_unbuildable] {
+            registry.register(Box::new(counter.clone()))?;
+        }
+        registry.register(Box::new(push_pending.clone()))?;
+        registry.register(Box::new(push_failed.clone()))?;
         Ok(Self {
             registry,
             requests,
@@ -159,6 +191,12 @@ impl Metrics {
             purge_runs,
             purged_rsvps,
             wal_incomplete,
+            push_sent,
+            push_failures,
+            push_gone,
+            push_unbuildable,
+            push_pending,
+            push_failed,
         })
     }
 
@@ -187,6 +225,23 @@ impl Metrics {
             unbuildable: self.mail_unbuildable.clone(),
             panics: self.worker_panics.with_label_values(&["outbox"]),
         }
+    }
+
+    /// What the push worker counts.
+    pub fn push_counters(&self) -> crate::push::Counters {
+        crate::push::Counters {
+            sent: self.push_sent.clone(),
+            failed: self.push_failures.clone(),
+            gone: self.push_gone.clone(),
+            unbuildable: self.push_unbuildable.clone(),
+            panics: self.worker_panics.with_label_values(&["push"]),
+        }
+    }
+
+    /// Record the push outbox's depth (read by the caller from the database).
+    pub fn set_push_depth(&self, pending: i64, failed: i64) {
+        self.push_pending.set(pending);
+        self.push_failed.set(failed);
     }
 
     /// Record the outbox's depth (read by the caller from the database).

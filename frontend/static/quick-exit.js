@@ -1,7 +1,8 @@
 // Quick exit: the button, or Escape pressed twice, leaves for a neutral site at once and replaces
 // this page in the tab's history, so Back does not return here. It first wipes what the live
-// pages kept on this device (the saved plan in localStorage, the service worker and its cache),
-// as does the manage page's "delete me now" (a form marked data-forget-device).
+// pages kept on this device (the saved plan in localStorage, the service workers and their cache,
+// the Web Push subscription, and on a page with alerts the server's copy of it), as does the
+// manage page's "delete me now" (a form marked data-forget-device).
 "use strict";
 (function () {
   // Remove everything Umbrella saved on this device. localStorage goes at once; the service
@@ -11,7 +12,9 @@
     try {
       for (var i = localStorage.length - 1; i >= 0; i--) {
         var key = localStorage.key(i);
-        if (key && key.indexOf("umbrella-live-") === 0) localStorage.removeItem(key);
+        if (key && (key.indexOf("umbrella-live-") === 0 || key.indexOf("umbrella-push-") === 0)) {
+          localStorage.removeItem(key);
+        }
       }
     } catch (e) { /* storage disabled: nothing was saved */ }
     // The language preference cookie would show the site was visited.
@@ -24,9 +27,23 @@
             .map(function (name) { return caches.delete(name); }));
         }));
       }
+      // On a page with alerts, the server forgets this RSVP's (or organizer's) phones too.
+      var alerts = document.querySelector("[data-push]");
+      if (alerts && window.fetch) {
+        var path = alerts.getAttribute("data-push") === "organizer"
+          ? "/api/v1/organizer/push"
+          : window.location.pathname.replace(/^\/r\/([^/]+).*$/, "/api/v1/rsvps/$1/push");
+        work.push(fetch(path, { method: "DELETE", credentials: "same-origin", keepalive: true }));
+      }
       if (navigator.serviceWorker && navigator.serviceWorker.getRegistrations) {
         work.push(navigator.serviceWorker.getRegistrations().then(function (registrations) {
-          return Promise.all(registrations.map(function (r) { return r.unregister(); }));
+          return Promise.all(registrations.map(function (r) {
+            // Unregistering ends the push subscription too; unsubscribing first says so at once.
+            var unsubscribed = r.pushManager
+              ? r.pushManager.getSubscription().then(function (s) { return s && s.unsubscribe(); })
+              : Promise.resolve();
+            return unsubscribed.catch(function () {}).then(function () { return r.unregister(); });
+          }));
         }));
       }
     } catch (e) { /* not available here: nothing was cached */ }

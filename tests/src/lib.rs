@@ -7,6 +7,7 @@ pub mod child;
 pub mod logs;
 pub mod needs;
 pub mod postgres;
+pub mod push_service;
 pub mod qr;
 pub mod smtp;
 

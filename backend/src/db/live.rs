@@ -204,7 +204,10 @@ pub fn post_help(
                 seq: row.seq,
             },
         )?;
-        Ok(Helped::Posted(row.into_update_by(pseudonym)?))
+        let update = row.into_update_by(pseudonym)?;
+        // Responders' phones hear of it with the update, or neither is stored.
+        super::push::queue_update(conn, &event, &update, None, now)?;
+        Ok(Helped::Posted(update))
     })
 }
 

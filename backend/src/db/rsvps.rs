@@ -688,6 +688,8 @@ pub fn purge_ended(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<Pur
             super::schema::live_updates::rsvp_id.eq(None::<String>),
         ))
         .execute(conn)?;
+        // Their phones' push subscriptions go, and what waited to be pushed for the events.
+        super::push::purge_ended(conn, cutoff)?;
         // What was sent to whom goes too; the rows held no personal data, only RSVP ids.
         diesel::delete(super::schema::outbox::table)
             .filter(

@@ -9,7 +9,8 @@ use super::notice::{self, Notice};
 use super::schema::{events, rsvps};
 use super::DbConnection;
 use super::Error;
-use crate::domain::event::{to_naive, EventStatus};
+use crate::domain::event::{to_naive, EventStatus, Role};
+use crate::domain::push::PushTopic;
 use crate::domain::rsvp::RsvpStatus;
 
 /// One action whose "home safe by" time passed, as this instance acted on it.
@@ -75,6 +76,20 @@ pub fn run_due(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Vec<Checke
             let (still_out, pseudonyms): (Vec<String>, Vec<Option<String>>) =
                 out.into_iter().unzip();
             super::outbox::nudge(conn, &event_id, &still_out, now)?;
+            // The same nudge to their phones, and the alert to organizers' and jail support's.
+            for rsvp_id in &still_out {
+                super::push::queue_to_rsvp(conn, &event_id, rsvp_id, PushTopic::SafeByNudge, now)?;
+            }
+            if !still_out.is_empty() {
+                let event = super::events::get(conn, &event_id)?;
+                super::push::queue_to_organizers_and_roles(
+                    conn,
+                    &event,
+                    &[Role::JailSupport],
+                    PushTopic::NotYetSafe,
+                    now,
+                )?;
+            }
             notice::send(
                 conn,
                 &Notice::Safety {

@@ -184,6 +184,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    push_subscriptions (id) {
+        id -> Text,
+        rsvp_id -> Nullable<Text>,
+        organizer_id -> Nullable<Text>,
+        endpoint_hash -> Text,
+        sealed -> Text,
+        language -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    push_outbox (id) {
+        id -> Text,
+        subscription_id -> Text,
+        event_id -> Text,
+        topic -> Text,
+        seq -> Integer,
+        state -> Text,
+        next_attempt_at -> Timestamp,
+        attempts -> Integer,
+        claim -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(organizer_sessions -> organizers (organizer_id));
 diesel::joinable!(api_tokens -> organizers (organizer_id));
 diesel::joinable!(organizer_recovery_codes -> organizers (organizer_id));
@@ -194,6 +222,10 @@ diesel::joinable!(live_updates -> events (event_id));
 diesel::joinable!(outbox -> rsvps (rsvp_id));
 diesel::joinable!(door_links -> events (event_id));
 diesel::joinable!(invites -> events (event_id));
+diesel::joinable!(push_subscriptions -> rsvps (rsvp_id));
+diesel::joinable!(push_subscriptions -> organizers (organizer_id));
+diesel::joinable!(push_outbox -> push_subscriptions (subscription_id));
+diesel::joinable!(push_outbox -> events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizers,
@@ -208,5 +240,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     door_links,
     invites,
-    instance_settings
+    instance_settings,
+    push_subscriptions,
+    push_outbox
 );

@@ -53,6 +53,46 @@ impl PushDetail {
     }
 }
 
+/// What one push tells its subscriber. The words are stored in the push outbox; what the
+/// message says is decided when it is sent (the access policy, as things stand then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PushTopic {
+    /// A live update, by its sequence number within the event.
+    Update(i32),
+    /// "Are you home safe?": the home-safe deadline passed and this RSVP has not checked out.
+    SafeByNudge,
+    /// For organizers and responders: people who arrived have not checked out in time.
+    NotYetSafe,
+}
+
+impl PushTopic {
+    /// The word stored for it (an update's `seq` is stored beside it).
+    pub fn word(self) -> &'static str {
+        match self {
+            PushTopic::Update(_) => "update",
+            PushTopic::SafeByNudge => "safe_by_nudge",
+            PushTopic::NotYetSafe => "not_yet_safe",
+        }
+    }
+
+    /// The `seq` stored beside the word (0 for topics that are not updates).
+    pub fn seq(self) -> i32 {
+        match self {
+            PushTopic::Update(seq) => seq,
+            _ => 0,
+        }
+    }
+
+    pub fn parse(word: &str, seq: i32) -> Option<Self> {
+        match word {
+            "update" => Some(PushTopic::Update(seq)),
+            "safe_by_nudge" => Some(PushTopic::SafeByNudge),
+            "not_yet_safe" => Some(PushTopic::NotYetSafe),
+            _ => None,
+        }
+    }
+}
+
 /// The push services the site sends to (`--push-endpoints`): host suffixes, matched on whole
 /// labels, plus `127.0.0.1` where a test push service runs beside the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,6 +283,18 @@ mod tests {
 
     fn parse(endpoint: &str, services: &PushServices) -> Result<PushSubscription, FieldError> {
         PushSubscription::parse(endpoint, P256DH, AUTH, None, services)
+    }
+
+    #[test]
+    fn topics_are_stored_as_a_word_and_a_seq() {
+        for topic in [
+            PushTopic::Update(7),
+            PushTopic::SafeByNudge,
+            PushTopic::NotYetSafe,
+        ] {
+            assert_eq!(PushTopic::parse(topic.word(), topic.seq()), Some(topic));
+        }
+        assert_eq!(PushTopic::parse("shout", 0), None);
     }
 
     #[test]

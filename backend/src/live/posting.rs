@@ -1,5 +1,5 @@
-//! Posting an update, from the API or the organizer's console: store it with its sequence number
-//! and the audit entry, then send it on (directly on SQLite; through the PostgreSQL relay
+//! Posting an update, from the API or the organizer's console: store it with its sequence number,
+//! the audit entry and the Web Push messages it owes, then send it on (directly on SQLite; through the PostgreSQL relay
 //! otherwise, so every instance gets it once). The draft arrives parsed and checked against the
 //! event (`UpdateDraft::parse`).
 
@@ -30,7 +30,14 @@ pub async fn post(
             Some(&actor),
             Action::UpdatePosted,
             &event_id,
-            |conn| updates_db::post(conn, &event_id, draft, email, Utc::now()),
+            |conn| {
+                let now = Utc::now();
+                let update = updates_db::post(conn, &event_id, draft, email, now)?;
+                // Its pushes are queued with it, or neither is stored.
+                let event = crate::db::events::get(conn, &event_id)?;
+                crate::push::queue::update(conn, &event, &update, Some(&actor), now)?;
+                Ok(update)
+            },
         )
     })
     .await?;

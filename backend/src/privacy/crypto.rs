@@ -54,6 +54,22 @@ pub fn open(key: &SecretKey, row_id: &str, sealed: &str) -> anyhow::Result<Strin
     Ok(String::from_utf8(plain)?)
 }
 
+/// A keyed hash of `value` (labelled SHA-256 over the key and the value, in hex): a stable
+/// name for a secret value, to find its row again, that nobody without the key can compute or
+/// test a guess against.
+pub fn keyed_hash(key: &SecretKey, label: &str, value: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::new()
+        .chain_update(label.as_bytes())
+        .chain_update([0u8])
+        .chain_update(key.bytes())
+        .chain_update(value.as_bytes())
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +88,25 @@ mod tests {
             open(&key(), "row-1", &a).expect("opens"),
             "canary@example.org"
         );
+    }
+
+    #[test]
+    fn keyed_hashes_need_the_key() {
+        let one = keyed_hash(&key(), "push endpoint", "https://push.example/abc");
+        assert_eq!(
+            one,
+            keyed_hash(&key(), "push endpoint", "https://push.example/abc")
+        );
+        assert_ne!(
+            one,
+            keyed_hash(
+                &SecretKey::from_raw([8u8; 32]),
+                "push endpoint",
+                "https://push.example/abc"
+            )
+        );
+        assert_ne!(one, keyed_hash(&key(), "other", "https://push.example/abc"));
+        assert!(!one.contains("push.example"));
     }
 
     #[test]

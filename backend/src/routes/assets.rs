@@ -11,6 +11,8 @@ use crate::error::AppError;
 
 /// The live pages' service worker (see `frontend/static/live-sw.js`).
 pub const LIVE_SERVICE_WORKER: &str = "live-sw.js";
+/// The Web Push service worker (see `frontend/static/push-sw.js`); its scope is under `/static/`.
+pub const PUSH_SERVICE_WORKER: &str = "push-sw.js";
 
 #[derive(RustEmbed)]
 #[folder = "../frontend/static"]
@@ -45,6 +47,8 @@ pub async fn asset(
         response
             .insert_header(("Service-Worker-Allowed", "/"))
             .insert_header((header::CACHE_CONTROL, "no-cache"));
+    } else if path.as_str() == PUSH_SERVICE_WORKER {
+        response.insert_header((header::CACHE_CONTROL, "no-cache"));
     } else {
         response.insert_header((header::CACHE_CONTROL, "public, max-age=3600"));
     }
@@ -56,4 +60,24 @@ pub async fn asset(
     Ok(response
         .insert_header((header::CONTENT_TYPE, content_type))
         .body(file.data.into_owned()))
+}
+
+/// `GET /manifest.webmanifest`: the web app manifest, so a phone can add the site to its home
+/// screen (iOS delivers Web Push only to such an installed web app). Its name is the neutral one
+/// the group chose (`--app-name`); with no `start_url` the installed app opens the page it was
+/// added from (a manage page, say).
+pub async fn manifest(state: web::Data<crate::state::AppState>) -> HttpResponse {
+    let name = &state.settings.app_name;
+    let manifest = serde_json::json!({
+        "name": name,
+        "short_name": name,
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#ffffff",
+        "icons": [{"src": "/static/umbrella.svg", "sizes": "any", "type": "image/svg+xml"}],
+    });
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/manifest+json"))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .body(manifest.to_string())
 }

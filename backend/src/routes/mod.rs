@@ -19,6 +19,7 @@ pub mod organize_admin;
 pub mod organize_home;
 pub mod organize_rsvps;
 pub mod public;
+pub mod push_api;
 pub mod rsvp;
 pub mod rsvps_api;
 pub mod series_api;

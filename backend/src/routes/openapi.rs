@@ -9,7 +9,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::OpenApi;
 
 use crate::auth::SESSION_COOKIE;
-use crate::routes::{door_links, events_api, invites, live_api, rsvps_api, series_api};
+use crate::routes::{door_links, events_api, invites, live_api, push_api, rsvps_api, series_api};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -48,6 +48,11 @@ use crate::routes::{door_links, events_api, invites, live_api, rsvps_api, series
         invites::create,
         invites::list,
         invites::delete,
+        push_api::key,
+        push_api::subscribe_rsvp,
+        push_api::unsubscribe_rsvp,
+        push_api::subscribe_organizer,
+        push_api::unsubscribe_organizer,
         document,
     ),
     components(schemas(crate::error::ErrorBody)),
@@ -57,6 +62,7 @@ use crate::routes::{door_links, events_api, invites, live_api, rsvps_api, series
         (name = "rsvps", description = "Pseudonymous RSVPs: a manage token for the person, an `id` for organizers"),
         (name = "live", description = "Day-of updates, check-in and home safe"),
         (name = "invites", description = "Invite codes for invitation-only events: the code is shown once, stored hashed, and admits as many RSVPs as its uses until it expires or is revoked"),
+        (name = "push", description = "Web Push: alerts that reach a closed page (RFC 8030, 8291, 8292). Pushes are encrypted for each phone; the lock screen shows neutral words unless the phone asked for `full`"),
         (name = "door", description = "Door links: a volunteer's list of who is going, with one-tap arrival, at `/door/{token}`"),
     )
 )]

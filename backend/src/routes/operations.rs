@@ -51,6 +51,9 @@ pub async fn metrics(
     let (pending, failed) =
         crate::db::run(&state.pool, |conn| Ok(crate::db::outbox::depth(conn)?)).await?;
     state.metrics.set_outbox_depth(pending, failed);
+    let (pending, failed) =
+        crate::db::run(&state.pool, |conn| Ok(crate::db::push::depth(conn)?)).await?;
+    state.metrics.set_push_depth(pending, failed);
     let text = state
         .metrics
         .render(&state.pool, state.live.connections())

@@ -170,7 +170,7 @@ fn remembered_fingerprint(app: &TestApp) -> Vec<String> {
         value: String,
     }
     diesel::RunQueryDsl::load::<Setting>(
-        diesel::sql_query("SELECT value FROM instance_settings"),
+        diesel::sql_query("SELECT value FROM instance_settings WHERE name = 'key_fingerprint'"),
         &mut app.database(),
     )
     .expect("read")

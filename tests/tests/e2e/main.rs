@@ -26,6 +26,7 @@ mod outreach;
 mod privacy;
 mod public_outputs;
 mod public_pages;
+mod push;
 mod questions;
 mod rate_limits;
 mod reconfirmation;

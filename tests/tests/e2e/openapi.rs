@@ -32,6 +32,11 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/rsvps/{token}/checkin"),
     ("post", "/api/v1/rsvps/{token}/safe"),
     ("post", "/api/v1/rsvps/{token}/help"),
+    ("put", "/api/v1/rsvps/{token}/push"),
+    ("delete", "/api/v1/rsvps/{token}/push"),
+    ("put", "/api/v1/organizer/push"),
+    ("delete", "/api/v1/organizer/push"),
+    ("get", "/api/v1/push"),
     ("get", "/api/v1/openapi.json"),
 ];
 

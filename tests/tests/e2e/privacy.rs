@@ -306,6 +306,29 @@ async fn a_seized_database_gives_nobody_away(app: TestApp) {
         "the search works: the help request is there before delete"
     );
 
+    // Each has a phone subscribed to alerts: its endpoint and keys are sealed too.
+    let push_service = umbrella_tests::push_service::PushService::start().await;
+    let mut phone_secrets = Vec::new();
+    for token in [&kept_token, &deleted_token] {
+        let phone = push_service.phone();
+        let (status, answer) = app
+            .send_json(
+                reqwest::Method::PUT,
+                &format!("/api/v1/rsvps/{token}/push"),
+                None,
+                &phone.subscription("full"),
+            )
+            .await;
+        assert_eq!(status, 204, "{answer}");
+        let path = phone
+            .endpoint
+            .rsplit('/')
+            .next()
+            .expect("a path")
+            .to_string();
+        phone_secrets.extend([phone.endpoint.clone(), path, phone.p256dh(), phone.auth()]);
+    }
+
     let raw = raw_database(&app);
     assert!(
         contains(&raw, &kept_name),
@@ -325,7 +348,10 @@ async fn a_seized_database_gives_nobody_away(app: TestApp) {
         &deleted_answer,
         &code,
         &invite_code,
-    ] {
+    ]
+    .into_iter()
+    .chain(&phone_secrets)
+    {
         assert!(!contains(&raw, secret), "the database holds {secret}");
     }
     // The answers are there, sealed: what the search must not find once they are gone.
@@ -400,6 +426,17 @@ async fn a_seized_database_gives_nobody_away(app: TestApp) {
             "purged answers are gone from the raw files"
         );
     }
+    for secret in &phone_secrets {
+        assert!(!contains(&raw, secret), "the database holds {secret}");
+    }
+    {
+        use diesel::prelude::*;
+        let phones: i64 = umbrella::db::schema::push_subscriptions::table
+            .count()
+            .get_result(&mut app.database())
+            .expect("counted");
+        assert_eq!(phones, 0, "delete me and the purge took both phones");
+    }
     assert_eq!(
         rsvp_languages(&app),
         vec!["en".to_string()],
@@ -418,9 +455,12 @@ async fn a_seized_database_gives_nobody_away(app: TestApp) {
     assert_eq!(event["going_count"], 1, "the anonymous count survives");
 }
 
+/// Purge at once, and take phones subscribed on a push service on this machine.
+const SEIZED_SETTINGS: [&str; 4] = ["--retention-hours", "0", "--push-endpoints", "127.0.0.1"];
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_seized_sqlite_database_gives_nobody_away() {
-    let settings = [&MAIL_FILES[..], &["--retention-hours", "0"]].concat();
+    let settings = [&MAIL_FILES[..], &SEIZED_SETTINGS].concat();
     if let Some(app) = TestApp::spawn_with(Backend::Sqlite, &settings).await {
         a_seized_database_gives_nobody_away(app).await;
     }
@@ -428,7 +468,7 @@ async fn a_seized_sqlite_database_gives_nobody_away() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_seized_postgres_database_gives_nobody_away() {
-    let settings = [&MAIL_FILES[..], &["--retention-hours", "0"]].concat();
+    let settings = [&MAIL_FILES[..], &SEIZED_SETTINGS].concat();
     if let Some(app) = TestApp::spawn_with(Backend::Postgres, &settings).await {
         a_seized_database_gives_nobody_away(app).await;
     }
