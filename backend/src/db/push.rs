@@ -155,6 +155,12 @@ pub fn unsubscribe(
     Ok(removed)
 }
 
+/// Remove every phone of one RSVP inside the caller's transaction: it was cancelled or
+/// declined, and nothing more will be pushed to it.
+pub fn forget_rsvp(conn: &mut DbConnection, rsvp_id: &str) -> QueryResult<usize> {
+    remove(conn, &Owner::Rsvp(rsvp_id.to_string()), None)
+}
+
 /// Remove subscriptions (and whatever waits to be pushed to them) inside the caller's
 /// transaction.
 pub fn delete_subscriptions(conn: &mut DbConnection, ids: &[String]) -> QueryResult<usize> {
@@ -317,7 +323,9 @@ pub fn queue_update(
         attendee_subscriptions(conn, &event.id)?
             .into_iter()
             .filter(|(_, standing)| {
-                access::update_for(event, &Viewer::Attendee(*standing), update, now).is_some()
+                access::messaged(event, standing, update.audience)
+                    && access::update_for(event, &Viewer::Attendee(*standing), update, now)
+                        .is_some()
             })
             .map(|(id, _)| id),
     );

@@ -351,6 +351,7 @@ pub fn update(
                     .execute(conn)?;
                 outbox::forget_address(conn, &row.id)?;
                 outbox::drop_waiting(conn, &row.id, now)?;
+                super::push::forget_rsvp(conn, &row.id)?;
             }
         } else {
             apply_edit(conn, key, token, &event, &row, change, now)?;
@@ -586,7 +587,7 @@ pub fn decide(
     if rsvp_id.contains('\0') {
         return Err(Error::NotFound);
     }
-    super::write_transaction(conn, |conn| {
+    let decided = super::write_transaction(conn, |conn| {
         let (event, row, _) = lock_of_event(conn, event_id, rsvp_id)?;
         let current = row.standing();
         let status = current.status;
@@ -603,8 +604,9 @@ pub fn decide(
             let kind = if approve {
                 MessageKind::Approved
             } else {
-                // Declined: reminders already written for it go too.
+                // Declined: reminders already written for it go too, and its phones.
                 outbox::unschedule(conn, &event.id, Some(&row.id), now)?;
+                super::push::forget_rsvp(conn, &row.id)?;
                 MessageKind::Declined
             };
             outbox::notify(conn, &event.id, std::slice::from_ref(&row.id), kind, now)?;
@@ -618,7 +620,12 @@ pub fn decide(
             .select(RsvpRow::as_select())
             .first(conn)?;
         row.into_rsvp()
-    })
+    })?;
+    if !approve {
+        // A declined RSVP's phones were removed: leave no copy in the write-ahead log.
+        super::forget_deleted(conn)?;
+    }
+    Ok(decided)
 }
 
 /// Remove the personal fields of RSVPs to events that ended before `cutoff`: pseudonym, role,

@@ -101,9 +101,20 @@ pub fn run_due(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Vec<Checke
                 still_out,
                 pseudonyms: pseudonyms.into_iter().flatten().collect(),
             }))
-        })?;
+        });
+        // One event that cannot be checked (an unreadable row) is logged and left for the
+        // next round; the others are still checked (safety rule 12).
+        let acted = match acted {
+            Ok(acted) => acted,
+            Err(error) => {
+                tracing::warn!(event = %event_id, %error, "could not run an action's home-safe check");
+                continue;
+            }
+        };
         if let Some(acted) = acted {
-            forget_addresses_not_needed(conn, &acted.event_id, now)?;
+            if let Err(error) = forget_addresses_not_needed(conn, &acted.event_id, now) {
+                tracing::warn!(event = %acted.event_id, %error, "could not forget addresses after a home-safe check");
+            }
             checked.push(acted);
         }
     }

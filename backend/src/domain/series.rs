@@ -265,6 +265,10 @@ pub fn carry_edit(
                 .safe_by
                 .map(|at| shift_wall_clock(at, start_shift, tz))
         };
+    if carried.kind != super::event::EventKind::Action {
+        // Only actions have a home-safe check.
+        carried.safe_by = None;
+    }
     carried
 }
 

@@ -183,7 +183,12 @@ async fn listen(
                 relayed.heard_at = Some(Utc::now());
                 let mut conn = pool.get()?;
                 for payload in batch {
-                    handle(&mut conn, hub, &payload, &mut relayed.published)?;
+                    // News this instance cannot read (a row a newer version wrote, say) is
+                    // logged and passed over; the listener and every other event go on. An
+                    // update not relayed is relayed with the event's next news.
+                    if let Err(error) = handle(&mut conn, hub, &payload, &mut relayed.published) {
+                        tracing::warn!(%error, "the live relay could not pass on some news");
+                    }
                 }
                 relayed.forget_unfollowed(hub);
             }
@@ -225,7 +230,9 @@ fn replay_missed(
     relayed.forget_unfollowed(hub);
     let events: Vec<String> = relayed.published.keys().cloned().collect();
     for event_id in events {
-        relay_after(conn, hub, &event_id, &mut relayed.published)?;
+        if let Err(error) = relay_after(conn, hub, &event_id, &mut relayed.published) {
+            tracing::warn!(event = %event_id, %error, "the live relay could not replay an event");
+        }
     }
     Ok(())
 }

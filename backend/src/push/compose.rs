@@ -14,6 +14,7 @@ use crate::domain::access::{self as policy, Viewer};
 use crate::domain::event::Event;
 use crate::domain::live::{Audience, LiveUpdate, UpdateKind};
 use crate::domain::push::{PushDetail, PushTopic};
+use crate::domain::rsvp::RsvpStatus;
 use crate::i18n::Lang;
 
 /// The decrypted payload the phone's service worker reads (PRODUCT.md, Push).
@@ -50,6 +51,15 @@ fn viewer(subscriber: &Subscriber) -> Option<(Viewer, bool)> {
     match subscriber {
         Subscriber::Organizer { enabled: true } => Some((Viewer::Organizer, false)),
         Subscriber::Organizer { enabled: false } | Subscriber::Attendee(None) => None,
+        // A declined or cancelled RSVP gets nothing more, not even what goes to the public.
+        Subscriber::Attendee(Some((standing, _)))
+            if matches!(
+                standing.status,
+                RsvpStatus::Declined | RsvpStatus::Cancelled
+            ) =>
+        {
+            None
+        }
         Subscriber::Attendee(Some((standing, out_late))) => {
             Some((Viewer::Attendee(*standing), *out_late))
         }
@@ -117,14 +127,22 @@ pub fn compose(
             if !going || !out_late {
                 return None;
             }
-            (topic.word().to_string(), lang.t("push-safe-by-nudge"), true)
+            let body = match detail {
+                PushDetail::Neutral => lang.t("push-neutral-urgent"),
+                PushDetail::Full => lang.t("push-safe-by-nudge"),
+            };
+            (topic.word().to_string(), body, true)
         }
         PushTopic::NotYetSafe => {
             // Who is not home yet is for organizers and jail support (as the `safety` frame).
             if !policy::may_see_missing(event, &viewer) {
                 return None;
             }
-            (topic.word().to_string(), lang.t("push-not-yet-safe"), true)
+            let body = match detail {
+                PushDetail::Neutral => lang.t("push-neutral-urgent"),
+                PushDetail::Full => lang.t("push-not-yet-safe"),
+            };
+            (topic.word().to_string(), body, true)
         }
     };
     Some(Message {
@@ -260,5 +278,33 @@ mod tests {
         )
         .expect("a public update");
         assert!(!waiting.payload.body.contains("back door"));
+    }
+
+    #[test]
+    fn declined_and_cancelled_rsvps_get_nothing_not_even_public_news() {
+        let event = event();
+        let news = update(&event, UpdateKind::Announcement, Audience::Public);
+        for gone in [RsvpStatus::Declined, RsvpStatus::Cancelled] {
+            let message = compose(
+                PushTopic::Update(news.seq),
+                &event,
+                Some(&news),
+                &attendee(gone, None),
+                PushDetail::Full,
+                Lang::En,
+                Utc::now(),
+            );
+            assert_eq!(message, None, "{gone}");
+        }
+        assert!(compose(
+            PushTopic::Update(news.seq),
+            &event,
+            Some(&news),
+            &attendee(RsvpStatus::Waitlisted, None),
+            PushDetail::Full,
+            Lang::En,
+            Utc::now(),
+        )
+        .is_some());
     }
 }

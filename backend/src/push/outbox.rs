@@ -64,16 +64,27 @@ struct Looked {
     recipients: HashMap<String, Recipient>,
     events: HashMap<String, Option<Event>>,
     updates: HashMap<(String, i32), LiveUpdate>,
+    /// Events whose row or updates could not be read: their pushes wait for a later round
+    /// (and are given up after the last try); every other event's go on (safety rule 12).
+    unreadable: std::collections::HashSet<String>,
 }
 
 fn look_up(conn: &mut db::DbConnection, rows: &[PushRow]) -> Result<Looked, db::Error> {
     let recipients = store::recipients(conn, rows)?;
     let mut events = HashMap::new();
+    let mut unreadable = std::collections::HashSet::new();
     let mut first_seq: HashMap<&str, i32> = HashMap::new();
     for row in rows {
-        if !events.contains_key(&row.event_id) {
-            let event = db::events::find(conn, &row.event_id)?;
-            events.insert(row.event_id.clone(), event);
+        if !events.contains_key(&row.event_id) && !unreadable.contains(&row.event_id) {
+            match db::events::find(conn, &row.event_id) {
+                Ok(event) => {
+                    events.insert(row.event_id.clone(), event);
+                }
+                Err(error) => {
+                    tracing::warn!(event = %row.event_id, %error, "could not read an event to push about");
+                    unreadable.insert(row.event_id.clone());
+                }
+            }
         }
         if PushTopic::parse(&row.topic, row.seq).is_some_and(|t| matches!(t, PushTopic::Update(_)))
         {
@@ -83,14 +94,23 @@ fn look_up(conn: &mut db::DbConnection, rows: &[PushRow]) -> Result<Looked, db::
     }
     let mut updates = HashMap::new();
     for (event_id, first) in first_seq {
-        for update in db::live::after(conn, event_id, first - 1, None)? {
-            updates.insert((update.event_id.clone(), update.seq), update);
+        match db::live::after(conn, event_id, first - 1, None) {
+            Ok(found) => {
+                for update in found {
+                    updates.insert((update.event_id.clone(), update.seq), update);
+                }
+            }
+            Err(error) => {
+                tracing::warn!(event = %event_id, %error, "could not read updates to push");
+                unreadable.insert(event_id.to_string());
+            }
         }
     }
     Ok(Looked {
         recipients,
         events,
         updates,
+        unreadable,
     })
 }
 
@@ -209,6 +229,9 @@ fn prepare(
     let Some(topic) = PushTopic::parse(&row.topic, row.seq) else {
         return Err(Outcome::Failed);
     };
+    if looked.unreadable.contains(&row.event_id) {
+        return Err(retry_or_give_up(&pusher.timing, row.attempts, now));
+    }
     let (Some(recipient), Some(Some(event))) = (
         looked.recipients.get(&row.subscription_id),
         looked.events.get(&row.event_id),

@@ -1,12 +1,12 @@
 //! `/api/v1/series/{series_id}`: every occurrence of a series, in time order, each shown as
-//! `GET /api/v1/events/{id}` shows it (the location only to whoever may see it); outsiders do
-//! not see invitation-only occurrences in it.
+//! `GET /api/v1/events/{id}` shows it (the location only to whoever may see it); the public
+//! sees only the occurrences listings show (no unlisted or invitation-only one).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Serialize;
 
-use crate::domain::access::{shows_details, Viewer};
+use crate::domain::access::{publicly_listed, Viewer};
 use crate::error::AppError;
 use crate::extract::organizer::authenticate;
 use crate::state::AppState;
@@ -43,9 +43,12 @@ pub async fn get(
         crate::db::series::occurrences(conn, &series_id)
     })
     .await?;
-    // An invitation-only occurrence shows outsiders only its outline, on its own page and API;
-    // a series listing leaves it out (and one made only of such is not found).
-    events.retain(|event| shows_details(event, &viewer, false));
+    // The public sees the occurrences it could find in listings: not an unlisted (link-only)
+    // one, nor an invitation-only one, whose page shows outsiders only an outline (and a series
+    // made only of such is not found). Organizers see every occurrence.
+    if viewer == Viewer::Public {
+        events.retain(publicly_listed);
+    }
     if events.is_empty() {
         return Err(AppError::NotFound);
     }

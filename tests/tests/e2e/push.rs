@@ -400,6 +400,30 @@ async fn updates_reach_the_phones_the_policy_allows(app: TestApp) {
         !neutral.contains("mill") && !neutral.contains("moved"),
         "{neutral}"
     );
+
+    // Even what goes to everyone following never reaches the declined or cancelled phones:
+    // their subscriptions went with the decision.
+    post_update(
+        &app,
+        &poster,
+        &event_id,
+        json!({"kind": "announcement", "audience": "public", "text": "Starting soon"}),
+    )
+    .await;
+    service.wait_for(heron, 3, within).await;
+    drained(&app).await;
+    for (who, phone) in [("declined", finch), ("cancelled", wren)] {
+        assert!(
+            service.received_by(phone).is_empty(),
+            "the {who} phone got {:?}",
+            service.received_by(phone)
+        );
+    }
+    assert_eq!(
+        subscriptions(&app),
+        4,
+        "Heron's, Robin's and the two organizers'"
+    );
 }
 
 /// A phone the push service says is gone (`410`) is removed with what waited for it, and the

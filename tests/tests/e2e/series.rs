@@ -12,6 +12,7 @@ use umbrella::db::schema::{outbox, rsvps};
 use umbrella_tests::{event_fields, on_both_databases, parse_calendar, TestApp};
 
 on_both_databases!(
+    the_public_sees_only_the_listed_occurrences,
     a_weekly_series_keeps_its_wall_clock_time_across_the_change,
     count_and_until_set_where_a_series_stops,
     an_rsvp_counts_on_its_own_occurrence_with_its_own_calendar_entry,
@@ -601,4 +602,44 @@ async fn the_editor_makes_a_series_and_the_event_page_lists_the_next_dates(app: 
             "unlisted"
         );
     }
+}
+
+/// `GET /api/v1/series/{id}` shows the public only what listings show: an occurrence made
+/// link-only or invitation-only is left out (its `series_id` would otherwise lead to it), while
+/// organizers see every occurrence.
+async fn the_public_sees_only_the_listed_occurrences(app: TestApp) {
+    let token = app.organizer_token().await;
+    let first = app
+        .create_event(
+            &token,
+            event_fields(
+                "Drop-in hours",
+                3,
+                json!({"repeat": {"frequency": "weekly", "count": 3}}),
+            ),
+        )
+        .await;
+    let series_id = first["series_id"].as_str().expect("series_id").to_string();
+    let all = series(&app, &series_id, Some(&token)).await;
+    assert_eq!(all.len(), 3);
+    for (occurrence, change) in [
+        (&all[1], json!({"visibility": "unlisted"})),
+        (&all[2], json!({"access": "invite", "who_for": "Members"})),
+    ] {
+        let id = occurrence["id"].as_str().expect("id");
+        let (status, body) = app
+            .send_json(
+                reqwest::Method::PATCH,
+                &format!("/api/v1/events/{id}"),
+                Some(&token),
+                &change,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    assert_eq!(ids(&series(&app, &series_id, None).await), ids(&all[..1]));
+    assert_eq!(
+        ids(&series(&app, &series_id, Some(&token)).await),
+        ids(&all)
+    );
 }
