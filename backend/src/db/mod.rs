@@ -160,9 +160,13 @@ pub fn connect_for(url: &DatabaseUrl, purpose: PoolFor) -> anyhow::Result<Pool> 
     let manager = ConnectionManager::new(url.clone());
     // SQLite has one writer at a time; a few connections serve readers without queueing writers.
     let max_size = if manager.is_sqlite() { 8 } else { 16 };
+    // No connection is kept open for its own sake: r2d2 would open a second one whenever the
+    // only idle one is taken (the background workers take it every few seconds), so a quiet
+    // server would hold two. With none kept, the workers' polls keep one connection in use and
+    // the pool closes the rest once unused for `POOL_IDLE_TIMEOUT`. A command's pool never has a
+    // background thread connecting while it exits either.
     let min_idle = match purpose {
-        PoolFor::Serving => 1,
-        PoolFor::Command => 0,
+        PoolFor::Serving | PoolFor::Command => 0,
     };
     // Try once by hand first: r2d2 only says "timed out" when every attempt fails.
     let first = r2d2::ManageConnection::connect(&manager)?;
@@ -171,8 +175,8 @@ pub fn connect_for(url: &DatabaseUrl, purpose: PoolFor) -> anyhow::Result<Pool> 
         .max_size(max_size)
         .min_idle(Some(min_idle))
         // A burst opens up to `max_size` connections; once it is over the pool closes those left
-        // unused (r2d2 looks every 30 s), back to `min_idle`: an idle instance holds one
-        // connection here (and, on PostgreSQL, the live relay's listener).
+        // unused (r2d2 looks every 30 s): an idle instance holds the one its workers use (and,
+        // on PostgreSQL, the live relay's listener).
         .idle_timeout(Some(POOL_IDLE_TIMEOUT))
         .connection_timeout(Duration::from_secs(10))
         .build(manager)?;
