@@ -778,6 +778,71 @@ async fn help_and_the_home_safe_check_reach_phones(app: TestApp) {
     );
 }
 
+/// Two instances on one PostgreSQL share the push outbox: each push is claimed by one of them
+/// and reaches its phone once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_push_each_message_once() {
+    let Some(first) = TestApp::spawn_with(umbrella_tests::Backend::Postgres, &SETTINGS).await
+    else {
+        return;
+    };
+    let database = first.settings.database();
+    let url = database.postgres_url().expect("PostgreSQL").to_string();
+    // Instances of one site share the key files (the sealing key and the VAPID key).
+    let keys = first.data_dir.display().to_string();
+    let mut args = vec!["--database-url", url.as_str(), "--data-dir", keys.as_str()];
+    args.extend(SETTINGS);
+    let second = TestApp::spawn_with(umbrella_tests::Backend::Postgres, &args)
+        .await
+        .expect("a second instance on the same database");
+    let service = push_service(&first).await;
+    let organizer = first.organizer_token().await;
+    let event = first
+        .create_event(&organizer, event_fields("Open meeting", 1, json!({})))
+        .await;
+    let event_id = event["id"].as_str().expect("id").to_string();
+    let mut phones = Vec::new();
+    for n in 0..20 {
+        let token = first
+            .rsvp_api(&event_id, json!({"pseudonym": format!("P{n}")}))
+            .await;
+        let phone = service.phone();
+        subscribe_rsvp(&first, &token, &phone, "neutral").await;
+        phones.push(phone);
+    }
+    for text in ["first", "second", "third"] {
+        post_update(
+            &second,
+            &organizer,
+            &event_id,
+            json!({"kind": "announcement", "audience": "public", "text": text}),
+        )
+        .await;
+    }
+    drained(&first).await;
+    for phone in &phones {
+        assert_eq!(
+            service
+                .wait_for(phone, 3, Duration::from_secs(20))
+                .await
+                .len(),
+            3,
+            "each of three updates once"
+        );
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(service.count(), 60, "no push twice");
+    let attempts: Vec<i32> = push_outbox::table
+        .select(push_outbox::attempts)
+        .load(&mut first.database())
+        .expect("read");
+    assert!(
+        attempts.iter().all(|&n| n == 1),
+        "each claimed once: {attempts:?}"
+    );
+    drop(second);
+}
+
 on_both_databases!(with ["--app-name", "Tea club"] => pages_offer_alerts_under_a_neutral_name);
 on_both_databases!(with super::SETTINGS => only_allowed_push_services_are_taken,
     updates_reach_the_phones_the_policy_allows, a_gone_phone_is_removed,
