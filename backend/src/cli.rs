@@ -74,7 +74,7 @@ fn existing(
 
 /// Run one non-serving command. Every command migrates the database first.
 pub fn run(settings: &Settings, command: Command, out: &mut dyn Write) -> anyhow::Result<()> {
-    let (pool, _key) = open_store(settings, crate::db::PoolFor::Command)?;
+    let (pool, _key) = open_store(settings)?;
     let mut conn = pool.get()?;
     match command {
         Command::Serve => anyhow::bail!("`serve` runs the server; it is not a one-off command"),

@@ -58,8 +58,8 @@ pub struct Application {
 
 /// Open the database named by the settings, bring its schema up to date, and open the key file
 /// that belongs to it (refused when it is missing or another one, see `privacy::unlock`).
-pub fn open_store(settings: &Settings, pool: db::PoolFor) -> anyhow::Result<(Pool, SecretKey)> {
-    let pool = db::connect_for(&settings.database(), pool)?;
+pub fn open_store(settings: &Settings) -> anyhow::Result<(Pool, SecretKey)> {
+    let pool = db::connect(&settings.database())?;
     let mut conn = pool.get()?;
     db::migrate(&mut conn)?;
     let key = crate::privacy::unlock::unlock(&settings.data_dir, &mut conn)?;
@@ -71,7 +71,7 @@ impl Application {
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         let for_database = settings.clone();
         let (pool, key, vapid) = tokio::task::spawn_blocking(move || {
-            let (pool, key) = open_store(&for_database, db::PoolFor::Serving)?;
+            let (pool, key) = open_store(&for_database)?;
             let mut conn = pool.get()?;
             let vapid = crate::push::vapid::unlock(&for_database.data_dir, &mut conn)?;
             drop(conn);

@@ -24,7 +24,7 @@ python3 -c 'import schemathesis' 2>/dev/null || {
   echo "schemathesis: not installed (python3 -m pip install schemathesis)" >&2
   exit 1
 }
-# The release build: CI has just made it for deploy/check, so this costs no second build.
+# The release build, unless UMBRELLA_BIN names one already built (CI passes its test build).
 # UMBRELLA_BIN names another build (a debug one, say) and skips this.
 if [ -n "${UMBRELLA_BIN:-}" ]; then
   bin="$UMBRELLA_BIN"

@@ -117,7 +117,7 @@ impl ChildServer {
         let cli =
             umbrella::config::Cli::from_args(["umbrella", "--database-url", &self.database_url])
                 .expect("arguments parse");
-        umbrella::db::connect_for(&cli.settings.database(), umbrella::db::PoolFor::Command)
+        umbrella::db::connect(&cli.settings.database())
             .expect("database reachable")
             .get()
             .expect("a connection")

@@ -135,48 +135,30 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 }
 
-/// What a pool is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PoolFor {
-    /// The server: keeps a connection ready, opening new ones in the background.
-    Serving,
-    /// A one-off command: opens a connection only when asked, while the caller waits. A
-    /// background thread still connecting when the command ends would race the process's exit
-    /// (OpenSSL's cleanup under libpq: the crash seen on PostgreSQL about one run in eight).
-    Command,
-}
-
-/// Build the server's pool and check that one connection can be made, reporting the real error
-/// if not.
-pub fn connect(url: &DatabaseUrl) -> anyhow::Result<Pool> {
-    connect_for(url, PoolFor::Serving)
-}
-
-/// How long a connection beyond the pool's `min_idle` may sit unused before it is closed.
+/// How long a connection may sit unused in the pool before it is closed.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Build a pool for `purpose` and check that one connection can be made.
-pub fn connect_for(url: &DatabaseUrl, purpose: PoolFor) -> anyhow::Result<Pool> {
+/// Build a pool and check that one connection can be made, reporting the real error if not.
+///
+/// The pool opens a connection only when asked, while the caller waits, and keeps none open for
+/// its own sake (`min_idle` 0):
+/// - a quiet server holds only the connection its background workers use: with one kept idle,
+///   r2d2 opened a second whenever a worker took the first (measured: three held, now two with
+///   the live relay's listener);
+/// - a command never has a background thread still connecting while the process exits, which
+///   raced OpenSSL's cleanup under libpq (the crash seen on PostgreSQL about one run in eight).
+pub fn connect(url: &DatabaseUrl) -> anyhow::Result<Pool> {
     let manager = ConnectionManager::new(url.clone());
     // SQLite has one writer at a time; a few connections serve readers without queueing writers.
     let max_size = if manager.is_sqlite() { 8 } else { 16 };
-    // No connection is kept open for its own sake: r2d2 would open a second one whenever the
-    // only idle one is taken (the background workers take it every few seconds), so a quiet
-    // server would hold two. With none kept, the workers' polls keep one connection in use and
-    // the pool closes the rest once unused for `POOL_IDLE_TIMEOUT`. A command's pool never has a
-    // background thread connecting while it exits either.
-    let min_idle = match purpose {
-        PoolFor::Serving | PoolFor::Command => 0,
-    };
     // Try once by hand first: r2d2 only says "timed out" when every attempt fails.
     let first = r2d2::ManageConnection::connect(&manager)?;
     drop(first);
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
-        .min_idle(Some(min_idle))
+        .min_idle(Some(0))
         // A burst opens up to `max_size` connections; once it is over the pool closes those left
-        // unused (r2d2 looks every 30 s): an idle instance holds the one its workers use (and,
-        // on PostgreSQL, the live relay's listener).
+        // unused (r2d2 looks every 30 s).
         .idle_timeout(Some(POOL_IDLE_TIMEOUT))
         .connection_timeout(Duration::from_secs(10))
         .build(manager)?;

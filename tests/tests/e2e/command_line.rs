@@ -417,13 +417,14 @@ async fn instances_starting_together_migrate_one_at_a_time() {
     database.drop_now();
 }
 
-/// The cause of that crash, shown without luck: a command's pool opens a connection only when
-/// asked and while the command waits, never on a background thread (the server's pool does, to
-/// keep one ready), so none can still be connecting when the command ends.
+/// The cause of that crash, shown without luck: a pool opens a connection only when asked and
+/// while the caller waits, never on a background thread, so none can still be connecting when a
+/// command ends; and it keeps none open for its own sake, so a quiet server holds only the ones
+/// in use (issue 20: at most two on an idle instance).
 #[test]
 fn a_command_opens_no_connection_in_the_background() {
     use umbrella::config::DatabaseUrl;
-    use umbrella::db::{connect_for, PoolFor};
+    use umbrella::db::connect;
     let dir = std::env::temp_dir().join(format!("umbrella-pool-{}", uuid::Uuid::new_v4().simple()));
     let postgres = umbrella_tests::postgres::TestDatabase::create();
     let mut databases = vec![DatabaseUrl::Sqlite(dir.join("umbrella.db"))];
@@ -433,22 +434,26 @@ fn a_command_opens_no_connection_in_the_background() {
             .map(|database| DatabaseUrl::Postgres(database.url.clone().into())),
     );
     for url in databases {
-        let pool = connect_for(&url, PoolFor::Command).expect("connects");
-        let conn = pool.get().expect("a connection");
+        let pool = connect(&url).expect("connects");
+        let first = pool.get().expect("a connection");
         std::thread::sleep(std::time::Duration::from_millis(500));
         assert_eq!(
             pool.state().connections,
             1,
             "{url:?}: only the connection asked for"
         );
-        drop(conn);
-        let server = connect_for(&url, PoolFor::Serving).expect("connects");
-        let _conn = server.get().expect("a connection");
+        let second = pool.get().expect("a second connection");
         std::thread::sleep(std::time::Duration::from_millis(500));
         assert_eq!(
-            server.state().connections,
+            (pool.state().connections, pool.state().idle_connections),
+            (2, 0),
+            "{url:?}: a second one when asked, and no spare opened beside them"
+        );
+        drop((first, second));
+        assert_eq!(
+            pool.state().idle_connections,
             2,
-            "{url:?}: the server's pool keeps one more ready, so the check can tell"
+            "{url:?}: given back, they wait in the pool until the idle timeout closes them"
         );
     }
     if let Some(database) = postgres {
