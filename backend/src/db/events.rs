@@ -198,6 +198,33 @@ pub fn update(conn: &mut DbConnection, event: &Event) -> Result<(), Error> {
 
 /// Find one event by id, whatever its visibility.
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Event>, Error> {
+    let Some((row, places_taken, tags)) = stored(conn, id)? else {
+        return Ok(None);
+    };
+    let filled = roles_filled(conn, &[id.to_string()])?
+        .remove(id)
+        .unwrap_or_default();
+    Ok(Some(row.into_event(places_taken, tags, filled)?))
+}
+
+/// Find one event by id, or `NotFound`.
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<Event, Error> {
+    find(conn, id)?.ok_or(Error::NotFound)
+}
+
+/// One event by id as a new RSVP is judged against, or `NotFound`: everything but the count of
+/// filled roles (left at none), which reads every going RSVP of the event and which admission
+/// does not use (quotas are goals, not caps). Never for showing the event.
+pub fn get_to_admit(conn: &mut DbConnection, id: &str) -> Result<Event, Error> {
+    let (row, places_taken, tags) = stored(conn, id)?.ok_or(Error::NotFound)?;
+    row.into_event(places_taken, tags, RoleNumbers::default())
+}
+
+/// An event's row, its places taken and its tags.
+fn stored(
+    conn: &mut DbConnection,
+    id: &str,
+) -> Result<Option<(EventRow, i32, Vec<String>)>, Error> {
     // PostgreSQL text cannot hold NUL and refuses a query with one; no id has one, on either
     // database, so there is nothing to find.
     if id.contains('\0') {
@@ -216,15 +243,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Event>, Error> {
         .select(event_tags::tag)
         .order(event_tags::tag)
         .load(conn)?;
-    let filled = roles_filled(conn, &[id.to_string()])?
-        .remove(id)
-        .unwrap_or_default();
-    Ok(Some(row.into_event(places_taken, tags, filled)?))
-}
-
-/// Find one event by id, or `NotFound`.
-pub fn get(conn: &mut DbConnection, id: &str) -> Result<Event, Error> {
-    find(conn, id)?.ok_or(Error::NotFound)
+    Ok(Some((row, places_taken, tags)))
 }
 
 /// What a listing shows.

@@ -249,37 +249,56 @@ pub fn schedule(
         .load::<(String, String, i32)>(conn)?
         .into_iter()
         .collect();
-    let has = |rsvp_id: &str, kind: MessageKind, offset: i32| {
-        written.contains(&(rsvp_id.to_string(), kind.as_str().to_string(), offset))
-    };
-    let reveal = match (event.draft.location_privacy, event.draft.location_reveal_at) {
-        (LocationPrivacy::RevealAt, Some(at)) if at > now && !event.draft.location.is_empty() => {
-            Some(at)
-        }
-        _ => None,
-    };
+    let owed = owed(event, now);
     for rsvp_id in &going {
-        for &offset in &event.draft.reminder_offsets_minutes {
-            let due = event.draft.starts_at - Duration::minutes(i64::from(offset));
-            if due > now && !has(rsvp_id, MessageKind::Reminder, offset) {
-                insert(
-                    conn,
-                    &event.id,
-                    rsvp_id,
-                    MessageKind::Reminder,
-                    offset,
-                    due,
-                    now,
-                )?;
-            }
-        }
-        if let Some(at) = reveal {
-            if !has(rsvp_id, MessageKind::Revealed, 0) {
-                insert(conn, &event.id, rsvp_id, MessageKind::Revealed, 0, at, now)?;
+        for &(kind, offset, due) in &owed {
+            let key = (rsvp_id.clone(), kind.as_str().to_string(), offset);
+            if !written.contains(&key) {
+                insert(conn, &event.id, rsvp_id, kind, offset, due, now)?;
             }
         }
     }
     Ok(())
+}
+
+/// Write what a new going RSVP with an address is owed: it has nothing in the outbox yet, so
+/// nothing is read first (the RSVP's hot path, `rsvps::create`). One statement a row: diesel's
+/// multi-row insert is not offered over both databases at once.
+pub fn schedule_new(
+    conn: &mut DbConnection,
+    event: &Event,
+    rsvp_id: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    if event.is_cancelled() || event.has_ended(now) {
+        return Ok(());
+    }
+    for (kind, offset, due) in owed(event, now) {
+        insert(conn, &event.id, rsvp_id, kind, offset, due, now)?;
+    }
+    Ok(())
+}
+
+/// What every going RSVP with an address is owed while `event` is ahead: a reminder at each of
+/// its offsets still in the future, and the location reveal notice when the place is revealed
+/// later. Each as (kind, offset in minutes, due).
+fn owed(event: &Event, now: DateTime<Utc>) -> Vec<(MessageKind, i32, DateTime<Utc>)> {
+    let reminders = event
+        .draft
+        .reminder_offsets_minutes
+        .iter()
+        .map(|&offset| {
+            let due = event.draft.starts_at - Duration::minutes(i64::from(offset));
+            (MessageKind::Reminder, offset, due)
+        })
+        .filter(|&(_, _, due)| due > now);
+    let reveal = match (event.draft.location_privacy, event.draft.location_reveal_at) {
+        (LocationPrivacy::RevealAt, Some(at)) if at > now && !event.draft.location.is_empty() => {
+            Some((MessageKind::Revealed, 0, at))
+        }
+        _ => None,
+    };
+    reminders.chain(reveal).collect()
 }
 
 /// Remove scheduled messages (reminders and reveal notices) that are waiting and not being
@@ -321,6 +340,28 @@ pub fn drop_waiting(conn: &mut DbConnection, rsvp_id: &str, now: DateTime<Utc>) 
         )
         .execute(conn)
         .map(|_| ())
+}
+
+/// When the next message becomes due for a worker: the earliest pending row's next attempt,
+/// or, for a row another worker holds, the end of its lease. `None` when nothing is pending.
+pub fn next_due(conn: &mut DbConnection) -> QueryResult<Option<DateTime<Utc>>> {
+    let pending = || outbox::table.filter(outbox::state.eq(MessageState::Pending.as_str()));
+    let free: Option<NaiveDateTime> = pending()
+        .filter(
+            outbox::claimed_until
+                .is_null()
+                .or(outbox::claimed_until.le(outbox::next_attempt_at.nullable())),
+        )
+        .select(diesel::dsl::min(outbox::next_attempt_at))
+        .first(conn)?;
+    let held: Option<NaiveDateTime> = pending()
+        .filter(outbox::claimed_until.gt(outbox::next_attempt_at.nullable()))
+        .select(diesel::dsl::min(outbox::claimed_until))
+        .first::<Option<NaiveDateTime>>(conn)?;
+    Ok(super::wake::earliest(
+        free.map(from_naive),
+        held.map(from_naive),
+    ))
 }
 
 /// Claim up to `limit` due messages for `lease`. The update re-checks that each row is still

@@ -157,68 +157,137 @@ fn taken_now(conn: &mut DbConnection, event_id: &str) -> QueryResult<i32> {
         .sum())
 }
 
-/// RSVP to an event: going if it fits, waitlisted if not, pending when organizers approve.
+/// RSVP to `event`, as the caller read it: going if it fits, waitlisted if not, pending when
+/// organizers approve.
+///
+/// Everything that can be judged or computed before the database is, outside any transaction:
+/// the refusals (cancelled, ended, a role the event does not offer), the token and its hash, the
+/// sealed address and answers. Then the common case (an open event without approval, the RSVP
+/// fitting as read) takes its places in one short transaction without locking first
+/// (`take_places_as_read`); anything else, or an event that changed since it was read, goes
+/// through the event's lock and is judged again there (`admit_under_lock`).
 pub fn create(
     conn: &mut DbConnection,
     key: &SecretKey,
-    event_id: &str,
+    event: &Event,
     draft: RsvpDraft,
     lang: Lang,
     now: DateTime<Utc>,
 ) -> Result<NewRsvp, Error> {
+    let places = draft.guests.places();
+    let status = admission::admit(event, event.places_taken, places, draft.role, now)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let token = new_token();
+    let (email_sealed, token_sealed) = match &draft.email {
+        Some(email) => seal_contact(key, &id, email.as_str(), &token)?,
+        None => (None, None),
+    };
+    let answers_sealed = seal_answers(key, &id, &draft.answers)?;
+    let mut row = RsvpRow {
+        id,
+        event_id: event.id.clone(),
+        token_hash: Some(hash_token(&token)),
+        pseudonym: Some(draft.pseudonym.as_str().to_string()),
+        guests: draft.guests.count(),
+        role: draft.role,
+        needs: Some(draft.needs.as_str().to_string()),
+        email_sealed,
+        status,
+        approved: false,
+        created_at: to_naive(now),
+        updated_at: to_naive(now),
+        purged: false,
+        checked_in_at: None,
+        safe_at: None,
+        token_sealed,
+        language: lang.code().to_string(),
+        reconfirmed_at: None,
+        answers_sealed,
+    };
+    let as_read = status == RsvpStatus::Going && event.draft.access != Access::Invite;
+    if !(as_read && take_places_as_read(conn, event, &row, now)?) {
+        row.status = admit_under_lock(conn, &event.id, &row, draft.invite.as_ref(), now)?;
+    }
+    Ok(NewRsvp {
+        rsvp: row.into_rsvp()?,
+        token,
+    })
+}
+
+/// The places for a going RSVP, taken by one conditional update that holds only while the
+/// event is as it was read (the same `sequence`: every edit and cancellation bumps it, under
+/// the event's lock) and the RSVP still fits; then the row and what it is owed by email, in the
+/// same transaction. `false`, with nothing written, when the update did not hold.
+fn take_places_as_read(
+    conn: &mut DbConnection,
+    event: &Event,
+    row: &RsvpRow,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    let places = row.places();
+    let fits = events::capacity
+        .is_null()
+        .or((events::places_taken + places)
+            .nullable()
+            .le(events::capacity));
+    super::write_transaction(conn, |conn| {
+        let taken = diesel::update(
+            events::table
+                .find(&event.id)
+                .filter(events::sequence.eq(event.sequence))
+                .filter(fits),
+        )
+        .set(events::places_taken.eq(events::places_taken + places))
+        .execute(conn)?;
+        if taken == 0 {
+            return Ok(false);
+        }
+        diesel::insert_into(rsvps::table)
+            .values(row)
+            .execute(conn)?;
+        if row.email_sealed.is_some() {
+            outbox::schedule_new(conn, event, &row.id, now)?;
+        }
+        Ok(true)
+    })
+}
+
+/// The RSVP judged again under the event's lock, as the event is now, and stored with the
+/// status that gives; an invitation's use is taken in the same transaction (both commit, or
+/// neither does).
+fn admit_under_lock(
+    conn: &mut DbConnection,
+    event_id: &str,
+    row: &RsvpRow,
+    invite: Option<&crate::domain::invite::InviteCode>,
+    now: DateTime<Utc>,
+) -> Result<RsvpStatus, Error> {
     super::write_transaction(conn, |conn| {
         let event = event_queries::lock(conn, event_id)?;
         // Every change to going RSVPs stores the event's count under this same lock, so the
-        // stored count is current here and no RSVP rows need reading on this hot path.
+        // stored count is current here and no RSVP rows need reading.
         let taken = event.places_taken;
-        let places = draft.guests.places();
-        let status = admission::admit(&event, taken, places, draft.role, now)?;
+        let status = admission::admit(&event, taken, row.places(), row.role, now)?;
         if event.draft.access == Access::Invite {
-            // The use is taken here, with the RSVP: both commit, or neither does.
-            let code = draft.invite.as_ref().ok_or(Refusal::InviteNeeded)?;
+            let code = invite.ok_or(Refusal::InviteNeeded)?;
             invites::take_use(conn, event_id, code, now)?.map_err(Refusal::InviteNotValid)?;
         }
-        let id = uuid::Uuid::new_v4().to_string();
-        let token = new_token();
-        let (email_sealed, token_sealed) = match &draft.email {
-            Some(email) => seal_contact(key, &id, email.as_str(), &token)?,
-            None => (None, None),
-        };
-        let answers_sealed = seal_answers(key, &id, &draft.answers)?;
         let row = RsvpRow {
-            id,
-            event_id: event_id.to_string(),
-            token_hash: Some(hash_token(&token)),
-            pseudonym: Some(draft.pseudonym.as_str().to_string()),
-            guests: draft.guests.count(),
-            role: draft.role,
-            needs: Some(draft.needs.as_str().to_string()),
-            email_sealed,
             status,
-            approved: false,
-            created_at: to_naive(now),
-            updated_at: to_naive(now),
-            purged: false,
-            checked_in_at: None,
-            safe_at: None,
-            token_sealed,
-            language: lang.code().to_string(),
-            reconfirmed_at: None,
-            answers_sealed,
+            ..row.clone()
         };
         diesel::insert_into(rsvps::table)
             .values(&row)
             .execute(conn)?;
         if status == RsvpStatus::Going {
             diesel::update(events::table.find(event_id))
-                .set(events::places_taken.eq(taken + places))
+                .set(events::places_taken.eq(taken + row.places()))
                 .execute(conn)?;
-            outbox::schedule(conn, &event, Some(&row.id), now)?;
+            if row.email_sealed.is_some() {
+                outbox::schedule_new(conn, &event, &row.id, now)?;
+            }
         }
-        Ok(NewRsvp {
-            rsvp: row.into_rsvp()?,
-            token,
-        })
+        Ok(status)
     })
 }
 

@@ -163,8 +163,7 @@ pub async fn create(
     WebForm(form): WebForm<RsvpFormValues>,
 ) -> Result<HttpResponse, AppError> {
     state.check_rsvp_rate(&request)?;
-    let id = path.into_inner();
-    let event = super::event_or_404(&state, id.clone()).await?;
+    let event = super::event_or_404(&state, path.into_inner()).await?;
     let invite = match super::rsvp_invite(&state, &request, &event, Some(form.invite_code.as_str()))
     {
         Ok(invite) => invite,
@@ -188,9 +187,9 @@ pub async fn create(
     };
     draft.invite = invite;
     let key = state.key.clone();
-    let event_id = id.clone();
+    let as_read = event.clone();
     let created = crate::db::run(&state.pool, move |conn| {
-        rsvps::create(conn, &key, &event_id, draft, locale.lang, Utc::now())
+        rsvps::create(conn, &key, &as_read, draft, locale.lang, Utc::now())
     })
     .await;
     match created {

@@ -43,7 +43,12 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     state.check_rsvp_rate(&request)?;
     let mut input: RsvpInput = body.parse().await?;
-    let event = super::event_or_404(&state, path.into_inner()).await?;
+    // As admission judges it: without the count of filled roles, which an RSVP does not need.
+    let id = path.into_inner();
+    let event = crate::db::run(&state.pool, move |conn| {
+        event_queries::get_to_admit(conn, &id)
+    })
+    .await?;
     let invite = super::rsvp_invite(
         &state,
         &request,
@@ -52,12 +57,11 @@ pub async fn create(
     )?;
     let mut draft = input.into_draft(state.sends_mail(), &event.draft.questions)?;
     draft.invite = invite;
-    let event_id = event.id;
     let key = state.key.clone();
     // Reminders and notices follow the caller's Accept-Language.
     let lang = crate::extract::locale::locale_of(&request).lang;
     let created = crate::db::run(&state.pool, move |conn| {
-        rsvps::create(conn, &key, &event_id, draft, lang, Utc::now())
+        rsvps::create(conn, &key, &event, draft, lang, Utc::now())
     })
     .await;
     let new = match created {

@@ -435,6 +435,103 @@ async fn a_rush_of_rsvps_never_overbooks(app: TestApp) {
     );
 }
 
+/// An RSVP is judged on the event as its request read it, and its places are taken by one
+/// conditional update while the event is still as read. When the event changed in between
+/// (places taken by others, an edit, a cancellation), the RSVP is judged again under the
+/// event's lock, as the event is now: called here with reads made stale on purpose.
+async fn an_rsvp_judged_on_a_stale_read_is_judged_again(app: TestApp) {
+    use umbrella::db::{events, rsvps, Error};
+    use umbrella::domain::admission::Refusal;
+    use umbrella::domain::rsvp::{Guests, Needs, Pseudonym, RsvpDraft, RsvpStatus};
+    let organizer = app.organizer_token().await;
+    let event = app
+        .create_event(
+            &organizer,
+            event_fields("Small room", 2, json!({"capacity": 2})),
+        )
+        .await;
+    let id = event["id"].as_str().expect("id").to_string();
+    let key = umbrella::privacy::keyfile::SecretKey::read(&app.data_dir.join("umbrella.key"))
+        .expect("key file read")
+        .expect("a key file");
+    let read = || events::get_to_admit(&mut app.database(), &id).expect("the event");
+    let create = |as_read: &umbrella::domain::event::Event, name: &str| {
+        let draft = RsvpDraft {
+            pseudonym: Pseudonym::parse(name).expect("a pseudonym"),
+            guests: Guests::parse(0).expect("no guests"),
+            role: None,
+            needs: Needs::parse("").expect("no needs"),
+            email: None,
+            invite: None,
+            answers: Vec::new(),
+        };
+        let lang = umbrella::i18n::Lang::En;
+        rsvps::create(
+            &mut app.database(),
+            &key,
+            as_read,
+            draft,
+            lang,
+            chrono::Utc::now(),
+        )
+    };
+
+    // Read with both places free; two others took them before this RSVP was stored.
+    let as_read = read();
+    going(&app, &id, json!({"pseudonym": "First"})).await;
+    going(&app, &id, json!({"pseudonym": "Second"})).await;
+    let late = create(&as_read, "Third").expect("stored");
+    assert_eq!(late.rsvp.status, RsvpStatus::Waitlisted, "no place left");
+
+    // Read before organizers began approving each RSVP: it waits for them.
+    let as_read = read();
+    let (status, _) = app
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/events/{id}"),
+            Some(&organizer),
+            &json!({"approval_required": true}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let asking = create(&as_read, "Fourth").expect("stored");
+    assert_eq!(
+        asking.rsvp.status,
+        RsvpStatus::Pending,
+        "approval now needed"
+    );
+
+    // Read before it was cancelled: refused, and nothing stored.
+    let as_read = read();
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/events/{id}/cancel"),
+            Some(&organizer),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let refused = create(&as_read, "Fifth").err();
+    assert!(
+        matches!(refused, Some(Error::Refused(Refusal::EventCancelled))),
+        "{refused:?}"
+    );
+
+    let (_, list) = app
+        .get_json(&format!("/api/v1/events/{id}/rsvps"), Some(&organizer))
+        .await;
+    assert_eq!(list["counts"]["places_taken"], 2, "{list}");
+    let names: Vec<&str> = list["rsvps"]
+        .as_array()
+        .expect("rsvps")
+        .iter()
+        .filter_map(|rsvp| rsvp["pseudonym"].as_str())
+        .collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert!(!names.contains(&"Fifth"), "{names:?}");
+}
+
 async fn bad_rsvps_are_refused_and_store_nothing(app: TestApp) {
     let organizer = app.organizer_token().await;
     let event = app
@@ -596,6 +693,7 @@ on_both_databases!(
     a_newcomer_rsvps_with_only_a_name_and_manages_it,
     the_waitlist_fills_places_as_they_free_up,
     a_rush_of_rsvps_never_overbooks,
+    an_rsvp_judged_on_a_stale_read_is_judged_again,
     bad_rsvps_are_refused_and_store_nothing,
     a_hidden_location_reaches_only_going_attendees,
 );

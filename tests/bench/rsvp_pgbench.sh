@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# RSVP creation on PostgreSQL beside pgbench, in one run on one machine (issue 20, target 1):
+# pgbench's TPC-B-like transaction at 32 clients on a fresh pgbench database, then
+# `POST /api/v1/events/{id}/rsvps` at 32 connections (wrk, tests/bench/rsvp.lua) against a fresh
+# release server on a fresh Umbrella database, then pgbench again; prints both rates, the RSVP
+# p50 and p99, their ratio to the mean pgbench rate, and whether every acknowledged RSVP was
+# stored. Both databases are made new on the local PostgreSQL (127.0.0.1:5432, user postgres).
+# Usage: tests/bench/rsvp_pgbench.sh [SECONDS] [ROUNDS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds="${1:-10}"
+rounds="${2:-1}"
+pg="postgres://postgres@127.0.0.1:5432"
+for tool in wrk pgbench psql; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install wrk postgresql-client)"; exit 1; }
+done
+cargo build --release -q -p umbrella --bin umbrella
+
+fresh() { psql "$pg/postgres" -qX -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null; }
+fresh umbrella_rsvp_bench
+fresh umbrella_pgbench
+export BENCH_DATABASE_URL="$pg/umbrella_rsvp_bench"
+# Scale 32: as many branches as clients, as pgbench's documentation advises.
+pgbench -i -q -s 32 "$pg/umbrella_pgbench" >/dev/null 2>&1
+
+tpcb() { # -> transactions per second
+  pgbench -n -c 32 -j 2 -T "$seconds" "$pg/umbrella_pgbench" 2>/dev/null |
+    awk '/^tps = /{print $3; exit}'
+}
+
+port=18200
+source tests/bench/server.sh
+start_server "$port"
+later="$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)"; end="$(date -u -d '+30 days 2 hours' +%Y-%m-%dT%H:%M:%SZ)"
+event="$(curl -fs -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+  -d "{\"title\": \"Big rally\", \"kind\": \"action\", \"starts_at\": \"$later\", \"ends_at\": \"$end\"}" \
+  "http://127.0.0.1:$port/api/v1/events" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u '+%F %H:%M') UTC; commit $(git rev-parse --short HEAD); $(psql "$pg/postgres" -AtXc 'show server_version') PostgreSQL"
+printf '%-6s %14s %12s %10s %10s %8s %14s\n' round "pgbench tps" "RSVPs/s" p50 p99 errors ratio
+acknowledged=0
+for round in $(seq 1 "$rounds"); do
+  before="$(tpcb)"
+  out="$(wrk -t2 -c32 -d"${seconds}s" --latency -s tests/bench/rsvp.lua "http://127.0.0.1:$port/api/v1/events/$event/rsvps")"
+  after="$(tpcb)"
+  rps="$(awk '/Requests\/sec/{print $2}' <<<"$out")"
+  p50="$(awk '$1=="50%"{print $2}' <<<"$out")"
+  p99="$(awk '$1=="99%"{print $2}' <<<"$out")"
+  errors="$(awk '/Non-2xx or 3xx/{print $5}' <<<"$out" | grep . || echo 0)"
+  total="$(awk '/requests in/{print $1}' <<<"$out")"
+  acknowledged=$(( acknowledged + total - errors ))
+  printf '%-6s %14s %12s %10s %10s %8s %14s\n' "$round" "$before/$after" "$rps" "$p50" "$p99" "$errors" \
+    "$(awk -v r="$rps" -v a="$before" -v b="$after" 'BEGIN{printf "%.2f", r/((a+b)/2)}')"
+done
+stored="$(psql "$BENCH_DATABASE_URL" -AtXc "select count(*) from rsvps where event_id = '$event'")"
+taken="$(psql "$BENCH_DATABASE_URL" -AtXc "select places_taken from events where id = '$event'")"
+echo "acknowledged $acknowledged, stored $stored (wrk stops with requests in flight: stored may be a few more, never fewer); places taken $taken (each RSVP takes 2)"
+[ "$stored" -ge "$acknowledged" ] || { echo "bench: FAILED: an acknowledged RSVP is missing"; exit 1; }
+[ "$taken" -eq $(( stored * 2 )) ] || { echo "bench: FAILED: places taken do not match the RSVPs"; exit 1; }
+echo "server peak memory: $(( $(awk '/VmHWM/{print $2}' "/proc/$server/status") / 1024 )) MB"
