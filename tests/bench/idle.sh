@@ -21,6 +21,12 @@ port=18095
 switches() {
   cat /proc/"$1"/task/*/status | awk '/ctxt_switches/ {n += $2} END {print n}'
 }
+# The same per thread name ("name switches" lines), to tell whose wake-ups they are.
+switches_by_thread() {
+  for task in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(tr ' ' '_' <"$task/comm")" "$(awk '/ctxt_switches/ {n += $2} END {print n}' "$task/status")"
+  done | awk '{n[$1] += $2} END {for (t in n) print t, n[t]}' | sort
+}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 connections() {
   psql "$admin" -Atc "SELECT count(*) FROM pg_stat_activity WHERE datname = '$database'"
@@ -41,13 +47,17 @@ for bin in "${binaries[@]}"; do
   seq 64 | xargs -P 64 -I{} curl -fs -o /dev/null "http://127.0.0.1:$port/api/v1/events"
   sleep 5
   switches_before="$(switches "$server")"
+  threads_before="$(switches_by_thread "$server")"
   cpu_before="$(cpu_ticks "$server")"
   sleep "$seconds"
-  wakeups=$(( ($(switches "$server") - switches_before) / seconds ))
+  wakeups="$(awk -v a="$switches_before" -v b="$(switches "$server")" -v s="$seconds" 'BEGIN {printf "%.2f", (b - a) / s}')"
+  by_thread="$(join -a 2 -e 0 -o 0,1.2,2.2 <(echo "$threads_before") <(switches_by_thread "$server") |
+    awk -v s="$seconds" '$3 > $2 {printf "  %-32s %6.2f wake-ups/s\n", $1, ($3 - $2) / s}')"
   cpu_ms=$(( ($(cpu_ticks "$server") - cpu_before) * 1000 / $(getconf CLK_TCK) ))
   sleep 45 # past the pool's idle timeout and its reaper's round
   idle="$(connections)"
   printf '%-44s %14s %9s ms %22s %18s\n' "$bin" "$wakeups" "$cpu_ms" "$fresh" "$idle"
+  echo "$by_thread"
   kill "$server"
   wait "$server" 2>/dev/null || true
   rm -rf "$work"

@@ -23,6 +23,7 @@ pub mod safety;
 pub mod schema;
 pub mod series;
 pub mod tallies;
+pub mod wake;
 
 use std::time::Duration;
 
@@ -200,7 +201,7 @@ where
     let Some(inner) = sqlite(conn) else {
         let outcome = conn.transaction(work);
         if outcome.is_ok() {
-            COMMITS.fetch_add(1, std::sync::atomic::Ordering::Release);
+            count_commit();
         }
         return outcome;
     };
@@ -223,7 +224,7 @@ where
     match outcome {
         Ok(value) => {
             AnsiTransactionManager::commit_transaction(sqlite)?;
-            COMMITS.fetch_add(1, std::sync::atomic::Ordering::Release);
+            count_commit();
             Ok(value)
         }
         Err(error) => {
@@ -235,6 +236,12 @@ where
 
 /// Write transactions committed by this process, so caches can tell a local change at once.
 static COMMITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Count a committed write transaction, and wake the background workers (`wake`).
+fn count_commit() {
+    let count = COMMITS.fetch_add(1, std::sync::atomic::Ordering::Release) + 1;
+    wake::committed(count);
+}
 
 /// How many write transactions this process has committed.
 pub fn local_commits() -> u64 {

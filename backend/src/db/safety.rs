@@ -42,6 +42,22 @@ fn due(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<Vec<(String, 
         .collect())
 }
 
+/// When the next "home safe by" time comes, of the scheduled actions whose check has not run
+/// for it (`None` when there is none ahead).
+pub fn next_due(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<Option<DateTime<Utc>>> {
+    let next: Option<NaiveDateTime> = events::table
+        .filter(events::safe_by.gt(to_naive(now)))
+        .filter(events::status.eq(EventStatus::Scheduled))
+        .filter(
+            events::safety_done_for
+                .is_null()
+                .or(events::safety_done_for.ne(events::safe_by)),
+        )
+        .select(diesel::dsl::min(events::safe_by))
+        .first::<Option<NaiveDateTime>>(conn)?;
+    Ok(next.map(crate::domain::event::from_naive))
+}
+
 /// Claim each due check and act on it: the nudges are queued, and (on PostgreSQL) every
 /// instance is told, in the claim's own transaction. A check another instance claimed first
 /// is left to it.

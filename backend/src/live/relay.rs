@@ -29,11 +29,12 @@ use crate::db::schema::live_updates;
 use crate::db::{DbConnection, Pool};
 
 /// How often a quiet relay wakes: to forget events nobody here follows any more, and to count
-/// towards the next liveness check. News itself wakes it at once, from the socket.
-const TICK: Duration = Duration::from_secs(1);
+/// towards the next liveness check. News itself wakes it at once, from the socket; an idle
+/// instance should hardly wake at all (issue 20: at most once a second, everything counted).
+const TICK: Duration = Duration::from_secs(10);
 /// Quiet ticks between liveness checks: a connection cut without a word (a half-open TCP link)
 /// is found by a query that gets no answer.
-const LIVENESS_EVERY: u32 = 5;
+const LIVENESS_EVERY: u32 = 1;
 /// How long a liveness query may take before the connection is taken for dead.
 const LIVENESS_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pause before reconnecting a dropped listener.

@@ -1,8 +1,9 @@
-//! The day-of safety net's clock: at least every 30 seconds it looks for actions whose "home
-//! safe by" time has passed, claims each (one instance acts, `db::safety`), nudges everyone who
-//! arrived and has not checked out home safe (by email through the outbox, once), and tells
-//! organizers and jail support who is missing (a `safety` frame, see `socket`). Nothing one
-//! check meets stops the clock: an error or a panic is logged and the next round comes.
+//! The day-of safety net's clock: when an action's "home safe by" time comes (and at least
+//! every 30 seconds) it looks for actions whose time has passed, claims each (one instance acts,
+//! `db::safety`), nudges everyone who arrived and has not checked out home safe (by email
+//! through the outbox, once), and tells organizers and jail support who is missing (a `safety`
+//! frame, see `socket`). Nothing one check meets stops the clock: an error or a panic is logged
+//! and the next round comes.
 
 use std::time::Duration;
 
@@ -13,14 +14,18 @@ use super::news::Notifier;
 use crate::db::safety::{self, Checked};
 use crate::db::Pool;
 
-/// How often the check runs (the product promises at least every 30 seconds).
-pub const CHECK_INTERVAL: Duration = Duration::from_secs(5);
+/// The longest the check sleeps with no "home safe by" time ahead (the product promises at
+/// least every 30 seconds: a time set on another instance is seen within that).
+pub const LONGEST_SLEEP: Duration = Duration::from_secs(30);
+/// The shortest time between two checks.
+const ROUND_GAP: Duration = Duration::from_secs(1);
 
-/// Run until the server stops.
+/// Run until the server stops: a check at start, then one when the next "home safe by" time
+/// comes, or when this process commits a change (an edit may set one), or after the longest
+/// sleep (`db::wake`).
 pub async fn run(pool: Pool, news: Notifier) {
-    let mut every = tokio::time::interval(CHECK_INTERVAL);
+    let mut alarm = crate::db::wake::Alarm::new(LONGEST_SLEEP, ROUND_GAP);
     loop {
-        every.tick().await;
         let round = std::panic::AssertUnwindSafe(check_once(&pool, &news))
             .catch_unwind()
             .await;
@@ -29,6 +34,13 @@ pub async fn run(pool: Pool, news: Notifier) {
             Ok(Err(error)) => tracing::warn!(error = %error, "the home-safe check hit an error"),
             Err(_) => tracing::error!("a home-safe check panicked; the clock goes on"),
         }
+        let due = crate::db::run(&pool, |conn| Ok(safety::next_due(conn, Utc::now())?)).await;
+        alarm
+            .wait(due.unwrap_or_else(|error| {
+                tracing::warn!(%error, "the home-safe check could not read when it is next due");
+                Some(Utc::now())
+            }))
+            .await;
     }
 }
 

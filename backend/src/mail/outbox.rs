@@ -24,8 +24,10 @@ use crate::i18n::Lang;
 use crate::privacy::crypto::open;
 use crate::privacy::keyfile::SecretKey;
 
-/// How often the worker looks for due messages when there is nothing to do.
-pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
+/// The shortest time between two rounds: a busy server sends in rounds at most this often.
+pub const ROUND_GAP: Duration = Duration::from_secs(2);
+/// The longest the worker sleeps with nothing due (the product: at least every 30 seconds).
+pub const LONGEST_SLEEP: Duration = Duration::from_secs(30);
 /// Messages claimed at once.
 const BATCH: i64 = 200;
 /// Messages in flight at once, each on its own SMTP connection.
@@ -57,7 +59,11 @@ pub struct Postman {
 
 /// Run until the server stops. A round that panics is caught, so that nothing one message does
 /// ends the worker: the round is counted and the next begins.
+///
+/// Between rounds it sleeps until the next message is due, or until this process commits a
+/// change that may have queued one (`db::wake`), not polling: a quiet server stays asleep.
 pub async fn run(postman: Arc<Postman>) {
+    let mut alarm = db::wake::Alarm::new(LONGEST_SLEEP, ROUND_GAP);
     loop {
         // Caught here rather than in a task of its own, so that stopping the worker stops the
         // round too: a detached round would go on sending what a restarted worker re-claims.
@@ -74,7 +80,12 @@ pub async fn run(postman: Arc<Postman>) {
                 tracing::error!("an outbox round panicked; the worker goes on");
             }
         }
-        tokio::time::sleep(POLL_INTERVAL).await;
+        let due = db::run(&postman.pool, |conn| Ok(outbox::next_due(conn)?)).await;
+        alarm.wait(due.unwrap_or_else(|error| {
+            tracing::warn!(%error, "the outbox worker could not read when the next message is due");
+            Some(Utc::now())
+        }))
+        .await;
     }
 }
 

@@ -24,8 +24,10 @@ use crate::i18n::Lang;
 use crate::mail::outbox::{backoff, MAX_ATTEMPTS};
 use crate::privacy::keyfile::SecretKey;
 
-/// How often the worker looks for due pushes when there is nothing to do.
-pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// The shortest time between two rounds: a busy server pushes in rounds at most this often.
+pub const ROUND_GAP: Duration = Duration::from_secs(1);
+/// The longest the worker sleeps with nothing due.
+pub const LONGEST_SLEEP: Duration = Duration::from_secs(30);
 /// Pushes claimed at once.
 const BATCH: i64 = 500;
 /// Pushes in flight at once.
@@ -41,7 +43,11 @@ pub struct Pusher {
 }
 
 /// Run until the server stops; a round that panics is counted and the next begins.
+///
+/// Between rounds it sleeps until the next push is due, or until this process commits a change
+/// that may have queued one (`db::wake`), not polling: a quiet server stays asleep.
 pub async fn run(pusher: Arc<Pusher>) {
+    let mut alarm = db::wake::Alarm::new(LONGEST_SLEEP, ROUND_GAP);
     loop {
         let round = std::panic::AssertUnwindSafe(deliver_due(&pusher))
             .catch_unwind()
@@ -55,7 +61,13 @@ pub async fn run(pusher: Arc<Pusher>) {
                 tracing::error!("a push round panicked; the worker goes on");
             }
         }
-        tokio::time::sleep(POLL_INTERVAL).await;
+        let due = db::run(&pusher.pool, |conn| Ok(store::next_due(conn)?)).await;
+        alarm
+            .wait(due.unwrap_or_else(|error| {
+                tracing::warn!(%error, "the push worker could not read when the next push is due");
+                Some(chrono::Utc::now())
+            }))
+            .await;
     }
 }
 

@@ -1,0 +1,304 @@
+//! Load generator for several instances behind a proxy (issue 20, target 3): opens FOLLOWERS
+//! websocket followers of one action through the proxy, posts UPDATES updates to one instance,
+//! and can `kill -9` another instance after KILL_AFTER updates. Each follower checks sequence
+//! numbers: an update it already has is a duplicate, one skipped is a gap. A follower whose
+//! connection drops reconnects through the proxy with `?after=` its last sequence number and
+//! goes on. Reports delivery latency (p50/p99/max) for followers that stayed connected and for
+//! those that reconnected, and every update lost, duplicated or out of order.
+//!
+//! `failover PROXY_URL POST_URL EVENT_ID ORGANIZER_TOKEN FOLLOWERS UPDATES [KILL_PID KILL_AFTER]`
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::Message;
+
+/// Connections opened at once while ramping up.
+const CONNECT_BATCH: usize = 200;
+/// Pause between posted updates.
+const UPDATE_INTERVAL: Duration = Duration::from_millis(200);
+/// How long to wait for stragglers after the last update.
+const DRAIN: Duration = Duration::from_secs(20);
+/// Attempts to reconnect a dropped follower before it gives up.
+const RECONNECT_ATTEMPTS: usize = 50;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// One follower's record: what it received, by sequence number, and what went wrong.
+#[derive(Default)]
+struct Record {
+    /// Post-to-arrival times of updates received on a connection that never dropped.
+    live: Vec<f64>,
+    /// The same for updates received after a reconnect (replayed or live).
+    after_reconnect: Vec<f64>,
+    duplicates: usize,
+    gaps: usize,
+    reconnects: usize,
+    complete: bool,
+}
+
+fn config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+/// Connect and say hello; returns once the server has welcomed the follower.
+async fn join(url: &str) -> anyhow::Result<Socket> {
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async_with_config(url, Some(config()), true).await?;
+    socket
+        .send(Message::text(json!({"type": "hello"}).to_string()))
+        .await?;
+    loop {
+        match socket.next().await {
+            Some(Ok(Message::Text(text))) => {
+                let message: Value = serde_json::from_str(&text)?;
+                if message["type"] == "welcome" {
+                    return Ok(socket);
+                }
+            }
+            Some(Ok(_)) => {}
+            Some(Err(error)) => return Err(error.into()),
+            None => anyhow::bail!("closed before the welcome"),
+        }
+    }
+}
+
+/// The sequence number of an update frame, read without parsing the whole frame.
+fn seq_of(text: &str) -> Option<usize> {
+    if !text.starts_with("{\"type\":\"update\"") {
+        return None;
+    }
+    text.split("\"seq\":")
+        .nth(1)?
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Follow until every update has arrived, reconnecting after a drop with `?after=`; what it
+/// saw goes into `shared` as it goes, so an aborted follower's record is still there.
+async fn follow(
+    mut socket: Socket,
+    base: String,
+    updates: usize,
+    posted: Arc<Mutex<Vec<Option<Instant>>>>,
+    done: Arc<AtomicUsize>,
+    shared: Arc<Mutex<Record>>,
+) {
+    let mut last = 0usize;
+    loop {
+        while last < updates {
+            let frame = match socket.next().await {
+                Some(Ok(frame)) => frame,
+                Some(Err(_)) | None => break,
+            };
+            let Message::Text(text) = frame else { continue };
+            let arrived = Instant::now();
+            let Some(seq) = seq_of(&text) else { continue };
+            let Ok(mut record) = shared.lock() else {
+                return;
+            };
+            if seq <= last {
+                record.duplicates += 1;
+                continue;
+            }
+            if seq > last + 1 {
+                record.gaps += seq - last - 1;
+            }
+            last = seq;
+            let sent = posted
+                .lock()
+                .ok()
+                .and_then(|p| p.get(seq).copied().flatten());
+            if let Some(sent) = sent {
+                let ms = arrived.duration_since(sent).as_secs_f64() * 1000.0;
+                if record.reconnects == 0 {
+                    record.live.push(ms);
+                } else {
+                    record.after_reconnect.push(ms);
+                }
+            }
+        }
+        if last >= updates {
+            if let Ok(mut record) = shared.lock() {
+                record.complete = true;
+            }
+            done.fetch_add(1, Ordering::Relaxed);
+            // Stay connected until the end: a mass hang-up would load the servers mid-run.
+            std::future::pending::<()>().await;
+        }
+        // Dropped: back in through the proxy, from the last update received.
+        if let Ok(mut record) = shared.lock() {
+            record.reconnects += 1;
+        }
+        let url = format!("{base}?after={last}");
+        let mut joined = None;
+        for attempt in 0..RECONNECT_ATTEMPTS {
+            match join(&url).await {
+                Ok(socket) => {
+                    joined = Some(socket);
+                    break;
+                }
+                Err(_) => {
+                    let pause = 50 * (attempt as u64 + 1);
+                    tokio::time::sleep(Duration::from_millis(pause.min(1000))).await;
+                }
+            }
+        }
+        match joined {
+            Some(again) => socket = again,
+            None => return,
+        }
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [proxy, post_base, event_id, token, followers, updates, rest @ ..] = args.as_slice() else {
+        anyhow::bail!(
+            "usage: failover PROXY_URL POST_URL EVENT_ID ORGANIZER_TOKEN FOLLOWERS UPDATES [KILL_PID KILL_AFTER]"
+        );
+    };
+    let (followers, updates): (usize, usize) = (followers.parse()?, updates.parse()?);
+    let kill = match rest {
+        [pid, after] => Some((pid.clone(), after.parse::<usize>()?)),
+        _ => None,
+    };
+    let base = format!(
+        "{}/api/v1/events/{event_id}/live",
+        proxy.replace("http://", "ws://")
+    );
+
+    let posted: Arc<Mutex<Vec<Option<Instant>>>> = Arc::new(Mutex::new(vec![None; updates + 1]));
+    let done = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(followers);
+    let mut records: Vec<Arc<Mutex<Record>>> = Vec::with_capacity(followers);
+    for batch in 0..followers.div_ceil(CONNECT_BATCH) {
+        let range = (batch * CONNECT_BATCH)..((batch + 1) * CONNECT_BATCH).min(followers);
+        let joining: Vec<_> = range
+            .map(|_| {
+                let url = format!("{base}?after=0");
+                tokio::spawn(async move { join(&url).await })
+            })
+            .collect();
+        for joining in joining {
+            let socket = joining.await??;
+            let record = Arc::new(Mutex::new(Record::default()));
+            records.push(record.clone());
+            tasks.push(tokio::spawn(follow(
+                socket,
+                base.clone(),
+                updates,
+                posted.clone(),
+                done.clone(),
+                record,
+            )));
+        }
+    }
+    println!(
+        "followers connected through the proxy: {followers} in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    if let Ok(counts) = std::env::var("FAILOVER_COUNT_CMD") {
+        // The script names how to count each instance's connections (ss), printed here.
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(counts)
+            .output()?;
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+    }
+
+    let client = reqwest::Client::new();
+    for n in 1..=updates {
+        if let Some((pid, after)) = &kill {
+            if n == after + 1 {
+                let killed = std::process::Command::new("kill")
+                    .args(["-9", pid])
+                    .status()?;
+                anyhow::ensure!(killed.success(), "kill -9 {pid} failed");
+                println!("killed instance {pid} (kill -9) after update {after}");
+            }
+        }
+        // Recorded before the POST: followers may receive it before the answer comes.
+        if let Ok(mut posted) = posted.lock() {
+            posted[n] = Some(Instant::now());
+        }
+        let response = client
+            .post(format!("{post_base}/api/v1/events/{event_id}/updates"))
+            .bearer_auth(token)
+            .json(&json!({"kind": "announcement", "audience": "public", "text": format!("Update {n} for everyone")}))
+            .send()
+            .await?;
+        let body: Value = response.json().await?;
+        let seq = body["seq"].as_u64().unwrap_or(0) as usize;
+        anyhow::ensure!(
+            seq == n,
+            "update {n} was stored as number {seq}: use a new event"
+        );
+        tokio::time::sleep(UPDATE_INTERVAL).await;
+    }
+    let deadline = Instant::now() + DRAIN;
+    while done.load(Ordering::Relaxed) < followers && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    for task in tasks {
+        task.abort();
+    }
+    let records: Vec<Record> = records
+        .iter()
+        .filter_map(|record| record.lock().ok().map(|mut r| std::mem::take(&mut *r)))
+        .collect();
+    let complete = records.iter().filter(|record| record.complete).count();
+    let mut live: Vec<f64> = Vec::new();
+    let mut replayed: Vec<f64> = Vec::new();
+    let (mut duplicates, mut gaps, mut reconnected) = (0, 0, 0);
+    for record in &records {
+        live.extend(&record.live);
+        replayed.extend(&record.after_reconnect);
+        duplicates += record.duplicates;
+        gaps += record.gaps;
+        reconnected += usize::from(record.reconnects > 0);
+    }
+    live.sort_by(f64::total_cmp);
+    replayed.sort_by(f64::total_cmp);
+    println!("updates: {updates}; followers with every update: {complete} of {followers}");
+    println!(
+        "delivery latency, connection kept ({} deliveries): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        live.len(),
+        percentile(&live, 0.5),
+        percentile(&live, 0.99),
+        live.last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "delivery latency after a reconnect ({} deliveries): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        replayed.len(),
+        percentile(&replayed, 0.5),
+        percentile(&replayed, 0.99),
+        replayed.last().copied().unwrap_or(f64::NAN)
+    );
+    println!("followers that reconnected: {reconnected}; gaps: {gaps}; duplicates: {duplicates}");
+    anyhow::ensure!(
+        complete == followers && gaps == 0 && duplicates == 0,
+        "lost, skipped or repeated updates"
+    );
+    Ok(())
+}
