@@ -4,8 +4,11 @@
 # binaries measured one after the other in the same run (a peer: the binary of an earlier commit).
 # Usage: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/umbrella_bench \
 #          tests/bench/idle.sh [SECONDS] [BINARY…]      (default: 30 s, target/release/umbrella)
-# Before measuring, 64 requests at once make the pool open more connections, so the count also
-# shows what the instance keeps once it is idle again (after its pool's idle timeout, 10 s, and its next look, every 30 s).
+# Before measuring, 64 requests at once make the pool open more connections; the measurement
+# starts 45 s later (past the pool's idle timeout, 10 s, and its reaper's next look, every 30 s,
+# and past the idle timeout of the blocking threads the burst started, so that no thread exits
+# in the window and takes its counts with it). Connections are sampled every second of the
+# window: the table shows the most seen at once, beside the count just after start.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-30}"
@@ -33,7 +36,7 @@ connections() {
 }
 
 echo "idle instance on PostgreSQL: $(nproc) cores; $(date -u +%FT%TZ); ${seconds} s a binary"
-printf '%-44s %14s %12s %22s %18s\n' binary "wake-ups/s" "CPU" "connections (fresh)" "connections (idle)"
+printf '%-44s %14s %12s %22s %18s\n' binary "wake-ups/s" "CPU" "connections (fresh)" "connections (idle, most)"
 for bin in "${binaries[@]}"; do
   psql "$admin" -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" -c "CREATE DATABASE $database"
   work="$(mktemp -d)"
@@ -45,18 +48,21 @@ for bin in "${binaries[@]}"; do
   fresh="$(connections)"
   # A burst that needs many connections at once, then quiet.
   seq 64 | xargs -P 64 -I{} curl -fs -o /dev/null "http://127.0.0.1:$port/api/v1/events"
-  sleep 5
+  sleep 45
   switches_before="$(switches "$server")"
   threads_before="$(switches_by_thread "$server")"
   cpu_before="$(cpu_ticks "$server")"
-  sleep "$seconds"
+  most=0
+  for _ in $(seq 1 "$seconds"); do
+    sleep 1
+    now="$(connections)"
+    [ "$now" -gt "$most" ] && most=$now
+  done
   wakeups="$(awk -v a="$switches_before" -v b="$(switches "$server")" -v s="$seconds" 'BEGIN {printf "%.2f", (b - a) / s}')"
   by_thread="$(join -a 2 -e 0 -o 0,1.2,2.2 <(echo "$threads_before") <(switches_by_thread "$server") |
     awk -v s="$seconds" '$3 > $2 {printf "  %-32s %6.2f wake-ups/s\n", $1, ($3 - $2) / s}')"
   cpu_ms=$(( ($(cpu_ticks "$server") - cpu_before) * 1000 / $(getconf CLK_TCK) ))
-  sleep 45 # past the pool's idle timeout and its reaper's round
-  idle="$(connections)"
-  printf '%-44s %14s %9s ms %22s %18s\n' "$bin" "$wakeups" "$cpu_ms" "$fresh" "$idle"
+  printf '%-44s %14s %9s ms %22s %18s\n' "$bin" "$wakeups" "$cpu_ms" "$fresh" "$most"
   echo "$by_thread"
   kill "$server"
   wait "$server" 2>/dev/null || true

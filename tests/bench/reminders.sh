@@ -21,7 +21,7 @@ instances="${INSTANCES:-1}"
 if [ "$instances" -gt 1 ] && [ -z "${BENCH_DATABASE_URL:-}" ]; then
   echo "INSTANCES needs BENCH_DATABASE_URL (several instances share one PostgreSQL)" >&2; exit 2
 fi
-mail_args=(--mail-url "smtp://127.0.0.1:$smtp_port?tls=none" --metrics-token bench)
+mail_args=(--mail-url "smtp://127.0.0.1:$smtp_port?tls=none" --metrics-token bench-metrics-token)
 start_server "$port" "${mail_args[@]}"
 others=()
 for n in $(seq 2 "$instances"); do
@@ -54,7 +54,7 @@ echo "CPU while delivering: first server $(( ($(cpu "$server") - server_before) 
 echo "server peak memory: $(awk '/VmHWM/{print $2, $3}' /proc/$server/status)"
 for n in $(seq 1 "$instances"); do
   at=$port; [ "$n" -gt 1 ] && at=$((port + n))
-  sent="$(curl -fs -H 'Authorization: Bearer bench' "http://127.0.0.1:$at/metrics" \
+  sent="$(curl -fs -H 'Authorization: Bearer bench-metrics-token' "http://127.0.0.1:$at/metrics" \
     | awk '/^umbrella_mail_sent_total/ {n += $2} END {print n + 0}')"
   echo "instance $n sent $sent"
 done

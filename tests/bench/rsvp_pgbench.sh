@@ -5,6 +5,8 @@
 # release server on a fresh Umbrella database, then pgbench again; prints both rates, the RSVP
 # p50 and p99, their ratio to the mean pgbench rate, and whether every acknowledged RSVP was
 # stored. Both databases are made new on the local PostgreSQL (127.0.0.1:5432, user postgres).
+# BENCH_SQLITE=1 serves the RSVPs from SQLite instead (pgbench still runs beside, for the
+# machine's measure); BENCH_BIN names another build of the server to measure.
 # Usage: tests/bench/rsvp_pgbench.sh [SECONDS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,12 +16,12 @@ pg="postgres://postgres@127.0.0.1:5432"
 for tool in wrk pgbench psql; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install wrk postgresql-client)"; exit 1; }
 done
-cargo build --release -q -p umbrella --bin umbrella
+[ -n "${BENCH_BIN:-}" ] || cargo build --release -q -p umbrella --bin umbrella
 
 fresh() { psql "$pg/postgres" -qX -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null; }
 fresh umbrella_rsvp_bench
 fresh umbrella_pgbench
-export BENCH_DATABASE_URL="$pg/umbrella_rsvp_bench"
+if [ -n "${BENCH_SQLITE:-}" ]; then unset BENCH_DATABASE_URL; else export BENCH_DATABASE_URL="$pg/umbrella_rsvp_bench"; fi
 # Scale 32: as many branches as clients, as pgbench's documentation advises.
 pgbench -i -q -s 32 "$pg/umbrella_pgbench" >/dev/null 2>&1
 
@@ -36,7 +38,7 @@ event="$(curl -fs -X POST -H "Authorization: Bearer $token" -H 'Content-Type: ap
   -d "{\"title\": \"Big rally\", \"kind\": \"action\", \"starts_at\": \"$later\", \"ends_at\": \"$end\"}" \
   "http://127.0.0.1:$port/api/v1/events" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
 
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u '+%F %H:%M') UTC; commit $(git rev-parse --short HEAD); $(psql "$pg/postgres" -AtXc 'show server_version') PostgreSQL"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u '+%F %H:%M') UTC; server $bin ($("$bin" --version)); RSVPs on $([ -n "${BENCH_DATABASE_URL:-}" ] && echo PostgreSQL || echo SQLite); PostgreSQL $(psql "$pg/postgres" -AtXc 'show server_version')"
 printf '%-6s %14s %12s %10s %10s %8s %14s\n' round "pgbench tps" "RSVPs/s" p50 p99 errors ratio
 acknowledged=0
 for round in $(seq 1 "$rounds"); do
@@ -52,8 +54,13 @@ for round in $(seq 1 "$rounds"); do
   printf '%-6s %14s %12s %10s %10s %8s %14s\n' "$round" "$before/$after" "$rps" "$p50" "$p99" "$errors" \
     "$(awk -v r="$rps" -v a="$before" -v b="$after" 'BEGIN{printf "%.2f", r/((a+b)/2)}')"
 done
-stored="$(psql "$BENCH_DATABASE_URL" -AtXc "select count(*) from rsvps where event_id = '$event'")"
-taken="$(psql "$BENCH_DATABASE_URL" -AtXc "select places_taken from events where id = '$event'")"
+if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+  query() { psql "$BENCH_DATABASE_URL" -AtXc "$1"; }
+else
+  query() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$work/umbrella.db" "$1"; }
+fi
+stored="$(query "select count(*) from rsvps where event_id = '$event'")"
+taken="$(query "select places_taken from events where id = '$event'")"
 echo "acknowledged $acknowledged, stored $stored (wrk stops with requests in flight: stored may be a few more, never fewer); places taken $taken (each RSVP takes 2)"
 [ "$stored" -ge "$acknowledged" ] || { echo "bench: FAILED: an acknowledged RSVP is missing"; exit 1; }
 [ "$taken" -eq $(( stored * 2 )) ] || { echo "bench: FAILED: places taken do not match the RSVPs"; exit 1; }

@@ -26,22 +26,46 @@ pub struct Alarm {
     /// The shortest time between two rounds woken by commits: a busy server runs a round at
     /// most this often, not once per commit.
     gap: Duration,
+    /// With nothing due, wake on the clock's grid of `longest` shifted by this much (every
+    /// 30 s at :10 and :40, say), so that the workers of a quiet server take turns and use one
+    /// pooled connection between them; `None` sleeps `longest` from now.
+    phase: Option<Duration>,
     last_round: Instant,
 }
 
 impl Alarm {
-    /// An alarm woken by this process's commits.
-    pub fn new(longest: Duration, gap: Duration) -> Self {
-        Self::watching(COMMITTED.subscribe(), longest, gap)
+    /// An alarm woken by this process's commits; with nothing due it wakes `phase` past each
+    /// multiple of `longest` on the clock.
+    pub fn new(longest: Duration, gap: Duration, phase: Duration) -> Self {
+        Self::watching(COMMITTED.subscribe(), longest, gap, Some(phase))
     }
 
-    fn watching(commits: watch::Receiver<u64>, longest: Duration, gap: Duration) -> Self {
+    fn watching(
+        commits: watch::Receiver<u64>,
+        longest: Duration,
+        gap: Duration,
+        phase: Option<Duration>,
+    ) -> Self {
         Alarm {
             commits,
             longest,
             gap,
+            phase,
             last_round: Instant::now(),
         }
+    }
+
+    /// How long until the next time to look with nothing due.
+    fn until_idle_look(&self) -> Duration {
+        let Some(phase) = self.phase else {
+            return self.longest;
+        };
+        let period = i64::try_from(self.longest.as_millis())
+            .unwrap_or(i64::MAX)
+            .max(1);
+        let shift = i64::try_from(phase.as_millis()).unwrap_or(0);
+        let into = (Utc::now().timestamp_millis() - shift).rem_euclid(period);
+        Duration::from_millis(u64::try_from(period - into).unwrap_or(0))
     }
 
     /// Sleep until `due` (the worker's next due time, `None` when it holds nothing), at most the
@@ -50,11 +74,12 @@ impl Alarm {
     /// a round at most that often. A change committed while the last round ran wakes it at once
     /// (after the gap): nothing queued meanwhile is missed.
     pub async fn wait(&mut self, due: Option<DateTime<Utc>>) {
-        let until_due = due.map_or(self.longest, |due| {
+        let idle_look = self.until_idle_look();
+        let until_due = due.map_or(idle_look, |due| {
             (due - Utc::now()).to_std().unwrap_or(Duration::ZERO)
         });
         let next_round = self.last_round + self.gap;
-        let deadline = (Instant::now() + until_due.min(self.longest)).max(next_round);
+        let deadline = (Instant::now() + until_due.min(idle_look)).max(next_round);
         tokio::select! {
             () = tokio::time::sleep_until(deadline) => {}
             changed = self.commits.changed() => {
@@ -84,7 +109,12 @@ mod tests {
     /// An alarm on a commit count of its own: the tests' databases commit in parallel.
     fn alarm() -> (watch::Sender<u64>, Alarm) {
         let (commits, watched) = watch::channel(0);
-        let alarm = Alarm::watching(watched, Duration::from_secs(60), Duration::from_secs(1));
+        let alarm = Alarm::watching(
+            watched,
+            Duration::from_secs(60),
+            Duration::from_secs(1),
+            None,
+        );
         (commits, alarm)
     }
 
@@ -133,6 +163,30 @@ mod tests {
         let waited = tokio::time::timeout(Duration::from_secs(30), alarm.wait(None)).await;
         assert!(waited.is_err(), "nothing woke it within 30 s");
         assert_eq!(started.elapsed(), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn quiet_workers_take_turns_on_the_clock() {
+        let (_commits, watched) = watch::channel(0);
+        let longest = Duration::from_secs(30);
+        let alarms = [0, 10, 20].map(|phase| {
+            let phase = Some(Duration::from_secs(phase));
+            Alarm::watching(watched.clone(), longest, Duration::from_secs(1), phase)
+        });
+        let now = Utc::now().timestamp_millis();
+        let looks: Vec<i64> = alarms
+            .iter()
+            .map(|alarm| {
+                let until = alarm.until_idle_look();
+                assert!(until > Duration::ZERO && until <= longest, "{until:?}");
+                (now + i64::try_from(until.as_millis()).expect("small")) % 30_000
+            })
+            .collect();
+        // Each on its own third of the half-minute (a few milliseconds pass between readings).
+        for (look, phase) in looks.iter().zip([0, 10_000, 20_000]) {
+            let off = (look - phase).rem_euclid(30_000);
+            assert!(!(1_000..=29_000).contains(&off), "{looks:?}");
+        }
     }
 
     #[test]

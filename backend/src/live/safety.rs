@@ -14,6 +14,8 @@ use super::news::Notifier;
 use crate::db::safety::{self, Checked};
 use crate::db::Pool;
 
+/// Where on the clock's half-minute this worker looks when idle (`mail::outbox::IDLE_PHASE`).
+const IDLE_PHASE: Duration = Duration::from_secs(20);
 /// The longest the check sleeps with no "home safe by" time ahead (the product promises at
 /// least every 30 seconds: a time set on another instance is seen within that).
 pub const LONGEST_SLEEP: Duration = Duration::from_secs(30);
@@ -24,7 +26,7 @@ const ROUND_GAP: Duration = Duration::from_secs(1);
 /// comes, or when this process commits a change (an edit may set one), or after the longest
 /// sleep (`db::wake`).
 pub async fn run(pool: Pool, news: Notifier) {
-    let mut alarm = crate::db::wake::Alarm::new(LONGEST_SLEEP, ROUND_GAP);
+    let mut alarm = crate::db::wake::Alarm::new(LONGEST_SLEEP, ROUND_GAP, IDLE_PHASE);
     loop {
         let round = std::panic::AssertUnwindSafe(check_once(&pool, &news))
             .catch_unwind()

@@ -26,6 +26,10 @@ use crate::privacy::keyfile::SecretKey;
 
 /// The shortest time between two rounds: a busy server sends in rounds at most this often.
 pub const ROUND_GAP: Duration = Duration::from_secs(2);
+/// Where on the clock's half-minute this worker looks when idle: the email outbox at :00 and
+/// :30, the push outbox ten seconds later, the home-safe check ten after that, so that a quiet
+/// server's workers take turns on one pooled connection (`db::wake`).
+pub const IDLE_PHASE: Duration = Duration::from_secs(0);
 /// The longest the worker sleeps with nothing due (the product: at least every 30 seconds).
 pub const LONGEST_SLEEP: Duration = Duration::from_secs(30);
 /// Messages claimed at once.
@@ -63,7 +67,7 @@ pub struct Postman {
 /// Between rounds it sleeps until the next message is due, or until this process commits a
 /// change that may have queued one (`db::wake`), not polling: a quiet server stays asleep.
 pub async fn run(postman: Arc<Postman>) {
-    let mut alarm = db::wake::Alarm::new(LONGEST_SLEEP, ROUND_GAP);
+    let mut alarm = db::wake::Alarm::new(LONGEST_SLEEP, ROUND_GAP, IDLE_PHASE);
     loop {
         // Caught here rather than in a task of its own, so that stopping the worker stops the
         // round too: a detached round would go on sending what a restarted worker re-claims.

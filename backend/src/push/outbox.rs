@@ -26,6 +26,8 @@ use crate::privacy::keyfile::SecretKey;
 
 /// The shortest time between two rounds: a busy server pushes in rounds at most this often.
 pub const ROUND_GAP: Duration = Duration::from_secs(1);
+/// Where on the clock's half-minute this worker looks when idle (`mail::outbox::IDLE_PHASE`).
+const IDLE_PHASE: Duration = Duration::from_secs(10);
 /// The longest the worker sleeps with nothing due.
 pub const LONGEST_SLEEP: Duration = Duration::from_secs(30);
 /// Pushes claimed at once.
@@ -47,7 +49,7 @@ pub struct Pusher {
 /// Between rounds it sleeps until the next push is due, or until this process commits a change
 /// that may have queued one (`db::wake`), not polling: a quiet server stays asleep.
 pub async fn run(pusher: Arc<Pusher>) {
-    let mut alarm = db::wake::Alarm::new(LONGEST_SLEEP, ROUND_GAP);
+    let mut alarm = db::wake::Alarm::new(LONGEST_SLEEP, ROUND_GAP, IDLE_PHASE);
     loop {
         let round = std::panic::AssertUnwindSafe(deliver_due(&pusher))
             .catch_unwind()
