@@ -212,12 +212,26 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<Event, Error> {
     find(conn, id)?.ok_or(Error::NotFound)
 }
 
-/// One event by id as a new RSVP is judged against, or `NotFound`: everything but the count of
-/// filled roles (left at none), which reads every going RSVP of the event and which admission
-/// does not use (quotas are goals, not caps). Never for showing the event.
+/// One event by id as a new RSVP is judged against, or `NotFound`, in one query: everything but
+/// its tags and the count of filled roles (left empty), which admission does not use (quotas are
+/// goals, not caps) and which cost a read of every going RSVP of the event. Never for showing it.
 pub fn get_to_admit(conn: &mut DbConnection, id: &str) -> Result<Event, Error> {
-    let (row, places_taken, tags) = stored(conn, id)?.ok_or(Error::NotFound)?;
-    row.into_event(places_taken, tags, RoleNumbers::default())
+    let (row, places_taken) = row_of(conn, id)?.ok_or(Error::NotFound)?;
+    row.into_event(places_taken, Vec::new(), RoleNumbers::default())
+}
+
+/// An event's row and its places taken.
+fn row_of(conn: &mut DbConnection, id: &str) -> Result<Option<(EventRow, i32)>, Error> {
+    // PostgreSQL text cannot hold NUL and refuses a query with one; no id has one, on either
+    // database, so there is nothing to find.
+    if id.contains('\0') {
+        return Ok(None);
+    }
+    Ok(events::table
+        .find(id)
+        .select((EventRow::as_select(), events::places_taken))
+        .first::<(EventRow, i32)>(conn)
+        .optional()?)
 }
 
 /// An event's row, its places taken and its tags.
@@ -225,17 +239,7 @@ fn stored(
     conn: &mut DbConnection,
     id: &str,
 ) -> Result<Option<(EventRow, i32, Vec<String>)>, Error> {
-    // PostgreSQL text cannot hold NUL and refuses a query with one; no id has one, on either
-    // database, so there is nothing to find.
-    if id.contains('\0') {
-        return Ok(None);
-    }
-    let row = events::table
-        .find(id)
-        .select((EventRow::as_select(), events::places_taken))
-        .first::<(EventRow, i32)>(conn)
-        .optional()?;
-    let Some((row, places_taken)) = row else {
+    let Some((row, places_taken)) = row_of(conn, id)? else {
         return Ok(None);
     };
     let tags = event_tags::table

@@ -237,7 +237,8 @@ where
 /// Write transactions committed by this process, so caches can tell a local change at once.
 static COMMITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// Count a committed write transaction, and wake the background workers (`wake`).
+/// Count a committed write transaction (or a statement committed on its own), and wake the
+/// background workers (`wake`).
 fn count_commit() {
     let count = COMMITS.fetch_add(1, std::sync::atomic::Ordering::Release) + 1;
     wake::committed(count);

@@ -224,6 +224,13 @@ fn take_places_as_read(
     row: &RsvpRow,
     now: DateTime<Utc>,
 ) -> Result<bool, Error> {
+    if let (DbConnection::Postgres(pg), None) = (&mut *conn, &row.email_sealed) {
+        let taken = take_places_in_one_statement(pg, event, row)?;
+        if taken {
+            super::count_commit();
+        }
+        return Ok(taken);
+    }
     let places = row.places();
     let fits = events::capacity
         .is_null()
@@ -250,6 +257,44 @@ fn take_places_as_read(
         }
         Ok(true)
     })
+}
+
+/// On PostgreSQL, for an RSVP that owes no email: the same update and insert as one statement in
+/// autocommit (a data-modifying `WITH` inserts the row only when the update took the places, and
+/// both happen or neither does), so one round trip instead of four.
+fn take_places_in_one_statement(
+    pg: &mut diesel::PgConnection,
+    event: &Event,
+    row: &RsvpRow,
+) -> QueryResult<bool> {
+    use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
+    let inserted = diesel::sql_query(
+        "WITH taken AS (\
+            UPDATE events SET places_taken = places_taken + $1 \
+            WHERE id = $2 AND sequence = $3 \
+            AND (capacity IS NULL OR places_taken + $1 <= capacity) \
+            RETURNING id) \
+        INSERT INTO rsvps (id, event_id, token_hash, pseudonym, guests, role, needs, \
+            email_sealed, status, approved, created_at, updated_at, purged, token_sealed, \
+            language, answers_sealed) \
+        SELECT $4, taken.id, $5, $6, $7, $8, $9, NULL, $10, FALSE, $11, $11, FALSE, NULL, $12, $13 \
+        FROM taken",
+    )
+    .bind::<Integer, _>(row.places())
+    .bind::<Text, _>(&event.id)
+    .bind::<Integer, _>(event.sequence)
+    .bind::<Text, _>(&row.id)
+    .bind::<Nullable<Text>, _>(row.token_hash.as_deref())
+    .bind::<Nullable<Text>, _>(row.pseudonym.as_deref())
+    .bind::<Integer, _>(row.guests)
+    .bind::<Nullable<Text>, _>(row.role.map(Role::as_str))
+    .bind::<Nullable<Text>, _>(row.needs.as_deref())
+    .bind::<Text, _>(row.status.as_str())
+    .bind::<Timestamp, _>(row.created_at)
+    .bind::<Text, _>(&row.language)
+    .bind::<Nullable<Text>, _>(row.answers_sealed.as_deref())
+    .execute(pg)?;
+    Ok(inserted == 1)
 }
 
 /// The RSVP judged again under the event's lock, as the event is now, and stored with the
