@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
+use umbrella_tests::load::{follower_config, percentile, post_update};
 
 /// Connections opened at once while ramping up.
 const CONNECT_BATCH: usize = 200;
@@ -42,24 +42,10 @@ struct Record {
     complete: bool,
 }
 
-fn config() -> WebSocketConfig {
-    WebSocketConfig::default()
-        .read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
 /// Connect and say hello; returns once the server has welcomed the follower.
 async fn join(url: &str) -> anyhow::Result<Socket> {
     let (mut socket, _) =
-        tokio_tungstenite::connect_async_with_config(url, Some(config()), true).await?;
+        tokio_tungstenite::connect_async_with_config(url, Some(follower_config()), true).await?;
     socket
         .send(Message::text(json!({"type": "hello"}).to_string()))
         .await?;
@@ -241,18 +227,7 @@ async fn main() -> anyhow::Result<()> {
         if let Ok(mut posted) = posted.lock() {
             posted[n] = Some(Instant::now());
         }
-        let response = client
-            .post(format!("{post_base}/api/v1/events/{event_id}/updates"))
-            .bearer_auth(token)
-            .json(&json!({"kind": "announcement", "audience": "public", "text": format!("Update {n} for everyone")}))
-            .send()
-            .await?;
-        let body: Value = response.json().await?;
-        let seq = body["seq"].as_u64().unwrap_or(0) as usize;
-        anyhow::ensure!(
-            seq == n,
-            "update {n} was stored as number {seq}: use a new event"
-        );
+        post_update(&client, post_base, event_id, token, n).await?;
         tokio::time::sleep(UPDATE_INTERVAL).await;
     }
     let deadline = Instant::now() + DRAIN;

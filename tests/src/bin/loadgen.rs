@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
+use umbrella_tests::load::{follower_config, percentile, post_update};
 
 /// Connections opened at once while ramping up.
 const CONNECT_BATCH: usize = 200;
@@ -19,22 +19,6 @@ const CONNECT_BATCH: usize = 200;
 const UPDATE_INTERVAL: Duration = Duration::from_millis(200);
 /// How long to wait for stragglers after the last update.
 const DRAIN: Duration = Duration::from_secs(10);
-
-/// A follower's websocket settings. tungstenite's default 128 KiB read buffer is zeroed on
-/// every read, which made the load generator, not the server, the bottleneck; updates are small.
-fn follower_config() -> WebSocketConfig {
-    WebSocketConfig::default()
-        .read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
 
 fn resident_kb(pid: &str) -> Option<(u64, u64)> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -151,18 +135,7 @@ async fn main() -> anyhow::Result<()> {
         if let Ok(mut posted) = posted.lock() {
             posted[n] = Some(before);
         }
-        let response = client
-            .post(format!("{base}/api/v1/events/{event_id}/updates"))
-            .bearer_auth(token)
-            .json(&json!({"kind": "announcement", "audience": "public", "text": format!("Update {n} for everyone")}))
-            .send()
-            .await?;
-        let body: Value = response.json().await?;
-        let seq = body["seq"].as_u64().unwrap_or(0) as usize;
-        anyhow::ensure!(
-            seq == n,
-            "update {n} was stored as number {seq}: run against a new event"
-        );
+        post_update(&client, base, event_id, token, n).await?;
         tokio::time::sleep(UPDATE_INTERVAL).await;
     }
     let deadline = Instant::now() + DRAIN;
