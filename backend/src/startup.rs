@@ -122,6 +122,8 @@ impl Application {
             let url = secrecy::ExposeSecret::expose_secret(&url);
             crate::live::relay::start(url, pool.clone(), state.live.clone(), stopping.clone())?;
         }
+        // The background workers take turns at the database when they look for work.
+        let turns = db::wake::Turns::default();
         let postman = Arc::new(crate::mail::outbox::Postman {
             pool: pool.clone(),
             transport: crate::mail::transport::Transport::new(state.settings.mail_url.as_ref())?,
@@ -129,6 +131,7 @@ impl Application {
             key: state.key.clone(),
             timing: state.settings.mail_timing(),
             counters: state.metrics.mail_counters(),
+            turns: turns.clone(),
         });
         let pusher = Arc::new(crate::push::outbox::Pusher {
             pool: pool.clone(),
@@ -140,6 +143,7 @@ impl Application {
             )?,
             timing: state.settings.mail_timing(),
             counters: state.metrics.push_counters(),
+            turns,
         });
         let https = state.settings.is_https();
         let retention_hours = state.settings.retention_hours;
@@ -205,6 +209,7 @@ impl Application {
         let safety = tokio::spawn(crate::live::safety::run(
             self.pool.clone(),
             self.news.clone(),
+            self.postman.turns.clone(),
         ));
         let pusher = tokio::spawn(crate::push::outbox::run(self.pusher.clone()));
         let checkpointer = tokio::spawn(db::checkpoint::complete_owed(self.pool.clone()));

@@ -18,6 +18,19 @@ pub(super) fn committed(count: u64) {
     COMMITTED.send_replace(count);
 }
 
+/// Turns the workers of one server take at the database when they look for work, so that a
+/// quiet server's workers, woken together, use one pooled connection between them. Held only
+/// around those looks (a claim, the next due time), never while sending.
+#[derive(Clone, Default)]
+pub struct Turns(std::sync::Arc<tokio::sync::Mutex<()>>);
+
+impl Turns {
+    /// Wait for this worker's turn; it ends when the guard is dropped.
+    pub async fn take(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.0.lock().await
+    }
+}
+
 /// One worker's alarm clock.
 pub struct Alarm {
     commits: watch::Receiver<u64>,

@@ -25,9 +25,12 @@ const ROUND_GAP: Duration = Duration::from_secs(1);
 /// Run until the server stops: a check at start, then one when the next "home safe by" time
 /// comes, or when this process commits a change (an edit may set one), or after the longest
 /// sleep (`db::wake`).
-pub async fn run(pool: Pool, news: Notifier) {
+/// `turns` are shared with the server's other workers (`db::wake::Turns`); a check is short, so
+/// it holds its turn throughout.
+pub async fn run(pool: Pool, news: Notifier, turns: crate::db::wake::Turns) {
     let mut alarm = crate::db::wake::Alarm::new(LONGEST_SLEEP, ROUND_GAP, IDLE_PHASE);
     loop {
+        let turn = turns.take().await;
         let round = std::panic::AssertUnwindSafe(check_once(&pool, &news))
             .catch_unwind()
             .await;
@@ -37,6 +40,7 @@ pub async fn run(pool: Pool, news: Notifier) {
             Err(_) => tracing::error!("a home-safe check panicked; the clock goes on"),
         }
         let due = crate::db::run(&pool, |conn| Ok(safety::next_due(conn, Utc::now())?)).await;
+        drop(turn);
         alarm
             .wait(due.unwrap_or_else(|error| {
                 tracing::warn!(%error, "the home-safe check could not read when it is next due");

@@ -59,6 +59,8 @@ pub struct Postman {
     pub key: Arc<SecretKey>,
     pub timing: MailTiming,
     pub counters: super::Counters,
+    /// Shared with the server's other workers (`db::wake::Turns`).
+    pub turns: db::wake::Turns,
 }
 
 /// Run until the server stops. A round that panics is caught, so that nothing one message does
@@ -84,7 +86,10 @@ pub async fn run(postman: Arc<Postman>) {
                 tracing::error!("an outbox round panicked; the worker goes on");
             }
         }
-        let due = db::run(&postman.pool, |conn| Ok(outbox::next_due(conn)?)).await;
+        let due = {
+            let _turn = postman.turns.take().await;
+            db::run(&postman.pool, |conn| Ok(outbox::next_due(conn)?)).await
+        };
         alarm.wait(due.unwrap_or_else(|error| {
             tracing::warn!(%error, "the outbox worker could not read when the next message is due");
             Some(Utc::now())
@@ -97,10 +102,13 @@ pub async fn run(postman: Arc<Postman>) {
 pub async fn deliver_due(postman: &Arc<Postman>) -> anyhow::Result<usize> {
     let lease = chrono::Duration::from_std(postman.timing.lease)
         .map_err(|error| anyhow::anyhow!("lease: {error}"))?;
-    let (claim, rows) = db::run(&postman.pool, move |conn| {
-        outbox::claim_due(conn, BATCH, lease, Utc::now())
-    })
-    .await?;
+    let (claim, rows) = {
+        let _turn = postman.turns.take().await;
+        db::run(&postman.pool, move |conn| {
+            outbox::claim_due(conn, BATCH, lease, Utc::now())
+        })
+        .await?
+    };
     if rows.is_empty() {
         return Ok(0);
     }

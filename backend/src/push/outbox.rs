@@ -42,6 +42,8 @@ pub struct Pusher {
     pub sender: Sender,
     pub timing: MailTiming,
     pub counters: super::Counters,
+    /// Shared with the server's other workers (`db::wake::Turns`).
+    pub turns: db::wake::Turns,
 }
 
 /// Run until the server stops; a round that panics is counted and the next begins.
@@ -63,7 +65,10 @@ pub async fn run(pusher: Arc<Pusher>) {
                 tracing::error!("a push round panicked; the worker goes on");
             }
         }
-        let due = db::run(&pusher.pool, |conn| Ok(store::next_due(conn)?)).await;
+        let due = {
+            let _turn = pusher.turns.take().await;
+            db::run(&pusher.pool, |conn| Ok(store::next_due(conn)?)).await
+        };
         alarm
             .wait(due.unwrap_or_else(|error| {
                 tracing::warn!(%error, "the push worker could not read when the next push is due");
@@ -131,10 +136,13 @@ fn look_up(conn: &mut db::DbConnection, rows: &[PushRow]) -> Result<Looked, db::
 /// Claim, send and record one batch; returns how many pushes were claimed.
 pub async fn deliver_due(pusher: &Arc<Pusher>) -> anyhow::Result<usize> {
     let lease = chrono::Duration::from_std(pusher.timing.lease)?;
-    let (claim, rows) = db::run(&pusher.pool, move |conn| {
-        store::claim_due(conn, BATCH, lease, Utc::now())
-    })
-    .await?;
+    let (claim, rows) = {
+        let _turn = pusher.turns.take().await;
+        db::run(&pusher.pool, move |conn| {
+            store::claim_due(conn, BATCH, lease, Utc::now())
+        })
+        .await?
+    };
     if rows.is_empty() {
         return Ok(0);
     }
