@@ -242,7 +242,7 @@ pub fn schedule(
         .select((outbox::rsvp_id, outbox::kind, outbox::offset_minutes))
         .into_boxed();
     if let Some(id) = only {
-        // One RSVP (the common case, on every RSVP): read its rows, not the whole event's.
+        // One RSVP (a promotion, an approval, an edit of its own): its rows, not the event's.
         written = written.filter(outbox::rsvp_id.eq(id));
     }
     let written: std::collections::HashSet<(String, String, i32)> = written

@@ -81,6 +81,20 @@ impl Alarm {
         Duration::from_millis(u64::try_from(period - into).unwrap_or(0))
     }
 
+    /// `wait` on the next due time as `worker` read it; one it could not read is logged, and the
+    /// worker looks again once the gap has passed.
+    pub async fn wait_for(
+        &mut self,
+        due: Result<Option<DateTime<Utc>>, super::Error>,
+        worker: &str,
+    ) {
+        let due = due.unwrap_or_else(|error| {
+            tracing::warn!(%error, worker, "could not read when the next work is due");
+            Some(Utc::now())
+        });
+        self.wait(due).await;
+    }
+
     /// Sleep until `due` (the worker's next due time, `None` when it holds nothing), at most the
     /// longest sleep, or until this process commits a change; in every case no sooner than
     /// `gap` after the last round began, so that a busy server (or a row that stays due) runs

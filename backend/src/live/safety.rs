@@ -41,12 +41,7 @@ pub async fn run(pool: Pool, news: Notifier, turns: crate::db::wake::Turns) {
         }
         let due = crate::db::run(&pool, |conn| Ok(safety::next_due(conn, Utc::now())?)).await;
         drop(turn);
-        alarm
-            .wait(due.unwrap_or_else(|error| {
-                tracing::warn!(%error, "the home-safe check could not read when it is next due");
-                Some(Utc::now())
-            }))
-            .await;
+        alarm.wait_for(due, "the home-safe check").await;
     }
 }
 

@@ -90,11 +90,7 @@ pub async fn run(postman: Arc<Postman>) {
             let _turn = postman.turns.take().await;
             db::run(&postman.pool, |conn| Ok(outbox::next_due(conn)?)).await
         };
-        alarm.wait(due.unwrap_or_else(|error| {
-            tracing::warn!(%error, "the outbox worker could not read when the next message is due");
-            Some(Utc::now())
-        }))
-        .await;
+        alarm.wait_for(due, "the email outbox").await;
     }
 }
 

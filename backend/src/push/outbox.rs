@@ -69,12 +69,7 @@ pub async fn run(pusher: Arc<Pusher>) {
             let _turn = pusher.turns.take().await;
             db::run(&pusher.pool, |conn| Ok(store::next_due(conn)?)).await
         };
-        alarm
-            .wait(due.unwrap_or_else(|error| {
-                tracing::warn!(%error, "the push worker could not read when the next push is due");
-                Some(chrono::Utc::now())
-            }))
-            .await;
+        alarm.wait_for(due, "the push outbox").await;
     }
 }
 
