@@ -622,7 +622,7 @@ async fn delete_me_and_the_purge_remove_phones(app: TestApp) {
 
 /// The manage page offers alerts and says what a push service can see and that Tor Browser
 /// cannot receive them; the console offers them to organizers; the web app manifest carries the
-/// neutral name the group chose.
+/// neutral name the group chose and a plain icon.
 async fn pages_offer_alerts_under_a_neutral_name(app: TestApp) {
     let organizer = app.organizer_token().await;
     let event = app
@@ -660,7 +660,24 @@ async fn pages_offer_alerts_under_a_neutral_name(app: TestApp) {
     let (status, manifest) = app.get_json("/manifest.webmanifest", None).await;
     assert_eq!(status, 200);
     assert_eq!(manifest["name"], "Tea club");
-    assert!(!manifest.to_string().contains("Umbrella"));
+    assert!(
+        !manifest.to_string().to_lowercase().contains("umbrella"),
+        "{manifest}"
+    );
+    // A home screen shows the icon beside that name: a plain shape, not the red umbrella (the
+    // sex workers' rights symbol) the site's own pages use.
+    let icons = manifest["icons"].as_array().expect("icons");
+    assert_eq!(icons.len(), 1, "{manifest}");
+    assert_eq!(icons[0]["src"], "/static/app-icon.svg");
+    let (status, icon) = app.get_text("/static/app-icon.svg").await;
+    assert_eq!(status, 200);
+    let (_, umbrella) = app.get_text("/static/umbrella.svg").await;
+    assert!(icon.starts_with("<svg") && icon != umbrella, "{icon}");
+    assert!(
+        !icon.to_lowercase().contains("#c8102e"),
+        "no umbrella red: {icon}"
+    );
+    assert!(page.contains(r#"<link rel="icon" href="/static/umbrella.svg""#));
     let (status, worker) = app.get_text("/static/push-sw.js").await;
     assert_eq!(status, 200);
     assert!(worker.contains("showNotification"));
