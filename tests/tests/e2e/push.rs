@@ -426,8 +426,8 @@ async fn updates_reach_the_phones_the_policy_allows(app: TestApp) {
     );
 }
 
-/// A phone the push service says is gone (`410`) is removed with what waited for it, and the
-/// worker goes on for everyone else.
+/// A phone the push service says is gone (`410`) or does not know (`404`) is removed with what
+/// waited for it, and the worker goes on for everyone else.
 async fn a_gone_phone_is_removed(app: TestApp) {
     let service = push_service(&app).await;
     let organizer = app.organizer_token().await;
@@ -436,11 +436,16 @@ async fn a_gone_phone_is_removed(app: TestApp) {
         .await;
     let event_id = event["id"].as_str().expect("id");
     let gone_token = app.rsvp_api(event_id, json!({"pseudonym": "Gone"})).await;
+    let unknown_token = app
+        .rsvp_api(event_id, json!({"pseudonym": "Unknown"}))
+        .await;
     let kept_token = app.rsvp_api(event_id, json!({"pseudonym": "Kept"})).await;
-    let (gone, kept) = (service.phone(), service.phone());
+    let (gone, unknown, kept) = (service.phone(), service.phone(), service.phone());
     subscribe_rsvp(&app, &gone_token, &gone, "neutral").await;
+    subscribe_rsvp(&app, &unknown_token, &unknown, "neutral").await;
     subscribe_rsvp(&app, &kept_token, &kept, "neutral").await;
     service.answer(&gone, 410);
+    service.answer(&unknown, 404);
     post_update(
         &app,
         &organizer,
@@ -448,18 +453,28 @@ async fn a_gone_phone_is_removed(app: TestApp) {
         json!({"kind": "status", "audience": "public", "text": "Doors open"}),
     )
     .await;
-    let to_gone = service.wait_for(&gone, 1, Duration::from_secs(20)).await;
-    assert_eq!(to_gone.len(), 1);
-    assert_eq!(to_gone[0].status, 410);
-    assert_eq!(
-        service
-            .wait_for(&kept, 1, Duration::from_secs(20))
-            .await
-            .len(),
-        1
-    );
+    let within = Duration::from_secs(20);
+    for (phone, status) in [(&gone, 410), (&unknown, 404)] {
+        let pushes = service.wait_for(phone, 1, within).await;
+        assert_eq!(pushes.len(), 1);
+        assert_eq!(pushes[0].status, status);
+    }
+    assert_eq!(service.wait_for(&kept, 1, within).await.len(), 1);
     drained(&app).await;
-    assert_eq!(subscriptions(&app), 1, "the gone subscription was removed");
+    let left: Vec<String> = push_subscriptions::table
+        .select(push_subscriptions::id)
+        .load(&mut app.database())
+        .expect("read");
+    assert_eq!(
+        left.len(),
+        1,
+        "the gone (410) and unknown (404) subscriptions were removed: {left:?}"
+    );
+    let waiting: i64 = push_outbox::table
+        .count()
+        .get_result(&mut app.database())
+        .expect("counted");
+    assert_eq!(waiting, 0, "nothing failed or waits for a removed phone");
     post_update(
         &app,
         &organizer,
@@ -467,15 +482,10 @@ async fn a_gone_phone_is_removed(app: TestApp) {
         json!({"kind": "status", "audience": "public", "text": "Starting"}),
     )
     .await;
-    assert_eq!(
-        service
-            .wait_for(&kept, 2, Duration::from_secs(20))
-            .await
-            .len(),
-        2
-    );
+    assert_eq!(service.wait_for(&kept, 2, within).await.len(), 2);
     drained(&app).await;
     assert_eq!(service.received_by(&gone).len(), 1, "nothing more to it");
+    assert_eq!(service.received_by(&unknown).len(), 1, "nothing more to it");
 }
 
 /// A push service that fails (`500`) is tried again after the backoff; a subscription that
