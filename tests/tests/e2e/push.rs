@@ -598,6 +598,82 @@ async fn a_start_without_the_push_key_is_refused_once_phones_subscribed(app: Tes
     let _ = std::fs::remove_dir_all(&elsewhere);
 }
 
+/// The VAPID private key lives only in `vapid.key` (mode 0600, the key the server signs with):
+/// a seized database, pushes sent and phones subscribed, holds its public half and nothing of
+/// the private one, raw or encoded.
+async fn the_push_key_stays_in_its_file(app: TestApp) {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    use std::os::unix::fs::PermissionsExt;
+
+    let service = push_service(&app).await;
+    let organizer = app.organizer_token().await;
+    let event = app
+        .create_event(&organizer, event_fields("Workshop", 1, json!({})))
+        .await;
+    let event_id = event["id"].as_str().expect("id");
+    let token = app.rsvp_api(event_id, json!({"pseudonym": "Robin"})).await;
+    let phone = service.phone();
+    subscribe_rsvp(&app, &token, &phone, "full").await;
+    post_update(
+        &app,
+        &organizer,
+        event_id,
+        json!({"kind": "status", "audience": "public", "text": "Doors open"}),
+    )
+    .await;
+    let sent = service.wait_for(&phone, 1, Duration::from_secs(20)).await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].vapid, Ok(()), "signed");
+    drained(&app).await;
+
+    let path = app.data_dir.join("vapid.key");
+    let mode = std::fs::metadata(&path)
+        .expect("vapid.key in the data directory")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "only the server's user reads it");
+    let secret = std::fs::read(&path).expect("read");
+    assert_eq!(secret.len(), 32, "the raw P-256 scalar");
+    let public = p256::SecretKey::from_slice(&secret)
+        .expect("a P-256 private key")
+        .public_key()
+        .to_encoded_point(false);
+    let public = URL_SAFE_NO_PAD.encode(public.as_bytes());
+    let (_, served) = app.get_json("/api/v1/push", None).await;
+    assert_eq!(
+        served["public_key"],
+        public.as_str(),
+        "the key the server uses"
+    );
+
+    let raw = app.raw_database();
+    assert!(
+        umbrella_tests::bytes_contain(&raw, &public),
+        "the search works: the database remembers the public key"
+    );
+    assert!(
+        !raw.windows(secret.len())
+            .any(|window| window == secret.as_slice()),
+        "the private key's bytes are in the database"
+    );
+    let hex: String = secret.iter().map(|byte| format!("{byte:02x}")).collect();
+    for encoded in [
+        hex.to_uppercase(),
+        hex,
+        URL_SAFE_NO_PAD.encode(&secret),
+        URL_SAFE.encode(&secret),
+        STANDARD.encode(&secret),
+        STANDARD_NO_PAD.encode(&secret),
+    ] {
+        assert!(
+            !umbrella_tests::bytes_contain(&raw, &encoded),
+            "the private key is in the database as {encoded}"
+        );
+    }
+}
+
 /// "Delete me" and the purge take an RSVP's phones with them.
 async fn delete_me_and_the_purge_remove_phones(app: TestApp) {
     let service = push_service(&app).await;
@@ -876,5 +952,5 @@ on_both_databases!(with super::SETTINGS => only_allowed_push_services_are_taken,
     updates_reach_the_phones_the_policy_allows, a_gone_phone_is_removed,
     failures_are_retried_and_never_stall_the_worker,
     a_start_without_the_push_key_is_refused_once_phones_subscribed,
-    delete_me_and_the_purge_remove_phones, help_and_the_home_safe_check_reach_phones);
+    the_push_key_stays_in_its_file, delete_me_and_the_purge_remove_phones, help_and_the_home_safe_check_reach_phones);
 on_both_databases!(the_default_list_refuses_this_machine);
