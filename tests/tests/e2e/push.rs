@@ -770,9 +770,11 @@ async fn pages_offer_alerts_under_a_neutral_name(app: TestApp) {
 }
 
 /// The safety net reaches phones: a call for help goes to the responders' phones (the
-/// organizer's and jail support's and the medic's, never the asker's or a marshal's), with who
-/// asked on a `full` lock screen; when the home-safe-by time passes, whoever arrived and has not
-/// checked out gets the nudge, and organizers and jail support (not the medic) the alert.
+/// organizer's, jail support's, the medic's and the legal observer's; never the asker's, a
+/// marshal's or a driver's), with who asked on a `full` lock screen and nothing of it on a
+/// `neutral` one; when the home-safe-by time passes, whoever arrived and has not checked out
+/// gets the nudge (neutral words on a neutral phone), and organizers and jail support (not the
+/// medic) the alert.
 async fn help_and_the_home_safe_check_reach_phones(app: TestApp) {
     let service = push_service(&app).await;
     let organizer = app.organizer_token().await;
@@ -783,20 +785,25 @@ async fn help_and_the_home_safe_check_reach_phones(app: TestApp) {
             event_fields(
                 "Night walk",
                 0,
-                json!({"kind": "action", "roles": ["medic", "jail_support", "marshal"],
+                json!({"kind": "action",
+                       "roles": ["medic", "jail_support", "marshal", "legal_observer", "driver"],
+                       "location": "Old mill gate", "location_privacy": "public",
                        "starts_at": (now - chrono::Duration::minutes(30)).to_rfc3339(),
                        "ends_at": (now + chrono::Duration::hours(2)).to_rfc3339(),
-                       "safe_by": (now + chrono::Duration::seconds(4)).to_rfc3339()}),
+                       "safe_by": (now + chrono::Duration::seconds(8)).to_rfc3339()}),
             ),
         )
         .await;
     let event_id = event["id"].as_str().expect("id").to_string();
     let mut people = Vec::new();
-    for (name, role) in [
-        ("Heron", None),
-        ("Robin", Some("medic")),
-        ("Jay", Some("jail_support")),
-        ("Kite", Some("marshal")),
+    for (name, role, detail) in [
+        ("Heron", None, "full"),
+        ("Robin", Some("medic"), "full"),
+        ("Jay", Some("jail_support"), "full"),
+        ("Kite", Some("marshal"), "full"),
+        ("Lee", Some("legal_observer"), "neutral"),
+        ("Dale", Some("driver"), "full"),
+        ("Lark", None, "neutral"),
     ] {
         let mut body = json!({"pseudonym": name});
         if let Some(role) = role {
@@ -804,7 +811,7 @@ async fn help_and_the_home_safe_check_reach_phones(app: TestApp) {
         }
         let token = app.rsvp_api(&event_id, body).await;
         let phone = service.phone();
-        subscribe_rsvp(&app, &token, &phone, "full").await;
+        subscribe_rsvp(&app, &token, &phone, detail).await;
         people.push((token, phone));
     }
     let organizer_phone = service.phone();
@@ -816,17 +823,19 @@ async fn help_and_the_home_safe_check_reach_phones(app: TestApp) {
     )
     .await;
     assert_eq!(status, 204);
-    let [(heron, heron_phone), (_, robin_phone), (_, jay_phone), (_, kite_phone)] =
-        <[_; 4]>::try_from(people).unwrap_or_else(|_| panic!("four people"));
-    let (status, body) = app
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/rsvps/{heron}/checkin"),
-            None,
-            &json!({}),
-        )
-        .await;
-    assert!(status < 300, "{status} {body}");
+    let [(heron, heron_phone), (_, robin_phone), (_, jay_phone), (_, kite_phone), (_, lee_phone), (_, dale_phone), (lark, lark_phone)] =
+        <[_; 7]>::try_from(people).unwrap_or_else(|_| panic!("seven people"));
+    for token in [&heron, &lark] {
+        let (status, body) = app
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/rsvps/{token}/checkin"),
+                None,
+                &json!({}),
+            )
+            .await;
+        assert!(status < 300, "{status} {body}");
+    }
     let (status, body) = app
         .send_json(
             Method::POST,
@@ -850,6 +859,30 @@ async fn help_and_the_home_safe_check_reach_phones(app: TestApp) {
         assert_eq!(help["body"], "Heron: twisted ankle by the fountain");
         assert_eq!(help["event_id"], event_id.as_str());
     }
+    // What a neutral lock screen must never show: who, what, where, or what the event is.
+    let discreet = |push: &Received| {
+        let shown = payload(push).to_string().to_lowercase();
+        for word in [
+            "heron",
+            "lark",
+            "twisted",
+            "ankle",
+            "fountain",
+            "old mill",
+            "night walk",
+        ] {
+            assert!(
+                !shown.contains(word),
+                "a neutral push shows {word:?}: {shown}"
+            );
+        }
+    };
+    let to_lee = service.wait_for(&lee_phone, 1, within).await;
+    assert_eq!(to_lee.len(), 1, "the legal observer is a responder");
+    assert_eq!(payload(&to_lee[0])["kind"], "help");
+    assert_eq!(payload(&to_lee[0])["event_id"], event_id.as_str());
+    assert_eq!(to_lee[0].headers["urgency"], "high");
+    discreet(&to_lee[0]);
     let nudge = service.wait_for(&heron_phone, 1, within).await;
     assert_eq!(
         nudge
@@ -859,6 +892,15 @@ async fn help_and_the_home_safe_check_reach_phones(app: TestApp) {
         vec![json!("safe_by_nudge")],
         "the asker's phone gets the nudge and not their own call for help"
     );
+    let to_lark = service.wait_for(&lark_phone, 1, within).await;
+    assert_eq!(to_lark.len(), 1);
+    assert_eq!(payload(&to_lark[0])["kind"], "safe_by_nudge");
+    assert_ne!(
+        payload(&to_lark[0])["body"],
+        payload(&nudge[0])["body"],
+        "neutral words, not the full nudge's"
+    );
+    discreet(&to_lark[0]);
     for phone in [&jay_phone, &organizer_phone] {
         let pushes = service.wait_for(phone, 2, within).await;
         assert!(
@@ -876,10 +918,19 @@ async fn help_and_the_home_safe_check_reach_phones(app: TestApp) {
             .all(|push| payload(push)["kind"] == "help"),
         "the medic hears the call for help, not who is missing"
     );
-    assert!(
-        service.received_by(&kite_phone).is_empty(),
-        "a marshal is no responder and did not arrive: nothing"
+    assert_eq!(
+        service.received_by(&lee_phone).len(),
+        1,
+        "the legal observer hears the call for help, not who is missing"
     );
+    assert_eq!(service.received_by(&lark_phone).len(), 1, "no responder");
+    for (who, phone) in [("marshal", &kite_phone), ("driver", &dale_phone)] {
+        assert!(
+            service.received_by(phone).is_empty(),
+            "a {who} is no responder and did not arrive: {:?}",
+            service.received_by(phone)
+        );
+    }
 }
 
 /// Two instances on one PostgreSQL share the push outbox: each push is claimed by one of them
