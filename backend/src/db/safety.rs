@@ -18,7 +18,7 @@ use crate::domain::rsvp::RsvpStatus;
 pub struct Checked {
     pub event_id: String,
     /// The RSVPs that arrived and are not home safe: each was sent the nudge (by email when
-    /// it left an address; a push to their phones belongs here too).
+    /// it left an address, and a push to their phones, both queued in the claim's transaction).
     pub still_out: Vec<String>,
     /// Their pseudonyms, for organizers and jail support.
     pub pseudonyms: Vec<String>,

@@ -46,9 +46,9 @@ pub async fn post(
 }
 
 /// "I need help" from the RSVP holding `token`: stored as an update of kind `help` to the
-/// responders and sent on like any other (`db::live::post_help`). A push to the responders'
-/// phones belongs beside `news.update_posted` below: like every push, it asks the access
-/// policy for each subscriber (`in_audience(…, Audience::Responders)`).
+/// responders and sent on like any other (`db::live::post_help`). Its pushes to the responders'
+/// phones are queued in the same transaction; like every push, each asks the access policy for
+/// its subscriber when it is sent (`in_audience(…, Audience::Responders)`).
 pub async fn ask_for_help(
     pool: &Pool,
     news: &Notifier,

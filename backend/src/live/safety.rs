@@ -1,8 +1,8 @@
 //! The day-of safety net's clock: when an action's "home safe by" time comes (and at least
 //! every 30 seconds) it looks for actions whose time has passed, claims each (one instance acts,
 //! `db::safety`), nudges everyone who arrived and has not checked out home safe (by email
-//! through the outbox, once), and tells organizers and jail support who is missing (a `safety`
-//! frame, see `socket`). Nothing one check meets stops the clock: an error or a panic is logged
+//! through the outbox and by push, once), and tells organizers and jail support who is missing
+//! (a `safety` frame, see `socket`, and a push). Nothing one check meets stops the clock: an error or a panic is logged
 //! and the next round comes.
 
 use std::time::Duration;
@@ -45,8 +45,9 @@ pub async fn run(pool: Pool, news: Notifier, turns: crate::db::wake::Turns) {
     }
 }
 
-/// One round: every due check this instance claimed, acted on. Returns what was done, so the
-/// push service can send the same nudge to `still_out` and the alert to responders' phones.
+/// One round: every due check this instance claimed, acted on (the nudges, by email and push,
+/// and the pushes to organizers and jail support were queued in each claim's transaction).
+/// Returns what was done.
 pub async fn check_once(pool: &Pool, news: &Notifier) -> Result<Vec<Checked>, crate::db::Error> {
     let checked = crate::db::run(pool, |conn| safety::run_due(conn, Utc::now())).await?;
     for check in &checked {

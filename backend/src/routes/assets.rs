@@ -65,7 +65,9 @@ pub async fn asset(
 /// `GET /manifest.webmanifest`: the web app manifest, so a phone can add the site to its home
 /// screen (iOS delivers Web Push only to such an installed web app). Its name is the neutral one
 /// the group chose (`--app-name`); with no `start_url` the installed app opens the page it was
-/// added from (a manage page, say).
+/// added from (a manage page, say). Its icon is a plain shape (`app-icon.svg`), not the site's
+/// red umbrella: that is the sex workers' rights movement's symbol, and a home screen shows it
+/// to whoever picks up the phone.
 pub async fn manifest(state: web::Data<crate::state::AppState>) -> HttpResponse {
     let name = &state.settings.app_name;
     let manifest = serde_json::json!({
@@ -74,7 +76,7 @@ pub async fn manifest(state: web::Data<crate::state::AppState>) -> HttpResponse 
         "display": "standalone",
         "background_color": "#ffffff",
         "theme_color": "#ffffff",
-        "icons": [{"src": "/static/umbrella.svg", "sizes": "any", "type": "image/svg+xml"}],
+        "icons": [{"src": "/static/app-icon.svg", "sizes": "any", "type": "image/svg+xml"}],
     });
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/manifest+json"))

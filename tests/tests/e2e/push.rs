@@ -426,8 +426,8 @@ async fn updates_reach_the_phones_the_policy_allows(app: TestApp) {
     );
 }
 
-/// A phone the push service says is gone (`410`) is removed with what waited for it, and the
-/// worker goes on for everyone else.
+/// A phone the push service says is gone (`410`) or does not know (`404`) is removed with what
+/// waited for it, and the worker goes on for everyone else.
 async fn a_gone_phone_is_removed(app: TestApp) {
     let service = push_service(&app).await;
     let organizer = app.organizer_token().await;
@@ -436,11 +436,16 @@ async fn a_gone_phone_is_removed(app: TestApp) {
         .await;
     let event_id = event["id"].as_str().expect("id");
     let gone_token = app.rsvp_api(event_id, json!({"pseudonym": "Gone"})).await;
+    let unknown_token = app
+        .rsvp_api(event_id, json!({"pseudonym": "Unknown"}))
+        .await;
     let kept_token = app.rsvp_api(event_id, json!({"pseudonym": "Kept"})).await;
-    let (gone, kept) = (service.phone(), service.phone());
+    let (gone, unknown, kept) = (service.phone(), service.phone(), service.phone());
     subscribe_rsvp(&app, &gone_token, &gone, "neutral").await;
+    subscribe_rsvp(&app, &unknown_token, &unknown, "neutral").await;
     subscribe_rsvp(&app, &kept_token, &kept, "neutral").await;
     service.answer(&gone, 410);
+    service.answer(&unknown, 404);
     post_update(
         &app,
         &organizer,
@@ -448,18 +453,28 @@ async fn a_gone_phone_is_removed(app: TestApp) {
         json!({"kind": "status", "audience": "public", "text": "Doors open"}),
     )
     .await;
-    let to_gone = service.wait_for(&gone, 1, Duration::from_secs(20)).await;
-    assert_eq!(to_gone.len(), 1);
-    assert_eq!(to_gone[0].status, 410);
-    assert_eq!(
-        service
-            .wait_for(&kept, 1, Duration::from_secs(20))
-            .await
-            .len(),
-        1
-    );
+    let within = Duration::from_secs(20);
+    for (phone, status) in [(&gone, 410), (&unknown, 404)] {
+        let pushes = service.wait_for(phone, 1, within).await;
+        assert_eq!(pushes.len(), 1);
+        assert_eq!(pushes[0].status, status);
+    }
+    assert_eq!(service.wait_for(&kept, 1, within).await.len(), 1);
     drained(&app).await;
-    assert_eq!(subscriptions(&app), 1, "the gone subscription was removed");
+    let left: Vec<String> = push_subscriptions::table
+        .select(push_subscriptions::id)
+        .load(&mut app.database())
+        .expect("read");
+    assert_eq!(
+        left.len(),
+        1,
+        "the gone (410) and unknown (404) subscriptions were removed: {left:?}"
+    );
+    let waiting: i64 = push_outbox::table
+        .count()
+        .get_result(&mut app.database())
+        .expect("counted");
+    assert_eq!(waiting, 0, "nothing failed or waits for a removed phone");
     post_update(
         &app,
         &organizer,
@@ -467,15 +482,10 @@ async fn a_gone_phone_is_removed(app: TestApp) {
         json!({"kind": "status", "audience": "public", "text": "Starting"}),
     )
     .await;
-    assert_eq!(
-        service
-            .wait_for(&kept, 2, Duration::from_secs(20))
-            .await
-            .len(),
-        2
-    );
+    assert_eq!(service.wait_for(&kept, 2, within).await.len(), 2);
     drained(&app).await;
     assert_eq!(service.received_by(&gone).len(), 1, "nothing more to it");
+    assert_eq!(service.received_by(&unknown).len(), 1, "nothing more to it");
 }
 
 /// A push service that fails (`500`) is tried again after the backoff; a subscription that
@@ -588,6 +598,82 @@ async fn a_start_without_the_push_key_is_refused_once_phones_subscribed(app: Tes
     let _ = std::fs::remove_dir_all(&elsewhere);
 }
 
+/// The VAPID private key lives only in `vapid.key` (mode 0600, the key the server signs with):
+/// a seized database, pushes sent and phones subscribed, holds its public half and nothing of
+/// the private one, raw or encoded.
+async fn the_push_key_stays_in_its_file(app: TestApp) {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    use std::os::unix::fs::PermissionsExt;
+
+    let service = push_service(&app).await;
+    let organizer = app.organizer_token().await;
+    let event = app
+        .create_event(&organizer, event_fields("Workshop", 1, json!({})))
+        .await;
+    let event_id = event["id"].as_str().expect("id");
+    let token = app.rsvp_api(event_id, json!({"pseudonym": "Robin"})).await;
+    let phone = service.phone();
+    subscribe_rsvp(&app, &token, &phone, "full").await;
+    post_update(
+        &app,
+        &organizer,
+        event_id,
+        json!({"kind": "status", "audience": "public", "text": "Doors open"}),
+    )
+    .await;
+    let sent = service.wait_for(&phone, 1, Duration::from_secs(20)).await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].vapid, Ok(()), "signed");
+    drained(&app).await;
+
+    let path = app.data_dir.join("vapid.key");
+    let mode = std::fs::metadata(&path)
+        .expect("vapid.key in the data directory")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "only the server's user reads it");
+    let secret = std::fs::read(&path).expect("read");
+    assert_eq!(secret.len(), 32, "the raw P-256 scalar");
+    let public = p256::SecretKey::from_slice(&secret)
+        .expect("a P-256 private key")
+        .public_key()
+        .to_encoded_point(false);
+    let public = URL_SAFE_NO_PAD.encode(public.as_bytes());
+    let (_, served) = app.get_json("/api/v1/push", None).await;
+    assert_eq!(
+        served["public_key"],
+        public.as_str(),
+        "the key the server uses"
+    );
+
+    let raw = app.raw_database();
+    assert!(
+        umbrella_tests::bytes_contain(&raw, &public),
+        "the search works: the database remembers the public key"
+    );
+    assert!(
+        !raw.windows(secret.len())
+            .any(|window| window == secret.as_slice()),
+        "the private key's bytes are in the database"
+    );
+    let hex: String = secret.iter().map(|byte| format!("{byte:02x}")).collect();
+    for encoded in [
+        hex.to_uppercase(),
+        hex,
+        URL_SAFE_NO_PAD.encode(&secret),
+        URL_SAFE.encode(&secret),
+        STANDARD.encode(&secret),
+        STANDARD_NO_PAD.encode(&secret),
+    ] {
+        assert!(
+            !umbrella_tests::bytes_contain(&raw, &encoded),
+            "the private key is in the database as {encoded}"
+        );
+    }
+}
+
 /// "Delete me" and the purge take an RSVP's phones with them.
 async fn delete_me_and_the_purge_remove_phones(app: TestApp) {
     let service = push_service(&app).await;
@@ -622,7 +708,7 @@ async fn delete_me_and_the_purge_remove_phones(app: TestApp) {
 
 /// The manage page offers alerts and says what a push service can see and that Tor Browser
 /// cannot receive them; the console offers them to organizers; the web app manifest carries the
-/// neutral name the group chose.
+/// neutral name the group chose and a plain icon.
 async fn pages_offer_alerts_under_a_neutral_name(app: TestApp) {
     let organizer = app.organizer_token().await;
     let event = app
@@ -660,16 +746,35 @@ async fn pages_offer_alerts_under_a_neutral_name(app: TestApp) {
     let (status, manifest) = app.get_json("/manifest.webmanifest", None).await;
     assert_eq!(status, 200);
     assert_eq!(manifest["name"], "Tea club");
-    assert!(!manifest.to_string().contains("Umbrella"));
+    assert!(
+        !manifest.to_string().to_lowercase().contains("umbrella"),
+        "{manifest}"
+    );
+    // A home screen shows the icon beside that name: a plain shape, not the red umbrella (the
+    // sex workers' rights symbol) the site's own pages use.
+    let icons = manifest["icons"].as_array().expect("icons");
+    assert_eq!(icons.len(), 1, "{manifest}");
+    assert_eq!(icons[0]["src"], "/static/app-icon.svg");
+    let (status, icon) = app.get_text("/static/app-icon.svg").await;
+    assert_eq!(status, 200);
+    let (_, umbrella) = app.get_text("/static/umbrella.svg").await;
+    assert!(icon.starts_with("<svg") && icon != umbrella, "{icon}");
+    assert!(
+        !icon.to_lowercase().contains("#c8102e"),
+        "no umbrella red: {icon}"
+    );
+    assert!(page.contains(r#"<link rel="icon" href="/static/umbrella.svg""#));
     let (status, worker) = app.get_text("/static/push-sw.js").await;
     assert_eq!(status, 200);
     assert!(worker.contains("showNotification"));
 }
 
 /// The safety net reaches phones: a call for help goes to the responders' phones (the
-/// organizer's and jail support's and the medic's, never the asker's or a marshal's), with who
-/// asked on a `full` lock screen; when the home-safe-by time passes, whoever arrived and has not
-/// checked out gets the nudge, and organizers and jail support (not the medic) the alert.
+/// organizer's, jail support's, the medic's and the legal observer's; never the asker's, a
+/// marshal's or a driver's), with who asked on a `full` lock screen and nothing of it on a
+/// `neutral` one; when the home-safe-by time passes, whoever arrived and has not checked out
+/// gets the nudge (neutral words on a neutral phone), and organizers and jail support (not the
+/// medic) the alert.
 async fn help_and_the_home_safe_check_reach_phones(app: TestApp) {
     let service = push_service(&app).await;
     let organizer = app.organizer_token().await;
@@ -680,20 +785,25 @@ async fn help_and_the_home_safe_check_reach_phones(app: TestApp) {
             event_fields(
                 "Night walk",
                 0,
-                json!({"kind": "action", "roles": ["medic", "jail_support", "marshal"],
+                json!({"kind": "action",
+                       "roles": ["medic", "jail_support", "marshal", "legal_observer", "driver"],
+                       "location": "Old mill gate", "location_privacy": "public",
                        "starts_at": (now - chrono::Duration::minutes(30)).to_rfc3339(),
                        "ends_at": (now + chrono::Duration::hours(2)).to_rfc3339(),
-                       "safe_by": (now + chrono::Duration::seconds(4)).to_rfc3339()}),
+                       "safe_by": (now + chrono::Duration::seconds(8)).to_rfc3339()}),
             ),
         )
         .await;
     let event_id = event["id"].as_str().expect("id").to_string();
     let mut people = Vec::new();
-    for (name, role) in [
-        ("Heron", None),
-        ("Robin", Some("medic")),
-        ("Jay", Some("jail_support")),
-        ("Kite", Some("marshal")),
+    for (name, role, detail) in [
+        ("Heron", None, "full"),
+        ("Robin", Some("medic"), "full"),
+        ("Jay", Some("jail_support"), "full"),
+        ("Kite", Some("marshal"), "full"),
+        ("Lee", Some("legal_observer"), "neutral"),
+        ("Dale", Some("driver"), "full"),
+        ("Lark", None, "neutral"),
     ] {
         let mut body = json!({"pseudonym": name});
         if let Some(role) = role {
@@ -701,7 +811,7 @@ async fn help_and_the_home_safe_check_reach_phones(app: TestApp) {
         }
         let token = app.rsvp_api(&event_id, body).await;
         let phone = service.phone();
-        subscribe_rsvp(&app, &token, &phone, "full").await;
+        subscribe_rsvp(&app, &token, &phone, detail).await;
         people.push((token, phone));
     }
     let organizer_phone = service.phone();
@@ -713,17 +823,19 @@ async fn help_and_the_home_safe_check_reach_phones(app: TestApp) {
     )
     .await;
     assert_eq!(status, 204);
-    let [(heron, heron_phone), (_, robin_phone), (_, jay_phone), (_, kite_phone)] =
-        <[_; 4]>::try_from(people).unwrap_or_else(|_| panic!("four people"));
-    let (status, body) = app
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/rsvps/{heron}/checkin"),
-            None,
-            &json!({}),
-        )
-        .await;
-    assert!(status < 300, "{status} {body}");
+    let [(heron, heron_phone), (_, robin_phone), (_, jay_phone), (_, kite_phone), (_, lee_phone), (_, dale_phone), (lark, lark_phone)] =
+        <[_; 7]>::try_from(people).unwrap_or_else(|_| panic!("seven people"));
+    for token in [&heron, &lark] {
+        let (status, body) = app
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/rsvps/{token}/checkin"),
+                None,
+                &json!({}),
+            )
+            .await;
+        assert!(status < 300, "{status} {body}");
+    }
     let (status, body) = app
         .send_json(
             Method::POST,
@@ -734,7 +846,8 @@ async fn help_and_the_home_safe_check_reach_phones(app: TestApp) {
         .await;
     assert_eq!(status, 202, "{body}");
 
-    // The home-safe check runs every 5 s; its pushes and the help request's arrive by then.
+    // The home-safe check sleeps until the home-safe-by time (30 s at most); its pushes and the
+    // help request's arrive within this.
     let within = Duration::from_secs(30);
     for phone in [&robin_phone, &jay_phone, &organizer_phone] {
         let pushes = service.wait_for(phone, 1, within).await;
@@ -746,6 +859,30 @@ async fn help_and_the_home_safe_check_reach_phones(app: TestApp) {
         assert_eq!(help["body"], "Heron: twisted ankle by the fountain");
         assert_eq!(help["event_id"], event_id.as_str());
     }
+    // What a neutral lock screen must never show: who, what, where, or what the event is.
+    let discreet = |push: &Received| {
+        let shown = payload(push).to_string().to_lowercase();
+        for word in [
+            "heron",
+            "lark",
+            "twisted",
+            "ankle",
+            "fountain",
+            "old mill",
+            "night walk",
+        ] {
+            assert!(
+                !shown.contains(word),
+                "a neutral push shows {word:?}: {shown}"
+            );
+        }
+    };
+    let to_lee = service.wait_for(&lee_phone, 1, within).await;
+    assert_eq!(to_lee.len(), 1, "the legal observer is a responder");
+    assert_eq!(payload(&to_lee[0])["kind"], "help");
+    assert_eq!(payload(&to_lee[0])["event_id"], event_id.as_str());
+    assert_eq!(to_lee[0].headers["urgency"], "high");
+    discreet(&to_lee[0]);
     let nudge = service.wait_for(&heron_phone, 1, within).await;
     assert_eq!(
         nudge
@@ -755,6 +892,15 @@ async fn help_and_the_home_safe_check_reach_phones(app: TestApp) {
         vec![json!("safe_by_nudge")],
         "the asker's phone gets the nudge and not their own call for help"
     );
+    let to_lark = service.wait_for(&lark_phone, 1, within).await;
+    assert_eq!(to_lark.len(), 1);
+    assert_eq!(payload(&to_lark[0])["kind"], "safe_by_nudge");
+    assert_ne!(
+        payload(&to_lark[0])["body"],
+        payload(&nudge[0])["body"],
+        "neutral words, not the full nudge's"
+    );
+    discreet(&to_lark[0]);
     for phone in [&jay_phone, &organizer_phone] {
         let pushes = service.wait_for(phone, 2, within).await;
         assert!(
@@ -772,10 +918,19 @@ async fn help_and_the_home_safe_check_reach_phones(app: TestApp) {
             .all(|push| payload(push)["kind"] == "help"),
         "the medic hears the call for help, not who is missing"
     );
-    assert!(
-        service.received_by(&kite_phone).is_empty(),
-        "a marshal is no responder and did not arrive: nothing"
+    assert_eq!(
+        service.received_by(&lee_phone).len(),
+        1,
+        "the legal observer hears the call for help, not who is missing"
     );
+    assert_eq!(service.received_by(&lark_phone).len(), 1, "no responder");
+    for (who, phone) in [("marshal", &kite_phone), ("driver", &dale_phone)] {
+        assert!(
+            service.received_by(phone).is_empty(),
+            "a {who} is no responder and did not arrive: {:?}",
+            service.received_by(phone)
+        );
+    }
 }
 
 /// Two instances on one PostgreSQL share the push outbox: each push is claimed by one of them
@@ -807,7 +962,8 @@ async fn two_instances_push_each_message_once() {
             .rsvp_api(&event_id, json!({"pseudonym": format!("P{n}")}))
             .await;
         let phone = service.phone();
-        subscribe_rsvp(&first, &token, &phone, "neutral").await;
+        // `full`, so each push says which update it is.
+        subscribe_rsvp(&first, &token, &phone, "full").await;
         phones.push(phone);
     }
     for text in ["first", "second", "third"] {
@@ -832,14 +988,30 @@ async fn two_instances_push_each_message_once() {
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(service.count(), 60, "no push twice");
-    let attempts: Vec<i32> = push_outbox::table
-        .select(push_outbox::attempts)
-        .load(&mut first.database())
-        .expect("read");
-    assert!(
-        attempts.iter().all(|&n| n == 1),
-        "each claimed once: {attempts:?}"
-    );
+    for phone in &phones {
+        let mut said: Vec<String> = service
+            .received_by(phone)
+            .iter()
+            .map(|push| {
+                payload(push)["body"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect();
+        said.sort();
+        assert_eq!(
+            said,
+            ["first", "second", "third"],
+            "each update once to each phone"
+        );
+    }
+    // Sent rows are deleted: none pending, failed or still claimed.
+    let left: i64 = push_outbox::table
+        .count()
+        .get_result(&mut first.database())
+        .expect("counted");
+    assert_eq!(left, 0, "every push finished");
     drop(second);
 }
 
@@ -848,5 +1020,5 @@ on_both_databases!(with super::SETTINGS => only_allowed_push_services_are_taken,
     updates_reach_the_phones_the_policy_allows, a_gone_phone_is_removed,
     failures_are_retried_and_never_stall_the_worker,
     a_start_without_the_push_key_is_refused_once_phones_subscribed,
-    delete_me_and_the_purge_remove_phones, help_and_the_home_safe_check_reach_phones);
+    the_push_key_stays_in_its_file, delete_me_and_the_purge_remove_phones, help_and_the_home_safe_check_reach_phones);
 on_both_databases!(the_default_list_refuses_this_machine);
