@@ -236,10 +236,9 @@ mod tests {
         let kinds: Vec<_> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
         add("kind", &kinds);
         add("kinds", &kinds);
-        add(
-            "role",
-            &Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-        );
+        let roles: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        add("role", &roles);
+        add("roles", &roles);
         add(
             "status",
             &RsvpStatus::ALL

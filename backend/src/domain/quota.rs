@@ -109,4 +109,24 @@ mod tests {
         event.roles_filled = RoleNumbers::from_pairs([(Role::Marshal, 2)]);
         assert!(!flagged(&event, now), "filled");
     }
+
+    #[test]
+    fn the_flag_starts_exactly_48_hours_before_and_ends_at_the_start() {
+        let now = Utc::now();
+        let mut draft = sample_action();
+        draft.roles = vec![Role::Marshal];
+        draft.roles_needed = RoleNumbers::from_pairs([(Role::Marshal, 2)]);
+        let event = Event::new(draft, now);
+        let starts = event.draft.starts_at;
+        let edge = starts - Duration::hours(FLAG_HOURS);
+        let second = Duration::seconds(1);
+        assert!(!flagged(&event, edge - second), "a second outside 48 hours");
+        assert!(flagged(&event, edge), "exactly 48 hours before");
+        assert!(flagged(&event, edge + second), "a second inside");
+        assert!(
+            flagged(&event, starts - second),
+            "a second before the start"
+        );
+        assert!(!flagged(&event, starts), "started: nothing left to flag");
+    }
 }

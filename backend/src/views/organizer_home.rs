@@ -26,9 +26,9 @@ pub struct HomeCard {
     pub tally: Tally,
     /// Places left, when the event has a capacity (never below zero).
     pub places_left: Option<i64>,
-    /// Starting within 48 hours with roles short of their goal: each such role, "Marshal: 1 of 3".
+    /// Starting within 48 hours with roles short of their goal: each such role, "Marshals: 1 of 3".
     pub roles_short: Vec<String>,
-    /// Each role's goal, "Marshal: 1 of 3" (every quota, filled or not).
+    /// Each role's goal, "Marshals: 1 of 3" (every quota, filled or not).
     pub quotas: Vec<super::series::QuotaLine>,
 }
 

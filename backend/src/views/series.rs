@@ -1,6 +1,6 @@
 //! Series and role quotas as pages show them: an event page's next occurrences, the organizer
 //! editor's list of a series' occurrences (each with its own place and reveal time, one click
-//! away), and each role's goal as "Marshal: 1 of 3" or, where counts are not exact, only
+//! away), and each role's goal as "Marshals: 1 of 3" or, where counts are not exact, only
 //! whether it is still needed.
 
 use chrono::{DateTime, Utc};
@@ -92,15 +92,15 @@ pub struct QuotaLine {
     pub met: bool,
 }
 
-/// Each role's goal: "Marshal: 1 of 3" to whoever may see exact counts; otherwise only
-/// "Marshal: still needed" or "Marshal: enough people" (a role's number would give away part
-/// of an attendance the event rounds or hides).
+/// Each role's goal, named by the people in it: "Marshals: 1 of 3" to whoever may see exact
+/// counts; otherwise only "Marshals: still needed" or "Marshals: enough people" (a role's
+/// number would give away part of an attendance the event rounds or hides).
 pub fn quota_lines(event: &Event, viewer: Viewer, lang: Lang) -> Vec<QuotaLine> {
     let exact = may_see_exact_counts(event, &viewer);
     quotas(event)
         .into_iter()
         .map(|quota| {
-            let role = lang.word("role", quota.role.as_str());
+            let role = lang.word("roles", quota.role.as_str());
             let text = if exact {
                 lang.t_with(
                     "quota-count",

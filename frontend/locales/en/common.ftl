@@ -31,6 +31,13 @@ role-legal_observer = Legal observer
 role-jail_support = Jail support
 role-driver = Driver
 role-deescalation = De-escalation
+# The people in each role, as a goal counts them ("Marshals: 1 of 3").
+roles-marshal = Marshals
+roles-medic = Medics
+roles-legal_observer = Legal observers
+roles-jail_support = Jail support volunteers
+roles-driver = Drivers
+roles-deescalation = De-escalators
 
 status-going = Going
 status-waitlisted = On the waitlist

@@ -31,6 +31,13 @@ role-legal_observer = Observación legal
 role-jail_support = Apoyo carcelario
 role-driver = Conducción
 role-deescalation = Desescalada
+# Las personas de cada rol, como las cuenta un cupo ("Personas de seguridad: 1 de 3").
+roles-marshal = Personas de seguridad
+roles-medic = Personas de primeros auxilios
+roles-legal_observer = Personas observadoras legales
+roles-jail_support = Personas de apoyo carcelario
+roles-driver = Personas conductoras
+roles-deescalation = Personas de desescalada
 
 status-going = Confirmada
 status-waitlisted = En lista de espera
@@ -134,8 +141,8 @@ field-error-uses = Los usos son un número entero del 1 al 10.000, o vacío si n
 
 ## Series y cupos por rol
 quota-count = { $role }: { $filled } de { $needed }
-quota-met = { $role }: ya hay suficientes personas
-quota-open = { $role }: todavía se necesita
+quota-met = { $role }: ya hay suficientes
+quota-open = { $role }: todavía se necesitan
 quota-more-needed = { $count ->
     [one] falta { $count }
    *[other] faltan { $count }

@@ -658,6 +658,49 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         session.open(&app.url(path)).await;
         check_page(&app, &axe, &session, name, *screenshot, &mut findings).await;
     }
+    // The pages of questions and invitations in Spanish, before signing in (an organizer is
+    // shown an invitation-only event whole).
+    for (name, path) in [
+        ("event-questions-es", format!("/events/{vetted}?lang=es")),
+        (
+            "event-invite-outline-es",
+            format!("/events/{private}?lang=es"),
+        ),
+        ("event-invited-es", format!("{invited}&lang=es")),
+    ] {
+        session.open(&app.url(&path)).await;
+        assert_eq!(session.page_language().await, "es", "{name}");
+        check_page(&app, &axe, &session, name, false, &mut findings).await;
+    }
+    session
+        .open(&app.url(&format!("/events/{private}?lang=es")))
+        .await;
+    assert!(
+        !session
+            .page_text()
+            .await
+            .contains("Sex workers only: safety circle"),
+        "the outline, not the event"
+    );
+    // The RSVP form's questions with a mistake (the required choice left out), in Spanish.
+    session.open(&app.url(&format!("/events/{vetted}"))).await;
+    session.type_into("#pseudonym", "Garza").await;
+    session
+        .click(&format!(
+            "form[action=\"/events/{vetted}/rsvp\"] button[type=submit]"
+        ))
+        .await;
+    session.wait_for_text("main", "Hay un problema").await;
+    check_page(
+        &app,
+        &axe,
+        &session,
+        "event-questions-error-es",
+        false,
+        &mut findings,
+    )
+    .await;
+    session.open(&app.url("/?lang=en")).await;
     // The RSVP form with a mistake: the error summary and the field's message.
     session.open(&app.url(&format!("/events/{id}"))).await;
     session
@@ -760,8 +803,45 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         &mut findings,
     )
     .await;
+    // The event form with mistakes: a question with one option, on an occurrence's editor.
+    session
+        .open(&app.url(&format!("/organize/events/{series}/edit")))
+        .await;
+    session.type_into("#question_label-1", "Which day?").await;
+    session.set_value("#question_kind-1", "choice").await;
+    session.type_into("#question_options-1", "Only one").await;
+    session
+        .click(&format!(
+            "form[action=\"/organize/events/{series}\"] button[type=submit]"
+        ))
+        .await;
+    session.wait_for_text("main", "There is a problem").await;
+    assert_eq!(
+        session
+            .script("return !!document.querySelector('.error-summary a[href=\"#questions\"]');")
+            .await,
+        json!(true),
+        "the summary links the questions"
+    );
+    check_page(
+        &app,
+        &axe,
+        &session,
+        "event-editor-error",
+        false,
+        &mut findings,
+    )
+    .await;
     // The same in Spanish.
     for (name, path) in [
+        (
+            "invites-es",
+            format!("/organize/events/{private}/invites?lang=es"),
+        ),
+        (
+            "rsvp-list-answers-es",
+            format!("/organize/events/{vetted}/rsvps?lang=es"),
+        ),
         ("dashboard-es", "/organize?lang=es".to_string()),
         ("series-event-es", format!("/events/{series}?lang=es")),
         (
@@ -773,8 +853,61 @@ async fn every_page_passes_axe_in_light_and_dark(app: TestApp) {
         ("past-events-es", "/organize/past?lang=es".into()),
     ] {
         session.open(&app.url(&path)).await;
+        assert_eq!(session.page_language().await, "es", "{name}");
         check_page(&app, &axe, &session, name, false, &mut findings).await;
     }
+    // A new code, shown this once, in Spanish.
+    session
+        .open(&app.url(&format!("/organize/events/{private}/invites")))
+        .await;
+    session
+        .click(&format!(
+            "form[action=\"/organize/events/{private}/invites\"] button[type=submit]"
+        ))
+        .await;
+    session.find("#invite-code").await;
+    assert_eq!(session.page_language().await, "es");
+    check_page(
+        &app,
+        &axe,
+        &session,
+        "invites-new-code-es",
+        false,
+        &mut findings,
+    )
+    .await;
+    // The new-event form with a series of 53 dates (at most 52), in Spanish.
+    session.open(&app.url("/organize/events/new")).await;
+    let day = (chrono::Utc::now() + chrono::Duration::days(6)).date_naive();
+    session.type_into("#title", "Círculo de apoyo").await;
+    session
+        .set_value("#starts_at", &format!("{day}T18:00"))
+        .await;
+    session.set_value("#ends_at", &format!("{day}T20:00")).await;
+    session
+        .set_value("[id=\"repeat.frequency\"]", "weekly")
+        .await;
+    session.set_value("[id=\"repeat.count\"]", "53").await;
+    session
+        .click("form[action=\"/organize/events\"] button[type=submit]")
+        .await;
+    session.wait_for_text("main", "Hay un problema").await;
+    assert_eq!(
+        session
+            .script("return !!document.querySelector('.error-summary a[href=\"#repeat.count\"]');")
+            .await,
+        json!(true),
+        "the summary links the count"
+    );
+    check_page(
+        &app,
+        &axe,
+        &session,
+        "event-editor-error-es",
+        false,
+        &mut findings,
+    )
+    .await;
     session.open(&app.url("/organize?lang=en")).await;
 
     // Two-step sign-in: its setup, the recovery codes shown once, and the second sign-in step.

@@ -2,7 +2,8 @@
 //! anywhere; without a valid code its page and API show only the cover title, the time and who
 //! it is for. Codes are shown once, stored hashed, admit as many RSVPs as allowed (never more,
 //! however many try at once), and stop at their expiry or when revoked; wrong codes count
-//! against the guessing throttle, and a valid code is never throttled.
+//! against the guessing throttle (in the page's address and in RSVPs, API and form alike), a
+//! valid code is never throttled, and the RSVP form says why a code did not work.
 
 use diesel::prelude::*;
 use reqwest::Method;
@@ -477,3 +478,191 @@ on_both_databases!(
     organizers_make_and_revoke_codes_on_their_pages
 );
 on_both_databases!(with ["--rate-limit-per-minute", "3"] => wrong_codes_are_throttled);
+on_both_databases!(
+    with ["--rate-limit-per-minute", "4"] =>
+    wrong_codes_in_rsvps_count_as_guesses_and_a_valid_one_still_gets_in
+);
+on_both_databases!(the_rsvp_form_says_why_a_code_did_not_work);
+
+/// A visitor of its own to the throttles: a client connecting from another loopback address.
+fn visitor(last: u8) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(std::net::IpAddr::from([127, 0, 0, last]))
+        .build()
+        .expect("client builds")
+}
+
+/// A wrong code in an RSVP (the API's `invite_code` and the form's field) is a guess like a
+/// wrong code in the page's address: with the allowance at 4 a minute, two wrong RSVPs and
+/// three wrong page addresses block the visitor, which page addresses alone (three of them)
+/// would not, so the next wrong RSVP is refused with `429`. A valid code from the same visitor
+/// still gets in, on the page and in an RSVP. (The RSVP limiter allows 4 RSVPs a minute: the
+/// fourth RSVP is the valid one, so no refusal here comes from it.)
+async fn wrong_codes_in_rsvps_count_as_guesses_and_a_valid_one_still_gets_in(app: TestApp) {
+    let (organizer, private, _) = a_private_room(&app).await;
+    let (_, invite) = make_invite(&app, &organizer, &private, json!({})).await;
+    let code = invite["code"].as_str().expect("code").to_string();
+    let wrong = |n: usize| format!("0000-1111-2222-3333-{n:04}");
+    let api_rsvp = |client: reqwest::Client, name: &'static str, code: String| {
+        let url = app.url(&format!("/api/v1/events/{private}/rsvps"));
+        async move {
+            client
+                .post(url)
+                .json(&json!({"pseudonym": name, "invite_code": code}))
+                .send()
+                .await
+                .expect("request sent")
+                .status()
+                .as_u16()
+        }
+    };
+    let form_rsvp = |client: reqwest::Client, name: &'static str, code: String| {
+        let path = format!("/events/{private}/rsvp");
+        let app = &app;
+        async move {
+            app.post_form(
+                &client,
+                &path,
+                &[("pseudonym", name), ("invite_code", code.as_str())],
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    };
+    let page_guesses = |client: reqwest::Client, from: usize| {
+        let app = &app;
+        let private = private.clone();
+        async move {
+            let mut statuses = Vec::new();
+            for n in from..from + 3 {
+                let path = format!("/events/{private}?invite={}", wrong(n));
+                statuses.push(app.get(&client, &path).await.status().as_u16());
+            }
+            statuses
+        }
+    };
+
+    // Through the API.
+    let api = visitor(11);
+    for n in 0..2 {
+        assert_eq!(api_rsvp(api.clone(), "Guesser", wrong(n)).await, 403);
+    }
+    assert_eq!(
+        page_guesses(api.clone(), 2).await,
+        [403, 403, 403],
+        "the fifth wrong code in a row blocks"
+    );
+    assert_eq!(
+        api_rsvp(api.clone(), "Guesser", wrong(5)).await,
+        429,
+        "the RSVPs' wrong codes counted"
+    );
+    let opened = app
+        .get(&api, &format!("/events/{private}?invite={code}"))
+        .await;
+    assert_eq!(
+        opened.status(),
+        200,
+        "a valid code opens the page all the same"
+    );
+    assert_eq!(
+        api_rsvp(api.clone(), "Welcome", code.clone()).await,
+        201,
+        "and its RSVP goes through"
+    );
+
+    // Through the form on the page, from another visitor.
+    let form = visitor(12);
+    for n in 10..12 {
+        assert_eq!(form_rsvp(form.clone(), "Guesser", wrong(n)).await, 403);
+    }
+    assert_eq!(page_guesses(form.clone(), 12).await, [403, 403, 403]);
+    assert_eq!(
+        form_rsvp(form.clone(), "Guesser", wrong(15)).await,
+        429,
+        "the form's wrong codes counted"
+    );
+    assert_eq!(
+        form_rsvp(form.clone(), "Friend", code.clone()).await,
+        303,
+        "a valid code in the form goes through"
+    );
+    let (_, list) = app
+        .get_json(&format!("/api/v1/events/{private}/rsvps"), Some(&organizer))
+        .await;
+    let names: Vec<&str> = list["rsvps"]
+        .as_array()
+        .expect("rsvps")
+        .iter()
+        .filter_map(|r| r["pseudonym"].as_str())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names.contains(&"Welcome") && names.contains(&"Friend"),
+        "{names:?}"
+    );
+}
+
+/// The RSVP form (no JavaScript) with a code that does not work: the outline again (403), with
+/// the code as typed and a message saying why, in words a visitor can act on.
+async fn the_rsvp_form_says_why_a_code_did_not_work(app: TestApp) {
+    let (organizer, private, _) = a_private_room(&app).await;
+    let (_, once) = make_invite(&app, &organizer, &private, json!({"uses": 1})).await;
+    let once = once["code"].as_str().expect("code").to_string();
+    let rsvp_form = |name: &'static str, code: String| {
+        let app = &app;
+        let path = format!("/events/{private}/rsvp");
+        async move {
+            let response = app
+                .post_form(
+                    &app.client(),
+                    &path,
+                    &[("pseudonym", name), ("invite_code", code.as_str())],
+                )
+                .await;
+            let status = response.status().as_u16();
+            (status, response.text().await.expect("page"))
+        }
+    };
+    let (status, _) = rsvp_form("Aster", once.clone()).await;
+    assert_eq!(status, 303, "the code's one use");
+
+    let wrong = "0000-1111-2222-3333-4444";
+    for (code, says) in [
+        (
+            wrong,
+            "know this invite code. Check it for typing mistakes.",
+        ),
+        (
+            "not-a-code",
+            "know this invite code. Check it for typing mistakes.",
+        ),
+        (
+            once.as_str(),
+            "This invite code has been used as many times as it allows. Ask whoever gave it to \
+             you for another.",
+        ),
+    ] {
+        let (status, page) = rsvp_form("Briar", code.to_string()).await;
+        assert_eq!(status, 403, "{code}");
+        assert!(page.contains(says), "{code}: {page}");
+        assert!(
+            page.contains("class=\"field-error\" id=\"invite-error\" role=\"alert\""),
+            "{code}: the message is tied to the field"
+        );
+        assert!(
+            page.contains(&format!("value=\"{code}\"")),
+            "{code}: what was typed is kept to correct"
+        );
+        assert!(!page.contains(TITLE), "{code}: still only the outline");
+    }
+    let (status, page) = rsvp_form("Briar", String::new()).await;
+    assert_eq!(status, 403);
+    assert!(page.contains("This gathering is by invitation"), "{page}");
+    let (_, list) = app
+        .get_json(&format!("/api/v1/events/{private}/rsvps"), Some(&organizer))
+        .await;
+    assert_eq!(list["rsvps"].as_array().map(Vec::len), Some(1), "{list}");
+}

@@ -18,7 +18,7 @@ use umbrella_tests::{event_fields, on_both_databases, TestApp};
 const SETTINGS: [&str; 4] = ["--push-endpoints", "127.0.0.1", "--mail-retry-seconds", "1"];
 
 /// The double, told the server's public key.
-async fn push_service(app: &TestApp) -> PushService {
+pub(super) async fn push_service(app: &TestApp) -> PushService {
     let service = PushService::start().await;
     let (status, key) = app.get_json("/api/v1/push", None).await;
     assert_eq!(status, 200);
@@ -55,7 +55,7 @@ async fn post_update(app: &TestApp, organizer: &str, event_id: &str, update: Val
 }
 
 /// Wait until nothing is left to push (every row sent or dropped).
-async fn drained(app: &TestApp) {
+pub(super) async fn drained(app: &TestApp) {
     for _ in 0..200 {
         let pending: i64 = push_outbox::table
             .filter(push_outbox::state.eq("pending"))

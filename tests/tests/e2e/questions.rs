@@ -1,11 +1,14 @@
 //! RSVP questions: an organizer asks up to five (text, choice, yes/no; required or not). The
 //! answers are sealed, shown to organizers only (their RSVP list, API and page), never to the
-//! public, the attendee's own outputs or the door; bad answers are refused naming the field,
-//! and editing the questions later keeps the old answers readable.
+//! public, the attendee's own outputs, the door, emails or push messages; bad answers are
+//! refused naming the field, and editing the questions later keeps the old answers readable.
+
+use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use umbrella_tests::{bytes_contain, event_fields, location, on_both_databases, TestApp};
+use umbrella_tests::smtp::SmtpSink;
+use umbrella_tests::{bytes_contain, event_fields, location, on_both_databases, Backend, TestApp};
 
 const SECRET_ANSWER: &str = "Answer-canary-she-her";
 
@@ -457,3 +460,189 @@ on_both_databases!(
     the_forms_ask_the_questions_without_javascript,
     edited_questions_keep_old_answers_readable
 );
+
+/// A server that emails through a real SMTP server (retrying quickly) and may push to the push
+/// service double on this machine.
+async fn with_mail_and_push(backend: Backend) -> Option<(TestApp, SmtpSink)> {
+    let sink = SmtpSink::start(0)?;
+    let url = sink.url();
+    let args = [
+        "--mail-url",
+        url.as_str(),
+        "--mail-retry-seconds",
+        "1",
+        "--mail-lease-seconds",
+        "3",
+        "--push-endpoints",
+        "127.0.0.1",
+    ];
+    let app = TestApp::spawn_with(backend, &args).await?;
+    Some((app, sink))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_never_travel_by_email_or_push_sqlite() {
+    if let Some((app, sink)) = with_mail_and_push(Backend::Sqlite).await {
+        answers_never_travel_by_email_or_push(app, sink).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_never_travel_by_email_or_push_postgres() {
+    if let Some((app, sink)) = with_mail_and_push(Backend::Postgres).await {
+        answers_never_travel_by_email_or_push(app, sink).await;
+    }
+}
+
+/// Someone who answered a text question and a choice, left an email and lets a phone show
+/// whole messages: the announcement email, the change-of-time notice, the reminder and the
+/// pushes of two updates reach them, and none carries an answer.
+async fn answers_never_travel_by_email_or_push(app: TestApp, sink: SmtpSink) {
+    const CHOSEN: &str = "Evening-choice-canary";
+    let organizer = app.organizer_token().await;
+    let event = app
+        .create_event(
+            &organizer,
+            event_fields(
+                "Peer support circle",
+                5,
+                json!({"reminder_offsets_minutes": [1440],
+                "questions": [
+                    {"label": "Your pronouns?", "kind": "text"},
+                    {"label": "Which session?", "kind": "choice",
+                     "options": ["Morning", CHOSEN], "required": true}
+                ]}),
+            ),
+        )
+        .await;
+    let id = event["id"].as_str().expect("id").to_string();
+    let address = format!("iris-{}@example.org", uuid::Uuid::new_v4().simple());
+    let (status, made) = rsvp(
+        &app,
+        &id,
+        json!({"pseudonym": "Iris", "email": address,
+               "answers": {"q1": SECRET_ANSWER, "q2": CHOSEN}}),
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    let token = made["token"].as_str().expect("token").to_string();
+    let list = organizer_list(&app, &organizer, &id).await;
+    assert_eq!(
+        list["rsvps"][0]["answers"][1]["value"], CHOSEN,
+        "the answers were taken"
+    );
+    let service = super::push::push_service(&app).await;
+    let phone = service.phone();
+    let (status, body) = app
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/rsvps/{token}/push"),
+            None,
+            &phone.subscription("full"),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+
+    // An announcement by email too, an alert for those going, then a new time: a day and four
+    // seconds from now, so the notice and the day-ahead reminder go out together.
+    for update in [
+        json!({"kind": "announcement", "audience": "public", "text": "Bring water", "email": true}),
+        json!({"kind": "alert", "audience": "attendees", "text": "Use the side door"}),
+    ] {
+        let (status, body) = app
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/events/{id}/updates"),
+                Some(&organizer),
+                &update,
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let starts =
+        chrono::Utc::now() + chrono::Duration::minutes(1440) + chrono::Duration::seconds(4);
+    let (status, body) = app
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/events/{id}"),
+            Some(&organizer),
+            &json!({"starts_at": starts.to_rfc3339(),
+                    "ends_at": (starts + chrono::Duration::hours(2)).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    sink.settled(&app.address, &app.metrics_token, 3, Duration::from_secs(60))
+        .await;
+    let messages = sink.messages();
+    let subjects: Vec<&str> = messages
+        .iter()
+        .map(|m| m["subject"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(messages.len(), 3, "{subjects:?}");
+    for wanted in ["A message about", "Change of time or place", "Reminder:"] {
+        assert!(
+            subjects.iter().any(|s| s.starts_with(wanted)),
+            "{wanted} in {subjects:?}"
+        );
+    }
+    let announcement = messages
+        .iter()
+        .find(|m| {
+            m["subject"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("A message about"))
+        })
+        .expect("the announcement");
+    assert!(
+        announcement["text"]
+            .as_str()
+            .is_some_and(|text| text.contains("Bring water")),
+        "a public announcement's words travel: {announcement}"
+    );
+    for message in &messages {
+        assert_eq!(message["to"], address.as_str());
+        let whole = message.to_string();
+        for answer in [SECRET_ANSWER, CHOSEN] {
+            assert!(!whole.contains(answer), "{answer} in an email: {whole}");
+        }
+    }
+    for file in sink.files() {
+        let raw = std::fs::read(&file).expect("the message file");
+        for answer in [SECRET_ANSWER, CHOSEN] {
+            assert!(
+                !bytes_contain(&raw, answer),
+                "{answer} in {}",
+                file.display()
+            );
+        }
+    }
+
+    // The phone shows whole messages: the updates' words, never an answer.
+    service.wait_for(&phone, 2, Duration::from_secs(30)).await;
+    super::push::drained(&app).await;
+    let payloads: Vec<String> = service
+        .received_by(&phone)
+        .iter()
+        .map(|push| {
+            push.payload
+                .as_ref()
+                .expect("a payload the phone can read")
+                .to_string()
+        })
+        .collect();
+    assert!(payloads.len() >= 2, "{payloads:?}");
+    assert!(
+        payloads.iter().any(|p| p.contains("Bring water")),
+        "{payloads:?}"
+    );
+    assert!(
+        payloads.iter().any(|p| p.contains("Use the side door")),
+        "{payloads:?}"
+    );
+    for payload in &payloads {
+        for answer in [SECRET_ANSWER, CHOSEN] {
+            assert!(!payload.contains(answer), "{answer} pushed: {payload}");
+        }
+    }
+}

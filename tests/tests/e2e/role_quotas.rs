@@ -80,14 +80,18 @@ async fn quotas_are_shown_and_filled_by_going_rsvps(app: TestApp) {
 
     let (status, page) = app.get_text(&format!("/events/{id}")).await;
     assert_eq!(status, 200);
-    assert!(page.contains("Marshal: 1 of 3"), "{page}");
-    assert!(page.contains("Medic: 2 of 1"));
+    assert!(page.contains("Marshals: 1 of 3"), "{page}");
+    assert!(page.contains("Medics: 2 of 1"));
     assert!(
         page.contains("Marshal (2 more needed)"),
         "the RSVP form says so"
     );
     let (_, spanish) = app.get_text(&format!("/events/{id}?lang=es")).await;
-    assert!(spanish.contains("1 de 3"));
+    assert!(
+        spanish.contains("Personas de seguridad: 1 de 3"),
+        "{spanish}"
+    );
+    assert!(spanish.contains("Personas de primeros auxilios: 2 de 1"));
     assert!(spanish.contains("faltan 2"));
 }
 
@@ -115,8 +119,14 @@ async fn rounded_counts_show_only_what_is_still_needed(app: TestApp) {
         .await;
     assert_eq!(organizer["roles_filled"]["marshal"], 1);
     let (_, page) = app.get_text(&format!("/events/{id}")).await;
-    assert!(page.contains("Marshal: still needed"), "{page}");
-    assert!(page.contains("Medic: enough people"));
+    assert!(page.contains("Marshals: still needed"), "{page}");
+    assert!(page.contains("Medics: enough people"));
+    let (_, spanish) = app.get_text(&format!("/events/{id}?lang=es")).await;
+    assert!(
+        spanish.contains("Personas de seguridad: todavía se necesitan"),
+        "{spanish}"
+    );
+    assert!(spanish.contains("Personas de primeros auxilios: ya hay suficientes"));
     assert!(!page.contains("1 of 3") && !page.contains("more needed"));
     // The listing follows the same rule.
     let (_, listing) = app.get_json("/api/v1/events", None).await;
@@ -216,14 +226,14 @@ async fn the_dashboard_flags_roles_short_48_hours_before(app: TestApp) {
         short_card.contains("data-flag=\"roles-short\""),
         "{short_card}"
     );
-    assert!(short_card.contains("Marshal: 0 of 3"));
+    assert!(short_card.contains("Marshals: 0 of 3"));
     assert!(!card(&filled).contains("roles-short"), "filled");
     assert!(
         !card(&later).contains("roles-short"),
         "more than 48 hours ahead"
     );
     assert!(
-        card(&later).contains("Marshal: 0 of 3"),
+        card(&later).contains("Marshals: 0 of 3"),
         "the goal shows all the same"
     );
 }

@@ -2,7 +2,8 @@
 //! the UTC instants), `count` and `until`, "this and following" edits and cancellations touching
 //! only the right occurrences (and notices only their RSVPs), an RSVP counting on its own
 //! occurrence only, each occurrence's own calendar UID, `GET /api/v1/series/{id}`, the editor
-//! and the public page, and the 422s.
+//! (its "this and following" edits and cancellations, posted as a browser without JavaScript
+//! does) and the public page, and the 422s.
 
 use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
 use diesel::prelude::*;
@@ -17,6 +18,7 @@ on_both_databases!(
     count_and_until_set_where_a_series_stops,
     an_rsvp_counts_on_its_own_occurrence_with_its_own_calendar_entry,
     bad_repeats_are_refused_naming_the_field,
+    the_editor_cancels_one_date_or_this_and_the_following,
 );
 on_both_databases!(with umbrella_tests::MAIL_FILES =>
     this_and_following_touches_only_the_later_occurrences_and_their_rsvps,
@@ -546,10 +548,20 @@ async fn the_editor_makes_a_series_and_the_event_page_lists_the_next_dates(app: 
         let at = form.find(&marker).expect("the field") + marker.len();
         form[at..at + 16].to_string()
     };
-    let (second_starts, second_ends) = (value_of("starts_at"), value_of("ends_at"));
-    change.retain(|(name, _)| *name != "title" && *name != "starts_at" && *name != "ends_at");
+    // The form shows the second's own times; it moves an hour later, to another room.
+    let hour_later = |typed: String| -> String {
+        let local = chrono::NaiveDateTime::parse_from_str(&typed, "%Y-%m-%dT%H:%M")
+            .expect("a datetime-local value");
+        (local + Duration::hours(1))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let second_starts = hour_later(value_of("starts_at"));
+    let second_ends = hour_later(value_of("ends_at"));
+    change.retain(|(name, _)| !["title", "starts_at", "ends_at", "location"].contains(name));
     change.extend([
         ("title", "Drop-in hours (new room)"),
+        ("location", "Library, room 2"),
         ("starts_at", second_starts.as_str()),
         ("ends_at", second_ends.as_str()),
         ("scope", "following"),
@@ -559,20 +571,47 @@ async fn the_editor_makes_a_series_and_the_event_page_lists_the_next_dates(app: 
         .await;
     assert_eq!(response.status(), 303);
     let edited = series(&app, first["series_id"].as_str().expect("series"), None).await;
-    let titles: Vec<&str> = edited
-        .iter()
-        .map(|e| e["title"].as_str().unwrap_or_default())
-        .collect();
+    let field = |events: &[Value], name: &str| -> Vec<String> {
+        events
+            .iter()
+            .map(|e| e[name].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
     assert_eq!(
-        titles,
+        field(&edited, "title"),
         [
             "Drop-in hours",
             "Drop-in hours (new room)",
             "Drop-in hours (new room)"
         ]
     );
-    for (now, then) in edited.iter().zip(&occurrences) {
-        assert_eq!(now["starts_at"], then["starts_at"], "times kept");
+    assert_eq!(
+        field(&edited, "location"),
+        ["Community room", "Library, room 2", "Library, room 2"]
+    );
+    assert_eq!(
+        ids(&edited),
+        later,
+        "the same occurrences, in the same order"
+    );
+    let instant = |event: &Value, name: &str| {
+        chrono::DateTime::parse_from_rfc3339(event[name].as_str().expect("a time"))
+            .expect("RFC 3339")
+            .with_timezone(&Utc)
+    };
+    for (n, (now, then)) in edited.iter().zip(&occurrences).enumerate() {
+        let shift = if n == 0 {
+            Duration::zero()
+        } else {
+            Duration::hours(1)
+        };
+        for name in ["starts_at", "ends_at"] {
+            assert_eq!(
+                instant(now, name) - instant(then, name),
+                shift,
+                "occurrence {n}'s {name}: only the second and later move, by the same hour"
+            );
+        }
     }
 
     // The public page of the first lists the next dates; an unlisted one is left out.
@@ -641,5 +680,110 @@ async fn the_public_sees_only_the_listed_occurrences(app: TestApp) {
     assert_eq!(
         ids(&series(&app, &series_id, Some(&token)).await),
         ids(&all)
+    );
+}
+
+/// The status of each occurrence of the series, in time order.
+async fn statuses(app: &TestApp, series_id: &str, token: &str) -> Vec<String> {
+    series(app, series_id, Some(token))
+        .await
+        .iter()
+        .map(|e| e["status"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// The editor's cancel form, posted as a browser without JavaScript sends it: "this and the
+/// following" cancels the second date and the later ones and leaves the first; the choice the
+/// form starts with ("this date only"), or no choice at all, cancels that date alone.
+async fn the_editor_cancels_one_date_or_this_and_the_following(app: TestApp) {
+    let browser = app.signed_in_browser("noor").await;
+    let token = app.token_for("noor").await;
+    let weekly = |title: &str| {
+        event_fields(
+            title,
+            3,
+            json!({"reminder_offsets_minutes": [], "repeat": {"frequency": "weekly", "count": 4}}),
+        )
+    };
+    let first = app
+        .create_event(&token, weekly("Peer support circle"))
+        .await;
+    let series_id = first["series_id"].as_str().expect("series").to_string();
+    let dates = ids(&series(&app, &series_id, Some(&token)).await);
+    assert_eq!(dates.len(), 4);
+
+    // The second date's editor asks which dates the cancellation is for, "this one" first.
+    let editor = app
+        .get(&browser, &format!("/organize/events/{}/edit", dates[1]))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(editor.contains(&format!(
+        "<form method=\"post\" action=\"/organize/events/{}/cancel\"",
+        dates[1]
+    )));
+    assert!(
+        editor.contains(
+            "id=\"cancel-scope-one\" name=\"scope\" type=\"radio\" value=\"one\" checked"
+        ),
+        "this date only, unless told otherwise"
+    );
+    assert!(editor.contains(
+        "id=\"cancel-scope-following\" name=\"scope\" type=\"radio\" value=\"following\">"
+    ));
+
+    let response = app
+        .post_form(
+            &browser,
+            &format!("/organize/events/{}/cancel", dates[1]),
+            &[("confirm", "yes"), ("scope", "following")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        umbrella_tests::location(&response),
+        format!("/organize/events/{}/edit", dates[1])
+    );
+    assert_eq!(
+        statuses(&app, &series_id, &token).await,
+        ["scheduled", "cancelled", "cancelled", "cancelled"],
+        "the second and the later ones; the first is kept"
+    );
+    // The second date's editor no longer offers to cancel it.
+    let editor = app
+        .get(&browser, &format!("/organize/events/{}/edit", dates[1]))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(!editor.contains(&format!("action=\"/organize/events/{}/cancel\"", dates[1])));
+
+    // Another series: the form as it comes (this date only) cancels the second alone, and a
+    // post without the choice (an older page) the third alone.
+    let other = app.create_event(&token, weekly("Drop-in hours")).await;
+    let other_id = other["series_id"].as_str().expect("series").to_string();
+    let other_ids = ids(&series(&app, &other_id, Some(&token)).await);
+    for (n, fields) in [
+        (1, vec![("confirm", "yes"), ("scope", "one")]),
+        (2, vec![("confirm", "yes")]),
+    ] {
+        let response = app
+            .post_form(
+                &browser,
+                &format!("/organize/events/{}/cancel", other_ids[n]),
+                &fields,
+            )
+            .await;
+        assert_eq!(response.status(), 303, "{fields:?}");
+    }
+    assert_eq!(
+        statuses(&app, &other_id, &token).await,
+        ["scheduled", "cancelled", "cancelled", "scheduled"]
+    );
+    assert_eq!(
+        statuses(&app, &series_id, &token).await,
+        ["scheduled", "cancelled", "cancelled", "cancelled"],
+        "another series' cancellations leave this one as it was"
     );
 }
