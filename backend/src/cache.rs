@@ -12,8 +12,6 @@
 //! The outputs live in a `moka` cache bounded by their size in bytes. Many requests missing one
 //! key at once build it once: the others wait for that build and answer with it.
 
-pub mod to_admit;
-
 use std::future::Future;
 use std::io::Write;
 use std::sync::{Arc, Mutex};

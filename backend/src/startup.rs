@@ -107,7 +107,6 @@ impl Application {
             metrics: Arc::new(Metrics::new()?),
             feed_cache: Arc::new(crate::cache::OutputCache::new(FEED_BYTES_KEPT)),
             page_cache: Arc::new(crate::cache::OutputCache::new(PAGE_BYTES_KEPT)),
-            events_to_admit: Arc::default(),
             news: crate::live::news::Notifier::new(database_is_sqlite, &live),
             live,
             push_public_key: Arc::from(vapid.public_key()),

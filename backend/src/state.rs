@@ -33,8 +33,6 @@ pub struct AppState {
     pub feed_cache: Arc<crate::cache::OutputCache>,
     /// The home page, event pages and the public events API, built once per change.
     pub page_cache: Arc<crate::cache::OutputCache>,
-    /// Events as new RSVPs are judged against, read at most once a second each.
-    pub events_to_admit: Arc<crate::cache::to_admit::EventsToAdmit>,
     /// The VAPID public key phones subscribe with (`GET /api/v1/push`).
     pub push_public_key: Arc<str>,
 }

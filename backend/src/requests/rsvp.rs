@@ -159,7 +159,7 @@ impl RsvpFormValues {
 /// `POST /api/v1/events/{id}/rsvps`. Text is trimmed before its length is counted (in
 /// characters); `pseudonym` refuses every control character, `needs` allows line breaks and tabs.
 /// A `role` must be one the event offers (`422` naming `role`).
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[schema(example = json!({"pseudonym": "Robin", "guests": 1, "needs": "step-free access"}))]
 pub struct RsvpInput {
     #[schema(

@@ -1,8 +1,6 @@
 //! The RSVP API: anyone RSVPs (`POST /api/v1/events/{id}/rsvps`, rate-limited) and manages it
 //! with the token (`GET|PATCH|DELETE /api/v1/rsvps/{token}`); organizers list and decide.
 
-use std::sync::Arc;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
@@ -11,7 +9,6 @@ use crate::db::{events as event_queries, rsvps};
 use crate::domain::access::Viewer;
 use crate::domain::admission::Refusal;
 use crate::domain::audit::Action;
-use crate::domain::event::Event;
 use crate::error::AppError;
 use crate::extract::organizer::ApiOrganizer;
 use crate::extract::{decision, JsonBody, ManagedRsvp};
@@ -45,18 +42,31 @@ pub async fn create(
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     state.check_rsvp_rate(&request)?;
-    let input: RsvpInput = body.parse().await?;
+    let mut input: RsvpInput = body.parse().await?;
+    // As admission judges it: without the count of filled roles, which an RSVP does not need.
     let id = path.into_inner();
-    let to_admit = state
-        .events_to_admit
-        .recent_or_read(&state.pool, &id)
-        .await?;
-    let new = match admit(&state, &request, &to_admit.event, input.clone()).await {
-        // Judged on a read up to a second old: judged again on the event as it is now before
-        // saying no (it may have been edited since, to offer that role, say).
-        Err(refused) if to_admit.recent && may_differ_when_read_again(&refused) => {
-            let event = state.events_to_admit.read(&state.pool, &id).await?;
-            admit(&state, &request, &event, input).await?
+    let event = crate::db::run(&state.pool, move |conn| {
+        event_queries::get_to_admit(conn, &id)
+    })
+    .await?;
+    let invite = super::rsvp_invite(
+        &state,
+        &request,
+        &event,
+        input.invite_code.take().as_deref(),
+    )?;
+    let mut draft = input.into_draft(state.sends_mail(), &event.draft.questions)?;
+    draft.invite = invite;
+    let key = state.key.clone();
+    // Reminders and notices follow the caller's Accept-Language.
+    let lang = crate::extract::locale::locale_of(&request).lang;
+    let created = crate::db::run(&state.pool, move |conn| {
+        rsvps::create(conn, &key, &event, draft, lang, Utc::now())
+    })
+    .await;
+    let new = match created {
+        Err(crate::db::Error::Refused(Refusal::InviteNotValid(problem))) => {
+            return Err(super::refused_code(&state, &request, problem))
         }
         other => other?,
     };
@@ -68,44 +78,6 @@ pub async fn create(
         .insert_header(("Location", manage_url))
         .insert_header(("Cache-Control", "no-store"))
         .json(json))
-}
-
-/// A refusal that a fresh read of the event could turn into a yes.
-fn may_differ_when_read_again(refused: &AppError) -> bool {
-    matches!(
-        refused,
-        AppError::Invalid { .. }
-            | AppError::Forbidden(_)
-            | AppError::Conflict(_)
-            | AppError::NotFound
-    )
-}
-
-/// The RSVP judged against `event` (as read, without the count of filled roles, which an RSVP
-/// does not need) and stored as `rsvps::create` decides.
-async fn admit(
-    state: &AppState,
-    request: &HttpRequest,
-    event: &Arc<Event>,
-    mut input: RsvpInput,
-) -> Result<rsvps::NewRsvp, AppError> {
-    let invite = super::rsvp_invite(state, request, event, input.invite_code.take().as_deref())?;
-    let mut draft = input.into_draft(state.sends_mail(), &event.draft.questions)?;
-    draft.invite = invite;
-    let key = state.key.clone();
-    // Reminders and notices follow the caller's Accept-Language.
-    let lang = crate::extract::locale::locale_of(request).lang;
-    let event = event.clone();
-    let created = crate::db::run(&state.pool, move |conn| {
-        rsvps::create(conn, &key, &event, draft, lang, Utc::now())
-    })
-    .await;
-    match created {
-        Err(crate::db::Error::Refused(Refusal::InviteNotValid(problem))) => {
-            Err(super::refused_code(state, request, problem))
-        }
-        other => Ok(other?),
-    }
 }
 
 fn with_event(
