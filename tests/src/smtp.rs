@@ -12,6 +12,26 @@ use crate::needs::{self, Need};
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/smtp_sink.py");
 
+/// Settings that make a test server's outbox try a refused message again after 1 s and take back
+/// a claim after 3 s, so that mail stories finish in seconds.
+pub const QUICK_MAIL: [&str; 4] = ["--mail-retry-seconds", "1", "--mail-lease-seconds", "3"];
+
+/// A test server that emails quickly through a new SMTP server, which refuses its first `refuse`
+/// messages; `extra` settings go beside.
+pub async fn serve_with_mail(
+    backend: crate::Backend,
+    refuse: usize,
+    extra: &[&str],
+) -> Option<(crate::TestApp, SmtpSink)> {
+    let sink = SmtpSink::start(refuse)?;
+    let url = sink.url();
+    let mut args = vec!["--mail-url", url.as_str()];
+    args.extend(QUICK_MAIL);
+    args.extend(extra);
+    let app = crate::TestApp::spawn_with(backend, &args).await?;
+    Some((app, sink))
+}
+
 pub struct SmtpSink {
     pub port: u16,
     dir: PathBuf,

@@ -10,22 +10,11 @@ use diesel::prelude::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 use umbrella::db::schema::outbox;
-use umbrella_tests::smtp::SmtpSink;
+use umbrella_tests::smtp::{serve_with_mail, SmtpSink};
 use umbrella_tests::{event_fields, on_both_databases, Backend, TestApp};
 
 async fn start_with_mail(backend: Backend) -> Option<(TestApp, SmtpSink)> {
-    let sink = SmtpSink::start(0)?;
-    let url = sink.url();
-    let args = [
-        "--mail-url",
-        url.as_str(),
-        "--mail-retry-seconds",
-        "1",
-        "--mail-lease-seconds",
-        "3",
-    ];
-    let app = TestApp::spawn_with(backend, &args).await?;
-    Some((app, sink))
+    serve_with_mail(backend, 0, &[]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,22 +10,15 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 use umbrella::db::schema::{outbox, rsvps};
 use umbrella_tests::child::ChildServer;
-use umbrella_tests::smtp::SmtpSink;
+use umbrella_tests::smtp::{serve_with_mail, SmtpSink, QUICK_MAIL};
 use umbrella_tests::{event_fields, Backend, TestApp};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_umbrella-server");
 /// The `--metrics-token` of the server processes here, to read their outbox's depth.
 const METRICS_TOKEN: &str = "mail-test-metrics";
 /// Short retry and lease times so that tests wait seconds, not minutes.
-const QUICK_MAIL: [&str; 4] = ["--mail-retry-seconds", "1", "--mail-lease-seconds", "3"];
-
 async fn start(backend: Backend, refuse: usize) -> Option<(TestApp, SmtpSink)> {
-    let sink = SmtpSink::start(refuse)?;
-    let url = sink.url();
-    let mut args = vec!["--mail-url", url.as_str()];
-    args.extend(QUICK_MAIL);
-    let app = TestApp::spawn_with(backend, &args).await?;
-    Some((app, sink))
+    serve_with_mail(backend, refuse, &[]).await
 }
 
 /// Wait until `count` messages arrived and `app`'s outbox has nothing left to send (at most

@@ -10,11 +10,10 @@ use diesel::prelude::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 use umbrella::db::schema::{events, outbox};
-use umbrella_tests::smtp::SmtpSink;
+use umbrella_tests::smtp::{SmtpSink, QUICK_MAIL};
 use umbrella_tests::{event_fields, on_both_databases, Backend, TestApp, MAIL_FILES};
 
 /// Short retry and lease times so that tests wait seconds, not minutes.
-const QUICK_MAIL: [&str; 4] = ["--mail-retry-seconds", "1", "--mail-lease-seconds", "3"];
 
 on_both_databases!(
     without_a_mail_server_no_address_is_asked_for_or_taken,

@@ -706,6 +706,62 @@ async fn delete_me_and_the_purge_remove_phones(app: TestApp) {
     assert_eq!(subscriptions(&app), 0, "the purge takes the phone");
 }
 
+/// In a real browser, the manage page's quick exit makes the server forget this RSVP's phone
+/// (the person may be leaving in a hurry, on a phone someone else will pick up), and only this
+/// RSVP's.
+async fn the_quick_exit_forgets_the_phone(app: TestApp) {
+    let Some(driver) = umbrella_tests::browser::Chromedriver::start().await else {
+        return;
+    };
+    let service = push_service(&app).await;
+    let organizer = app.organizer_token().await;
+    let event = app
+        .create_event(&organizer, event_fields("Workshop", 1, json!({})))
+        .await;
+    let event_id = event["id"].as_str().expect("id");
+    let leaving = app
+        .rsvp_api(event_id, json!({"pseudonym": "Leaving"}))
+        .await;
+    let staying = app
+        .rsvp_api(event_id, json!({"pseudonym": "Staying"}))
+        .await;
+    subscribe_rsvp(&app, &leaving, &service.phone(), "neutral").await;
+    subscribe_rsvp(&app, &staying, &service.phone(), "neutral").await;
+    assert_eq!(subscriptions(&app), 2);
+
+    let session = driver
+        .session(umbrella_tests::browser::SessionOptions::default())
+        .await;
+    let manage = app.url(&format!("/r/{leaving}"));
+    session.open(&manage).await;
+    session.click("[data-quick-exit]").await;
+    session.wait_to_leave(&manage).await;
+    session.close().await;
+    let mut left = subscriptions(&app);
+    for _ in 0..50 {
+        if left == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        left = subscriptions(&app);
+    }
+    assert_eq!(
+        left, 1,
+        "the quick exit took this RSVP's phone and no other"
+    );
+    let (status, body) = subscribe(
+        &app,
+        &format!("/api/v1/rsvps/{staying}/push"),
+        None,
+        &service.phone().subscription("neutral"),
+    )
+    .await;
+    assert_eq!(
+        status, 204,
+        "the other RSVP still manages its phones: {body}"
+    );
+}
+
 /// The manage page offers alerts and says what a push service can see and that Tor Browser
 /// cannot receive them; the console offers them to organizers; the web app manifest carries the
 /// neutral name the group chose and a plain icon.
@@ -1020,5 +1076,6 @@ on_both_databases!(with super::SETTINGS => only_allowed_push_services_are_taken,
     updates_reach_the_phones_the_policy_allows, a_gone_phone_is_removed,
     failures_are_retried_and_never_stall_the_worker,
     a_start_without_the_push_key_is_refused_once_phones_subscribed,
-    the_push_key_stays_in_its_file, delete_me_and_the_purge_remove_phones, help_and_the_home_safe_check_reach_phones);
+    the_push_key_stays_in_its_file, delete_me_and_the_purge_remove_phones, help_and_the_home_safe_check_reach_phones,
+    the_quick_exit_forgets_the_phone);
 on_both_databases!(the_default_list_refuses_this_machine);

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use umbrella_tests::smtp::SmtpSink;
+use umbrella_tests::smtp::{serve_with_mail, SmtpSink};
 use umbrella_tests::{bytes_contain, event_fields, location, on_both_databases, Backend, TestApp};
 
 const SECRET_ANSWER: &str = "Answer-canary-she-her";
@@ -464,20 +464,7 @@ on_both_databases!(
 /// A server that emails through a real SMTP server (retrying quickly) and may push to the push
 /// service double on this machine.
 async fn with_mail_and_push(backend: Backend) -> Option<(TestApp, SmtpSink)> {
-    let sink = SmtpSink::start(0)?;
-    let url = sink.url();
-    let args = [
-        "--mail-url",
-        url.as_str(),
-        "--mail-retry-seconds",
-        "1",
-        "--mail-lease-seconds",
-        "3",
-        "--push-endpoints",
-        "127.0.0.1",
-    ];
-    let app = TestApp::spawn_with(backend, &args).await?;
-    Some((app, sink))
+    serve_with_mail(backend, 0, &["--push-endpoints", "127.0.0.1"]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,7 +10,7 @@ use futures_util::{SinkExt, StreamExt};
 use reqwest::Method;
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
-use umbrella_tests::smtp::SmtpSink;
+use umbrella_tests::smtp::{serve_with_mail, SmtpSink};
 use umbrella_tests::{event_fields, location, on_both_databases, Backend, TestApp};
 
 type Socket =
@@ -253,18 +253,7 @@ async fn home_safe_by_is_for_actions_after_the_start(app: TestApp) {
 }
 
 async fn start_with_mail(backend: Backend) -> Option<(TestApp, SmtpSink)> {
-    let sink = SmtpSink::start(0)?;
-    let url = sink.url();
-    let args = [
-        "--mail-url",
-        url.as_str(),
-        "--mail-retry-seconds",
-        "1",
-        "--mail-lease-seconds",
-        "3",
-    ];
-    let app = TestApp::spawn_with(backend, &args).await?;
-    Some((app, sink))
+    serve_with_mail(backend, 0, &[]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
