@@ -13,8 +13,6 @@ use umbrella::db::schema::{events, outbox};
 use umbrella_tests::smtp::{SmtpSink, QUICK_MAIL};
 use umbrella_tests::{event_fields, on_both_databases, Backend, TestApp, MAIL_FILES};
 
-/// Short retry and lease times so that tests wait seconds, not minutes.
-
 on_both_databases!(
     without_a_mail_server_no_address_is_asked_for_or_taken,
     one_line_text_refuses_control_characters,
