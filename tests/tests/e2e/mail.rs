@@ -16,7 +16,7 @@ use umbrella_tests::{event_fields, Backend, TestApp};
 const SERVER: &str = env!("CARGO_BIN_EXE_umbrella-server");
 /// The `--metrics-token` of the server processes here, to read their outbox's depth.
 const METRICS_TOKEN: &str = "mail-test-metrics";
-/// Short retry and lease times so that tests wait seconds, not minutes.
+/// A server emailing through a new SMTP server that refuses its first `refuse` messages.
 async fn start(backend: Backend, refuse: usize) -> Option<(TestApp, SmtpSink)> {
     serve_with_mail(backend, refuse, &[]).await
 }
