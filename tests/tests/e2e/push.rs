@@ -674,23 +674,34 @@ async fn the_push_key_stays_in_its_file(app: TestApp) {
     }
 }
 
-/// "Delete me" and the purge take an RSVP's phones with them.
-async fn delete_me_and_the_purge_remove_phones(app: TestApp) {
-    let service = push_service(&app).await;
+/// An event with two RSVPs, "Leaving" and "Staying", each with a phone subscribed with `detail`:
+/// the event's id and the two manage tokens.
+async fn leaving_and_staying(
+    app: &TestApp,
+    service: &PushService,
+    detail: &str,
+) -> (String, String, String) {
     let organizer = app.organizer_token().await;
     let event = app
         .create_event(&organizer, event_fields("Workshop", 1, json!({})))
         .await;
-    let event_id = event["id"].as_str().expect("id");
+    let event_id = event["id"].as_str().expect("id").to_string();
     let leaving = app
-        .rsvp_api(event_id, json!({"pseudonym": "Leaving"}))
+        .rsvp_api(&event_id, json!({"pseudonym": "Leaving"}))
         .await;
     let staying = app
-        .rsvp_api(event_id, json!({"pseudonym": "Staying"}))
+        .rsvp_api(&event_id, json!({"pseudonym": "Staying"}))
         .await;
-    subscribe_rsvp(&app, &leaving, &service.phone(), "full").await;
-    subscribe_rsvp(&app, &staying, &service.phone(), "full").await;
-    assert_eq!(subscriptions(&app), 2);
+    subscribe_rsvp(app, &leaving, &service.phone(), detail).await;
+    subscribe_rsvp(app, &staying, &service.phone(), detail).await;
+    assert_eq!(subscriptions(app), 2);
+    (event_id, leaving, staying)
+}
+
+/// "Delete me" and the purge take an RSVP's phones with them.
+async fn delete_me_and_the_purge_remove_phones(app: TestApp) {
+    let service = push_service(&app).await;
+    let (event_id, leaving, _staying) = leaving_and_staying(&app, &service, "full").await;
     let response = app
         .client()
         .delete(app.url(&format!("/api/v1/rsvps/{leaving}")))
@@ -699,7 +710,7 @@ async fn delete_me_and_the_purge_remove_phones(app: TestApp) {
         .expect("sent");
     assert_eq!(response.status(), 204);
     assert_eq!(subscriptions(&app), 1, "delete me takes the phone");
-    app.end_event(event_id);
+    app.end_event(&event_id);
     app.cli(&["purge", "--retention-hours", "0"])
         .await
         .expect("purge runs");
@@ -714,20 +725,7 @@ async fn the_quick_exit_forgets_the_phone(app: TestApp) {
         return;
     };
     let service = push_service(&app).await;
-    let organizer = app.organizer_token().await;
-    let event = app
-        .create_event(&organizer, event_fields("Workshop", 1, json!({})))
-        .await;
-    let event_id = event["id"].as_str().expect("id");
-    let leaving = app
-        .rsvp_api(event_id, json!({"pseudonym": "Leaving"}))
-        .await;
-    let staying = app
-        .rsvp_api(event_id, json!({"pseudonym": "Staying"}))
-        .await;
-    subscribe_rsvp(&app, &leaving, &service.phone(), "neutral").await;
-    subscribe_rsvp(&app, &staying, &service.phone(), "neutral").await;
-    assert_eq!(subscriptions(&app), 2);
+    let (_, leaving, staying) = leaving_and_staying(&app, &service, "neutral").await;
 
     let session = driver
         .session(umbrella_tests::browser::SessionOptions::default())
