@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing, run by .ci/run: every fuzz target in fuzz/ under libFuzzer for
 # UMBRELLA_FUZZ_SECONDS (60 by default; CI passes 30) each, two at a time (one per core).
 #
-# How the targets are built (docs/testing.md, "Fuzzing"):
+# How the targets are built (docs/testing.md, "Fuzz targets"):
 # - By default, in the debug profile and in `target/`, beside the build `cargo test --workspace`
 #   has just made: the dependencies the tests compiled are reused as they are, and only this
 #   workspace's crates (umbrella and umbrella-fuzz) are compiled again, with libFuzzer's
@@ -10,11 +10,14 @@
 #   cargo keeps apart from the plain build: the test binaries are untouched). The flags are the
 #   ones cargo-fuzz passes; what is not instrumented is the code of other crates (serde_json,
 #   url, pulldown-cmark, actix-http), so libFuzzer is guided by the branches of our own parsers.
+#   Dead code is left out (cargo-fuzz keeps it): kept, the whole server's counters made every
+#   input about ten times as slow (.ci/fuzz-rustc.sh).
 #   Our crates are compiled at opt-level 1 (UMBRELLA_FUZZ_OPT_LEVEL=0 builds in about half the
 #   time and runs about 2.5 times fewer inputs a second).
 # - With UMBRELLA_FUZZ_WITH=cargo-fuzz (or a sanitizer, UMBRELLA_FUZZ_SANITIZER=address), by
 #   cargo-fuzz itself on the stable toolchain (RUSTC_BOOTSTRAP=1 lets it accept its nightly
-#   flags): every crate instrumented, a release build at opt-level 1 of its own.
+#   flags): every crate instrumented, a release build at opt-level 1 of its own, dead code left
+#   out as above (--strip-dead-code).
 #
 # Each target starts from its seed corpus (fuzz/corpus/<target>/) and the inputs that once
 # failed (fuzz/regressions/<target>/); what it learns is kept in target/fuzz-corpus/<target>/ for
@@ -44,7 +47,7 @@ if [ "$with" = cargo-fuzz ]; then
     echo "fuzz: installing cargo-fuzz"
     cargo install --locked --quiet --debug cargo-fuzz
   fi
-  cargo fuzz build --fuzz-dir fuzz --features libfuzzer --sanitizer "$sanitizer"
+  cargo fuzz build --fuzz-dir fuzz --features libfuzzer --sanitizer "$sanitizer" --strip-dead-code
   # cargo-fuzz builds for the host triple explicitly, so its binaries sit under it.
   bin_dir=fuzz/target/$(rustc -vV | sed -n 's/^host: //p')/release
   [ -d "$bin_dir" ] || bin_dir=target/$(rustc -vV | sed -n 's/^host: //p')/release
