@@ -37,7 +37,8 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 podman_tools() {
   local need=() pkg
   for pkg in podman runc debootstrap curl "$@"; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+    # Installed, not only known to dpkg (`dpkg -s` also succeeds once removed, config kept).
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -qx 'install ok installed' || need+=("$pkg")
   done
   if [ "${#need[@]}" -gt 0 ]; then
     say "installing ${need[*]}"

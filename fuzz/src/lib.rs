@@ -257,7 +257,9 @@ fn check_rsvp_draft(draft: &RsvpDraft, sends_mail: bool) {
 }
 
 /// `--mail-url`: never panics, and what it accepts as SMTP is a URL lettre can read that says
-/// how to use TLS; its debug form never shows a password.
+/// how to use TLS; its debug form shows nothing of the URL, password included: it is the same
+/// for every SMTP URL. (Looking for the password in it instead failed on a password that is a
+/// word of the redacted form itself, "Secret": `fuzz/regressions/mail_url/`.)
 pub fn mail_url(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -268,12 +270,11 @@ pub fn mail_url(data: &[u8]) {
             let url = url::Url::parse(secrecy::ExposeSecret::expose_secret(url))
                 .expect("an accepted SMTP URL parses again");
             assert!(matches!(url.scheme(), "smtp" | "smtps"), "{}", url.scheme());
-            if url.password().is_some_and(|p| p.len() >= 6) {
-                assert!(
-                    !shown.contains(url.password().unwrap_or_default()),
-                    "the debug form shows the password: {shown}"
-                );
-            }
+            let redacted = format!(
+                "{:?}",
+                umbrella::config::MailUrl::Smtp(secrecy::SecretString::from("smtp://elsewhere"))
+            );
+            assert_eq!(shown, redacted, "the debug form shows something of the URL");
         }
     }
 }

@@ -2,7 +2,7 @@
 //! corpus (`corpus/<target>/`, what libFuzzer starts from) and the inputs that once failed
 //! (`regressions/<target>/`). A crash libFuzzer finds in CI is saved under `artifacts/`; copied
 //! into `regressions/`, it stays a test here after the fix. The coverage-guided run itself is
-//! `.ci/fuzz.sh` (cargo-fuzz and libFuzzer).
+//! `.ci/fuzz.sh` (libFuzzer).
 
 use std::panic;
 use std::path::{Path, PathBuf};

@@ -3,8 +3,9 @@
 # pgbench's TPC-B-like transaction at 32 clients on a fresh pgbench database, then
 # `POST /api/v1/events/{id}/rsvps` at 32 connections (wrk, tests/bench/rsvp.lua) against a fresh
 # release server on a fresh Umbrella database, then pgbench again; prints both rates, the RSVP
-# p50 and p99, their ratio to the mean pgbench rate, and whether every acknowledged RSVP was
-# stored. Both databases are made new on the local PostgreSQL (127.0.0.1:5432, user postgres).
+# p50 and p99, pgbench's own p50 and p99 (from its per-transaction log: the latency PostgreSQL
+# itself gives 32 clients on this machine), the ratio of the rates, and whether every
+# acknowledged RSVP was stored. Both databases are made new on the local PostgreSQL (127.0.0.1:5432, user postgres).
 # BENCH_SQLITE=1 serves the RSVPs from SQLite instead (pgbench still runs beside, for the
 # machine's measure); BENCH_BIN names another build of the server to measure.
 # Usage: tests/bench/rsvp_pgbench.sh [SECONDS] [ROUNDS]
@@ -25,9 +26,17 @@ if [ -n "${BENCH_SQLITE:-}" ]; then unset BENCH_DATABASE_URL; else export BENCH_
 # Scale 32: as many branches as clients, as pgbench's documentation advises.
 pgbench -i -q -s 32 "$pg/umbrella_pgbench" >/dev/null 2>&1
 
-tpcb() { # -> transactions per second
-  pgbench -n -c 32 -j 2 -T "$seconds" "$pg/umbrella_pgbench" 2>/dev/null |
-    awk '/^tps = /{print $3; exit}'
+pgbench_p50=() pgbench_p99=()
+tpcb() { # -> transactions per second; each run's latency percentiles go to pgbench_p50/p99
+  local logs="$work/pgbench-log" tps
+  rm -rf "$logs" && mkdir -p "$logs"
+  tps="$(cd "$logs" && pgbench -n -c 32 -j 2 -T "$seconds" --log --log-prefix=tx "$pg/umbrella_pgbench" 2>/dev/null |
+    awk '/^tps = /{print $3; exit}')"
+  # The log's third field is each transaction's latency in microseconds.
+  read -r p50 p99 < <(cat "$logs"/tx.* | awk '{print $3}' | sort -n |
+    awk '{v[NR]=$1} END{printf "%.1fms %.1fms\n", v[int(NR*0.5)]/1000, v[int(NR*0.99)]/1000}')
+  pgbench_p50+=("$p50") pgbench_p99+=("$p99")
+  echo "$tps"
 }
 
 port=18200
@@ -39,20 +48,21 @@ event="$(curl -fs -X POST -H "Authorization: Bearer $token" -H 'Content-Type: ap
   "http://127.0.0.1:$port/api/v1/events" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u '+%F %H:%M') UTC; server $bin ($("$bin" --version)); RSVPs on $([ -n "${BENCH_DATABASE_URL:-}" ] && echo PostgreSQL || echo SQLite); PostgreSQL $(psql "$pg/postgres" -AtXc 'show server_version')"
-printf '%-6s %14s %12s %10s %10s %8s %14s\n' round "pgbench tps" "RSVPs/s" p50 p99 errors ratio
+printf '%-6s %14s %12s %10s %10s %8s %8s %22s\n' round "pgbench tps" "RSVPs/s" p50 p99 errors ratio "pgbench p50/p99"
 acknowledged=0
 for round in $(seq 1 "$rounds"); do
-  before="$(tpcb)"
+  tpcb >"$work/tps" && before="$(cat "$work/tps")"
   out="$(wrk -t2 -c32 -d"${seconds}s" --latency -s tests/bench/rsvp.lua "http://127.0.0.1:$port/api/v1/events/$event/rsvps")"
-  after="$(tpcb)"
+  tpcb >"$work/tps" && after="$(cat "$work/tps")"
   rps="$(awk '/Requests\/sec/{print $2}' <<<"$out")"
   p50="$(awk '$1=="50%"{print $2}' <<<"$out")"
   p99="$(awk '$1=="99%"{print $2}' <<<"$out")"
   errors="$(awk '/Non-2xx or 3xx/{print $5}' <<<"$out" | grep . || echo 0)"
   total="$(awk '/requests in/{print $1}' <<<"$out")"
   acknowledged=$(( acknowledged + total - errors ))
-  printf '%-6s %14s %12s %10s %10s %8s %14s\n' "$round" "$before/$after" "$rps" "$p50" "$p99" "$errors" \
-    "$(awk -v r="$rps" -v a="$before" -v b="$after" 'BEGIN{printf "%.2f", r/((a+b)/2)}')"
+  printf '%-6s %14s %12s %10s %10s %8s %8s %22s\n' "$round" "$before/$after" "$rps" "$p50" "$p99" "$errors" \
+    "$(awk -v r="$rps" -v a="$before" -v b="$after" 'BEGIN{printf "%.2f", r/((a+b)/2)}')" \
+    "${pgbench_p50[-2]}/${pgbench_p99[-2]}, ${pgbench_p50[-1]}/${pgbench_p99[-1]}"
 done
 if [ -n "${BENCH_DATABASE_URL:-}" ]; then
   query() { psql "$BENCH_DATABASE_URL" -AtXc "$1"; }
