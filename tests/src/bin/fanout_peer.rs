@@ -5,7 +5,7 @@
 //! one line over plain TCP, where Umbrella's pass it through PostgreSQL's NOTIFY. Umbrella's
 //! delivery latency is read beside this one's, measured the same way in the same run. It is a
 //! peer, not a ceiling: written plainly on tokio-tungstenite (a task and a flushed frame per
-//! follower), it has delivered more slowly than Umbrella (docs/performance.md).
+//! follower), it delivered more slowly than Umbrella (docs/performance.md).
 //!
 //! `fanout_peer WS_PORT POST_PORT RELAY_PORT [PEER_RELAY_PORT…]`: followers connect to
 //! WS_PORT (any path), `POST …/updates` on POST_PORT publishes the next update here and at each
