@@ -5,7 +5,8 @@
 # release server on a fresh Umbrella database, then pgbench again; prints both rates, the RSVP
 # p50 and p99, pgbench's own p50 and p99 (from its per-transaction log: the latency PostgreSQL
 # itself gives 32 clients on this machine), the ratio of the rates, and whether every
-# acknowledged RSVP was stored. Both databases are made new on the local PostgreSQL (127.0.0.1:5432, user postgres).
+# acknowledged RSVP was stored. Both databases are made new on the local PostgreSQL
+# (127.0.0.1:5432, user postgres).
 # BENCH_SQLITE=1 serves the RSVPs from SQLite instead (pgbench still runs beside, for the
 # machine's measure); BENCH_BIN names another build of the server to measure.
 # Usage: tests/bench/rsvp_pgbench.sh [SECONDS] [ROUNDS]
@@ -26,17 +27,14 @@ if [ -n "${BENCH_SQLITE:-}" ]; then unset BENCH_DATABASE_URL; else export BENCH_
 # Scale 32: as many branches as clients, as pgbench's documentation advises.
 pgbench -i -q -s 32 "$pg/umbrella_pgbench" >/dev/null 2>&1
 
-pgbench_p50=() pgbench_p99=()
-tpcb() { # -> transactions per second; each run's latency percentiles go to pgbench_p50/p99
-  local logs="$work/pgbench-log" tps
+tpcb() { # sets tpcb_tps (transactions per second) and tpcb_latency (this run's "p50/p99")
+  local logs="$work/pgbench-log"
   rm -rf "$logs" && mkdir -p "$logs"
-  tps="$(cd "$logs" && pgbench -n -c 32 -j 2 -T "$seconds" --log --log-prefix=tx "$pg/umbrella_pgbench" 2>/dev/null |
+  tpcb_tps="$(cd "$logs" && pgbench -n -c 32 -j 2 -T "$seconds" --log --log-prefix=tx "$pg/umbrella_pgbench" 2>/dev/null |
     awk '/^tps = /{print $3; exit}')"
   # The log's third field is each transaction's latency in microseconds.
-  read -r p50 p99 < <(cat "$logs"/tx.* | awk '{print $3}' | sort -n |
-    awk '{v[NR]=$1} END{printf "%.1fms %.1fms\n", v[int(NR*0.5)]/1000, v[int(NR*0.99)]/1000}')
-  pgbench_p50+=("$p50") pgbench_p99+=("$p99")
-  echo "$tps"
+  tpcb_latency="$(cat "$logs"/tx.* | awk '{print $3}' | sort -n |
+    awk '{v[NR]=$1} END{printf "%.1fms/%.1fms", v[int(NR*0.5)]/1000, v[int(NR*0.99)]/1000}')"
 }
 
 port=18200
@@ -51,9 +49,9 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -
 printf '%-6s %14s %12s %10s %10s %8s %8s %22s\n' round "pgbench tps" "RSVPs/s" p50 p99 errors ratio "pgbench p50/p99"
 acknowledged=0
 for round in $(seq 1 "$rounds"); do
-  tpcb >"$work/tps" && before="$(cat "$work/tps")"
+  tpcb && before=$tpcb_tps before_latency=$tpcb_latency
   out="$(wrk -t2 -c32 -d"${seconds}s" --latency -s tests/bench/rsvp.lua "http://127.0.0.1:$port/api/v1/events/$event/rsvps")"
-  tpcb >"$work/tps" && after="$(cat "$work/tps")"
+  tpcb && after=$tpcb_tps after_latency=$tpcb_latency
   rps="$(awk '/Requests\/sec/{print $2}' <<<"$out")"
   p50="$(awk '$1=="50%"{print $2}' <<<"$out")"
   p99="$(awk '$1=="99%"{print $2}' <<<"$out")"
@@ -62,7 +60,7 @@ for round in $(seq 1 "$rounds"); do
   acknowledged=$(( acknowledged + total - errors ))
   printf '%-6s %14s %12s %10s %10s %8s %8s %22s\n' "$round" "$before/$after" "$rps" "$p50" "$p99" "$errors" \
     "$(awk -v r="$rps" -v a="$before" -v b="$after" 'BEGIN{printf "%.2f", r/((a+b)/2)}')" \
-    "${pgbench_p50[-2]}/${pgbench_p99[-2]}, ${pgbench_p50[-1]}/${pgbench_p99[-1]}"
+    "$before_latency, $after_latency"
 done
 if [ -n "${BENCH_DATABASE_URL:-}" ]; then
   query() { psql "$BENCH_DATABASE_URL" -AtXc "$1"; }
