@@ -48,9 +48,9 @@ if [ "$with" = cargo-fuzz ]; then
     cargo install --locked --quiet --debug cargo-fuzz
   fi
   cargo fuzz build --fuzz-dir fuzz --features libfuzzer --sanitizer "$sanitizer" --strip-dead-code
-  # cargo-fuzz builds for the host triple explicitly, so its binaries sit under it.
-  bin_dir=fuzz/target/$(rustc -vV | sed -n 's/^host: //p')/release
-  [ -d "$bin_dir" ] || bin_dir=target/$(rustc -vV | sed -n 's/^host: //p')/release
+  # cargo-fuzz builds for the host triple explicitly, so its binaries sit under it, in the
+  # workspace's target/ (fuzz/ is a member).
+  bin_dir=target/$(rustc -vV | sed -n 's/^host: //p')/release
 else
   # umbrella-tests is named so that features resolve as in `cargo test --workspace` (see also
   # fuzz/Cargo.toml): a dependency with other features would be compiled again, with all that is
