@@ -2,6 +2,8 @@
 //! the listener (port 0 in tests), wires every route in one place, and runs until stopped.
 //! The server stops gracefully on SIGTERM or SIGINT.
 
+mod on_demand;
+
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -158,20 +160,29 @@ impl Application {
         let server = builder
             .listen("umbrella", listener, move || {
                 let signal = stopping_signal.clone();
-                let application = || map_config(app(data.clone(), https), |_| AppConfig::default());
-                // Live followers hear of a stop too, and are told to reconnect elsewhere.
-                let for_followers = signal.clone();
-                HttpService::build()
-                    .graceful_shutdown_signal(move || {
+                let data = data.clone();
+                // Made on the worker when a connection comes, let go when it has been quiet.
+                on_demand::OnDemand::new(
+                    move || {
+                        let application =
+                            || map_config(app(data.clone(), https), |_| AppConfig::default());
                         let signal = signal.clone();
-                        async move { signal.notified().await }
-                    })
-                    .keep_alive(KeepAlive::default())
-                    .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
-                    .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
-                    .upgrade(crate::live::takeover::service(application(), for_followers))
-                    .finish(application())
-                    .tcp()
+                        // Live followers hear of a stop too, and are told to reconnect elsewhere.
+                        let for_followers = signal.clone();
+                        HttpService::build()
+                            .graceful_shutdown_signal(move || {
+                                let signal = signal.clone();
+                                async move { signal.notified().await }
+                            })
+                            .keep_alive(KeepAlive::default())
+                            .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
+                            .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
+                            .upgrade(crate::live::takeover::service(application(), for_followers))
+                            .finish(application())
+                            .tcp()
+                    },
+                    on_demand::LINGER,
+                )
             })?
             .run();
         Ok(Self {
