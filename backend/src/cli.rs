@@ -54,8 +54,18 @@ fn keep_files_private() {
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
 }
 
+/// How long an unused blocking thread of the server's main runtime waits for more work.
+const BLOCKING_THREAD_KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(60);
+
 fn serve(settings: Settings) -> anyhow::Result<()> {
-    actix_web::rt::System::new().block_on(async move {
+    // The background workers reach the database on this runtime's blocking threads. Kept for a
+    // minute rather than tokio's 10 s, the one they use outlives the workers' 10-second turns
+    // instead of a new thread starting for most of them (issue #20: an idle server's wake-ups).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .thread_keep_alive(BLOCKING_THREAD_KEEP_ALIVE)
+        .build()?;
+    actix_web::rt::System::with_tokio_rt(move || runtime).block_on(async move {
         let application = Application::build(settings).await?;
         application.run_until_stopped().await?;
         Ok(())

@@ -5,9 +5,10 @@
 # Usage: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/umbrella_bench \
 #          tests/bench/idle.sh [SECONDS] [BINARY…]      (default: 30 s, target/release/umbrella)
 # Before measuring, 64 requests at once make the pool open more connections; the measurement
-# starts 45 s later (past the pool's idle timeout, 10 s, and its reaper's next look, every 30 s,
-# and past the idle timeout of the blocking threads the burst started, so that no thread exits
-# in the window and takes its counts with it). Connections are sampled every second of the
+# starts 80 s later (past the pool's idle timeout, 45 s, and its reaper's next look, every 30 s,
+# and past the idle timeout of the blocking threads the burst started, 10 s on the workers'
+# runtimes and 60 s on the main one, so that no thread exits in the window and takes its
+# counts with it). Connections are sampled every second of the
 # window: the table shows the most seen at once, beside the count just after start.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -48,7 +49,7 @@ for bin in "${binaries[@]}"; do
   fresh="$(connections)"
   # A burst that needs many connections at once, then quiet.
   seq 64 | xargs -P 64 -I{} curl -fs -o /dev/null "http://127.0.0.1:$port/api/v1/events"
-  sleep 45
+  sleep 80
   switches_before="$(switches "$server")"
   threads_before="$(switches_by_thread "$server")"
   cpu_before="$(cpu_ticks "$server")"

@@ -3,10 +3,12 @@
 //! emptied, and the checkpoint's answer is checked, so no old page image outlives the change.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use diesel::sql_types::BigInt;
 use diesel::{QueryableByName, RunQueryDsl, SqliteConnection};
+use tokio::sync::Notify;
 
 use super::{DbConnection, Pool};
 
@@ -22,6 +24,9 @@ pub const OWED_RETRY_INTERVAL: Duration = Duration::from_secs(15);
 static INCOMPLETE: AtomicU64 = AtomicU64::new(0);
 /// Whether a removal's checkpoint is still owed; the background retry completes it.
 static OWED: AtomicBool = AtomicBool::new(false);
+/// Wakes the background retry when a checkpoint becomes owed; until then it sleeps without a
+/// timer (an idle server wakes as little as it can, issue #20).
+static OWED_NOTICE: LazyLock<Notify> = LazyLock::new(Notify::new);
 
 /// What `PRAGMA wal_checkpoint` answers: whether it was blocked, the frames in the log, and how
 /// many of them reached the database file.
@@ -69,6 +74,7 @@ pub fn forget_deleted(conn: &mut DbConnection) -> Result<(), super::Error> {
     };
     INCOMPLETE.fetch_add(1, Ordering::Relaxed);
     OWED.store(true, Ordering::Release);
+    OWED_NOTICE.notify_one();
     match last {
         Ok(outcome) => tracing::warn!(
             busy = outcome.busy,
@@ -92,9 +98,12 @@ pub fn incomplete() -> u64 {
 
 /// The background task: completes a checkpoint that a removal could not, until the server stops.
 pub async fn complete_owed(pool: Pool) {
-    let mut every = tokio::time::interval(OWED_RETRY_INTERVAL);
     loop {
-        every.tick().await;
+        if !OWED.load(Ordering::Acquire) {
+            OWED_NOTICE.notified().await;
+            continue;
+        }
+        tokio::time::sleep(OWED_RETRY_INTERVAL).await;
         if !OWED.load(Ordering::Acquire) {
             continue;
         }
@@ -129,6 +138,30 @@ mod tests {
         )
         .expect("pragmas");
         conn
+    }
+
+    /// The background retry sleeps until a checkpoint is owed, then completes it.
+    #[tokio::test(start_paused = true)]
+    async fn an_owed_checkpoint_is_completed_in_the_background() {
+        let dir = std::env::temp_dir().join(format!("umbrella-owed-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("folder");
+        let pool = crate::db::connect(&crate::config::DatabaseUrl::Sqlite(dir.join("test.db")))
+            .expect("a pool");
+        let retry = tokio::spawn(complete_owed(pool));
+        tokio::time::sleep(OWED_RETRY_INTERVAL * 4).await;
+        assert!(!retry.is_finished(), "waits while nothing is owed");
+
+        OWED.store(true, Ordering::Release);
+        OWED_NOTICE.notify_one();
+        let completed = tokio::time::timeout(OWED_RETRY_INTERVAL * 4, async {
+            while OWED.load(Ordering::Acquire) {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+        .await;
+        retry.abort();
+        let _ = std::fs::remove_dir_all(dir);
+        assert!(completed.is_ok(), "the owed checkpoint was completed");
     }
 
     /// A reader of an older snapshot makes the checkpoint answer "busy", and the answer is read.

@@ -136,8 +136,10 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 }
 
-/// How long a connection may sit unused in the pool before it is closed.
-const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection may sit unused in the pool before it is closed: longer than the
+/// workers' idle looks are apart (every 30 s, `wake::IDLE_PHASE`), so that an idle server keeps
+/// the one connection they share rather than opening a new one for each look.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// Build a pool and check that one connection can be made, reporting the real error if not.
 ///

@@ -345,23 +345,18 @@ pub fn drop_waiting(conn: &mut DbConnection, rsvp_id: &str, now: DateTime<Utc>) 
 /// When the next message becomes due for a worker: the earliest pending row's next attempt,
 /// or, for a row another worker holds, the end of its lease. `None` when nothing is pending.
 pub fn next_due(conn: &mut DbConnection) -> QueryResult<Option<DateTime<Utc>>> {
-    let pending = || outbox::table.filter(outbox::state.eq(MessageState::Pending.as_str()));
-    let free: Option<NaiveDateTime> = pending()
-        .filter(
-            outbox::claimed_until
-                .is_null()
-                .or(outbox::claimed_until.le(outbox::next_attempt_at.nullable())),
-        )
-        .select(diesel::dsl::min(outbox::next_attempt_at))
+    // One query (an idle server's look is one round trip): a row held past its next attempt
+    // becomes due when the hold ends, any other at its next attempt.
+    let becomes_due = diesel::dsl::case_when(
+        outbox::claimed_until.gt(outbox::next_attempt_at.nullable()),
+        outbox::claimed_until,
+    )
+    .otherwise(outbox::next_attempt_at.nullable());
+    let next: Option<NaiveDateTime> = outbox::table
+        .filter(outbox::state.eq(MessageState::Pending.as_str()))
+        .select(diesel::dsl::min(becomes_due))
         .first(conn)?;
-    let held: Option<NaiveDateTime> = pending()
-        .filter(outbox::claimed_until.gt(outbox::next_attempt_at.nullable()))
-        .select(diesel::dsl::min(outbox::claimed_until))
-        .first::<Option<NaiveDateTime>>(conn)?;
-    Ok(super::wake::earliest(
-        free.map(from_naive),
-        held.map(from_naive),
-    ))
+    Ok(next.map(from_naive))
 }
 
 /// Claim up to `limit` due messages for `lease`. The update re-checks that each row is still

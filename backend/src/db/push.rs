@@ -389,23 +389,18 @@ pub struct PushRow {
 /// When the next push becomes due for a worker: the earliest pending row's next attempt, or,
 /// for a row another worker holds, the end of its lease. `None` when nothing is pending.
 pub fn next_due(conn: &mut DbConnection) -> QueryResult<Option<DateTime<Utc>>> {
-    let pending = || push_outbox::table.filter(push_outbox::state.eq(PENDING));
-    let free: Option<NaiveDateTime> = pending()
-        .filter(
-            push_outbox::claimed_until
-                .is_null()
-                .or(push_outbox::claimed_until.le(push_outbox::next_attempt_at.nullable())),
-        )
-        .select(diesel::dsl::min(push_outbox::next_attempt_at))
+    // One query (an idle server's look is one round trip): a row held past its next attempt
+    // becomes due when the hold ends, any other at its next attempt.
+    let becomes_due = diesel::dsl::case_when(
+        push_outbox::claimed_until.gt(push_outbox::next_attempt_at.nullable()),
+        push_outbox::claimed_until,
+    )
+    .otherwise(push_outbox::next_attempt_at.nullable());
+    let next: Option<NaiveDateTime> = push_outbox::table
+        .filter(push_outbox::state.eq(PENDING))
+        .select(diesel::dsl::min(becomes_due))
         .first(conn)?;
-    let held: Option<NaiveDateTime> = pending()
-        .filter(push_outbox::claimed_until.gt(push_outbox::next_attempt_at.nullable()))
-        .select(diesel::dsl::min(push_outbox::claimed_until))
-        .first::<Option<NaiveDateTime>>(conn)?;
-    Ok(super::wake::earliest(
-        free.map(crate::domain::event::from_naive),
-        held.map(crate::domain::event::from_naive),
-    ))
+    Ok(next.map(crate::domain::event::from_naive))
 }
 
 /// Claim up to `limit` due pushes for `lease`; the update re-checks each row is still free, so

@@ -18,6 +18,12 @@ pub(super) fn committed(count: u64) {
     COMMITTED.send_replace(count);
 }
 
+/// Where on the clock's half-minute every worker looks when it has nothing due (:00 and :30):
+/// all at once, one after another on one pooled connection (`Turns`), so that an idle server's
+/// thread wakes for one timer, not one per worker (tokio's timer wheel wakes a thread about
+/// three times for each sleep of seconds; issue #20 counts every wake-up).
+pub const IDLE_PHASE: Duration = Duration::from_secs(0);
+
 /// Turns the workers of one server take at the database when they look for work, so that a
 /// quiet server's workers, woken together, use one pooled connection between them. Held only
 /// around those looks (a claim, the next due time), never while sending.
@@ -31,6 +37,14 @@ impl Turns {
     }
 }
 
+/// What one round of a worker did: how much it claimed, and, when it claimed nothing, when its
+/// next work is due, read on the same visit to the database (an idle server's look is then one
+/// trip to the database and its blocking thread, not two).
+pub struct Round {
+    pub claimed: usize,
+    pub next_due: Option<Option<DateTime<Utc>>>,
+}
+
 /// One worker's alarm clock.
 pub struct Alarm {
     commits: watch::Receiver<u64>,
@@ -40,7 +54,7 @@ pub struct Alarm {
     /// most this often, not once per commit.
     gap: Duration,
     /// With nothing due, wake on the clock's grid of `longest` shifted by this much (every
-    /// 30 s at :10 and :40, say), so that the workers of a quiet server take turns and use one
+    /// 30 s at :00 and :30, say), so that the workers of a quiet server take turns and use one
     /// pooled connection between them; `None` sleeps `longest` from now.
     phase: Option<Duration>,
     last_round: Instant,
@@ -121,14 +135,6 @@ impl Alarm {
     }
 }
 
-/// The earlier of two due times, either of which may be absent.
-pub fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,7 +199,7 @@ mod tests {
     }
 
     #[test]
-    fn quiet_workers_take_turns_on_the_clock() {
+    fn an_idle_look_falls_on_its_phase_of_the_clock() {
         let (_commits, watched) = watch::channel(0);
         let longest = Duration::from_secs(30);
         let alarms = [0, 10, 20].map(|phase| {
@@ -209,20 +215,10 @@ mod tests {
                 (now + i64::try_from(until.as_millis()).expect("small")) % 30_000
             })
             .collect();
-        // Each on its own third of the half-minute (a few milliseconds pass between readings).
+        // Each on its phase of the half-minute (a few milliseconds pass between readings).
         for (look, phase) in looks.iter().zip([0, 10_000, 20_000]) {
             let off = (look - phase).rem_euclid(30_000);
             assert!(!(1_000..=29_000).contains(&off), "{looks:?}");
         }
-    }
-
-    #[test]
-    fn the_earliest_of_two_due_times() {
-        let now = Utc::now();
-        let later = now + chrono::Duration::seconds(1);
-        assert_eq!(earliest(Some(now), Some(later)), Some(now));
-        assert_eq!(earliest(None, Some(later)), Some(later));
-        assert_eq!(earliest(Some(now), None), Some(now));
-        assert_eq!(earliest(None, None), None);
     }
 }

@@ -30,9 +30,10 @@ use crate::db::{DbConnection, Pool};
 
 /// How often a quiet relay wakes: to forget events nobody here follows any more, and to check
 /// that its connection is alive (one cut without a word, a half-open TCP link, is found by a
-/// query that gets no answer). News itself wakes it at once, from the socket; an idle instance
-/// should hardly wake at all (issue 20: at most once a second, everything counted).
-const TICK: Duration = Duration::from_secs(10);
+/// query that gets no answer, within this and `LIVENESS_TIMEOUT`). News itself wakes it at once,
+/// from the socket; an idle instance should hardly wake at all (issue 20: at most once a second,
+/// everything counted; each look costs the thread about four wake-ups).
+const TICK: Duration = Duration::from_secs(30);
 /// How long a liveness query may take before the connection is taken for dead.
 const LIVENESS_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pause before reconnecting a dropped listener.

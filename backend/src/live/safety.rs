@@ -11,11 +11,9 @@ use chrono::Utc;
 use futures_util::FutureExt;
 
 use super::news::Notifier;
-use crate::db::safety::{self, Checked};
+use crate::db::safety;
 use crate::db::Pool;
 
-/// Where on the clock's half-minute this worker looks when idle (`mail::outbox::IDLE_PHASE`).
-const IDLE_PHASE: Duration = Duration::from_secs(20);
 /// The longest the check sleeps with no "home safe by" time ahead (the product promises at
 /// least every 30 seconds: a time set on another instance is seen within that).
 pub const LONGEST_SLEEP: Duration = Duration::from_secs(30);
@@ -28,18 +26,23 @@ const ROUND_GAP: Duration = Duration::from_secs(1);
 /// `turns` are shared with the server's other workers (`db::wake::Turns`); a check is short, so
 /// it holds its turn throughout.
 pub async fn run(pool: Pool, news: Notifier, turns: crate::db::wake::Turns) {
-    let mut alarm = crate::db::wake::Alarm::new(LONGEST_SLEEP, ROUND_GAP, IDLE_PHASE);
+    let mut alarm =
+        crate::db::wake::Alarm::new(LONGEST_SLEEP, ROUND_GAP, crate::db::wake::IDLE_PHASE);
     loop {
         let turn = turns.take().await;
         let round = std::panic::AssertUnwindSafe(check_once(&pool, &news))
             .catch_unwind()
             .await;
+        let mut looked_ahead = None;
         match round {
-            Ok(Ok(_)) => {}
+            Ok(Ok(next_due)) => looked_ahead = Some(next_due),
             Ok(Err(error)) => tracing::warn!(error = %error, "the home-safe check hit an error"),
             Err(_) => tracing::error!("a home-safe check panicked; the clock goes on"),
         }
-        let due = crate::db::run(&pool, |conn| Ok(safety::next_due(conn, Utc::now())?)).await;
+        let due = match looked_ahead {
+            Some(due) => Ok(due),
+            None => crate::db::run(&pool, |conn| Ok(safety::next_due(conn, Utc::now())?)).await,
+        };
         drop(turn);
         alarm.wait_for(due, "the home-safe check").await;
     }
@@ -47,9 +50,17 @@ pub async fn run(pool: Pool, news: Notifier, turns: crate::db::wake::Turns) {
 
 /// One round: every due check this instance claimed, acted on (the nudges, by email and push,
 /// and the pushes to organizers and jail support were queued in each claim's transaction).
-/// Returns what was done.
-pub async fn check_once(pool: &Pool, news: &Notifier) -> Result<Vec<Checked>, crate::db::Error> {
-    let checked = crate::db::run(pool, |conn| safety::run_due(conn, Utc::now())).await?;
+/// Returns when the next "home safe by" time comes, read on the same visit to the database
+/// (`db::wake::Round`).
+pub async fn check_once(
+    pool: &Pool,
+    news: &Notifier,
+) -> Result<Option<chrono::DateTime<Utc>>, crate::db::Error> {
+    let (checked, next_due) = crate::db::run(pool, |conn| {
+        let checked = safety::run_due(conn, Utc::now())?;
+        Ok((checked, safety::next_due(conn, Utc::now())?))
+    })
+    .await?;
     for check in &checked {
         tracing::info!(
             still_out = check.still_out.len(),
@@ -58,5 +69,5 @@ pub async fn check_once(pool: &Pool, news: &Notifier) -> Result<Vec<Checked>, cr
         // On PostgreSQL the claim's transaction told every instance already.
         news.safety_due(&check.event_id);
     }
-    Ok(checked)
+    Ok(next_due)
 }

@@ -14,6 +14,7 @@ use super::compose::{Composer, Letter};
 use super::transport::{SendError, Transport};
 use crate::config::MailTiming;
 use crate::db::outbox::{self, Found, Looked, OutboxRow, Outcome, Recipient};
+use crate::db::wake::Round;
 use crate::db::{self, Pool};
 use crate::domain::access;
 use crate::domain::event::{Event, LocationPrivacy};
@@ -26,10 +27,6 @@ use crate::privacy::keyfile::SecretKey;
 
 /// The shortest time between two rounds: a busy server sends in rounds at most this often.
 pub const ROUND_GAP: Duration = Duration::from_secs(2);
-/// Where on the clock's half-minute this worker looks when idle: the email outbox at :00 and
-/// :30, the push outbox ten seconds later, the home-safe check ten after that, so that a quiet
-/// server's workers take turns on one pooled connection (`db::wake`).
-pub const IDLE_PHASE: Duration = Duration::from_secs(0);
 /// The longest the worker sleeps with nothing due (the product: at least every 30 seconds).
 pub const LONGEST_SLEEP: Duration = Duration::from_secs(30);
 /// Messages claimed at once.
@@ -69,44 +66,59 @@ pub struct Postman {
 /// Between rounds it sleeps until the next message is due, or until this process commits a
 /// change that may have queued one (`db::wake`), not polling: a quiet server stays asleep.
 pub async fn run(postman: Arc<Postman>) {
-    let mut alarm = db::wake::Alarm::new(LONGEST_SLEEP, ROUND_GAP, IDLE_PHASE);
+    let mut alarm = db::wake::Alarm::new(LONGEST_SLEEP, ROUND_GAP, db::wake::IDLE_PHASE);
     loop {
         // Caught here rather than in a task of its own, so that stopping the worker stops the
         // round too: a detached round would go on sending what a restarted worker re-claims.
         let round = std::panic::AssertUnwindSafe(deliver_due(&postman))
             .catch_unwind()
             .await;
+        let mut looked_ahead = None;
         match round {
             // A full batch: there may be more waiting.
-            Ok(Ok(count)) if count as i64 >= BATCH => continue,
-            Ok(Ok(_)) => {}
+            Ok(Ok(round)) if round.claimed as i64 >= BATCH => continue,
+            Ok(Ok(round)) => looked_ahead = round.next_due,
             Ok(Err(error)) => tracing::warn!(error = %error, "the outbox worker hit an error"),
             Err(_) => {
                 postman.counters.panics.inc();
                 tracing::error!("an outbox round panicked; the worker goes on");
             }
         }
-        let due = {
-            let _turn = postman.turns.take().await;
-            db::run(&postman.pool, |conn| Ok(outbox::next_due(conn)?)).await
+        let due = match looked_ahead {
+            Some(due) => Ok(due),
+            None => {
+                let _turn = postman.turns.take().await;
+                db::run(&postman.pool, |conn| Ok(outbox::next_due(conn)?)).await
+            }
         };
         alarm.wait_for(due, "the email outbox").await;
     }
 }
 
-/// Claim, send and record one batch; returns how many messages were claimed.
-pub async fn deliver_due(postman: &Arc<Postman>) -> anyhow::Result<usize> {
+/// Claim, send and record one batch; says how many messages were claimed, and when none were,
+/// when the next one is due.
+pub async fn deliver_due(postman: &Arc<Postman>) -> anyhow::Result<Round> {
     let lease = chrono::Duration::from_std(postman.timing.lease)
         .map_err(|error| anyhow::anyhow!("lease: {error}"))?;
-    let (claim, rows) = {
+    let (claim, rows, next_due) = {
         let _turn = postman.turns.take().await;
         db::run(&postman.pool, move |conn| {
-            outbox::claim_due(conn, BATCH, lease, Utc::now())
+            // Claim only when something is due: an idle look is one query.
+            let now = Utc::now();
+            let next_due = outbox::next_due(conn)?;
+            if next_due.is_none_or(|due| due > now) {
+                return Ok((String::new(), Vec::new(), Some(next_due)));
+            }
+            let (claim, rows) = outbox::claim_due(conn, BATCH, lease, now)?;
+            Ok((claim, rows, None))
         })
         .await?
     };
     if rows.is_empty() {
-        return Ok(0);
+        return Ok(Round {
+            claimed: 0,
+            next_due,
+        });
     }
     let claimed = rows.len();
     let looked = db::run(&postman.pool, move |conn| Ok(outbox::look_up(conn, rows))).await?;
@@ -120,7 +132,10 @@ pub async fn deliver_due(postman: &Arc<Postman>) -> anyhow::Result<usize> {
         // Sealed addresses were removed: make sure the raw files no longer hold them.
         db::run(&postman.pool, db::forget_deleted).await?;
     }
-    Ok(claimed)
+    Ok(Round {
+        claimed,
+        next_due: None,
+    })
 }
 
 /// A claimed row with what sending it needs, or the reason it is not sent.

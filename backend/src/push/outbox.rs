@@ -16,6 +16,7 @@ use super::compose::{compose, Message};
 use super::send::{Answer, Request, Sender};
 use crate::config::MailTiming;
 use crate::db::push::{self as store, Outcome, PushRow, Recipient};
+use crate::db::wake::Round;
 use crate::db::{self, Pool};
 use crate::domain::event::Event;
 use crate::domain::live::LiveUpdate;
@@ -26,8 +27,6 @@ use crate::privacy::keyfile::SecretKey;
 
 /// The shortest time between two rounds: a busy server pushes in rounds at most this often.
 pub const ROUND_GAP: Duration = Duration::from_secs(1);
-/// Where on the clock's half-minute this worker looks when idle (`mail::outbox::IDLE_PHASE`).
-const IDLE_PHASE: Duration = Duration::from_secs(10);
 /// The longest the worker sleeps with nothing due.
 pub const LONGEST_SLEEP: Duration = Duration::from_secs(30);
 /// Pushes claimed at once.
@@ -51,23 +50,27 @@ pub struct Pusher {
 /// Between rounds it sleeps until the next push is due, or until this process commits a change
 /// that may have queued one (`db::wake`), not polling: a quiet server stays asleep.
 pub async fn run(pusher: Arc<Pusher>) {
-    let mut alarm = db::wake::Alarm::new(LONGEST_SLEEP, ROUND_GAP, IDLE_PHASE);
+    let mut alarm = db::wake::Alarm::new(LONGEST_SLEEP, ROUND_GAP, db::wake::IDLE_PHASE);
     loop {
         let round = std::panic::AssertUnwindSafe(deliver_due(&pusher))
             .catch_unwind()
             .await;
+        let mut looked_ahead = None;
         match round {
-            Ok(Ok(count)) if count as i64 >= BATCH => continue,
-            Ok(Ok(_)) => {}
+            Ok(Ok(round)) if round.claimed as i64 >= BATCH => continue,
+            Ok(Ok(round)) => looked_ahead = round.next_due,
             Ok(Err(error)) => tracing::warn!(error = %error, "the push worker hit an error"),
             Err(_) => {
                 pusher.counters.panics.inc();
                 tracing::error!("a push round panicked; the worker goes on");
             }
         }
-        let due = {
-            let _turn = pusher.turns.take().await;
-            db::run(&pusher.pool, |conn| Ok(store::next_due(conn)?)).await
+        let due = match looked_ahead {
+            Some(due) => Ok(due),
+            None => {
+                let _turn = pusher.turns.take().await;
+                db::run(&pusher.pool, |conn| Ok(store::next_due(conn)?)).await
+            }
         };
         alarm.wait_for(due, "the push outbox").await;
     }
@@ -128,18 +131,29 @@ fn look_up(conn: &mut db::DbConnection, rows: &[PushRow]) -> Result<Looked, db::
     })
 }
 
-/// Claim, send and record one batch; returns how many pushes were claimed.
-pub async fn deliver_due(pusher: &Arc<Pusher>) -> anyhow::Result<usize> {
+/// Claim, send and record one batch; says how many pushes were claimed, and when none were, when
+/// the next one is due.
+pub async fn deliver_due(pusher: &Arc<Pusher>) -> anyhow::Result<Round> {
     let lease = chrono::Duration::from_std(pusher.timing.lease)?;
-    let (claim, rows) = {
+    let (claim, rows, next_due) = {
         let _turn = pusher.turns.take().await;
         db::run(&pusher.pool, move |conn| {
-            store::claim_due(conn, BATCH, lease, Utc::now())
+            // Claim only when something is due: an idle look is one query.
+            let now = Utc::now();
+            let next_due = store::next_due(conn)?;
+            if next_due.is_none_or(|due| due > now) {
+                return Ok((String::new(), Vec::new(), Some(next_due)));
+            }
+            let (claim, rows) = store::claim_due(conn, BATCH, lease, now)?;
+            Ok((claim, rows, None))
         })
         .await?
     };
     if rows.is_empty() {
-        return Ok(0);
+        return Ok(Round {
+            claimed: 0,
+            next_due,
+        });
     }
     let claimed = rows.len();
     let (rows, looked) = db::run(&pusher.pool, move |conn| {
@@ -190,7 +204,10 @@ pub async fn deliver_due(pusher: &Arc<Pusher>) -> anyhow::Result<usize> {
         // Subscriptions were removed: make sure the raw files no longer hold them.
         db::run(&pusher.pool, db::forget_deleted).await?;
     }
-    Ok(claimed)
+    Ok(Round {
+        claimed,
+        next_due: None,
+    })
 }
 
 /// After a failure that may pass: try again after the backoff, or give up after the last try.

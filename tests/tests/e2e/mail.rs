@@ -62,6 +62,7 @@ mail_stories!(
     promotion_and_reveal_are_announced_without_the_place: 0,
     stopping_emails_deletes_the_address_at_once: 0,
     a_decline_is_told_once_and_then_the_address_goes: 0,
+    the_next_message_falls_due_at_its_attempt_or_when_its_hold_ends: 0,
 );
 
 fn starting_in(duration: chrono::Duration) -> (String, String) {
@@ -70,6 +71,85 @@ fn starting_in(duration: chrono::Duration) -> (String, String) {
         starts.to_rfc3339(),
         (starts + chrono::Duration::hours(2)).to_rfc3339(),
     )
+}
+
+/// When the next message falls due as the workers read it, in one query: a free message at its
+/// next attempt, one held past that when the hold ends, and none when nothing is pending.
+async fn the_next_message_falls_due_at_its_attempt_or_when_its_hold_ends(
+    app: TestApp,
+    _sink: SmtpSink,
+) {
+    let organizer = app.organizer_token().await;
+    let (starts, ends) = starting_in(chrono::Duration::days(3));
+    let event_id = create_event(
+        &app.address,
+        &organizer,
+        event_fields(
+            "Due times",
+            3,
+            json!({"starts_at": starts, "ends_at": ends, "reminder_offsets_minutes": [1440, 60]}),
+        ),
+    )
+    .await;
+    rsvp(&app.address, &event_id, "Kit", Some("kit@example.org")).await;
+    let mut conn = app.database();
+    let pending = |conn: &mut umbrella::db::DbConnection| -> i64 {
+        outbox::table
+            .filter(outbox::state.eq("pending"))
+            .count()
+            .get_result(conn)
+            .expect("outbox read")
+    };
+    // Only the two reminders stay pending (anything due at once is sent meanwhile).
+    let started = std::time::Instant::now();
+    while pending(&mut conn) != 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "two reminders pending"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let reminder = |offset: i32| outbox::table.filter(outbox::offset_minutes.eq(offset));
+    let attempt = |conn: &mut umbrella::db::DbConnection, offset: i32| {
+        reminder(offset)
+            .select(outbox::next_attempt_at)
+            .first::<chrono::NaiveDateTime>(conn)
+            .expect("a reminder")
+    };
+    let (day_ahead, hour_ahead) = (attempt(&mut conn, 1440), attempt(&mut conn, 60));
+    let hold =
+        |conn: &mut umbrella::db::DbConnection, offset: i32, until: chrono::NaiveDateTime| {
+            diesel::update(reminder(offset))
+                .set(outbox::claimed_until.eq(until))
+                .execute(conn)
+                .expect("held");
+        };
+    let next =
+        |conn: &mut umbrella::db::DbConnection| umbrella::db::outbox::next_due(conn).expect("read");
+    assert_eq!(
+        next(&mut conn),
+        Some(day_ahead.and_utc()),
+        "the earlier attempt"
+    );
+
+    // Held past its attempt, the day-ahead reminder is due when the hold ends; the other first.
+    hold(&mut conn, 1440, day_ahead + chrono::Duration::days(3));
+    assert_eq!(next(&mut conn), Some(hour_ahead.and_utc()));
+    // Both held: the earlier end of a hold.
+    hold(&mut conn, 60, hour_ahead + chrono::Duration::days(1));
+    assert_eq!(
+        next(&mut conn),
+        Some((hour_ahead + chrono::Duration::days(1)).and_utc())
+    );
+    // A hold that ended before the next attempt holds nothing: due at the attempt.
+    hold(&mut conn, 1440, day_ahead - chrono::Duration::hours(1));
+    assert_eq!(next(&mut conn), Some(day_ahead.and_utc()));
+    // Nothing pending, nothing due.
+    diesel::update(outbox::table.filter(outbox::event_id.eq(&event_id)))
+        .set(outbox::state.eq("sent"))
+        .execute(&mut conn)
+        .expect("sent");
+    assert_eq!(next(&mut conn), None);
 }
 
 /// RSVP through the API; returns the manage token and the status.
