@@ -1,5 +1,6 @@
 //! What the live load tools share (`loadgen`, `failover`): followers' websocket settings, the
-//! percentile they report, and posting the numbered updates they time.
+//! percentile they report, posting the numbered updates they time, and the CPU every process on
+//! the machine used meanwhile.
 
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -43,4 +44,41 @@ pub async fn post_update(
         "update {n} was stored as number {seq}: use a new event"
     );
     Ok(())
+}
+
+/// CPU time (user and system, in milliseconds) used so far by every process on the machine,
+/// summed by command name (`/proc/*/stat`). Kernel threads are left out: their names change with
+/// their work, so their totals do not subtract.
+pub fn cpu_by_command() -> std::collections::BTreeMap<String, u64> {
+    // SAFETY: sysconf only reads a constant of the system.
+    let ticks_per_second = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) })
+        .unwrap_or(100)
+        .max(1);
+    let mut used = std::collections::BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return used;
+    };
+    for entry in entries.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // "pid (name) state ppid …": the name may hold spaces, so split around its brackets.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = &stat[open + 1..close];
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        // After the name: state, ppid, …; utime and stime are the 12th and 13th (stat's 14, 15).
+        let (Some(ppid), Some(user), Some(system)) =
+            (fields.get(1), fields.get(11), fields.get(12))
+        else {
+            continue;
+        };
+        if *ppid == "2" || name.starts_with("kworker") {
+            continue;
+        }
+        let ticks = user.parse::<u64>().unwrap_or(0) + system.parse::<u64>().unwrap_or(0);
+        *used.entry(name.to_string()).or_default() += ticks * 1000 / ticks_per_second;
+    }
+    used
 }

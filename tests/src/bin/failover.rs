@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
-use umbrella_tests::load::{follower_config, percentile, post_update};
+use umbrella_tests::load::{cpu_by_command, follower_config, percentile, post_update};
 
 /// Connections opened at once while ramping up.
 const CONNECT_BATCH: usize = 200;
@@ -154,7 +154,44 @@ async fn follow(
     }
 }
 
-#[tokio::main(flavor = "current_thread")]
+/// What every process on the machine used from the first update until every follower had the
+/// last (or the wait for stragglers ended), beside what the cores could give in that time: where
+/// a delivery's time went, and whether the machine had room for less of it.
+fn report_cpu(
+    before: &std::collections::BTreeMap<String, u64>,
+    after: &std::collections::BTreeMap<String, u64>,
+    elapsed: Duration,
+    updates: usize,
+) {
+    let mut used: Vec<(u64, &str)> = after
+        .iter()
+        .map(|(name, ms)| {
+            (
+                ms.saturating_sub(before.get(name).copied().unwrap_or(0)),
+                name.as_str(),
+            )
+        })
+        .filter(|(ms, _)| *ms > 0)
+        .collect();
+    used.sort_unstable_by(|a, b| b.cmp(a));
+    let total: u64 = used.iter().map(|(ms, _)| ms).sum();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_update = |ms: u64| ms as f64 / updates.max(1) as f64;
+    let listed: Vec<String> = used
+        .iter()
+        .take(8)
+        .map(|(ms, name)| format!("{name} {:.0} ms", per_update(*ms)))
+        .collect();
+    println!(
+        "CPU per update, every process on the machine, over {:.1} s: {:.0} ms ({}); the {cores} cores give {:.0} ms an update over that time",
+        elapsed.as_secs_f64(),
+        per_update(total),
+        listed.join(", "),
+        elapsed.as_secs_f64() * 1000.0 * cores as f64 / updates.max(1) as f64,
+    );
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [proxy, post_base, event_id, token, followers, updates, rest @ ..] = args.as_slice() else {
@@ -213,6 +250,8 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let client = reqwest::Client::new();
+    let cpu_before = cpu_by_command();
+    let updates_began = Instant::now();
     for n in 1..=updates {
         if let Some((pid, after)) = &kill {
             if n == after + 1 {
@@ -235,9 +274,12 @@ async fn main() -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
+    let cpu_after = cpu_by_command();
+    let elapsed = updates_began.elapsed();
     for task in tasks {
         task.abort();
     }
+    report_cpu(&cpu_before, &cpu_after, elapsed, updates);
     let records: Vec<Record> = records
         .iter()
         .filter_map(|record| record.lock().ok().map(|mut r| std::mem::take(&mut *r)))
