@@ -45,6 +45,51 @@ pub struct Round {
     pub next_due: Option<Option<DateTime<Utc>>>,
 }
 
+/// Rows a worker claimed (the claim's id and the rows), or nothing because nothing is due yet,
+/// with when the next work is (`None` when none is pending).
+pub enum Claimed<R> {
+    Rows(String, Vec<R>),
+    NotYet(Option<DateTime<Utc>>),
+}
+
+impl<R> Claimed<R> {
+    /// The claim and its rows, or the round's answer when there are none: nothing due yet (and
+    /// when it will be), or rows another instance took meanwhile (the next due time is then read
+    /// again).
+    pub fn into_work(self) -> Result<(String, Vec<R>), Round> {
+        match self {
+            Claimed::Rows(claim, rows) if !rows.is_empty() => Ok((claim, rows)),
+            Claimed::Rows(..) => Err(Round {
+                claimed: 0,
+                next_due: None,
+            }),
+            Claimed::NotYet(next_due) => Err(Round {
+                claimed: 0,
+                next_due: Some(next_due),
+            }),
+        }
+    }
+}
+
+/// A worker's visit to the database: when its next work is due first, and a claim only when
+/// something is due now, so that an idle look is that one query.
+pub fn claim_if_due<R>(
+    conn: &mut super::DbConnection,
+    next_due: fn(&mut super::DbConnection) -> diesel::QueryResult<Option<DateTime<Utc>>>,
+    claim: impl FnOnce(
+        &mut super::DbConnection,
+        DateTime<Utc>,
+    ) -> Result<(String, Vec<R>), super::Error>,
+) -> Result<Claimed<R>, super::Error> {
+    let now = Utc::now();
+    let due = next_due(conn)?;
+    if due.is_none_or(|due| due > now) {
+        return Ok(Claimed::NotYet(due));
+    }
+    let (id, rows) = claim(conn, now)?;
+    Ok(Claimed::Rows(id, rows))
+}
+
 /// One worker's alarm clock.
 pub struct Alarm {
     commits: watch::Receiver<u64>,

@@ -100,26 +100,19 @@ pub async fn run(postman: Arc<Postman>) {
 pub async fn deliver_due(postman: &Arc<Postman>) -> anyhow::Result<Round> {
     let lease = chrono::Duration::from_std(postman.timing.lease)
         .map_err(|error| anyhow::anyhow!("lease: {error}"))?;
-    let (claim, rows, next_due) = {
+    let claimed = {
         let _turn = postman.turns.take().await;
         db::run(&postman.pool, move |conn| {
-            // Claim only when something is due: an idle look is one query.
-            let now = Utc::now();
-            let next_due = outbox::next_due(conn)?;
-            if next_due.is_none_or(|due| due > now) {
-                return Ok((String::new(), Vec::new(), Some(next_due)));
-            }
-            let (claim, rows) = outbox::claim_due(conn, BATCH, lease, now)?;
-            Ok((claim, rows, None))
+            db::wake::claim_if_due(conn, outbox::next_due, |conn, now| {
+                outbox::claim_due(conn, BATCH, lease, now)
+            })
         })
         .await?
     };
-    if rows.is_empty() {
-        return Ok(Round {
-            claimed: 0,
-            next_due,
-        });
-    }
+    let (claim, rows) = match claimed.into_work() {
+        Ok(work) => work,
+        Err(idle) => return Ok(idle),
+    };
     let claimed = rows.len();
     let looked = db::run(&postman.pool, move |conn| Ok(outbox::look_up(conn, rows))).await?;
     let prepared = prepare(&postman.key, &postman.timing, looked);

@@ -135,26 +135,19 @@ fn look_up(conn: &mut db::DbConnection, rows: &[PushRow]) -> Result<Looked, db::
 /// the next one is due.
 pub async fn deliver_due(pusher: &Arc<Pusher>) -> anyhow::Result<Round> {
     let lease = chrono::Duration::from_std(pusher.timing.lease)?;
-    let (claim, rows, next_due) = {
+    let claimed = {
         let _turn = pusher.turns.take().await;
         db::run(&pusher.pool, move |conn| {
-            // Claim only when something is due: an idle look is one query.
-            let now = Utc::now();
-            let next_due = store::next_due(conn)?;
-            if next_due.is_none_or(|due| due > now) {
-                return Ok((String::new(), Vec::new(), Some(next_due)));
-            }
-            let (claim, rows) = store::claim_due(conn, BATCH, lease, now)?;
-            Ok((claim, rows, None))
+            db::wake::claim_if_due(conn, store::next_due, |conn, now| {
+                store::claim_due(conn, BATCH, lease, now)
+            })
         })
         .await?
     };
-    if rows.is_empty() {
-        return Ok(Round {
-            claimed: 0,
-            next_due,
-        });
-    }
+    let (claim, rows) = match claimed.into_work() {
+        Ok(work) => work,
+        Err(idle) => return Ok(idle),
+    };
     let claimed = rows.len();
     let (rows, looked) = db::run(&pusher.pool, move |conn| {
         let looked = look_up(conn, &rows);
