@@ -59,8 +59,8 @@ const BLOCKING_THREAD_KEEP_ALIVE: std::time::Duration = std::time::Duration::fro
 
 fn serve(settings: Settings) -> anyhow::Result<()> {
     // The background workers reach the database on this runtime's blocking threads. Kept for a
-    // minute rather than tokio's 10 s, the one they use outlives the workers' 10-second turns
-    // instead of a new thread starting for most of them (issue #20: an idle server's wake-ups).
+    // minute rather than tokio's 10 s, the one they use outlives the 30 s between their idle
+    // looks instead of a new thread starting for each look (issue #20: an idle server's wake-ups).
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .thread_keep_alive(BLOCKING_THREAD_KEEP_ALIVE)
