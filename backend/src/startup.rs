@@ -255,8 +255,9 @@ async fn sweep_expired_sessions(pool: Pool) {
     }
 }
 
-/// The application one worker serves: every route behind the middleware. Each worker makes two,
-/// one for ordinary requests and one inside the websocket upgrade service (`live::takeover`).
+/// The application one worker serves: every route behind the middleware. Each time a worker
+/// makes its service (`on_demand`) it makes two, one for ordinary requests and one inside the
+/// websocket upgrade service (`live::takeover`).
 fn app(
     data: web::Data<AppState>,
     https: bool,

@@ -46,10 +46,10 @@ pub async fn post_update(
     Ok(())
 }
 
-/// CPU time (user and system, in milliseconds) used so far by every process on the machine,
-/// summed by command name (`/proc/*/stat`). Kernel threads are left out: their names change with
-/// their work, so their totals do not subtract.
-pub fn cpu_by_command() -> std::collections::BTreeMap<String, u64> {
+/// CPU time (user and system, in milliseconds) used so far by every process on the machine, by
+/// process id, with its command name (`/proc/*/stat`). Kernel threads are left out: their names
+/// change with their work.
+pub fn cpu_by_process() -> std::collections::BTreeMap<u32, (String, u64)> {
     // SAFETY: sysconf only reads a constant of the system.
     let ticks_per_second = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) })
         .unwrap_or(100)
@@ -59,6 +59,13 @@ pub fn cpu_by_command() -> std::collections::BTreeMap<String, u64> {
         return used;
     };
     for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse::<u32>().ok())
+        else {
+            continue;
+        };
         let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
             continue;
         };
@@ -78,7 +85,25 @@ pub fn cpu_by_command() -> std::collections::BTreeMap<String, u64> {
             continue;
         }
         let ticks = user.parse::<u64>().unwrap_or(0) + system.parse::<u64>().unwrap_or(0);
-        *used.entry(name.to_string()).or_default() += ticks * 1000 / ticks_per_second;
+        used.insert(pid, (name.to_string(), ticks * 1000 / ticks_per_second));
+    }
+    used
+}
+
+/// The CPU each command used between two readings of `cpu_by_process`, summed over its
+/// processes. A process that ended between them (a killed instance) is left out: what it used
+/// before it ended cannot be read any more.
+pub fn cpu_used_between(
+    before: &std::collections::BTreeMap<u32, (String, u64)>,
+    after: &std::collections::BTreeMap<u32, (String, u64)>,
+) -> std::collections::BTreeMap<String, u64> {
+    let mut used = std::collections::BTreeMap::new();
+    for (pid, (name, ms)) in after {
+        let earlier = before
+            .get(pid)
+            .filter(|(was, _)| was == name)
+            .map_or(0, |(_, ms)| *ms);
+        *used.entry(name.clone()).or_default() += ms.saturating_sub(earlier);
     }
     used
 }

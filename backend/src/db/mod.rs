@@ -137,8 +137,8 @@ impl r2d2::ManageConnection for ConnectionManager {
 }
 
 /// How long a connection may sit unused in the pool before it is closed: longer than the
-/// workers' idle looks are apart (every 30 s, `wake::IDLE_PHASE`), so that an idle server keeps
-/// the one connection they share rather than opening a new one for each look.
+/// workers' idle looks are apart (every 30 s, together: `wake::IDLE_PHASE`), so that an idle
+/// server keeps the one connection they share rather than opening a new one for each look.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// Build a pool and check that one connection can be made, reporting the real error if not.

@@ -36,7 +36,8 @@ const BUFFER_CAPACITY: usize = 256;
 #[derive(Clone, Copy)]
 pub struct CanTakeOver;
 
-/// The upgrade service for one worker, around its own instance of the application.
+/// The upgrade service of one worker's HTTP service (made again after a quiet spell,
+/// `startup::on_demand`), around its own instance of the application.
 pub fn service<S, B>(
     app: S,
     stopping: GracefulShutdownSignal,

@@ -16,8 +16,8 @@ use futures_util::future::{ready, LocalBoxFuture, Ready};
 use tokio::sync::Notify;
 
 /// How long a worker keeps its service after its last connection closed. A connection that
-/// comes later waits for a new one to be made (the application's routes, well under a
-/// millisecond).
+/// comes later waits for a new one to be made (the application, with its routes, twice: one for
+/// requests, one inside the websocket upgrade).
 pub const LINGER: Duration = Duration::from_secs(10);
 
 /// A factory of on-demand services: `make` gives the real service factory, called on the worker
@@ -255,13 +255,16 @@ mod tests {
                 a.unwrap();
                 b.unwrap();
                 assert_eq!((made.get(), alive.get()), (1, 1));
-                tokio::time::sleep(linger / 2).await;
-                service.call(Duration::ZERO).await.unwrap();
-                assert_eq!(
-                    (made.get(), alive.get()),
-                    (1, 1),
-                    "kept while connections come"
-                );
+                // Each connection puts the letting go off: `linger` after the last one closed.
+                for _ in 0..3 {
+                    tokio::time::sleep(linger * 3 / 4).await;
+                    service.call(Duration::ZERO).await.unwrap();
+                    assert_eq!(
+                        (made.get(), alive.get()),
+                        (1, 1),
+                        "kept while connections come"
+                    );
+                }
 
                 // Quiet for longer than `linger`: let go, and made again for the next one.
                 tokio::time::sleep(linger * 2).await;

@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
-use umbrella_tests::load::{cpu_by_command, follower_config, percentile, post_update};
+use umbrella_tests::load::{
+    cpu_by_process, cpu_used_between, follower_config, percentile, post_update,
+};
 
 /// Connections opened at once while ramping up.
 const CONNECT_BATCH: usize = 200;
@@ -156,22 +158,18 @@ async fn follow(
 
 /// What every process on the machine used from the first update until every follower had the
 /// last (or the wait for stragglers ended), beside what the cores could give in that time: where
-/// a delivery's time went, and whether the machine had room for less of it.
+/// a delivery's time went, and whether the machine had room for less of it. A killed instance's
+/// share is left out (`cpu_used_between`).
 fn report_cpu(
-    before: &std::collections::BTreeMap<String, u64>,
-    after: &std::collections::BTreeMap<String, u64>,
+    before: &std::collections::BTreeMap<u32, (String, u64)>,
+    after: &std::collections::BTreeMap<u32, (String, u64)>,
     elapsed: Duration,
     updates: usize,
 ) {
-    let mut used: Vec<(u64, &str)> = after
-        .iter()
-        .map(|(name, ms)| {
-            (
-                ms.saturating_sub(before.get(name).copied().unwrap_or(0)),
-                name.as_str(),
-            )
-        })
-        .filter(|(ms, _)| *ms > 0)
+    let mut used: Vec<(u64, String)> = cpu_used_between(before, after)
+        .into_iter()
+        .filter(|(_, ms)| *ms > 0)
+        .map(|(name, ms)| (ms, name))
         .collect();
     used.sort_unstable_by(|a, b| b.cmp(a));
     let total: u64 = used.iter().map(|(ms, _)| ms).sum();
@@ -250,7 +248,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let client = reqwest::Client::new();
-    let cpu_before = cpu_by_command();
+    let cpu_before = cpu_by_process();
     let updates_began = Instant::now();
     for n in 1..=updates {
         if let Some((pid, after)) = &kill {
@@ -274,7 +272,7 @@ async fn main() -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    let cpu_after = cpu_by_command();
+    let cpu_after = cpu_by_process();
     let elapsed = updates_began.elapsed();
     for task in tasks {
         task.abort();
