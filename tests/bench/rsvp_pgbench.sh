@@ -8,7 +8,10 @@
 # acknowledged RSVP was stored. Both databases are made new on the local PostgreSQL
 # (127.0.0.1:5432, user postgres).
 # BENCH_SQLITE=1 serves the RSVPs from SQLite instead (pgbench still runs beside, for the
-# machine's measure); BENCH_BIN names another build of the server to measure.
+# machine's measure); BENCH_BIN names another build of the server to measure. BENCH_EMAIL=1:
+# every RSVP leaves an address, so each is also owed two reminders (the event asks for them a day
+# and two hours before); the server writes mail to a directory (`--mail-url file://`), and none
+# falls due during the run.
 # Usage: tests/bench/rsvp_pgbench.sh [SECONDS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -39,13 +42,21 @@ tpcb() { # sets tpcb_tps (transactions per second) and tpcb_latency (this run's 
 
 port=18200
 source tests/bench/server.sh
-start_server "$port"
+if [ "${BENCH_EMAIL:-0}" = 1 ]; then
+  mkdir -p "$work/mail"
+  start_server "$port" --mail-url "file://$work/mail"
+  reminders=', "reminder_offsets_minutes": [1440, 120]'
+else
+  start_server "$port"
+  reminders=''
+fi
+export BENCH_EMAIL="${BENCH_EMAIL:-0}"
 later="$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)"; end="$(date -u -d '+30 days 2 hours' +%Y-%m-%dT%H:%M:%SZ)"
 event="$(curl -fs -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-  -d "{\"title\": \"Big rally\", \"kind\": \"action\", \"starts_at\": \"$later\", \"ends_at\": \"$end\"}" \
+  -d "{\"title\": \"Big rally\", \"kind\": \"action\", \"starts_at\": \"$later\", \"ends_at\": \"$end\"$reminders}" \
   "http://127.0.0.1:$port/api/v1/events" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
 
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u '+%F %H:%M') UTC; server $bin ($("$bin" --version)); RSVPs on $([ -n "${BENCH_DATABASE_URL:-}" ] && echo PostgreSQL || echo SQLite); PostgreSQL $(psql "$pg/postgres" -AtXc 'show server_version')"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u '+%F %H:%M') UTC; server $bin ($("$bin" --version)); RSVPs on $([ -n "${BENCH_DATABASE_URL:-}" ] && echo PostgreSQL || echo SQLite)$([ "$BENCH_EMAIL" = 1 ] && echo ", each with an address and two reminders owed"); PostgreSQL $(psql "$pg/postgres" -AtXc 'show server_version')"
 printf '%-6s %14s %12s %10s %10s %8s %8s %22s\n' round "pgbench tps" "RSVPs/s" p50 p99 errors ratio "pgbench p50/p99"
 acknowledged=0
 for round in $(seq 1 "$rounds"); do
@@ -69,6 +80,11 @@ else
 fi
 stored="$(query "select count(*) from rsvps where event_id = '$event'")"
 taken="$(query "select places_taken from events where id = '$event'")"
+if [ "$BENCH_EMAIL" = 1 ]; then
+  owed="$(query "select count(*) from outbox where event_id = '$event'")"
+  echo "reminders owed $owed (two for each RSVP stored)"
+  [ "$owed" -eq $(( stored * 2 )) ] || { echo "bench: FAILED: reminders owed do not match the RSVPs"; exit 1; }
+fi
 echo "acknowledged $acknowledged, stored $stored (wrk stops with requests in flight: stored may be a few more, never fewer); places taken $taken (each RSVP takes 2)"
 [ "$stored" -ge "$acknowledged" ] || { echo "bench: FAILED: an acknowledged RSVP is missing"; exit 1; }
 [ "$taken" -eq $(( stored * 2 )) ] || { echo "bench: FAILED: places taken do not match the RSVPs"; exit 1; }

@@ -17,6 +17,7 @@ pub mod live;
 pub mod notice;
 pub mod organizers;
 pub mod outbox;
+mod places;
 pub mod push;
 pub mod rsvps;
 pub mod safety;

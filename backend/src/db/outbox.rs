@@ -270,13 +270,51 @@ pub fn schedule_new(
     rsvp_id: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
-    if event.is_cancelled() || event.has_ended(now) {
-        return Ok(());
-    }
-    for (kind, offset, due) in owed(event, now) {
+    for (kind, offset, due) in owed_by_new(event, now) {
         insert(conn, &event.id, rsvp_id, kind, offset, due, now)?;
     }
     Ok(())
+}
+
+/// What a new going RSVP with an address is owed by `event` as it stands (nothing once it is
+/// cancelled or over), as rows to insert: one column a list, for PostgreSQL's `unnest` (the
+/// RSVP's one-statement insert, `rsvps::take_places_as_read`).
+pub struct OwedColumns {
+    pub ids: Vec<String>,
+    pub kinds: Vec<&'static str>,
+    pub offsets: Vec<i32>,
+    pub dues: Vec<NaiveDateTime>,
+    /// The state every new row starts in.
+    pub state: &'static str,
+}
+
+pub fn owed_columns(event: &Event, now: DateTime<Utc>) -> OwedColumns {
+    columns(owed_by_new(event, now))
+}
+
+/// Nothing owed: for an RSVP that left no address.
+pub fn owed_columns_none() -> OwedColumns {
+    columns(Vec::new())
+}
+
+fn columns(owed: Vec<(MessageKind, i32, DateTime<Utc>)>) -> OwedColumns {
+    OwedColumns {
+        ids: owed
+            .iter()
+            .map(|_| uuid::Uuid::new_v4().to_string())
+            .collect(),
+        kinds: owed.iter().map(|(kind, _, _)| kind.as_str()).collect(),
+        offsets: owed.iter().map(|&(_, offset, _)| offset).collect(),
+        dues: owed.iter().map(|&(_, _, due)| to_naive(due)).collect(),
+        state: MessageState::Pending.as_str(),
+    }
+}
+
+fn owed_by_new(event: &Event, now: DateTime<Utc>) -> Vec<(MessageKind, i32, DateTime<Utc>)> {
+    if event.is_cancelled() || event.has_ended(now) {
+        return Vec::new();
+    }
+    owed(event, now)
 }
 
 /// What every going RSVP with an address is owed while `event` is ahead: a reminder at each of

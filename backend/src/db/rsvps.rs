@@ -9,6 +9,7 @@ use super::events as event_queries;
 use super::invites;
 use super::notice::{self, Notice};
 use super::outbox;
+use super::places::TakePlaces;
 use super::schema::{events, rsvps};
 use super::{DbConnection, Error};
 use crate::domain::admission::{self, Refusal, Standing};
@@ -217,15 +218,38 @@ pub fn create(
 /// The places for a going RSVP, taken by one conditional update that holds only while the
 /// event is as it was read (the same `sequence`: every edit and cancellation bumps it, under
 /// the event's lock) and the RSVP still fits; then the row and what it is owed by email, in the
-/// same transaction. `false`, with nothing written, when the update did not hold.
+/// same transaction. `false`, with nothing written, when the update did not hold. On
+/// PostgreSQL all of that is one prepared statement (`places::TakePlaces`).
 fn take_places_as_read(
     conn: &mut DbConnection,
     event: &Event,
     row: &RsvpRow,
     now: DateTime<Utc>,
 ) -> Result<bool, Error> {
-    if let (DbConnection::Postgres(pg), None) = (&mut *conn, &row.email_sealed) {
-        let taken = take_places_in_one_statement(pg, event, row)?;
+    if let DbConnection::Postgres(pg) = &mut *conn {
+        let owed = match row.email_sealed {
+            Some(_) => outbox::owed_columns(event, now),
+            None => outbox::owed_columns_none(),
+        };
+        let taken = TakePlaces {
+            places: row.places(),
+            event_id: &event.id,
+            sequence: event.sequence,
+            rsvp_id: &row.id,
+            token_hash: row.token_hash.as_deref(),
+            pseudonym: row.pseudonym.as_deref(),
+            guests: row.guests,
+            role: row.role.map(Role::as_str),
+            needs: row.needs.as_deref(),
+            email_sealed: row.email_sealed.as_deref(),
+            status: row.status.as_str(),
+            created_at: row.created_at,
+            token_sealed: row.token_sealed.as_deref(),
+            language: &row.language,
+            answers_sealed: row.answers_sealed.as_deref(),
+            owed: &owed,
+        }
+        .run(pg)?;
         if taken {
             super::count_commit();
         }
@@ -257,44 +281,6 @@ fn take_places_as_read(
         }
         Ok(true)
     })
-}
-
-/// On PostgreSQL, for an RSVP that owes no email: the same update and insert as one statement in
-/// autocommit (a data-modifying `WITH` inserts the row only when the update took the places, and
-/// both happen or neither does), so one round trip instead of four.
-fn take_places_in_one_statement(
-    pg: &mut diesel::PgConnection,
-    event: &Event,
-    row: &RsvpRow,
-) -> QueryResult<bool> {
-    use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
-    let inserted = diesel::sql_query(
-        "WITH taken AS (\
-            UPDATE events SET places_taken = places_taken + $1 \
-            WHERE id = $2 AND sequence = $3 \
-            AND (capacity IS NULL OR places_taken + $1 <= capacity) \
-            RETURNING id) \
-        INSERT INTO rsvps (id, event_id, token_hash, pseudonym, guests, role, needs, \
-            email_sealed, status, approved, created_at, updated_at, purged, token_sealed, \
-            language, answers_sealed) \
-        SELECT $4, taken.id, $5, $6, $7, $8, $9, NULL, $10, FALSE, $11, $11, FALSE, NULL, $12, $13 \
-        FROM taken",
-    )
-    .bind::<Integer, _>(row.places())
-    .bind::<Text, _>(&event.id)
-    .bind::<Integer, _>(event.sequence)
-    .bind::<Text, _>(&row.id)
-    .bind::<Nullable<Text>, _>(row.token_hash.as_deref())
-    .bind::<Nullable<Text>, _>(row.pseudonym.as_deref())
-    .bind::<Integer, _>(row.guests)
-    .bind::<Nullable<Text>, _>(row.role.map(Role::as_str))
-    .bind::<Nullable<Text>, _>(row.needs.as_deref())
-    .bind::<Text, _>(row.status.as_str())
-    .bind::<Timestamp, _>(row.created_at)
-    .bind::<Text, _>(&row.language)
-    .bind::<Nullable<Text>, _>(row.answers_sealed.as_deref())
-    .execute(pg)?;
-    Ok(inserted == 1)
 }
 
 /// The RSVP judged again under the event's lock, as the event is now, and stored with the

@@ -63,6 +63,7 @@ mail_stories!(
     stopping_emails_deletes_the_address_at_once: 0,
     a_decline_is_told_once_and_then_the_address_goes: 0,
     the_next_message_falls_due_at_its_attempt_or_when_its_hold_ends: 0,
+    a_rush_with_addresses_owes_reminders_to_those_going_only: 0,
 );
 
 fn starting_in(duration: chrono::Duration) -> (String, String) {
@@ -153,6 +154,103 @@ async fn the_next_message_falls_due_at_its_attempt_or_when_its_hold_ends(
 }
 
 /// RSVP through the API; returns the manage token and the status.
+/// RSVPs that leave an address, all at once, for fewer places than there are people: no
+/// overbooking, and each RSVP that got a place is owed its two reminders at their due times,
+/// once each; the waitlisted are owed none (on PostgreSQL the places, the RSVP and its reminders
+/// are written by one statement, `db::rsvps::take_places_as_read`).
+async fn a_rush_with_addresses_owes_reminders_to_those_going_only(app: TestApp, _sink: SmtpSink) {
+    let organizer = app.organizer_token().await;
+    let starts_at = chrono::Utc::now() + chrono::Duration::days(3);
+    let (starts, ends) = (
+        starts_at.to_rfc3339(),
+        (starts_at + chrono::Duration::hours(2)).to_rfc3339(),
+    );
+    let event_id = create_event(
+        &app.address,
+        &organizer,
+        event_fields(
+            "Rush with reminders",
+            3,
+            json!({"starts_at": starts, "ends_at": ends, "capacity": 10,
+                   "reminder_offsets_minutes": [1440, 60]}),
+        ),
+    )
+    .await;
+    let rush: Vec<_> = (0..30)
+        .map(|n| {
+            let (base, event_id) = (app.address.clone(), event_id.clone());
+            tokio::spawn(async move {
+                let email = format!("rush{n}@example.org");
+                rsvp(&base, &event_id, &format!("Rush {n}"), Some(&email)).await
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in rush {
+        statuses.push(task.await.expect("joined").1);
+    }
+    let going = statuses.iter().filter(|status| *status == "going").count();
+    assert_eq!(going, 10, "{statuses:?}");
+    assert_eq!(statuses.len() - going, 20, "{statuses:?}");
+
+    let mut conn = app.database();
+    let owed: Vec<(
+        String,
+        String,
+        i32,
+        chrono::NaiveDateTime,
+        chrono::NaiveDateTime,
+        String,
+    )> = outbox::table
+        .filter(outbox::event_id.eq(&event_id))
+        .select((
+            outbox::rsvp_id,
+            outbox::kind,
+            outbox::offset_minutes,
+            outbox::due_at,
+            outbox::next_attempt_at,
+            outbox::state,
+        ))
+        .load(&mut conn)
+        .expect("outbox read");
+    let going_ids: BTreeSet<String> = rsvps::table
+        .filter(rsvps::event_id.eq(&event_id))
+        .filter(rsvps::status.eq("going"))
+        .select(rsvps::id)
+        .load::<String>(&mut conn)
+        .expect("rsvps read")
+        .into_iter()
+        .collect();
+    assert_eq!(going_ids.len(), 10);
+    assert_eq!(
+        owed.len(),
+        20,
+        "two reminders for each going RSVP: {owed:?}"
+    );
+    let start = starts_at.naive_utc();
+    for offset in [1440, 60] {
+        let owed_this: BTreeSet<&String> = owed
+            .iter()
+            .filter(|(_, _, at, _, _, _)| *at == offset)
+            .map(|(rsvp_id, _, _, _, _, _)| rsvp_id)
+            .collect();
+        assert_eq!(
+            owed_this,
+            going_ids.iter().collect(),
+            "each going RSVP once, at {offset} minutes ahead"
+        );
+    }
+    for (_, kind, offset, due, attempt, state) in &owed {
+        assert_eq!((kind.as_str(), state.as_str()), ("reminder", "pending"));
+        let expected = start - chrono::Duration::minutes(i64::from(*offset));
+        assert!(
+            (*due - expected).num_milliseconds().abs() < 1000,
+            "due {due}, expected {expected}"
+        );
+        assert_eq!(due, attempt, "first attempt when due");
+    }
+}
+
 async fn rsvp(
     base: &str,
     event_id: &str,
