@@ -11,6 +11,7 @@ pub mod postgres;
 pub mod push_service;
 pub mod qr;
 pub mod smtp;
+pub mod stamped;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;

@@ -4,13 +4,16 @@
 //! numbers: an update it already has is a duplicate, one skipped is a gap. A follower whose
 //! connection drops reconnects through the proxy with `?after=` its last sequence number and
 //! goes on. Reports delivery latency (p50/p99/max) for followers that stayed connected and for
-//! those that reconnected, and every update lost, duplicated or out of order.
+//! those that reconnected, and every update lost, duplicated or out of order. Each delivery is
+//! timed twice: when the update reached the follower's socket (the kernel's receive time,
+//! `SO_TIMESTAMPNS`: what a follower on a device of its own would see) and when this tool read
+//! it (later by however long the tool, sharing the cores with the servers, took to get to it).
 //!
 //! `failover PROXY_URL POST_URL EVENT_ID ORGANIZER_TOKEN FOLLOWERS UPDATES [KILL_PID KILL_AFTER]`
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -18,6 +21,7 @@ use tokio_tungstenite::tungstenite::Message;
 use umbrella_tests::load::{
     cpu_by_process, cpu_used_between, follower_config, percentile, post_update,
 };
+use umbrella_tests::stamped::Stamped;
 
 /// Connections opened at once while ramping up.
 const CONNECT_BATCH: usize = 200;
@@ -28,16 +32,26 @@ const DRAIN: Duration = Duration::from_secs(20);
 /// Attempts to reconnect a dropped follower before it gives up.
 const RECONNECT_ATTEMPTS: usize = 50;
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Socket = tokio_tungstenite::WebSocketStream<Stamped>;
+
+/// When update `n` was posted, by both clocks: the monotonic one for the time the tool read it,
+/// the real-time one for the kernel's receive time.
+type Posted = Arc<Mutex<Vec<Option<(Instant, SystemTime)>>>>;
 
 /// One follower's record: what it received, by sequence number, and what went wrong.
 #[derive(Default)]
 struct Record {
-    /// Post-to-arrival times of updates received on a connection that never dropped.
+    /// Post-to-arrival times of updates received on a connection that never dropped, read by
+    /// this tool.
     live: Vec<f64>,
     /// The same for updates received after a reconnect (replayed or live).
     after_reconnect: Vec<f64>,
+    /// Post-to-socket times (the kernel's receive time) on a connection that never dropped.
+    live_at_socket: Vec<f64>,
+    /// The same after a reconnect.
+    after_reconnect_at_socket: Vec<f64>,
+    /// Deliveries the kernel gave no receive time for (reported; none expected on Linux).
+    unstamped: usize,
     duplicates: usize,
     gaps: usize,
     reconnects: usize,
@@ -46,8 +60,20 @@ struct Record {
 
 /// Connect and say hello; returns once the server has welcomed the follower.
 async fn join(url: &str) -> anyhow::Result<Socket> {
-    let (mut socket, _) =
-        tokio_tungstenite::connect_async_with_config(url, Some(follower_config()), true).await?;
+    let parsed = url::Url::parse(url)?;
+    let address = parsed
+        .socket_addrs(|| Some(80))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no address for {url}"))?;
+    let tcp = tokio::net::TcpStream::connect(address).await?;
+    tcp.set_nodelay(true)?;
+    let (mut socket, _) = tokio_tungstenite::client_async_with_config(
+        url,
+        Stamped::new(tcp)?,
+        Some(follower_config()),
+    )
+    .await?;
     socket
         .send(Message::text(json!({"type": "hello"}).to_string()))
         .await?;
@@ -85,7 +111,7 @@ async fn follow(
     mut socket: Socket,
     base: String,
     updates: usize,
-    posted: Arc<Mutex<Vec<Option<Instant>>>>,
+    posted: Posted,
     done: Arc<AtomicUsize>,
     shared: Arc<Mutex<Record>>,
 ) {
@@ -98,6 +124,7 @@ async fn follow(
             };
             let Message::Text(text) = frame else { continue };
             let arrived = Instant::now();
+            let at_socket = socket.get_ref().arrived();
             let Some(seq) = seq_of(&text) else { continue };
             let Ok(mut record) = shared.lock() else {
                 return;
@@ -114,12 +141,25 @@ async fn follow(
                 .lock()
                 .ok()
                 .and_then(|p| p.get(seq).copied().flatten());
-            if let Some(sent) = sent {
+            if let Some((sent, sent_at)) = sent {
                 let ms = arrived.duration_since(sent).as_secs_f64() * 1000.0;
-                if record.reconnects == 0 {
-                    record.live.push(ms);
+                // A stamp before the post (clock steps) counts as no time at all.
+                let socket_ms = at_socket.map(|at| {
+                    at.duration_since(sent_at).unwrap_or_default().as_secs_f64() * 1000.0
+                });
+                let record = &mut *record;
+                let (read, at_socket) = if record.reconnects == 0 {
+                    (&mut record.live, &mut record.live_at_socket)
                 } else {
-                    record.after_reconnect.push(ms);
+                    (
+                        &mut record.after_reconnect,
+                        &mut record.after_reconnect_at_socket,
+                    )
+                };
+                read.push(ms);
+                match socket_ms {
+                    Some(socket_ms) => at_socket.push(socket_ms),
+                    None => record.unstamped += 1,
                 }
             }
         }
@@ -154,6 +194,18 @@ async fn follow(
             None => return,
         }
     }
+}
+
+/// One line of delivery latencies (milliseconds from the post), sorted here.
+fn report_latency(what: &str, mut samples: Vec<f64>) {
+    samples.sort_by(f64::total_cmp);
+    println!(
+        "delivery latency {what} ({} deliveries): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        samples.len(),
+        percentile(&samples, 0.5),
+        percentile(&samples, 0.99),
+        samples.last().copied().unwrap_or(f64::NAN)
+    );
 }
 
 /// What every process on the machine used from the first update until every follower had the
@@ -207,7 +259,7 @@ async fn main() -> anyhow::Result<()> {
         proxy.replace("http://", "ws://")
     );
 
-    let posted: Arc<Mutex<Vec<Option<Instant>>>> = Arc::new(Mutex::new(vec![None; updates + 1]));
+    let posted: Posted = Arc::new(Mutex::new(vec![None; updates + 1]));
     let done = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(followers);
@@ -262,7 +314,7 @@ async fn main() -> anyhow::Result<()> {
         }
         // Recorded before the POST: followers may receive it before the answer comes.
         if let Ok(mut posted) = posted.lock() {
-            posted[n] = Some(Instant::now());
+            posted[n] = Some((Instant::now(), SystemTime::now()));
         }
         post_update(&client, post_base, event_id, token, n).await?;
         tokio::time::sleep(UPDATE_INTERVAL).await;
@@ -283,34 +335,30 @@ async fn main() -> anyhow::Result<()> {
         .filter_map(|record| record.lock().ok().map(|mut r| std::mem::take(&mut *r)))
         .collect();
     let complete = records.iter().filter(|record| record.complete).count();
-    let mut live: Vec<f64> = Vec::new();
-    let mut replayed: Vec<f64> = Vec::new();
-    let (mut duplicates, mut gaps, mut reconnected) = (0, 0, 0);
+    let (mut live, mut replayed) = (Vec::new(), Vec::new());
+    let (mut live_at_socket, mut replayed_at_socket) = (Vec::new(), Vec::new());
+    let (mut duplicates, mut gaps, mut reconnected, mut unstamped) = (0, 0, 0, 0);
     for record in &records {
         live.extend(&record.live);
         replayed.extend(&record.after_reconnect);
+        live_at_socket.extend(&record.live_at_socket);
+        replayed_at_socket.extend(&record.after_reconnect_at_socket);
         duplicates += record.duplicates;
         gaps += record.gaps;
         reconnected += usize::from(record.reconnects > 0);
+        unstamped += record.unstamped;
     }
-    live.sort_by(f64::total_cmp);
-    replayed.sort_by(f64::total_cmp);
     println!("updates: {updates}; followers with every update: {complete} of {followers}");
-    println!(
-        "delivery latency, connection kept ({} deliveries): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        live.len(),
-        percentile(&live, 0.5),
-        percentile(&live, 0.99),
-        live.last().copied().unwrap_or(f64::NAN)
+    report_latency("at the followers' sockets, connection kept", live_at_socket);
+    report_latency("read by this tool, connection kept", live);
+    report_latency(
+        "at the followers' sockets, after a reconnect",
+        replayed_at_socket,
     );
+    report_latency("read by this tool, after a reconnect", replayed);
     println!(
-        "delivery latency after a reconnect ({} deliveries): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        replayed.len(),
-        percentile(&replayed, 0.5),
-        percentile(&replayed, 0.99),
-        replayed.last().copied().unwrap_or(f64::NAN)
+        "followers that reconnected: {reconnected}; gaps: {gaps}; duplicates: {duplicates}; deliveries without a receive time: {unstamped}"
     );
-    println!("followers that reconnected: {reconnected}; gaps: {gaps}; duplicates: {duplicates}");
     anyhow::ensure!(
         complete == followers && gaps == 0 && duplicates == 0,
         "lost, skipped or repeated updates"
