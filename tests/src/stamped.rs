@@ -28,7 +28,8 @@ impl Stamped {
         })
     }
 
-    /// When the last data read had reached this socket, by the kernel's (real-time) clock.
+    /// When the data of the last read had reached this socket, by the kernel's (real-time)
+    /// clock (the last segment it took); `None` when that read came unstamped.
     pub fn arrived(&self) -> Option<SystemTime> {
         self.arrived
     }
@@ -39,15 +40,18 @@ fn receive(fd: i32, into: &mut [u8]) -> io::Result<(usize, Option<SystemTime>)> 
     let mut space = nix::cmsg_space!(nix::sys::time::TimeSpec);
     let mut buffers = [io::IoSliceMut::new(into)];
     let message = recvmsg::<()>(fd, &mut buffers, Some(&mut space), MsgFlags::empty())?;
-    let mut arrived = None;
-    for control in message.cmsgs()? {
-        if let ControlMessageOwned::ScmTimestampns(at) = control {
-            let (seconds, nanos) = (u64::try_from(at.tv_sec()), u32::try_from(at.tv_nsec()));
-            if let (Ok(seconds), Ok(nanos)) = (seconds, nanos) {
-                arrived = Some(UNIX_EPOCH + Duration::new(seconds, nanos));
+    // The bytes are out of the socket whatever the control data holds: a read whose stamp
+    // cannot be read keeps them, unstamped.
+    let arrived = message.cmsgs().ok().and_then(|mut controls| {
+        controls.find_map(|control| match control {
+            ControlMessageOwned::ScmTimestampns(at) => {
+                let seconds = u64::try_from(at.tv_sec()).ok()?;
+                let nanos = u32::try_from(at.tv_nsec()).ok()?;
+                Some(UNIX_EPOCH + Duration::new(seconds, nanos))
             }
-        }
-    }
+            _ => None,
+        })
+    });
     Ok((message.bytes, arrived))
 }
 
@@ -68,7 +72,9 @@ impl AsyncRead for Stamped {
             {
                 Ok((read, arrived)) => {
                     buf.advance(read);
-                    if arrived.is_some() {
+                    // Only what this read brought: an unstamped read leaves no stamp behind
+                    // from an earlier one (the end of the stream brings nothing to stamp).
+                    if read > 0 {
                         this.arrived = arrived;
                     }
                     return Poll::Ready(Ok(()));
@@ -112,15 +118,27 @@ mod tests {
         let client = TcpStream::connect(address).await.expect("connect");
         let (mut server, _) = listener.accept().await.expect("accept");
         let mut stamped = Stamped::new(client).expect("stamped");
-        // The first socket to ask turns the kernel's stamping on a moment later (a deferred
-        // work item), so a write at once could arrive unstamped.
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        let mut got = [0u8; 16];
+        // The first socket to ask turns the kernel's stamping on a moment later (deferred
+        // work): exchange a byte until one comes stamped (at most 10 s).
+        let waiting = std::time::Instant::now();
+        loop {
+            server.write_all(b".").await.expect("write");
+            assert_eq!(stamped.read(&mut got).await.expect("read"), 1);
+            if stamped.arrived().is_some() {
+                break;
+            }
+            assert!(
+                waiting.elapsed() < Duration::from_secs(10),
+                "the kernel never stamped a read"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         let before = SystemTime::now();
         server.write_all(b"hello").await.expect("write");
         let after_write = SystemTime::now();
         // Read well after it arrived: the stamp is the arrival, not the read.
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let mut got = [0u8; 16];
         let read = stamped.read(&mut got).await.expect("read");
         assert_eq!(&got[..read], b"hello");
         let arrived = stamped.arrived().expect("stamped by the kernel");

@@ -1,7 +1,8 @@
 //! A going RSVP's places on PostgreSQL, taken by one prepared statement: the conditional update
 //! of the event's count, the RSVP row and the reminders it is owed, together or not at all.
 //! One round trip in autocommit, so the event's row is held only for that statement and its
-//! commit; prepared once per connection, so PostgreSQL parses and plans it once.
+//! commit; prepared once per connection, so PostgreSQL parses it once (and after five runs may
+//! keep one generic plan).
 
 use chrono::NaiveDateTime;
 use diesel::pg::Pg;
