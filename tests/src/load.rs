@@ -22,6 +22,16 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[index.min(sorted.len() - 1)]
 }
 
+/// "p50 …, p99 …, max …" (milliseconds) of sorted samples, as the load tools print them.
+pub fn spread(sorted: &[f64]) -> String {
+    format!(
+        "p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        percentile(sorted, 0.5),
+        percentile(sorted, 0.99),
+        sorted.last().copied().unwrap_or(f64::NAN)
+    )
+}
+
 /// Post public update number `n` to a new event (record its time before calling: followers may
 /// receive it before the answer comes). Fails unless the server stored it as number `n`.
 pub async fn post_update(

@@ -278,26 +278,18 @@ pub fn schedule_new(
 
 /// What a new going RSVP with an address is owed by `event` as it stands (nothing once it is
 /// cancelled or over), as rows to insert: one column a list, for PostgreSQL's `unnest` (the
-/// RSVP's one-statement insert, `rsvps::take_places_as_read`).
+/// RSVP's one-statement insert, `rsvps::take_places_as_read`). Every row starts pending. The
+/// default is nothing owed (an RSVP without an address).
+#[derive(Default)]
 pub struct OwedColumns {
     pub ids: Vec<String>,
     pub kinds: Vec<&'static str>,
     pub offsets: Vec<i32>,
     pub dues: Vec<NaiveDateTime>,
-    /// The state every new row starts in.
-    pub state: &'static str,
 }
 
 pub fn owed_columns(event: &Event, now: DateTime<Utc>) -> OwedColumns {
-    columns(owed_by_new(event, now))
-}
-
-/// Nothing owed: for an RSVP that left no address.
-pub fn owed_columns_none() -> OwedColumns {
-    columns(Vec::new())
-}
-
-fn columns(owed: Vec<(MessageKind, i32, DateTime<Utc>)>) -> OwedColumns {
+    let owed = owed_by_new(event, now);
     OwedColumns {
         ids: owed
             .iter()
@@ -306,7 +298,6 @@ fn columns(owed: Vec<(MessageKind, i32, DateTime<Utc>)>) -> OwedColumns {
         kinds: owed.iter().map(|(kind, _, _)| kind.as_str()).collect(),
         offsets: owed.iter().map(|&(_, offset, _)| offset).collect(),
         dues: owed.iter().map(|&(_, _, due)| to_naive(due)).collect(),
-        state: MessageState::Pending.as_str(),
     }
 }
 

@@ -11,6 +11,7 @@ use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text, Timestamp};
 use diesel::{PgConnection, QueryResult, RunQueryDsl};
 
 use super::outbox::OwedColumns;
+use crate::domain::message::MessageState;
 
 /// What the statement writes. The places are taken only while the event is as it was read (the
 /// same `sequence`) and the RSVP fits; the row is inserted only when they were; its messages
@@ -91,7 +92,7 @@ impl QueryFragment<Pg> for TakePlaces<'_> {
              due_at, next_attempt_at, attempts, created_at) SELECT message.id, stored.id, \
              stored.event_id, message.kind, message.offset_minutes, ",
         );
-        out.push_bind_param::<Text, _>(&self.owed.state)?;
+        out.push_bind_param::<Text, _>(MessageState::Pending.as_str())?;
         out.push_sql(", message.due_at, message.due_at, 0, ");
         out.push_bind_param::<Timestamp, _>(&self.created_at)?;
         out.push_sql(" FROM stored CROSS JOIN unnest(");

@@ -229,7 +229,7 @@ fn take_places_as_read(
     if let DbConnection::Postgres(pg) = &mut *conn {
         let owed = match row.email_sealed {
             Some(_) => outbox::owed_columns(event, now),
-            None => outbox::owed_columns_none(),
+            None => outbox::OwedColumns::default(),
         };
         let taken = TakePlaces {
             places: row.places(),

@@ -19,7 +19,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 use umbrella_tests::load::{
-    cpu_by_process, cpu_used_between, follower_config, percentile, post_update,
+    cpu_by_process, cpu_used_between, follower_config, post_update, spread,
 };
 use umbrella_tests::stamped::Stamped;
 
@@ -200,11 +200,9 @@ async fn follow(
 fn report_latency(what: &str, mut samples: Vec<f64>) {
     samples.sort_by(f64::total_cmp);
     println!(
-        "delivery latency {what} ({} deliveries): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "delivery latency {what} ({} deliveries): {}",
         samples.len(),
-        percentile(&samples, 0.5),
-        percentile(&samples, 0.99),
-        samples.last().copied().unwrap_or(f64::NAN)
+        spread(&samples)
     );
 }
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
-use umbrella_tests::load::{follower_config, percentile, post_update};
+use umbrella_tests::load::{follower_config, percentile, post_update, spread};
 
 /// Connections opened at once while ramping up.
 const CONNECT_BATCH: usize = 200;
@@ -165,11 +165,9 @@ async fn main() -> anyhow::Result<()> {
         expected.saturating_sub(got)
     );
     println!(
-        "delivery latency (post to arrival, {} samples): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "delivery latency (post to arrival, {} samples): {}",
         latencies.len(),
-        percentile(&latencies, 0.5),
-        percentile(&latencies, 0.99),
-        latencies.last().copied().unwrap_or(f64::NAN)
+        spread(&latencies)
     );
     if std::env::var_os("LOADGEN_PER_UPDATE").is_some() {
         for n in 1..=updates {
@@ -179,12 +177,7 @@ async fn main() -> anyhow::Result<()> {
                 .map(|(_, ms)| *ms)
                 .collect();
             these.sort_by(f64::total_cmp);
-            println!(
-                "update {n}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-                percentile(&these, 0.5),
-                percentile(&these, 0.99),
-                these.last().copied().unwrap_or(f64::NAN)
-            );
+            println!("update {n}: {}", spread(&these));
         }
     }
     if let (Some((idle, _)), Some((loaded, peak))) = (idle_memory, loaded_memory) {
