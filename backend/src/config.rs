@@ -119,6 +119,10 @@ pub struct Settings {
     #[arg(long, env = "UMBRELLA_DATABASE_URL", value_parser = parse_database_url, global = true)]
     pub database_url: Option<DatabaseUrl>,
 
+    /// The most database connections this server opens at once (PostgreSQL adds one for the live relay's listener). Default: 8 on SQLite; on PostgreSQL twice this machine's cores, at least 2 and at most 16.
+    #[arg(long, env = "UMBRELLA_DATABASE_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
+    pub database_connections: Option<u32>,
+
     /// Where email goes: `smtp://` (STARTTLS required unless `?tls=opportunistic` or `?tls=none`), `smtps://`, or `file:///PATH` (0600 files, for tests). Unset: this server sends no email and asks for none.
     #[arg(long, env = "UMBRELLA_MAIL_URL", value_parser = parse_mail_url, global = true)]
     pub mail_url: Option<MailUrl>,
@@ -534,6 +538,30 @@ mod tests {
             Ok(DatabaseUrl::Postgres(_))
         ));
         assert!(parse_database_url("mysql://x").is_err());
+    }
+
+    #[test]
+    fn database_connections_are_at_least_one() {
+        assert_eq!(
+            parse(&["--database-connections", "3"])
+                .expect("parses")
+                .settings
+                .database_connections,
+            Some(3)
+        );
+        assert_eq!(
+            parse(&[]).expect("parses").settings.database_connections,
+            None
+        );
+        for refused in ["0", "1001", "many"] {
+            let error = parse(&["--database-connections", refused])
+                .expect_err("rejected")
+                .to_string();
+            assert!(
+                error.contains("--database-connections"),
+                "{refused}: {error}"
+            );
+        }
     }
 
     #[test]

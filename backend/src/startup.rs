@@ -61,7 +61,7 @@ pub struct Application {
 /// Open the database named by the settings, bring its schema up to date, and open the key file
 /// that belongs to it (refused when it is missing or another one, see `privacy::unlock`).
 pub fn open_store(settings: &Settings) -> anyhow::Result<(Pool, SecretKey)> {
-    let pool = db::connect(&settings.database())?;
+    let pool = db::connect(&settings.database(), settings.database_connections)?;
     let mut conn = pool.get()?;
     db::migrate(&mut conn)?;
     let key = crate::privacy::unlock::unlock(&settings.data_dir, &mut conn)?;

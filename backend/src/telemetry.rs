@@ -32,6 +32,7 @@ pub struct Metrics {
     latency: HistogramVec,
     pool_connections: IntGauge,
     pool_idle: IntGauge,
+    pool_max: IntGauge,
     mail_sent: IntCounterVec,
     mail_failures: IntCounterVec,
     mail_unbuildable: IntCounterVec,
@@ -73,10 +74,15 @@ impl Metrics {
         )?;
         let pool_connections = IntGauge::new("db_pool_connections", "Open database connections")?;
         let pool_idle = IntGauge::new("db_pool_idle_connections", "Idle database connections")?;
+        let pool_max = IntGauge::new(
+            "db_pool_max_connections",
+            "The most database connections the pool opens (--database-connections)",
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_idle.clone()))?;
+        registry.register(Box::new(pool_max.clone()))?;
         let mail_sent = IntCounterVec::new(
             Opts::new(
                 "mail_sent_total",
@@ -180,6 +186,7 @@ impl Metrics {
             latency,
             pool_connections,
             pool_idle,
+            pool_max,
             mail_sent,
             mail_failures,
             mail_unbuildable,
@@ -269,6 +276,7 @@ impl Metrics {
         let state = pool.state();
         self.pool_connections.set(i64::from(state.connections));
         self.pool_idle.set(i64::from(state.idle_connections));
+        self.pool_max.set(i64::from(pool.max_size()));
         // Counted per process by the database layer; brought up to date here.
         let incomplete = crate::db::checkpoint::incomplete();
         self.wal_incomplete

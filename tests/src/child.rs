@@ -117,7 +117,7 @@ impl ChildServer {
         let cli =
             umbrella::config::Cli::from_args(["umbrella", "--database-url", &self.database_url])
                 .expect("arguments parse");
-        umbrella::db::connect(&cli.settings.database())
+        umbrella::db::connect(&cli.settings.database(), None)
             .expect("database reachable")
             .get()
             .expect("a connection")

@@ -428,7 +428,7 @@ impl TestApp {
 
     /// A direct connection to this server's database, for reading what it stored.
     pub fn database(&self) -> umbrella::db::PooledConnection {
-        umbrella::db::connect(&self.settings.database())
+        umbrella::db::connect(&self.settings.database(), None)
             .expect("database reachable")
             .get()
             .expect("a connection")

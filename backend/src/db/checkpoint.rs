@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::sql_types::BigInt;
 use diesel::{QueryableByName, RunQueryDsl, SqliteConnection};
 use tokio::sync::Notify;
@@ -61,6 +62,19 @@ pub fn forget_deleted(conn: &mut DbConnection) -> Result<(), super::Error> {
     let DbConnection::Sqlite(sqlite) = conn else {
         return Ok(());
     };
+    // Inside a transaction the checkpoint could never complete, and every try would hold the
+    // write lock: the caller forgot to commit first. The background retry does it instead.
+    let depth = AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth();
+    debug_assert!(
+        matches!(depth, Ok(None)),
+        "forget_deleted inside a transaction"
+    );
+    if !matches!(depth, Ok(None)) {
+        tracing::error!("the write-ahead log was to be emptied inside a transaction; left to the background retry");
+        INCOMPLETE.fetch_add(1, Ordering::Relaxed);
+        owe();
+        return Ok(());
+    }
     let deadline = Instant::now() + PATIENCE;
     let last = loop {
         match checkpoint(sqlite) {
@@ -161,8 +175,11 @@ mod tests {
     async fn an_owed_checkpoint_is_completed_in_the_background() {
         let dir = std::env::temp_dir().join(format!("umbrella-owed-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).expect("folder");
-        let pool = crate::db::connect(&crate::config::DatabaseUrl::Sqlite(dir.join("test.db")))
-            .expect("a pool");
+        let pool = crate::db::connect(
+            &crate::config::DatabaseUrl::Sqlite(dir.join("test.db")),
+            None,
+        )
+        .expect("a pool");
         let retry = tokio::spawn(complete_owed(pool));
         tokio::time::sleep(OWED_RETRY_INTERVAL * 4).await;
         assert!(!retry.is_finished(), "waits while nothing is owed");

@@ -13,6 +13,7 @@ use super::places::TakePlaces;
 use super::schema::{events, rsvps};
 use super::{DbConnection, Error};
 use crate::domain::admission::{self, Refusal, Standing};
+use crate::domain::audit::Action;
 use crate::domain::event::Access;
 use crate::domain::event::{from_naive, to_naive, Event, Role};
 use crate::domain::message::MessageKind;
@@ -676,8 +677,14 @@ pub fn list_for_event(conn: &mut DbConnection, event_id: &str) -> Result<Vec<Rsv
 
 /// An organizer approves or declines an RSVP. Approval makes a pending RSVP going when it fits
 /// (waitlisted otherwise) and marks it approved, which `approved` locations require.
+///
+/// The audit entry is written in the decision's transaction, and it names the event, not the
+/// RSVP (no attendee data in the log). A decline's checkpoint runs once that transaction has
+/// committed: inside an open transaction it could never complete, and would hold SQLite's write
+/// lock while it kept trying.
 pub fn decide(
     conn: &mut DbConnection,
+    actor: super::audit::Actor<'_>,
     event_id: &str,
     rsvp_id: &str,
     approve: bool,
@@ -687,7 +694,12 @@ pub fn decide(
     if rsvp_id.contains('\0') {
         return Err(Error::NotFound);
     }
-    let decided = super::write_transaction(conn, |conn| {
+    let action = if approve {
+        Action::RsvpApproved
+    } else {
+        Action::RsvpDeclined
+    };
+    let decided = super::audit::recorded(conn, actor, action, event_id, |conn| {
         let (event, row, _) = lock_of_event(conn, event_id, rsvp_id)?;
         let current = row.standing();
         let status = current.status;

@@ -7,9 +7,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{no_store, see_other};
-use crate::db::audit;
 use crate::db::{events as event_queries, rsvps};
-use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::extract::decision;
 use crate::extract::organizer::PageOrganizer;
@@ -95,20 +93,12 @@ pub async fn decide(
     let (event_id, rsvp_id, word) = path.into_inner();
     let approve = decision(&word)?;
     let actor = who.0.organizer.id;
-    let action = if approve {
-        Action::RsvpApproved
-    } else {
-        Action::RsvpDeclined
-    };
     let back = match query.back.as_deref() {
         Some("hub") => format!("/organize/events/{event_id}#pending"),
         _ => format!("/organize/events/{event_id}/rsvps"),
     };
     let decided = crate::db::run(&state.pool, move |conn| {
-        // The audit entry names the event, not the RSVP: no attendee data in the log.
-        audit::recorded(conn, Some(&actor), action, &event_id, |conn| {
-            rsvps::decide(conn, &event_id, &rsvp_id, approve, Utc::now())
-        })
+        rsvps::decide(conn, Some(&actor), &event_id, &rsvp_id, approve, Utc::now())
     })
     .await?;
     state.news.rsvps_changed(&decided.event_id);

@@ -4,11 +4,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
-use crate::db::audit;
 use crate::db::{events as event_queries, rsvps};
 use crate::domain::access::Viewer;
 use crate::domain::admission::Refusal;
-use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::extract::organizer::ApiOrganizer;
 use crate::extract::{decision, JsonBody, ManagedRsvp};
@@ -263,16 +261,8 @@ pub async fn decide(
     let (event_id, rsvp_id, word) = path.into_inner();
     let approve = decision(&word)?;
     let actor = organizer.0.organizer.id;
-    let action = if approve {
-        Action::RsvpApproved
-    } else {
-        Action::RsvpDeclined
-    };
     let rsvp = crate::db::run(&state.pool, move |conn| {
-        // The audit entry names the event, not the RSVP: no attendee data in the log.
-        audit::recorded(conn, Some(&actor), action, &event_id, |conn| {
-            rsvps::decide(conn, &event_id, &rsvp_id, approve, Utc::now())
-        })
+        rsvps::decide(conn, Some(&actor), &event_id, &rsvp_id, approve, Utc::now())
     })
     .await?;
     state.news.rsvps_changed(&rsvp.event_id);

@@ -434,7 +434,7 @@ fn a_command_opens_no_connection_in_the_background() {
             .map(|database| DatabaseUrl::Postgres(database.url.clone().into())),
     );
     for url in databases {
-        let pool = connect(&url).expect("connects");
+        let pool = connect(&url, None).expect("connects");
         let first = pool.get().expect("a connection");
         std::thread::sleep(std::time::Duration::from_millis(500));
         assert_eq!(

@@ -336,7 +336,7 @@ async fn address_is_forgotten(app: &TestApp, token: &str) -> bool {
 
 /// Sealed addresses and sealed token copies still in the database, read with its own queries.
 fn sealed_contacts(app: &TestApp) -> usize {
-    let pool = umbrella::db::connect(&app.settings.database()).expect("database");
+    let pool = umbrella::db::connect(&app.settings.database(), None).expect("database");
     let mut conn = pool.get().expect("connection");
     let rows: Vec<(Option<String>, Option<String>)> = rsvps::table
         .select((rsvps::email_sealed, rsvps::token_sealed))

@@ -383,6 +383,89 @@ async fn organizers_approve_or_decline(app: TestApp) {
 }
 
 async fn a_rush_of_rsvps_never_overbooks(app: TestApp) {
+    fifty_rush_for_ten_places(&app).await;
+}
+
+/// With `--database-connections 1`, every request and background worker takes its turn on one
+/// pooled connection: the rush is still answered in full, and the pool never opens a second
+/// (on PostgreSQL the database sees only that one and the live relay's listener).
+async fn a_rush_through_one_database_connection_never_overbooks(app: TestApp) {
+    fifty_rush_for_ten_places(&app).await;
+    let (_, metrics) = app.metrics().await;
+    let gauge = |name: &str| -> i64 {
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("umbrella_{name} ")))
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {metrics}"))
+    };
+    assert_eq!(gauge("db_pool_max_connections"), 1, "{metrics}");
+    assert!((0..=1).contains(&gauge("db_pool_connections")), "{metrics}");
+    if let umbrella::db::DbConnection::Postgres(pg) = &mut *app.database() {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Held {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            connections: i64,
+        }
+        let held: Held = diesel::sql_query(
+            "SELECT count(*) AS connections FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .get_result(pg)
+        .expect("pg_stat_activity");
+        assert!(
+            held.connections <= 2,
+            "the pool's one and the listener: {}",
+            held.connections
+        );
+    }
+}
+
+/// An organizer's decline removes the RSVP's phones, so on SQLite the write-ahead log is
+/// emptied before the answer (safety rule 11). It used to be tried inside the decision's still
+/// open transaction, where it could never complete: the answer took 8 s, held the write lock
+/// all along, and left the log to a background retry.
+async fn a_decline_empties_the_write_ahead_log_before_it_answers(app: TestApp) {
+    let organizer = app.organizer_token().await;
+    let event = app
+        .create_event(&organizer, event_fields("Closed workshop", 2, json!({})))
+        .await;
+    let id = event["id"].as_str().expect("id");
+    going(&app, id, json!({"pseudonym": "Rosa"})).await;
+    let (_, list) = app
+        .get_json(&format!("/api/v1/events/{id}/rsvps"), Some(&organizer))
+        .await;
+    let rsvp_id = list["rsvps"][0]["id"].as_str().expect("listed");
+    let (status, declined) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/events/{id}/rsvps/{rsvp_id}/decline"),
+            Some(&organizer),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, declined["status"].as_str()),
+        (200, Some("declined")),
+        "{declined}"
+    );
+    if let umbrella::config::DatabaseUrl::Sqlite(path) = app.settings.database() {
+        let mut log = path.into_os_string();
+        log.push("-wal");
+        let left = std::fs::metadata(&log).map_or(0, |meta| meta.len());
+        assert_eq!(left, 0, "the write-ahead log was emptied");
+    }
+    let entries = umbrella::db::audit::newest(&mut app.database(), 0, 100).expect("audit");
+    assert!(
+        entries
+            .iter()
+            .any(|entry| entry.action == "rsvp_declined" && entry.target_id == id),
+        "the decline is in the audit log: {entries:?}"
+    );
+}
+
+async fn fifty_rush_for_ten_places(app: &TestApp) {
     let organizer = app.organizer_token().await;
     let event = app
         .create_event(
@@ -696,6 +779,11 @@ on_both_databases!(
     an_rsvp_judged_on_a_stale_read_is_judged_again,
     bad_rsvps_are_refused_and_store_nothing,
     a_hidden_location_reaches_only_going_attendees,
+    a_decline_empties_the_write_ahead_log_before_it_answers,
+);
+
+on_both_databases!(with ["--database-connections", "1"] =>
+    a_rush_through_one_database_connection_never_overbooks,
 );
 
 // These leave an address, so their server sends email (into files).
