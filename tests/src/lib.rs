@@ -474,9 +474,16 @@ pub async fn outbox_pending(base: &str, metrics_token: &str) -> Option<i64> {
         .await
         .ok()?;
     let text = response.text().await.ok()?;
-    text.lines()
-        .find_map(|line| line.strip_prefix("umbrella_outbox_pending "))
-        .and_then(|n| n.trim().parse().ok())
+    metric(&text, "umbrella_outbox_pending")
+}
+
+/// The value of one series (its name with any labels, e.g. `umbrella_mail_sent_total{kind="cancelled"}`)
+/// in a Prometheus text exposition; `None` when it is not there.
+pub fn metric(exposition: &str, series: &str) -> Option<i64> {
+    exposition
+        .lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .and_then(|value| value.trim().parse().ok())
 }
 
 /// A realistic event starting `days` from now, as API JSON; `extra` fields override.

@@ -12,6 +12,27 @@ pub fn server_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
 }
 
+/// Connections the database at `url` has open, and how many of them are a live relay's
+/// listener: `(all, listeners)`, counted from the `postgres` database (so this one is not).
+pub fn connections(url: &str) -> (i64, i64) {
+    let database = url.rsplit('/').next().expect("a database name");
+    let counted = std::process::Command::new("psql")
+        .args([&format!("{}/postgres", server_url()), "-Atc"])
+        .arg(format!(
+            "SELECT count(*), count(*) FILTER (WHERE application_name = '{}') \
+             FROM pg_stat_activity WHERE datname = '{database}'",
+            umbrella::live::relay::APPLICATION_NAME
+        ))
+        .output()
+        .expect("psql runs");
+    let text = String::from_utf8_lossy(&counted.stdout);
+    let (all, listeners) = text.trim().split_once('|').expect("two counts");
+    (
+        all.parse().expect("a count"),
+        listeners.parse().expect("a count"),
+    )
+}
+
 pub struct TestDatabase {
     pub name: String,
     pub url: String,

@@ -64,12 +64,12 @@ pub fn forget_deleted(conn: &mut DbConnection) -> Result<(), super::Error> {
     };
     // Inside a transaction the checkpoint could never complete, and every try would hold the
     // write lock: the caller forgot to commit first. The background retry does it instead.
-    let depth = AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth();
-    debug_assert!(
-        matches!(depth, Ok(None)),
-        "forget_deleted inside a transaction"
+    let outside = matches!(
+        AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth(),
+        Ok(None)
     );
-    if !matches!(depth, Ok(None)) {
+    debug_assert!(outside, "forget_deleted inside a transaction");
+    if !outside {
         tracing::error!("the write-ahead log was to be emptied inside a transaction; left to the background retry");
         INCOMPLETE.fetch_add(1, Ordering::Relaxed);
         owe();

@@ -142,29 +142,6 @@ async fn followers_get_what_was_posted_while_the_relay_was_away() {
     }
 }
 
-/// Connections this test database has open, the live relay's listener among them.
-fn connections(url: &str) -> (i64, i64) {
-    let database = url.rsplit('/').next().expect("a database name");
-    let counted = std::process::Command::new("psql")
-        .args([
-            &format!("{}/postgres", umbrella_tests::postgres::server_url()),
-            "-Atc",
-        ])
-        .arg(format!(
-            "SELECT count(*), count(*) FILTER (WHERE application_name = '{}') \
-             FROM pg_stat_activity WHERE datname = '{database}'",
-            umbrella::live::relay::APPLICATION_NAME
-        ))
-        .output()
-        .expect("psql runs");
-    let text = String::from_utf8_lossy(&counted.stdout);
-    let (all, listeners) = text.trim().split_once('|').expect("two counts");
-    (
-        all.parse().expect("a count"),
-        listeners.parse().expect("a count"),
-    )
-}
-
 /// An idle instance comes down to its pool's one idle connection and the relay's listener, and
 /// news still reaches its followers at once: the listener waits on its socket.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -181,7 +158,7 @@ async fn an_idle_instance_holds_two_connections_and_still_hears_news() {
     // line's own connections (organizer, token) closed with it.
     let started = std::time::Instant::now();
     loop {
-        let now = connections(&url);
+        let now = umbrella_tests::postgres::connections(&url);
         if now == (2, 1) {
             break;
         }

@@ -855,11 +855,7 @@ async fn two_instances_on_one_postgresql_send_each_message_once() {
     let (_, one) = first.metrics().await;
     let (_, two) = second.metrics().await;
     let sent = |metrics: &str| {
-        metrics
-            .lines()
-            .find_map(|line| line.strip_prefix("umbrella_mail_sent_total{kind=\"cancelled\"} "))
-            .and_then(|n| n.parse::<u64>().ok())
-            .unwrap_or(0)
+        umbrella_tests::metric(metrics, "umbrella_mail_sent_total{kind=\"cancelled\"}").unwrap_or(0)
     };
     assert_eq!(sent(&one) + sent(&two), 60, "{one}\n{two}");
 }

@@ -392,33 +392,17 @@ async fn a_rush_of_rsvps_never_overbooks(app: TestApp) {
 async fn a_rush_through_one_database_connection_never_overbooks(app: TestApp) {
     fifty_rush_for_ten_places(&app).await;
     let (_, metrics) = app.metrics().await;
-    let gauge = |name: &str| -> i64 {
-        metrics
-            .lines()
-            .find_map(|line| line.strip_prefix(&format!("umbrella_{name} ")))
-            .and_then(|value| value.parse().ok())
-            .unwrap_or_else(|| panic!("{name} in {metrics}"))
+    let gauge = |series: &str| {
+        umbrella_tests::metric(&metrics, series).unwrap_or_else(|| panic!("{series} in {metrics}"))
     };
-    assert_eq!(gauge("db_pool_max_connections"), 1, "{metrics}");
-    assert!((0..=1).contains(&gauge("db_pool_connections")), "{metrics}");
-    if let umbrella::db::DbConnection::Postgres(pg) = &mut *app.database() {
-        use diesel::RunQueryDsl;
-        #[derive(diesel::QueryableByName)]
-        struct Held {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            connections: i64,
-        }
-        let held: Held = diesel::sql_query(
-            "SELECT count(*) AS connections FROM pg_stat_activity \
-             WHERE datname = current_database() AND pid <> pg_backend_pid()",
-        )
-        .get_result(pg)
-        .expect("pg_stat_activity");
-        assert!(
-            held.connections <= 2,
-            "the pool's one and the listener: {}",
-            held.connections
-        );
+    assert_eq!(gauge("umbrella_db_pool_max_connections"), 1, "{metrics}");
+    assert!(
+        (0..=1).contains(&gauge("umbrella_db_pool_connections")),
+        "{metrics}"
+    );
+    if let Some(url) = app.settings.database().postgres_url() {
+        let (all, _) = umbrella_tests::postgres::connections(url);
+        assert!(all <= 2, "the pool's one and the listener: {all}");
     }
 }
 
