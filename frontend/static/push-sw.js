@@ -1,8 +1,14 @@
 // Alerts that reach a closed page: the Web Push service worker. push.js registers it with the
 // scope /static/push/, which holds no page, so it controls nothing and caches nothing: it only
 // shows the notifications the server sends (already decrypted by the browser) and opens this
-// site when one is tapped. The quick exit and "delete me now" unsubscribe and unregister it.
+// site when one is tapped: an attendee's own live page where push.js kept it on this device,
+// else the page the server named. The quick exit and "delete me now" unsubscribe and unregister
+// it, and delete what push.js kept.
 "use strict";
+// Kept by push.js: per event, the live page of the RSVP that turned alerts on here.
+var LINKS = "umbrella-live-push";
+var PUBLIC_LIVE = /^\/events\/[^/]+\/live$/;
+var OWN_LIVE = /^\/r\/[^/]+\/live$/;
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
 
@@ -15,15 +21,32 @@ self.addEventListener("push", function (event) {
     // One notification per event and kind: a newer one replaces an older one.
     tag: String(data.event_id || "") + ":" + String(data.kind || ""),
     renotify: true,
-    data: { url: typeof data.url === "string" ? data.url : "/" }
+    data: {
+      url: typeof data.url === "string" ? data.url : "/",
+      event_id: typeof data.event_id === "string" ? data.event_id : ""
+    }
   };
   event.waitUntil(self.registration.showNotification(title, options));
 });
 
+// The address a tapped notification opens, or null: only this site's own pages. In place of an
+// event's public live page (which an invite-only event refuses, and which never shows what is
+// for attendees only), the live page of this device's RSVP to that event, if push.js kept one.
+function whereATapOpens(data) {
+  var named = new URL(data && typeof data.url === "string" ? data.url : "/", self.location.origin);
+  if (named.origin !== self.location.origin) return Promise.resolve(null);
+  var id = data && typeof data.event_id === "string" ? data.event_id : "";
+  if (!id || !PUBLIC_LIVE.test(named.pathname) || !self.caches) return Promise.resolve(named.href);
+  // caches.match with a cacheName never creates the store.
+  return caches.match("/static/push/open/" + encodeURIComponent(id), { cacheName: LINKS })
+    .then(function (hit) { return hit ? hit.text() : ""; })
+    .then(function (own) { return OWN_LIVE.test(own) ? new URL(own, self.location.origin).href : named.href; })
+    .catch(function () { return named.href; });
+}
+
 self.addEventListener("notificationclick", function (event) {
   event.notification.close();
-  var target = new URL(event.notification.data && event.notification.data.url || "/", self.location.origin);
-  // Only this site's own pages open.
-  if (target.origin !== self.location.origin) return;
-  event.waitUntil(self.clients.openWindow(target.href));
+  event.waitUntil(whereATapOpens(event.notification.data).then(function (href) {
+    if (href) return self.clients.openWindow(href);
+  }));
 });

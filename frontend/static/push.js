@@ -1,8 +1,10 @@
 // "Alert me on this phone": subscribes this browser to Web Push for the RSVP whose manage page
 // this is (/r/{token}) or for the signed-in organizer, and turns it off again in one tap. The
-// push service worker (push-sw.js) shows what arrives. Without JavaScript, or in a browser
-// without Web Push (Tor Browser), the section only explains; nothing else on the page depends
-// on it.
+// push service worker (push-sw.js) shows what arrives. For an RSVP it also keeps, on this device
+// only, which live page a tapped alert about this event opens: the RSVP's own (/r/{token}/live),
+// since the server keeps the token only hashed and so can only name the public one, which an
+// invite-only event refuses. Without JavaScript, or in a browser without Web Push (Tor Browser),
+// the section only explains; nothing else on the page depends on it.
 "use strict";
 (function () {
   var section = document.querySelector("[data-push]");
@@ -16,6 +18,11 @@
     ? "/api/v1/organizer/push"
     : window.location.pathname.replace(/^\/r\/([^/]+).*$/, "/api/v1/rsvps/$1/push");
   var remembered = "umbrella-push-" + path;
+  // Where push-sw.js looks a tapped alert's event up. The "umbrella-live-" name puts it among
+  // what the quick exit and "delete me now" wipe.
+  var LINKS = "umbrella-live-push";
+  var eventId = section.getAttribute("data-push-event");
+  var link = eventId ? "/static/push/open/" + encodeURIComponent(eventId) : null;
 
   function say(key) { status.textContent = section.getAttribute("data-push-" + key) || ""; }
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
@@ -30,6 +37,19 @@
   }
   function isRemembered() {
     try { return localStorage.getItem(remembered) === "on"; } catch (e) { return false; }
+  }
+  // Keep (or forget) this RSVP's live page for its event's alerts; a failure only means a tap
+  // opens the public live page, as it would without this.
+  function keepLink(keep) {
+    if (!link || !window.caches) return Promise.resolve();
+    var live = window.location.pathname.replace(/^\/r\/([^/]+).*$/, "/r/$1/live");
+    return caches.open(LINKS).then(function (cache) {
+      if (keep) return cache.put(link, new Response(live));
+      // Only this event's; an empty store goes altogether.
+      return cache.delete(link).then(function () { return cache.keys(); }).then(function (left) {
+        if (!left.length) return caches.delete(LINKS);
+      });
+    }).catch(function () {});
   }
   function key(text) {
     var padded = (text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
@@ -74,6 +94,10 @@
           return send("PUT", body);
         })
         .then(function (response) {
+          if (response.status !== 204) return response;
+          return keepLink(true).then(function () { return response; });
+        })
+        .then(function (response) {
           if (response.status === 204) { remember(true); show(true); say("on-done"); }
           else if (response.status === 422) say("refused");
           else say("failed");
@@ -90,6 +114,9 @@
       return fetch(path, subscription
         ? { method: "DELETE", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ endpoint: subscription.endpoint }) }
         : { method: "DELETE", credentials: "same-origin" });
+    }).then(function (response) {
+      if (response.status !== 204) return response;
+      return keepLink(false).then(function () { return response; });
     }).then(function (response) {
       if (response.status === 204) { remember(false); show(false); say("off-done"); }
       else say("failed");

@@ -226,6 +226,11 @@ pub struct Session {
 }
 
 impl Session {
+    /// This Chromium's profile folder (where it writes `DevToolsActivePort`).
+    pub fn profile(&self) -> &Path {
+        &self.profile
+    }
+
     pub async fn open(&self, url: &str) {
         self.client.goto(url).await.expect("page opens");
     }

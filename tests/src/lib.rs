@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod child;
+pub mod devtools;
 pub mod load;
 pub mod logs;
 pub mod needs;

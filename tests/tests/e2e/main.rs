@@ -27,6 +27,7 @@ mod privacy;
 mod public_outputs;
 mod public_pages;
 mod push;
+mod push_tap;
 mod questions;
 mod rate_limits;
 mod reconfirmation;

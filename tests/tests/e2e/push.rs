@@ -15,7 +15,8 @@ use umbrella_tests::push_service::{Phone, PushService, Received};
 use umbrella_tests::{event_fields, on_both_databases, TestApp};
 
 /// A push service on this machine is allowed; the outbox retries quickly.
-const SETTINGS: [&str; 4] = ["--push-endpoints", "127.0.0.1", "--mail-retry-seconds", "1"];
+pub(super) const SETTINGS: [&str; 4] =
+    ["--push-endpoints", "127.0.0.1", "--mail-retry-seconds", "1"];
 
 /// The double, told the server's public key.
 pub(super) async fn push_service(app: &TestApp) -> PushService {
