@@ -23,7 +23,8 @@ self.addEventListener("push", function (event) {
     renotify: true,
     data: {
       url: typeof data.url === "string" ? data.url : "/",
-      event_id: typeof data.event_id === "string" ? data.event_id : ""
+      event_id: typeof data.event_id === "string" ? data.event_id : "",
+      kind: typeof data.kind === "string" ? data.kind : ""
     }
   };
   event.waitUntil(self.registration.showNotification(title, options));
@@ -31,7 +32,8 @@ self.addEventListener("push", function (event) {
 
 // The address a tapped notification opens, or null: only this site's own pages. In place of an
 // event's public live page (which an invite-only event refuses, and which never shows what is
-// for attendees only), the live page of this device's RSVP to that event, if push.js kept one.
+// for attendees only), the live page of this device's RSVP to that event, if push.js kept one;
+// for the "home safe?" nudge, that RSVP's manage page, where the "I'm home safe" button is.
 function whereATapOpens(data) {
   var named = new URL(data && typeof data.url === "string" ? data.url : "/", self.location.origin);
   if (named.origin !== self.location.origin) return Promise.resolve(null);
@@ -40,7 +42,11 @@ function whereATapOpens(data) {
   // caches.match with a cacheName never creates the store.
   return caches.match("/static/push/open/" + encodeURIComponent(id), { cacheName: LINKS })
     .then(function (hit) { return hit ? hit.text() : ""; })
-    .then(function (own) { return OWN_LIVE.test(own) ? new URL(own, self.location.origin).href : named.href; })
+    .then(function (own) {
+      if (!OWN_LIVE.test(own)) return named.href;
+      var page = data.kind === "safe_by_nudge" ? own.replace(/\/live$/, "") : own;
+      return new URL(page, self.location.origin).href;
+    })
     .catch(function () { return named.href; });
 }
 

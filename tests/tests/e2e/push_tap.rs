@@ -188,6 +188,11 @@ async fn a_tapped_alert_opens_the_attendees_own_live_page(app: TestApp) {
     assert_eq!(shown[0]["state"], json!("shown"), "{shown}");
     let notification = shown[0]["options"].clone();
     assert_eq!(notification["data"]["event_id"], json!(id), "{shown}");
+    assert_eq!(
+        notification["data"]["kind"],
+        json!("announcement"),
+        "{shown}"
+    );
     assert!(
         !shown.to_string().contains(WORDS),
         "a neutral alert never carries the text: {shown}"
@@ -201,6 +206,16 @@ async fn a_tapped_alert_opens_the_attendees_own_live_page(app: TestApp) {
         )
         .await;
     assert_eq!(opens, json!(app.url(&own)));
+
+    // The "home safe?" nudge opens the manage page, where its button is.
+    let mut nudge = notification["data"].clone();
+    nudge["kind"] = json!("safe_by_nudge");
+    assert_eq!(
+        tools
+            .evaluate(&worker, &format!("whereATapOpens({nudge})"))
+            .await,
+        json!(manage)
+    );
 
     // Other events' alerts open what the server named; other sites never open.
     let elsewhere = json!({"url": "/events/another/live", "event_id": "another"});
