@@ -160,12 +160,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for WebForm<T> {
 pub fn kind_filter(
     kind: Option<&str>,
 ) -> Result<Option<crate::domain::event::EventKind>, AppError> {
-    match kind.map(str::trim).filter(|k| !k.is_empty()) {
+    // Blank is every kind; anything else is a kind's word exactly, as the document says.
+    match kind.filter(|k| !k.trim().is_empty()) {
         None => Ok(None),
         Some(word) => crate::domain::event::EventKind::parse(word)
             .map(Some)
             .ok_or_else(|| AppError::invalid("kind", "kind is one of workshop, training, action")),
     }
+}
+
+/// A whole number from a query string as the document has it: ASCII digits only, no sign and
+/// nothing around them (`None` otherwise, or when it is too big).
+pub fn whole_number(raw: &str) -> Option<i64> {
+    Some(raw)
+        .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|digits| digits.parse().ok())
 }
 
 /// An organizer's decision on an RSVP, from the path: `approve` or `decline`.
@@ -238,6 +247,31 @@ mod tests {
             .expect_err("invalid")
             .field()
             .map(str::to_owned)
+    }
+
+    #[test]
+    fn query_numbers_and_kinds_are_taken_only_as_documented() {
+        assert_eq!(whole_number("0"), Some(0));
+        assert_eq!(whole_number("50"), Some(50));
+        // Schemathesis found "\r5" taken as 5 where the document says a number (seed 12973).
+        for raw in [
+            "",
+            " ",
+            "\r5",
+            " 5",
+            "5 ",
+            "+5",
+            "-1",
+            "5a",
+            "99999999999999999999",
+        ] {
+            assert_eq!(whole_number(raw), None, "{raw:?}");
+        }
+        assert!(matches!(kind_filter(None), Ok(None)));
+        assert!(matches!(kind_filter(Some(" \t")), Ok(None)));
+        assert!(matches!(kind_filter(Some("action")), Ok(Some(_))));
+        assert!(kind_filter(Some(" action")).is_err());
+        assert!(kind_filter(Some("action\r")).is_err());
     }
 
     #[test]

@@ -49,9 +49,7 @@ fn parse_limit(raw: Option<&str>) -> Result<i64, AppError> {
     let Some(raw) = raw else {
         return Ok(DEFAULT_LIMIT);
     };
-    raw.trim()
-        .parse::<i64>()
-        .ok()
+    crate::extract::whole_number(raw)
         .filter(|limit| (1..=MAX_LIMIT).contains(limit))
         .ok_or_else(|| {
             AppError::invalid(

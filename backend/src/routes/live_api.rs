@@ -198,13 +198,13 @@ pub struct AfterQuery {
     after: Option<String>,
 }
 
+/// `after` as the document has it: digits only (no sign, nothing around them), or blank for 0.
 fn parse_after(raw: Option<&str>) -> Result<i32, AppError> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(0),
-        Some(value) => value
-            .parse::<i32>()
-            .ok()
-            .filter(|after| *after >= 0)
+    match raw {
+        None => Ok(0),
+        Some(value) if value.trim().is_empty() => Ok(0),
+        Some(value) => crate::extract::whole_number(value)
+            .and_then(|after| i32::try_from(after).ok())
             .ok_or_else(|| AppError::invalid("after", "after is a sequence number, 0 or more")),
     }
 }
@@ -401,5 +401,27 @@ pub async fn ask_for_help(
             .insert_header(("Cache-Control", "no-store"))
             .finish()),
         Helped::TooSoon(seconds) => Err(AppError::RateLimited(seconds)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_after;
+
+    #[test]
+    fn after_is_digits_or_blank() {
+        for (raw, want) in [
+            (None, 0),
+            (Some(""), 0),
+            (Some(" \t"), 0),
+            (Some("0"), 0),
+            (Some("42"), 42),
+        ] {
+            assert_eq!(parse_after(raw).ok(), Some(want), "{raw:?}");
+        }
+        // Found by schemathesis (seed 12973): "\r5" was trimmed and read as 5.
+        for raw in ["\r5", " 5", "5 ", "+5", "-1", "5a", "2147483648", "0x10"] {
+            assert!(parse_after(Some(raw)).is_err(), "{raw:?} was taken");
+        }
     }
 }

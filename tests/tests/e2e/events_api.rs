@@ -143,6 +143,10 @@ async fn listing_pages_with_a_cursor_and_filters(app: TestApp) {
         "limit=0",
         "limit=201",
         "limit=lots",
+        // Only what the document says: digits, a kind's word exactly.
+        "limit=%0D5",
+        "limit=+5",
+        "kind=%20action",
         "kind=party",
         "cursor=forged",
     ] {
