@@ -7,9 +7,9 @@
 //! answers with the push service double's phone, since Chromium's own push service is Google's
 //! and out of reach here); the server really encrypts the update for that phone and the double
 //! really decrypts it; DevTools then delivers that payload to the page's service worker as the
-//! browser's push service would, and reads what the worker handed the browser to show. What a tap does is the
-//! worker's own `whereATapOpens`, asked about that notification (a real tap cannot be made
-//! headless; the handler passes its answer to `clients.openWindow`).
+//! browser's push service would, and reads what the worker handed the browser to show. What a
+//! tap does is the worker's own `whereATapOpens`, asked about that notification (a real tap
+//! cannot be made headless; the handler passes its answer to `clients.openWindow`).
 
 use reqwest::Method;
 use serde_json::{json, Value};
