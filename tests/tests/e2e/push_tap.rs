@@ -44,6 +44,20 @@ fn kept_link(event_id: &str) -> String {
     )
 }
 
+/// The id of the push worker's registration (scope `/static/push/`) in a
+/// `ServiceWorker.workerRegistrationUpdated` event, if it is there.
+fn push_registration(params: &Value) -> Option<Value> {
+    params["registrations"]
+        .as_array()?
+        .iter()
+        .find(|r| {
+            r["scopeURL"]
+                .as_str()
+                .is_some_and(|scope| scope.ends_with("/static/push/"))
+        })
+        .map(|r| r["registrationId"].clone())
+}
+
 /// Open the manage page and turn alerts on with its own button, `phone` standing in for
 /// Chromium's push service (the only part of the page's script replaced).
 async fn turn_alerts_on(session: &Session, manage: &str, phone: &Phone) {
@@ -147,26 +161,10 @@ async fn a_tapped_alert_opens_the_attendees_own_live_page(app: TestApp) {
         .await;
     let registered = tools
         .event("ServiceWorker.workerRegistrationUpdated", |params| {
-            params["registrations"].as_array().is_some_and(|all| {
-                all.iter().any(|r| {
-                    r["scopeURL"]
-                        .as_str()
-                        .is_some_and(|s| s.ends_with("/static/push/"))
-                })
-            })
+            push_registration(params).is_some()
         })
         .await;
-    let registration = registered["registrations"]
-        .as_array()
-        .and_then(|all| {
-            all.iter().find(|r| {
-                r["scopeURL"]
-                    .as_str()
-                    .is_some_and(|s| s.ends_with("/static/push/"))
-            })
-        })
-        .map(|r| r["registrationId"].clone())
-        .expect("the push worker's registration");
+    let registration = push_registration(&registered).expect("the push worker's registration");
     let worker = tools.attach("service_worker", "/static/push-sw.js").await;
     tools.evaluate(&worker, RECORD_SHOWN).await;
     tools
